@@ -1,0 +1,177 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { parseValidated, validateValue } from '../validation/validate-document.js';
+import type { ConfigFile, ResolvedConfig } from './readme-gen-config.js';
+
+export const DEFAULT_CONFIG_FILE = 'readme-gen.yaml';
+
+/**
+ * The original generator's flags, plus ours that every command accepts.
+ * Flag values override the config file, or stand in for it when there is none.
+ */
+export interface ConfigOverrides {
+  repo?: string;
+  name?: string;
+  location?: string;
+  description?: string;
+  /** comma-separated, as the original took it */
+  excludeTags?: string;
+  output?: string;
+  template?: string;
+  state?: string;
+}
+
+export interface LoadConfigOptions {
+  cwd: string;
+  /** --config; default readme-gen.yaml in cwd */
+  configPath?: string;
+  overrides?: ConfigOverrides;
+}
+
+/**
+ * Settings the original tool used implicitly. They apply when readme-gen runs
+ * from the original's flags alone, so it is a drop-in for that CI step.
+ */
+const ORIGINAL_TOOL_DEFAULTS = {
+  template: 'distroless',
+  excludeTags: ['latest-*', 'root-*'],
+  wording: {
+    generator: 'https://github.com/chainguard-images/readme-generator',
+    'signed-images': 'Chainguard Images',
+  },
+} as const;
+
+export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
+  const { cwd, overrides = {} } = options;
+  const explicit = options.configPath !== undefined;
+  const configFile = path.resolve(cwd, options.configPath ?? DEFAULT_CONFIG_FILE);
+
+  if (existsSync(configFile)) {
+    return fromConfigFile(configFile, cwd, overrides);
+  }
+  if (explicit) {
+    throw new InputError(`${options.configPath}: config file not found; check the path given to --config`);
+  }
+  if (overrides.name === undefined && overrides.location === undefined) {
+    throw new InputError(
+      `no ${DEFAULT_CONFIG_FILE} in ${cwd}: create one, pass --config FILE, or pass --name and --location (the original tool's flags)`,
+    );
+  }
+  return fromFlagsOnly(cwd, overrides);
+}
+
+function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverrides): ResolvedConfig {
+  const label = path.relative(cwd, configFile) || configFile;
+  let text: string;
+  try {
+    text = readFileSync(configFile, 'utf8');
+  } catch (error) {
+    throw new InputError(`${label}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+  const file = parseValidated<ConfigFile>(text, label, 'config', 'yaml');
+  const merged = validateValue<ConfigFile>(applyOverrides(file, overrides), 'config', flagName);
+  if (merged.description !== undefined && merged['description-file'] !== undefined && overrides.description === undefined) {
+    throw new InputError(`${label}: description and description-file are both set; keep one`);
+  }
+  const baseDir = path.dirname(configFile);
+  return resolve(merged, { source: label, baseDir, cwd, overrides });
+}
+
+function fromFlagsOnly(cwd: string, overrides: ConfigOverrides): ResolvedConfig {
+  const fromFlags = validateValue<ConfigFile>(applyOverrides({} as ConfigFile, overrides), 'config', flagName);
+  const withDefaults: ConfigFile = {
+    template: ORIGINAL_TOOL_DEFAULTS.template,
+    wording: { ...ORIGINAL_TOOL_DEFAULTS.wording },
+    ...fromFlags,
+    'exclude-tags': [...ORIGINAL_TOOL_DEFAULTS.excludeTags, ...(fromFlags['exclude-tags'] ?? [])],
+  };
+  return resolve(withDefaults, { source: 'command line', baseDir: cwd, cwd, overrides });
+}
+
+function applyOverrides(file: ConfigFile, overrides: ConfigOverrides): ConfigFile {
+  const merged: ConfigFile = { ...file };
+  if (overrides.name !== undefined) merged.name = overrides.name;
+  if (overrides.location !== undefined) merged.location = overrides.location;
+  if (overrides.repo !== undefined) merged.repo = overrides.repo;
+  if (overrides.description !== undefined) {
+    merged.description = overrides.description;
+    delete merged['description-file'];
+  }
+  if (overrides.excludeTags !== undefined) {
+    merged['exclude-tags'] = overrides.excludeTags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+  }
+  if (overrides.template !== undefined) merged.template = overrides.template;
+  return merged;
+}
+
+/** Schema keys as the flags that set them, for errors about flag values. */
+function flagName(key: string): string {
+  return key === '' ? 'command line' : `--${key}`;
+}
+
+interface ResolveContext {
+  source: string;
+  /** directory config-relative paths are resolved against */
+  baseDir: string;
+  cwd: string;
+  overrides: ConfigOverrides;
+}
+
+function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
+  const { baseDir, cwd, overrides, source } = context;
+  const fromConfig = (file: string) => path.resolve(baseDir, file);
+  const resolved: ResolvedConfig = {
+    source,
+    name: config.name,
+    location: config.location,
+    template: resolveTemplate(overrides.template ?? config.template ?? 'default', overrides.template !== undefined ? cwd : baseDir),
+    excludeTags: config['exclude-tags'] ?? [],
+    builtWith: config['built-with'] ?? ['apko'],
+    outputPath: overrides.output !== undefined ? path.resolve(cwd, overrides.output) : fromConfig(config.output ?? 'README.md'),
+    primaryTag: config['primary-tag'] ?? 'latest',
+    cosignOutput: config['cosign-output'] ?? 'current',
+    identity: {},
+    wording: {},
+  };
+  if (config.repo !== undefined) resolved.repo = config.repo;
+  if (config.description !== undefined) {
+    resolved.description = config.description;
+  } else if (config['description-file'] !== undefined) {
+    resolved.description = readTextFile(fromConfig(config['description-file']), source, 'description-file').trimEnd();
+  }
+  if (config['usage-file'] !== undefined) {
+    resolved.usage = readTextFile(fromConfig(config['usage-file']), source, 'usage-file');
+  }
+  if (overrides.state !== undefined) resolved.statePath = path.resolve(cwd, overrides.state);
+  else if (config.state !== undefined) resolved.statePath = fromConfig(config.state);
+  const identity = config.identity ?? {};
+  if (identity['certificate-identity'] !== undefined) resolved.identity.certificateIdentity = identity['certificate-identity'];
+  if (identity['certificate-oidc-issuer'] !== undefined) resolved.identity.certificateOidcIssuer = identity['certificate-oidc-issuer'];
+  const wording = config.wording ?? {};
+  if (wording.generator !== undefined) resolved.wording.generator = wording.generator;
+  if (wording['signed-images'] !== undefined) resolved.wording.signedImages = wording['signed-images'];
+  return resolved;
+}
+
+export const BUILT_IN_TEMPLATES = ['default', 'distroless'] as const;
+
+/** A built-in template's name stays a name; anything that looks like a path becomes an absolute one. */
+function resolveTemplate(template: string, baseDir: string): string {
+  if ((BUILT_IN_TEMPLATES as readonly string[]).includes(template)) return template;
+  if (template.includes('/') || template.includes(path.sep) || /\.(hbs|handlebars|md)$/.test(template)) {
+    return path.resolve(baseDir, template);
+  }
+  throw new InputError(
+    `template "${template}" is neither a built-in template (${BUILT_IN_TEMPLATES.join(', ')}) nor a path; name a built-in or give a path like ./README.md.hbs`,
+  );
+}
+
+function readTextFile(file: string, source: string, key: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new InputError(`${source}: ${key}: cannot read ${file} (${code}); fix the path or create the file`, { cause: error });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The error types every layer throws. Each one carries the exit code the CLI
+ * entry maps it to, so that policy lives in one place (src/cli/main.ts) and the
+ * layers only say what went wrong and where.
+ */
+
+/** Exit codes, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  outOfDate: 1,
+  badInput: 2,
+  registry: 3,
+  verification: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class ReadmeGenError extends Error {
+  abstract readonly exitCode: ExitCode;
+}
+
+/** Flags, config, state, template or a local file that cannot be used as given. */
+export class InputError extends ReadmeGenError {
+  readonly exitCode = ExitCode.badInput;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InputError';
+  }
+}
+
+/** The rendered README differs from the committed one (check mode). */
+export class OutOfDateError extends ReadmeGenError {
+  readonly exitCode = ExitCode.outOfDate;
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutOfDateError';
+  }
+}
+
+/** A registry or the network failed us. */
+export class RegistryError extends ReadmeGenError {
+  readonly exitCode = ExitCode.registry;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RegistryError';
+  }
+}
+
+/** A signature did not verify, or signing data could not be read as what it claims to be. */
+export class VerificationError extends ReadmeGenError {
+  readonly exitCode = ExitCode.verification;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VerificationError';
+  }
+}

@@ -1,0 +1,49 @@
+import type { CosignOutputGeneration } from '../config/readme-gen-config.js';
+import type { CosignSignature } from './cosign-signature.js';
+import { OIDC_ISSUER_OID } from './fulcio-certificate.js';
+import { type JsonObject, type JsonValue, formatJq, sortedGoMap } from './ordered-json.js';
+import { payloadToJson } from './simple-signing-payload.js';
+import { rekorBundleToJson } from './rekor-bundle.js';
+
+/**
+ * What `cosign verify REF | jq` printed for legacy signatures, stderr header
+ * first: the text the original tool pasted into the Signing section. Computed
+ * from the signatures rather than stored, so it can never drift from them.
+ */
+export function formatCosignVerifyOutput(reference: string, signatures: CosignSignature[], generation: CosignOutputGeneration): string {
+  const keyless = signatures.some((signature) => signature.certificate !== undefined);
+  const logged = signatures.length > 0 && signatures.every((signature) => signature.bundle !== undefined);
+  const checks = ['The cosign claims were validated'];
+  if (logged) checks.push('Existence of the claims in the transparency log was verified offline');
+  if (!keyless) checks.push('The signatures were verified against the specified public key');
+  else if (generation === 'current') checks.push('The code-signing certificate was verified using trusted certificate authority certificates');
+  else checks.push('Any certificates were verified against the Fulcio roots.');
+  const header = [
+    `Verification for ${reference} --`,
+    'The following checks were performed on each of these signatures:',
+    ...checks.map((check) => `  - ${check}`),
+  ];
+  const array = signatures.map((signature) => printedClaims(signature, generation));
+  return `${header.join('\n')}\n${formatJq(array)}`;
+}
+
+/** One element of cosign's output array: the payload with what cosign adds to optional. */
+export function printedClaims(signature: CosignSignature, generation: CosignOutputGeneration): JsonObject {
+  const added = new Map<string, JsonValue>();
+  const identity = signature.certificate?.identity;
+  if (identity) {
+    added.set('Subject', identity.subject);
+    if (identity.issuer !== undefined) {
+      added.set('Issuer', identity.issuer);
+      if (generation !== 'oids-only') added.set(OIDC_ISSUER_OID, identity.issuer);
+    }
+    for (const extension of identity.githubWorkflow) {
+      added.set(extension.oid, extension.value);
+      if (generation !== 'oids-only') added.set(extension.name, extension.value);
+    }
+  }
+  if (signature.bundle) added.set('Bundle', rekorBundleToJson(signature.bundle));
+  const optional =
+    added.size === 0 && signature.payload.optional === null ? null : sortedGoMap(new Map([...(signature.payload.optional ?? []), ...added]));
+  return payloadToJson(signature.payload, optional);
+}

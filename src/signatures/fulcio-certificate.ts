@@ -1,0 +1,49 @@
+import { X509Certificate } from '@sigstore/core';
+import { VerificationError } from '../errors.js';
+
+/**
+ * The deprecated GitHub-workflow extensions Fulcio put in 2022 certificates
+ * (raw strings, not DER), with the names cosign 1.13 and later print for them.
+ */
+export const GITHUB_WORKFLOW_EXTENSIONS = [
+  { oid: '1.3.6.1.4.1.57264.1.2', name: 'githubWorkflowTrigger' },
+  { oid: '1.3.6.1.4.1.57264.1.3', name: 'githubWorkflowSha' },
+  { oid: '1.3.6.1.4.1.57264.1.4', name: 'githubWorkflowName' },
+  { oid: '1.3.6.1.4.1.57264.1.5', name: 'githubWorkflowRepository' },
+  { oid: '1.3.6.1.4.1.57264.1.6', name: 'githubWorkflowRef' },
+] as const;
+
+export const OIDC_ISSUER_OID = '1.3.6.1.4.1.57264.1.1';
+
+/** What the Signing section shows of a Fulcio leaf certificate. */
+export interface FulcioIdentity {
+  /** First email SAN, else first URI SAN — cosign's CertSubject. */
+  subject: string;
+  /** OIDC issuer from extension 1.1, when present. */
+  issuer?: string;
+  /** Extensions 1.2–1.6 that are present, in OID order. */
+  githubWorkflow: { oid: string; name: string; value: string }[];
+}
+
+export function readFulcioIdentity(pem: string, context: string): FulcioIdentity {
+  let certificate: X509Certificate;
+  try {
+    certificate = X509Certificate.parse(pem);
+  } catch (error) {
+    throw new VerificationError(`${context}: the signing certificate cannot be parsed (${(error as Error).message})`, { cause: error });
+  }
+  const san = certificate.extSubjectAltName;
+  const subject = san?.rfc822Name ?? san?.uri ?? '';
+  const identity: FulcioIdentity = { subject, githubWorkflow: [] };
+  const issuer = rawExtension(certificate, OIDC_ISSUER_OID);
+  if (issuer !== undefined) identity.issuer = issuer;
+  for (const { oid, name } of GITHUB_WORKFLOW_EXTENSIONS) {
+    const value = rawExtension(certificate, oid);
+    if (value !== undefined) identity.githubWorkflow.push({ oid, name, value });
+  }
+  return identity;
+}
+
+function rawExtension(certificate: X509Certificate, oid: string): string | undefined {
+  return certificate.extension(oid)?.value.toString('utf8');
+}
