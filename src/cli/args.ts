@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import type { ConfigOverrides } from '../config/load-config.js';
+import { InputError } from '../errors.js';
+import type { RenderMode } from '../commands/render.js';
+
+export interface CliArguments {
+  command: 'render' | 'help' | 'version';
+  debug: boolean;
+  configPath?: string;
+  overrides: ConfigOverrides;
+  mode: RenderMode;
+}
+
+/** The original generator's flags; Go's flag package also took them with one dash. */
+const ORIGINAL_FLAGS = ['repo', 'name', 'location', 'description', 'exclude-tags'];
+
+const options = {
+  config: { type: 'string', short: 'c' },
+  repo: { type: 'string' },
+  name: { type: 'string' },
+  location: { type: 'string' },
+  description: { type: 'string' },
+  'exclude-tags': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  template: { type: 'string', short: 't' },
+  state: { type: 'string' },
+  write: { type: 'boolean', short: 'w' },
+  check: { type: 'boolean' },
+  diff: { type: 'boolean', short: 'd' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+export function parseCliArguments(argv: readonly string[]): CliArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv.map(normalizeOriginalFlag), options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new InputError(`${(error as Error).message.split('\n')[0]}; see readme-gen --help`);
+  }
+  const { values, positionals } = parsed;
+  const debug = values.debug ?? false;
+  if (values.version) return { command: 'version', debug, overrides: {}, mode: 'print' };
+  const [command, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') return { command: 'help', debug, overrides: {}, mode: 'print' };
+  if (command !== 'render') throw new InputError(`unknown command "${command}"; the commands are: render`);
+  if (extra.length > 0) throw new InputError(`unexpected argument "${extra[0]}"; render takes flags only, see readme-gen --help`);
+
+  const modes = (['write', 'check', 'diff'] as const).filter((mode) => values[mode]);
+  if (modes.length > 1) throw new InputError(`--${modes[0]} and --${modes[1]} cannot be combined; pick one`);
+
+  const overrides: ConfigOverrides = {};
+  if (values.repo !== undefined) overrides.repo = values.repo;
+  if (values.name !== undefined) overrides.name = values.name;
+  if (values.location !== undefined) overrides.location = values.location;
+  if (values.description !== undefined) overrides.description = values.description;
+  if (values['exclude-tags'] !== undefined) overrides.excludeTags = values['exclude-tags'];
+  if (values.output !== undefined) overrides.output = values.output;
+  if (values.template !== undefined) overrides.template = values.template;
+  if (values.state !== undefined) overrides.state = values.state;
+  const result: CliArguments = { command, debug, overrides, mode: modes[0] ?? 'print' };
+  if (values.config !== undefined) result.configPath = values.config;
+  return result;
+}
+
+function normalizeOriginalFlag(argument: string): string {
+  const match = /^-([a-z-]+)(=.*)?$/s.exec(argument);
+  return match && ORIGINAL_FLAGS.includes(match[1] ?? '') ? `-${argument}` : argument;
+}
+
+export const USAGE = `Usage: readme-gen render [flags]
+
+Renders the README of a container image from readme-gen.yaml and the recorded image state.
+
+Modes (default: print the README to stdout):
+  -w, --write            write it to the output file (atomically)
+      --check            compare with the output file: exit 0 when equal, 1 and a diff when not
+  -d, --diff             print the diff against the output file and exit 0
+
+Inputs:
+  -c, --config FILE      configuration (default: readme-gen.yaml)
+      --state FILE       recorded image state (default: the config's state:)
+  -t, --template NAME|FILE  built-in template (default, distroless) or a Handlebars file
+  -o, --output FILE      the README to write or check (default: the config's output:, else README.md)
+
+The original generator's flags override the config, or replace it when there is none:
+      --repo URL  --name NAME  --location REGISTRY/REPO  --description TEXT  --exclude-tags A,B
+
+      --debug            print stack traces
+  -h, --help             this help
+      --version          readme-gen's version
+
+Exit codes: 0 ok, 1 out of date, 2 bad input, 3 registry or network, 4 signature verification, 70 internal error.
+`;

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { render } from '../commands/render.js';
+import { ExitCode, ReadmeGenError } from '../errors.js';
+import { packageFile } from '../package-root.js';
+import { USAGE, parseCliArguments } from './args.js';
+
+/** Exit status for a failure that is readme-gen's own bug (BSD sysexits EX_SOFTWARE). */
+const INTERNAL_ERROR = 70;
+
+/** Runs one command and returns the process exit code; the only place exit codes are decided. */
+export function main(argv: readonly string[], cwd: string): number {
+  let debug = argv.includes('--debug');
+  try {
+    const args = parseCliArguments(argv);
+    debug = args.debug;
+    if (args.command === 'help') {
+      process.stdout.write(USAGE);
+      return ExitCode.ok;
+    }
+    if (args.command === 'version') {
+      process.stdout.write(`${(JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version}\n`);
+      return ExitCode.ok;
+    }
+    const options = { cwd, mode: args.mode, overrides: args.overrides, ...(args.configPath === undefined ? {} : { configPath: args.configPath }) };
+    const result = render(options);
+    switch (args.mode) {
+      case 'print':
+        process.stdout.write(result.content);
+        return ExitCode.ok;
+      case 'write':
+        process.stderr.write(result.written ? `readme-gen: wrote ${result.output}\n` : `readme-gen: ${result.output} is up to date\n`);
+        return ExitCode.ok;
+      case 'diff':
+        process.stdout.write(result.diff);
+        return ExitCode.ok;
+      case 'check':
+        if (result.upToDate) return ExitCode.ok;
+        process.stdout.write(result.diff);
+        process.stderr.write(
+          `readme-gen: ${result.output} is ${result.previous === undefined ? 'missing' : 'out of date'}; run \`readme-gen render --write\` to update it\n`,
+        );
+        return ExitCode.outOfDate;
+    }
+  } catch (error) {
+    if (error instanceof ReadmeGenError) {
+      process.stderr.write(`readme-gen: ${error.message}\n`);
+      if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`readme-gen: internal error: ${message} (this is a bug in readme-gen; rerun with --debug for the stack trace and report it)\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return INTERNAL_ERROR;
+  }
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type ConfigOverrides, loadConfig } from '../config/load-config.js';
+import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import { unifiedDiff } from '../diff/unified-diff.js';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { applyToReadme } from '../markdown/inject-region.js';
+import { renderReadme } from '../render/render-readme.js';
+import { loadTemplateSet } from '../render/template-set.js';
+import type { ImageState } from '../state/image-state.js';
+import { loadState } from '../state/load-state.js';
+
+/** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
+export type RenderMode = 'print' | 'write' | 'check' | 'diff';
+
+export interface RenderOptions {
+  cwd: string;
+  mode: RenderMode;
+  configPath?: string;
+  overrides?: ConfigOverrides;
+}
+
+export interface RenderResult {
+  /** The output file, relative to cwd. */
+  output: string;
+  /** What the output file should contain: the whole README, or the hand-written file with its region filled. */
+  content: string;
+  /** The output file as it was on disk, undefined when missing. */
+  previous: string | undefined;
+  upToDate: boolean;
+  /** Unified diff from the file on disk to content; empty when up to date. */
+  diff: string;
+  written: boolean;
+}
+
+export function render(options: RenderOptions): RenderResult {
+  const config = loadConfig(options);
+  const state = loadStateFor(config, options.cwd);
+  const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
+  const generated = renderReadme(config, state, loadTemplateSet(config.template));
+  const previous = readIfExists(config.outputPath, output);
+  const content = applyToReadme(previous, generated, output);
+  const upToDate = previous === content;
+  const result: RenderResult = { output, content, previous, upToDate, diff: unifiedDiff(output, previous ?? '', content), written: false };
+  if (options.mode === 'write' && !upToDate) {
+    writeFileAtomic(config.outputPath, content, output);
+    result.written = true;
+  }
+  return result;
+}
+
+function loadStateFor(config: ResolvedConfig, cwd: string): ImageState {
+  if (config.statePath === undefined) {
+    throw new InputError(
+      `${config.source}: no image state to render from; set state: in the config or pass --state FILE (reading the registry live is not available yet)`,
+    );
+  }
+  return loadState(config.statePath, cwd);
+}
+
+function readIfExists(file: string, label: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`${label}: cannot read the output file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+}

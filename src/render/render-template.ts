@@ -1,0 +1,72 @@
+import Handlebars from 'handlebars';
+import { InputError } from '../errors.js';
+import { fencedCode, inlineCode, inlineText } from './markdown-escape.js';
+import type { TemplateSet } from './template-set.js';
+import { compareBytes } from './tag-order.js';
+
+/**
+ * Renders a template over a view: pure, no I/O. Strict mode turns a field the
+ * view lacks into an error naming it, never a blank.
+ */
+export function renderTemplate(templates: TemplateSet, view: object): string {
+  const handlebars = Handlebars.create();
+  registerHelpers(handlebars);
+  for (const [name, source] of templates.partials) {
+    handlebars.registerPartial(name, compile(handlebars, source, `partial ${name}`));
+  }
+  const template = compile(handlebars, templates.source, `template ${templates.label}`);
+  try {
+    return template(view);
+  } catch (error) {
+    throw templateError(error, `template ${templates.label}`);
+  }
+}
+
+function compile(handlebars: typeof Handlebars, source: string, label: string): Handlebars.TemplateDelegate {
+  try {
+    // precompile parses eagerly, so syntax errors surface here, with their line.
+    handlebars.precompile(source, { strict: true });
+    return handlebars.compile(source, { strict: true });
+  } catch (error) {
+    throw templateError(error, label);
+  }
+}
+
+function templateError(error: unknown, label: string): Error {
+  if (error instanceof InputError) return error;
+  if (!(error instanceof Error)) return new InputError(`${label}: ${String(error)}`);
+  const missing = /^"([^"]+)" not defined in .*? - (\d+):(\d+)$/s.exec(error.message);
+  if (missing) {
+    const [, field, line, column] = missing;
+    return new InputError(
+      `${label} (or a partial it calls), line ${line}:${column}: "${field}" is not set; set it in readme-gen.yaml (or its flag), or guard it with {{#if ${field}}}`,
+      { cause: error },
+    );
+  }
+  const parse = /^Parse error on line (\d+):\n.*\n.*\n(.*)$/s.exec(error.message);
+  if (parse) return new InputError(`${label}, line ${parse[1]}: template syntax error: ${parse[2]}`, { cause: error });
+  return new InputError(`${label}: ${error.message.split('\n').join(' ')}`, { cause: error });
+}
+
+function registerHelpers(handlebars: typeof Handlebars): void {
+  const safe = (text: string) => new handlebars.SafeString(text);
+  handlebars.registerHelper('code', (value: unknown) => safe(inlineCode(asText(value, 'code'))));
+  handlebars.registerHelper('codeList', (values: unknown) => safe(asList(values, 'codeList').map(inlineCode).join(' ')));
+  handlebars.registerHelper('text', (value: unknown) => safe(inlineText(asText(value, 'text'))));
+  handlebars.registerHelper('fence', (value: unknown, ...rest: unknown[]) => {
+    const info = rest.length > 1 ? asText(rest[0], 'fence') : '';
+    return safe(fencedCode(asText(value, 'fence'), info.replace(/[`\s]/g, '')));
+  });
+  handlebars.registerHelper('sorted', (values: unknown) => [...asList(values, 'sorted')].sort(compareBytes));
+}
+
+function asText(value: unknown, helper: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  throw new InputError(`the ${helper} helper takes a string, got ${value === undefined ? 'nothing' : typeof value}`);
+}
+
+function asList(values: unknown, helper: string): string[] {
+  if (!Array.isArray(values)) throw new InputError(`the ${helper} helper takes a list, got ${typeof values}`);
+  return values.map((value) => asText(value, helper));
+}

@@ -1,0 +1,20 @@
+/**
+ * Which tags the README shows. Cosign's signature, attestation and SBOM tags
+ * and the referrers fallback tags are never images to pull.
+ */
+const ALWAYS_EXCLUDED = ['sha256-*', '*.sig', '*.att', '*.sbom'];
+
+export function isShownTag(tag: string, excludePatterns: readonly string[]): boolean {
+  return ![...ALWAYS_EXCLUDED, ...excludePatterns].some((pattern) => globMatches(pattern, tag));
+}
+
+/**
+ * `*` and `?` globs over a whole tag name. Written here because Node 20 has no
+ * path.matchesGlob and tags contain no `/`, so a glob library's path semantics
+ * would only get in the way.
+ */
+export function globMatches(pattern: string, tag: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern === tag;
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 's').test(tag);
+}

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { BUILT_IN_TEMPLATES } from '../config/load-config.js';
+import { InputError } from '../errors.js';
+import { packageFile } from '../package-root.js';
+
+/** A template's source with every partial it may call, read from disk once. */
+export interface TemplateSet {
+  /** The built-in name or the user's path, for messages. */
+  label: string;
+  source: string;
+  /** Partials by the name templates call them with, e.g. `default/tags-table`. */
+  partials: Map<string, string>;
+}
+
+const MAIN_FILE = 'readme.md.hbs';
+
+/**
+ * Reads a built-in template by name, or a user's template by path. The
+ * built-ins' partials are registered either way so a user's template can
+ * reuse them (`{{> default/tags-table}}`).
+ */
+export function loadTemplateSet(template: string): TemplateSet {
+  const partials = new Map<string, string>();
+  for (const builtIn of BUILT_IN_TEMPLATES) {
+    const dir = packageFile('templates', builtIn, 'partials');
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.hbs')).sort()) {
+      partials.set(`${builtIn}/${file.slice(0, -'.hbs'.length)}`, readFileSync(path.join(dir, file), 'utf8'));
+    }
+  }
+  if ((BUILT_IN_TEMPLATES as readonly string[]).includes(template)) {
+    return { label: template, source: readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8'), partials };
+  }
+  if (!existsSync(template)) {
+    throw new InputError(`template ${template} not found; fix the template path or use a built-in (${BUILT_IN_TEMPLATES.join(', ')})`);
+  }
+  try {
+    return { label: template, source: readFileSync(template, 'utf8'), partials };
+  } catch (error) {
+    throw new InputError(`template ${template}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+}
