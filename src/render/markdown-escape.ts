@@ -17,13 +17,21 @@ export function inlineCode(value: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
+/** Invisible, and joins rather than breaks: what inlineText puts inside autolink patterns. */
+export const WORD_JOINER = '\u2060';
+
 /**
  * Plain inline text. Every ASCII punctuation character is backslash-escaped,
- * which CommonMark allows for all of them: no emphasis, link, autolink
- * (`https\://`, `www\.`), HTML, entity or table-cell end can form.
+ * which CommonMark allows for all of them, so no emphasis, link, HTML, entity
+ * or table-cell end can form. GFM finds autolinks (https://…, www.…, a@b.c) in
+ * the text after escapes are decoded, so an invisible WORD JOINER after `:`,
+ * `@` and `www` breaks those patterns instead.
  */
 export function inlineText(value: string): string {
-  return value.replace(CONTROL_CHARACTERS, ' ').replace(/[!-/:-@[-`{-~]/g, (char) => `\\${char}`);
+  return value
+    .replace(CONTROL_CHARACTERS, ' ')
+    .replace(/[!-/:-@[-`{-~]/g, (char) => `\\${char}`)
+    .replace(/(\\[:@]|www)/gi, `$1${WORD_JOINER}`);
 }
 
 /** A fenced code block around `content`, with a fence longer than any run of backticks inside it. */

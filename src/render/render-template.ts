@@ -58,6 +58,8 @@ function registerHelpers(handlebars: typeof Handlebars): void {
     return safe(fencedCode(asText(value, 'fence'), info.replace(/[`\s]/g, '')));
   });
   handlebars.registerHelper('sorted', (values: unknown) => [...asList(values, 'sorted')].sort(compareBytes));
+  // A user's Markdown block (usage, description) without its trailing blank lines, so the template decides the spacing.
+  handlebars.registerHelper('trimmed', (value: unknown) => asText(value, 'trimmed').trimEnd());
 }
 
 function asText(value: unknown, helper: string): string {
