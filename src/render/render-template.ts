@@ -24,9 +24,8 @@ export function renderTemplate(templates: TemplateSet, view: object): string {
 
 function compile(handlebars: typeof Handlebars, source: string, label: string): Handlebars.TemplateDelegate {
   try {
-    // precompile parses eagerly, so syntax errors surface here, with their line.
-    handlebars.precompile(source, { strict: true });
-    return handlebars.compile(source, { strict: true });
+    // compile() is lazy; parsing first makes a syntax error surface here, under this template's name.
+    return handlebars.compile(handlebars.parse(source), { strict: true });
   } catch (error) {
     throw templateError(error, label);
   }
