@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { InputError } from '../../src/errors.js';
+import { writeFileAtomic } from '../../src/fs/atomic-write.js';
+import { temporaryDirectory } from '../helpers/run-cli.js';
+
+const modeOf = (file: string): number => statSync(file).mode & 0o7777;
+
+describe('writeFileAtomic', () => {
+  test('creates a new file with the content and leaves no temporary file', (t) => {
+    const dir = temporaryDirectory(t);
+    const file = path.join(dir, 'README.md');
+
+    writeFileAtomic(file, '# Title\n');
+
+    assert.equal(readFileSync(file, 'utf8'), '# Title\n');
+    assert.deepEqual(readdirSync(dir), ['README.md']);
+  });
+
+  test('replaces an existing file and keeps its mode 0600', (t) => {
+    const dir = temporaryDirectory(t);
+    const file = path.join(dir, 'README.md');
+    writeFileSync(file, 'old content that is longer than the new one\n');
+    chmodSync(file, 0o600);
+
+    writeFileAtomic(file, 'new\n');
+
+    assert.equal(readFileSync(file, 'utf8'), 'new\n');
+    assert.equal(modeOf(file).toString(8), '600');
+    assert.deepEqual(readdirSync(dir), ['README.md']);
+  });
+
+  // BUG (src/fs/atomic-write.ts): the old mode is passed to openSync, which the
+  // process umask filters, so a group-writable README (0664) comes back 0644
+  // under the usual umask 022. Drop `todo` once the temporary file is
+  // fchmod'ed to the old mode after it is opened.
+  test('keeps a mode the umask would narrow, 0664', { todo: 'atomic-write.ts applies the umask to the kept mode' }, (t) => {
+    const dir = temporaryDirectory(t);
+    const file = path.join(dir, 'README.md');
+    writeFileSync(file, 'old\n');
+    chmodSync(file, 0o664);
+
+    writeFileAtomic(file, 'new\n');
+
+    assert.equal(modeOf(file).toString(8), '664');
+  });
+
+  test('a missing target directory is an InputError naming the file, and nothing is created', (t) => {
+    const dir = temporaryDirectory(t);
+    const file = path.join(dir, 'missing-dir', 'README.md');
+
+    assert.throws(
+      () => writeFileAtomic(file, 'content\n', 'missing-dir/README.md'),
+      (error: unknown) => error instanceof InputError && /^missing-dir\/README\.md: cannot write \(ENOENT\)/.test(error.message),
+    );
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('when the rename fails (the target is a directory), the temporary file is removed', (t) => {
+    const dir = temporaryDirectory(t);
+    const target = path.join(dir, 'README.md');
+    mkdirSync(target);
+    writeFileSync(path.join(target, 'inside.txt'), 'kept\n');
+
+    assert.throws(() => writeFileAtomic(target, 'content\n', 'README.md'), InputError);
+
+    assert.deepEqual(readdirSync(dir), ['README.md']);
+    assert.deepEqual(readdirSync(target), ['inside.txt']);
+    assert.equal(readFileSync(path.join(target, 'inside.txt'), 'utf8'), 'kept\n');
+  });
+});
