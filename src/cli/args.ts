@@ -37,7 +37,9 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   try {
     parsed = parseArgs({ args: argv.map(normalizeOriginalFlag), options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new InputError(`${(error as Error).message.split('\n')[0]}; see readme-gen --help`);
+    const message = (error as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    throw new InputError(`${unknown ? `unknown flag ${unknown[1]}` : message.split('\n')[0]}; see readme-gen --help`);
   }
   const { values, positionals } = parsed;
   const debug = values.debug ?? false;

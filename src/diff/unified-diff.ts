@@ -4,6 +4,6 @@ import { createTwoFilesPatch } from 'diff';
 export function unifiedDiff(path: string, before: string, after: string): string {
   if (before === after) return '';
   const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 });
-  // jsdiff opens with an "Index:" line and a ==== rule that git and patch(1) do not print.
-  return patch.replace(/^Index: .*\n=+\n/, '');
+  // jsdiff may open with an "Index:" line and opens with a ==== rule; git and patch(1) print neither.
+  return patch.replace(/^(?:Index: .*\n)?=+\n/, '');
 }

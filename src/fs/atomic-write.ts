@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 
@@ -10,15 +10,17 @@ import { InputError } from '../errors.js';
  */
 export function writeFileAtomic(file: string, content: string, label = file): void {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let mode = 0o644;
+  let existingMode: number | undefined;
   try {
-    mode = statSync(file).mode & 0o7777;
+    existingMode = statSync(file).mode & 0o7777;
   } catch {
-    // a new file gets the default mode
+    // a new file gets the default mode, under the umask
   }
   try {
-    const fd = openSync(temporary, 'wx', mode);
+    const fd = openSync(temporary, 'wx', existingMode ?? 0o644);
     try {
+      // open() applies the umask; an existing file keeps exactly the mode it had.
+      if (existingMode !== undefined) fchmodSync(fd, existingMode);
       writeFileSync(fd, content);
       fsyncSync(fd);
     } finally {

@@ -35,18 +35,22 @@ function findRegion(markdown: string, label: string): Region | undefined {
   // micromark drops a leading byte order mark before it counts offsets, so
   // every offset it reports is one short of the string's own index.
   const bom = markdown.startsWith('\uFEFF') ? 1 : 0;
-  for (const node of walk(parseMarkdown(markdown))) {
+  const tree = parseMarkdown(markdown);
+  const topLevel = new Set<unknown>(tree.children);
+  for (const node of walk(tree)) {
     if (node.type !== 'html' || !node.position) continue;
     const value = node.value.trim();
     const { start, end } = node.position;
-    if (value === START_MARKER) starts.push({ line: start.line, end: bom + (end.offset ?? 0) });
-    else if (value === END_MARKER) ends.push({ line: start.line, lineStart: bom + (start.offset ?? 0) - (start.column - 1) });
-    else if (value.includes(START_MARKER) || value.includes(END_MARKER)) {
+    const isMarker = value === START_MARKER || value === END_MARKER;
+    if (isMarker && topLevel.has(node)) {
+      if (value === START_MARKER) starts.push({ line: start.line, end: bom + (end.offset ?? 0) });
+      else ends.push({ line: start.line, lineStart: bom + (start.offset ?? 0) - (start.column - 1) });
+    } else if (value.includes(START_MARKER) || value.includes(END_MARKER)) {
       // Name the marker's own line, not the first line of the HTML block around it.
       const markerAt = Math.min(...[START_MARKER, END_MARKER].map((marker) => node.value.indexOf(marker)).filter((at) => at >= 0));
       const line = start.line + node.value.slice(0, markerAt).split('\n').length - 1;
       throw new InputError(
-        `${label}:${line}: a readme-gen marker shares an HTML block with other HTML; put each marker on a line of its own, with a blank line before it`,
+        `${label}:${line}: a readme-gen marker must stand alone on its own line, outside lists, quotes and other HTML, with a blank line before it`,
       );
     }
   }

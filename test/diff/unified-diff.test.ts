@@ -28,12 +28,8 @@ describe('unifiedDiff', () => {
     assert.match(diff, /^\+\+\+ b\/docs\/README\.md$/m);
   });
 
-  // BUG (src/diff/unified-diff.ts): jsdiff 9 prints no "Index:" line when the
-  // two names differ (a/… vs b/…), only the "=====" rule, so the regex that
-  // should strip both matches nothing and every diff opens with a line of "=".
-  // Drop `todo` once unified-diff.ts strips the rule (or passes
-  // headerOptions: FILE_HEADERS_ONLY to createTwoFilesPatch).
-  test('a diff starts with the --- a/NAME and +++ b/NAME lines, as git prints it', { todo: 'unified-diff.ts leaves jsdiff\'s "=====" line at the top' }, () => {
+  // jsdiff 9 prints no "Index:" line when the two names differ, only a "=====" rule.
+  test('a diff starts with the --- a/NAME and +++ b/NAME lines, as git prints it', () => {
     const diff = unifiedDiff('README.md', 'old\n', 'new\n');
 
     assert.ok(diff.startsWith('--- a/README.md\n+++ b/README.md\n@@ '), JSON.stringify(diff.slice(0, 80)));

@@ -32,11 +32,8 @@ describe('writeFileAtomic', () => {
     assert.deepEqual(readdirSync(dir), ['README.md']);
   });
 
-  // BUG (src/fs/atomic-write.ts): the old mode is passed to openSync, which the
-  // process umask filters, so a group-writable README (0664) comes back 0644
-  // under the usual umask 022. Drop `todo` once the temporary file is
-  // fchmod'ed to the old mode after it is opened.
-  test('keeps a mode the umask would narrow, 0664', { todo: 'atomic-write.ts applies the umask to the kept mode' }, (t) => {
+  // open() applies the umask: without the fchmod a 0664 README would come back 0644 under umask 022.
+  test('keeps a mode the umask would narrow, 0664', (t) => {
     const dir = temporaryDirectory(t);
     const file = path.join(dir, 'README.md');
     writeFileSync(file, 'old\n');
