@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { parseValidated, validateValue } from '../validation/validate-document.js';
+import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import type { ConfigFile, ResolvedConfig } from './readme-gen-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'readme-gen.yaml';
@@ -58,6 +58,10 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
       `no ${DEFAULT_CONFIG_FILE} in ${cwd}: create one, pass --config FILE, or pass --name and --location (the original tool's flags)`,
     );
   }
+  const missing = (['name', 'location'] as const).find((key) => overrides[key] === undefined);
+  if (missing !== undefined) {
+    throw new InputError(`--${missing}: required when there is no ${DEFAULT_CONFIG_FILE} in ${cwd}; pass both --name and --location, or --config FILE`);
+  }
   return fromFlagsOnly(cwd, overrides);
 }
 
@@ -71,11 +75,14 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
   }
   const file = parseValidated<ConfigFile>(text, label, 'config', 'yaml');
   const merged = validateValue<ConfigFile>(applyOverrides(file, overrides), 'config', flagName);
+  /** A config key as errors name it: file:line:col of its value, then the key. */
+  const where = (key: keyof ConfigFile) => `${label}:${positionOf(text, [key])}: ${key}`;
   if (merged.description !== undefined && merged['description-file'] !== undefined && overrides.description === undefined) {
-    throw new InputError(`${label}: description and description-file are both set; keep one`);
+    const descriptionLine = positionOf(text, ['description']).split(':')[0];
+    throw new InputError(`${where('description-file')}: description is also set (line ${descriptionLine}); keep one of them`);
   }
   const baseDir = path.dirname(configFile);
-  return resolve(merged, { source: label, baseDir, cwd, overrides });
+  return resolve(merged, { source: label, baseDir, cwd, overrides, where });
 }
 
 function fromFlagsOnly(cwd: string, overrides: ConfigOverrides): ResolvedConfig {
@@ -86,7 +93,7 @@ function fromFlagsOnly(cwd: string, overrides: ConfigOverrides): ResolvedConfig 
     ...fromFlags,
     'exclude-tags': [...ORIGINAL_TOOL_DEFAULTS.excludeTags, ...(fromFlags['exclude-tags'] ?? [])],
   };
-  return resolve(withDefaults, { source: 'command line', baseDir: cwd, cwd, overrides });
+  return resolve(withDefaults, { source: 'command line', baseDir: cwd, cwd, overrides, where: flagName });
 }
 
 function applyOverrides(file: ConfigFile, overrides: ConfigOverrides): ConfigFile {
@@ -116,16 +123,21 @@ interface ResolveContext {
   baseDir: string;
   cwd: string;
   overrides: ConfigOverrides;
+  /** How errors name a setting: `file:line:col: key` from a config file, `--key` from flags. */
+  where: (key: keyof ConfigFile) => string;
 }
 
 function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
-  const { baseDir, cwd, overrides, source } = context;
+  const { baseDir, cwd, overrides, source, where } = context;
   const fromConfig = (file: string) => path.resolve(baseDir, file);
   const resolved: ResolvedConfig = {
     source,
     name: config.name,
     location: config.location,
-    template: resolveTemplate(overrides.template ?? config.template ?? 'default', overrides.template !== undefined ? cwd : baseDir),
+    template:
+      overrides.template !== undefined
+        ? resolveTemplate(overrides.template, cwd, () => '--template')
+        : resolveTemplate(config.template ?? 'default', baseDir, () => where('template')),
     excludeTags: config['exclude-tags'] ?? [],
     builtWith: config['built-with'] ?? ['apko'],
     outputPath: overrides.output !== undefined ? path.resolve(cwd, overrides.output) : fromConfig(config.output ?? 'README.md'),
@@ -138,10 +150,10 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   if (config.description !== undefined) {
     resolved.description = config.description;
   } else if (config['description-file'] !== undefined) {
-    resolved.description = readTextFile(fromConfig(config['description-file']), source, 'description-file').trimEnd();
+    resolved.description = readTextFile(fromConfig(config['description-file']), () => where('description-file')).trimEnd();
   }
   if (config['usage-file'] !== undefined) {
-    resolved.usage = readTextFile(fromConfig(config['usage-file']), source, 'usage-file');
+    resolved.usage = readTextFile(fromConfig(config['usage-file']), () => where('usage-file'));
   }
   if (overrides.state !== undefined) resolved.statePath = path.resolve(cwd, overrides.state);
   else if (config.state !== undefined) resolved.statePath = fromConfig(config.state);
@@ -157,21 +169,21 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
 export const BUILT_IN_TEMPLATES = ['default', 'distroless'] as const;
 
 /** A built-in template's name stays a name; anything that looks like a path becomes an absolute one. */
-function resolveTemplate(template: string, baseDir: string): string {
+function resolveTemplate(template: string, baseDir: string, where: () => string): string {
   if ((BUILT_IN_TEMPLATES as readonly string[]).includes(template)) return template;
   if (template.includes('/') || template.includes(path.sep) || /\.(hbs|handlebars|md)$/.test(template)) {
     return path.resolve(baseDir, template);
   }
   throw new InputError(
-    `template "${template}" is neither a built-in template (${BUILT_IN_TEMPLATES.join(', ')}) nor a path; name a built-in or give a path like ./README.md.hbs`,
+    `${where()}: "${template}" is neither a built-in template (${BUILT_IN_TEMPLATES.join(', ')}) nor a path; name a built-in or give a path like ./README.md.hbs`,
   );
 }
 
-function readTextFile(file: string, source: string, key: string): string {
+function readTextFile(file: string, where: () => string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InputError(`${source}: ${key}: cannot read ${file} (${code}); fix the path or create the file`, { cause: error });
+    throw new InputError(`${where()}: cannot read ${file} (${code}); fix the path or create the file`, { cause: error });
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, visit, type Node as YamlNode, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
 import { packageFile } from '../package-root.js';
 
@@ -17,7 +17,8 @@ const compiled = new Map<SchemaName, ValidateFunction>();
 function validatorFor(name: SchemaName): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
-    const ajv = new Ajv2020({ allErrors: false, strict: true });
+    // verbose: errors carry the offending value and its schema, so messages can quote both.
+    const ajv = new Ajv2020({ allErrors: false, strict: true, verbose: true });
     validate = ajv.compile(JSON.parse(readFileSync(schemaFiles[name], 'utf8')) as object);
     compiled.set(name, validate);
   }
@@ -43,10 +44,7 @@ export function parseValidated<T>(text: string, file: string, schema: SchemaName
     }
   } else {
     const [first] = doc.errors;
-    if (first) {
-      const at = first.linePos?.[0];
-      throw new InputError(`${file}:${at ? `${at.line}:${at.col}` : '1:1'}: not valid YAML: ${first.message.split('\n')[0]}`);
-    }
+    if (first) throw new InputError(describeYamlError(first, file, doc, lineCounter));
     value = doc.toJS({ maxAliasCount: 100 });
   }
   const validate = validatorFor(schema);
@@ -54,7 +52,47 @@ export function parseValidated<T>(text: string, file: string, schema: SchemaName
     const [error] = validate.errors ?? [];
     throw new InputError(describeSchemaError(error, file, doc, lineCounter));
   }
+  const broken = referenceChecks[schema]?.(value);
+  if (broken) {
+    throw new InputError(`${file}:${positionIn(doc, lineCounter, broken.path)}: ${formatKeyPath(broken.path)}: ${broken.problem}`);
+  }
   return value as T;
+}
+
+/** A problem at one key of a document that its schema cannot express. */
+interface ReferenceProblem {
+  path: string[];
+  problem: string;
+}
+
+/** Checks run after schema validation, so that their errors are located like schema errors. */
+const referenceChecks: Partial<Record<SchemaName, (value: unknown) => ReferenceProblem | undefined>> = {
+  'image-state': (value) => {
+    const state = value as { tags: { digest: string }[]; images: Record<string, unknown> };
+    const index = state.tags.findIndex((tag) => !Object.hasOwn(state.images, tag.digest));
+    if (index < 0) return undefined;
+    return {
+      path: ['tags', String(index), 'digest'],
+      problem: `${state.tags[index]?.digest} has no entry under images; regenerate the state with \`readme-gen snapshot\``,
+    };
+  },
+};
+
+/**
+ * Where a key's value is in a YAML or JSON document, as `line:col`, for errors
+ * found after validation (a missing file a key names, keys that conflict). The
+ * nearest enclosing node when the key is absent.
+ */
+export function positionOf(text: string, path: readonly string[]): string {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return positionIn(doc, lineCounter, path);
+}
+
+function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly string[]): string {
+  const node = locate(doc, path);
+  const { line, col } = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
+  return `${line}:${col}`;
 }
 
 /**
@@ -65,8 +103,10 @@ export function validateValue<T>(value: unknown, schema: SchemaName, label: (key
   const validate = validatorFor(schema);
   if (!validate(value)) {
     const [error] = validate.errors ?? [];
-    const key = error?.instancePath.split('/')[1] ?? (error?.params as { missingProperty?: string } | undefined)?.missingProperty ?? '';
-    throw new InputError(`${label(unescapePointer(key))}: ${error?.message ?? 'is not valid'}`);
+    if (!error) throw new InputError(`${label('')}: does not match its schema`);
+    const { problem, key: extra } = schemaProblem(error);
+    const key = error.instancePath.split('/')[1] ?? extra ?? '';
+    throw new InputError(`${label(unescapePointer(key))}: ${problem}`);
   }
   return value as T;
 }
@@ -79,40 +119,94 @@ function describeSchemaError(
 ): string {
   if (!error) return `${file}: does not match its schema`;
   const path = error.instancePath.split('/').slice(1).map(unescapePointer);
-  let node = locate(doc, path);
-  let keyPath = path;
-  let problem: string;
-  if (error.keyword === 'additionalProperties') {
-    const extra = String((error.params as { additionalProperty: string }).additionalProperty);
-    keyPath = [...path, extra];
-    node = locateKey(doc, path, extra) ?? node;
-    problem = `unknown key "${extra}"; remove it or check its spelling (see the schema for the keys allowed here)`;
-  } else if (error.keyword === 'required') {
-    const missing = String((error.params as { missingProperty: string }).missingProperty);
-    keyPath = [...path, missing];
-    problem = `required key "${missing}" is missing`;
-  } else if (error.keyword === 'enum') {
-    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
-    problem = `must be one of ${allowed}`;
-  } else if (error.keyword === 'const') {
-    problem = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
-  } else {
-    problem = error.message ?? 'is not valid';
-  }
+  const { problem, key: extra } = schemaProblem(error);
+  const keyPath = extra === undefined ? path : [...path, extra];
+  // An unknown key is shown where it is written; a missing one where its mapping starts.
+  const node = (error.keyword === 'additionalProperties' && extra !== undefined ? locateKey(doc, path, extra) : undefined) ?? locate(doc, path);
   const where = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
   const key = keyPath.length > 0 ? formatKeyPath(keyPath) : '(document)';
   return `${file}:${where.line}:${where.col}: ${key}: ${problem}`;
+}
+
+/** What is wrong, in words a config author can act on; `key` when the error is about a key below instancePath. */
+function schemaProblem(error: ErrorObject): { problem: string; key?: string } {
+  if (error.keyword === 'additionalProperties') {
+    const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+    return { key: extra, problem: `unknown key "${extra}"; remove it or check its spelling (see the schema for the keys allowed here)` };
+  }
+  if (error.keyword === 'required') {
+    const missing = String((error.params as { missingProperty: string }).missingProperty);
+    return { key: missing, problem: `required key "${missing}" is missing; add it` };
+  }
+  let problem: string;
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
+    problem = `${JSON.stringify(error.data)} is not allowed; use one of ${allowed}`;
+  } else if (error.keyword === 'const') {
+    problem = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}, not ${JSON.stringify(error.data)}`;
+  } else if (error.keyword === 'type') {
+    problem = `must be ${typeNames[String((error.params as { type: string }).type)] ?? (error.params as { type: string }).type}, not ${describeValue(error.data)}`;
+  } else if (error.keyword === 'minLength' && (error.params as { limit: number }).limit === 1) {
+    problem = 'must not be empty';
+  } else if (error.keyword === 'pattern') {
+    // The pattern alone does not tell a reader what to write; the schema's description does, with an example.
+    const description = (error.parentSchema as { description?: string } | undefined)?.description;
+    problem = `${JSON.stringify(error.data)} does not match ${(error.params as { pattern: string }).pattern}${description ? ` (${description})` : ''}`;
+  } else {
+    problem = error.message ?? 'is not valid';
+  }
+  return { problem };
+}
+
+const typeNames: Record<string, string> = {
+  array: 'a list',
+  object: 'a mapping of keys to values',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null (an empty value)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** A YAML syntax error as one line, at the position the parser reports; a duplicate key is named. */
+function describeYamlError(error: YAMLError, file: string, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): string {
+  const { line, col } = lineCounter.linePos(error.pos[0]);
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = keyPathAt(doc, error.pos[0]);
+    if (key) return `${file}:${line}:${col}: ${key}: duplicate key; it is already set above, keep one`;
+  }
+  return `${file}:${line}:${col}: not valid YAML: ${error.message.split('\n')[0]}`;
+}
+
+/** The dotted path of the mapping key that starts at `offset`. */
+function keyPathAt(doc: ReturnType<typeof parseDocument>, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const parents = ancestors.flatMap((node) => (isPair(node) && isScalar(node.key) ? [String(node.key.value)] : []));
+      found = formatKeyPath([...parents, String(pair.key.value)]);
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-function formatKeyPath(path: string[]): string {
+function formatKeyPath(path: readonly string[]): string {
   return path.reduce((out, segment) => (/^\d+$/.test(segment) ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment), '');
 }
 
-function locate(doc: ReturnType<typeof parseDocument>, path: string[]): YamlNode | undefined {
+function locate(doc: ReturnType<typeof parseDocument>, path: readonly string[]): YamlNode | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth).map(segmentKey), true);
     if (node && typeof node === 'object' && 'range' in node) return node as YamlNode;
@@ -133,13 +227,44 @@ function segmentKey(segment: string): string | number {
   return /^\d+$/.test(segment) ? Number(segment) : segment;
 }
 
+/** V8's reason, without its position and without the quoted input it appends (which may span lines). */
 function jsonErrorReason(error: unknown): string {
-  return error instanceof Error ? error.message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '') : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/^JSON\.parse: /, '');
 }
 
 function jsonErrorPosition(error: unknown, text: string, lineCounter: LineCounter): string {
   const match = error instanceof Error ? /at position (\d+)/.exec(error.message) : null;
-  const offset = match ? Number(match[1]) : text.length;
+  const offset = match ? Number(match[1]) : unexpectedTokenOffset(text);
   const { line, col } = lineCounter.linePos(Math.min(offset, text.length));
   return `${line}:${col}`;
+}
+
+/**
+ * Node 20's V8 gives no position for "Unexpected token" errors. JSON is parsed
+ * left to right, so the offending character is the last one of the shortest
+ * prefix that fails with that error rather than with "Unexpected end"; found by
+ * bisection. The end of the text when no prefix does.
+ */
+function unexpectedTokenOffset(text: string): number {
+  const failsBeforeEnd = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      return error instanceof Error && error.message.startsWith('Unexpected token');
+    }
+  };
+  if (!failsBeforeEnd(text.length)) return text.length;
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    if (failsBeforeEnd(middle)) bad = middle;
+    else good = middle;
+  }
+  return bad - 1;
 }

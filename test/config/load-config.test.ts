@@ -1,0 +1,392 @@
+/**
+ * Every invalid config or state file, run through the built binary: exit code 2
+ * and one line on stderr that names the file, the line:col, the key and what is
+ * wrong. No stack trace: that is what --debug is for.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { packageFile } from '../../src/package-root.js';
+import { type CliRun, runCli, temporaryDirectory } from '../helpers/run-cli.js';
+
+const EXAMPLE_STATE = packageFile('fixtures', 'glibc-dynamic', 'state.json');
+
+/** A valid config: every case below adds one line to it, or replaces one of its lines. */
+const VALID_CONFIG = ['name: glibc-dynamic', 'location: cgr.dev/chainguard/glibc-dynamic', 'state: state.json'];
+
+interface ExpectedError {
+  /** The file the message must start with, as the user named it. */
+  file: string;
+  /** `line:col` of the offending key or value; undefined for errors about a whole file. */
+  at?: string;
+  /** The key path, printed right after the position. */
+  key?: string;
+  /** What the message must say is wrong. */
+  says: RegExp;
+}
+
+/**
+ * The contract for bad input: exit 2, nothing on stdout, exactly one line on
+ * stderr, shaped `readme-gen: FILE:LINE:COL: KEY: PROBLEM`.
+ */
+function assertOneLineError(run: CliRun, expected: ExpectedError): void {
+  assert.equal(run.status, 2, `exit code; stderr was: ${run.stderr}`);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^readme-gen: [^\n]+\n$/, 'stderr is exactly one line');
+  assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
+  if (expected.at === undefined) {
+    assert.ok(run.stderr.includes(expected.file), `stderr names ${expected.file}; was: ${run.stderr}`);
+  } else {
+    assert.ok(run.stderr.startsWith(expectedHead(expected)), `stderr starts with "${expectedHead(expected)}"; was: ${run.stderr}`);
+  }
+  assert.match(run.stderr, expected.says);
+}
+
+/** `readme-gen: FILE:LINE:COL: KEY:` */
+function expectedHead(expected: ExpectedError): string {
+  let head = `readme-gen: ${expected.file}`;
+  if (expected.at !== undefined) head += `:${expected.at}`;
+  if (expected.key !== undefined) head += `: ${expected.key}`;
+  return `${head}:`;
+}
+
+/** A temp dir holding the example's state.json, the way a real image repository holds its state. */
+function imageDirectory(t: { after: (fn: () => void) => void }): string {
+  const dir = temporaryDirectory(t);
+  copyFileSync(EXAMPLE_STATE, path.join(dir, 'state.json'));
+  return dir;
+}
+
+/** 1-based line and column where `needle` starts in `text`, as the messages print them. */
+function lineColOf(text: string, needle: string): string {
+  const offset = text.indexOf(needle);
+  assert.ok(offset >= 0, `test setup: ${JSON.stringify(needle)} is in the file`);
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${(before.at(-1) ?? '').length + 1}`;
+}
+
+interface ConfigCase {
+  title: string;
+  /** The config's lines; most cases are VALID_CONFIG plus the offending line(s). */
+  config: string[];
+  /** Other files the config names, by path relative to the config. */
+  files?: Record<string, string>;
+  at: string;
+  key?: string;
+  says: RegExp;
+}
+
+const CONFIG_CASES: ConfigCase[] = [
+  // One case per key with a wrong type or value.
+  {
+    title: 'name is a number',
+    config: ['name: 42', VALID_CONFIG[1]!, VALID_CONFIG[2]!],
+    at: '1:7',
+    key: 'name',
+    says: /must be a string, not the number 42$/m,
+  },
+  {
+    title: 'name is empty',
+    config: ['name: ""', VALID_CONFIG[1]!, VALID_CONFIG[2]!],
+    at: '1:7',
+    key: 'name',
+    says: /must not be empty$/m,
+  },
+  {
+    title: 'location is not registry/repository',
+    config: [VALID_CONFIG[0]!, 'location: Not A Location', VALID_CONFIG[2]!],
+    at: '2:11',
+    key: 'location',
+    says: /"Not A Location" does not match .*e\.g\. cgr\.dev\/chainguard\/glibc-dynamic/,
+  },
+  {
+    title: 'repo is not a URL',
+    config: [...VALID_CONFIG, 'repo: github.com/acme/image'],
+    at: '4:7',
+    key: 'repo',
+    says: /"github\.com\/acme\/image" does not match .*e\.g\. https:\/\/github\.com\/org\/image/,
+  },
+  {
+    title: 'template is neither a built-in name nor a path',
+    config: [...VALID_CONFIG, 'template: fancy'],
+    at: '4:11',
+    key: 'template',
+    says: /"fancy" is neither a built-in template \(default, distroless\) nor a path/,
+  },
+  {
+    title: 'exclude-tags is a string instead of a list',
+    config: [...VALID_CONFIG, 'exclude-tags: latest-*'],
+    at: '4:15',
+    key: 'exclude-tags',
+    says: /must be a list, not the string "latest-\*"$/m,
+  },
+  {
+    title: 'built-with names an unknown tool',
+    config: [...VALID_CONFIG, 'built-with: [gradle]'],
+    at: '4:14',
+    key: 'built-with[0]',
+    says: /"gradle" is not allowed; use one of "apko", "melange"$/m,
+  },
+  {
+    title: 'cosign-output is not a known generation',
+    config: [...VALID_CONFIG, 'cosign-output: v2'],
+    at: '4:16',
+    key: 'cosign-output',
+    says: /"v2" is not allowed; use one of "oids-only", "with-workflow-names", "current"$/m,
+  },
+  {
+    title: 'primary-tag is not a valid tag',
+    config: [...VALID_CONFIG, 'primary-tag: bad tag!'],
+    at: '4:14',
+    key: 'primary-tag',
+    says: /"bad tag!" does not match /,
+  },
+  {
+    title: 'identity has an unknown sub-key',
+    config: [...VALID_CONFIG, 'identity:', '  certificate-identity: https://github.com/acme/image/.github/workflows/release.yaml@refs/heads/main', '  subject: someone'],
+    at: '6:3',
+    key: 'identity.subject',
+    says: /unknown key "subject"; remove it or check its spelling/,
+  },
+  {
+    title: 'wording has an unknown sub-key',
+    config: [...VALID_CONFIG, 'wording:', '  generator: https://github.com/acme/readme-generator', '  signed: Acme images'],
+    at: '6:3',
+    key: 'wording.signed',
+    says: /unknown key "signed"; remove it or check its spelling/,
+  },
+  {
+    title: 'output is empty',
+    config: [...VALID_CONFIG, 'output: ""'],
+    at: '4:9',
+    key: 'output',
+    says: /must not be empty$/m,
+  },
+  // The document as a whole.
+  {
+    title: 'an unknown top-level key, at its own line',
+    config: [...VALID_CONFIG, 'colour: blue', 'output: README.md'],
+    at: '4:1',
+    key: 'colour',
+    says: /unknown key "colour"; remove it or check its spelling/,
+  },
+  {
+    title: 'the required key name is missing',
+    config: [VALID_CONFIG[1]!, VALID_CONFIG[2]!],
+    at: '1:1',
+    key: 'name',
+    says: /required key "name" is missing/,
+  },
+  {
+    title: 'invalid YAML syntax: an unquoted ": " inside a value',
+    config: [...VALID_CONFIG, 'description: Note: run it as root'],
+    at: '4:14',
+    says: /not valid YAML: Nested mappings are not allowed in compact mappings$/m,
+  },
+  {
+    title: 'a duplicate key, at its second occurrence',
+    config: [...VALID_CONFIG, 'output: README.md', 'name: other-image'],
+    at: '5:1',
+    key: 'name',
+    says: /duplicate key; it is already set above, keep one$/m,
+  },
+  {
+    title: 'description and description-file both set',
+    config: [...VALID_CONFIG, 'description: Inline text.', 'description-file: DESCRIPTION.md'],
+    files: { 'DESCRIPTION.md': 'Text from a file.\n' },
+    at: '5:19',
+    key: 'description-file',
+    says: /description is also set \(line 4\); keep one of them$/m,
+  },
+  {
+    title: 'description-file does not exist',
+    config: [...VALID_CONFIG, 'description-file: docs/missing.md'],
+    at: '4:19',
+    key: 'description-file',
+    says: /cannot read \S*docs\/missing\.md \(ENOENT\)/,
+  },
+  {
+    title: 'usage-file does not exist',
+    config: [...VALID_CONFIG, 'usage-file: USAGE.md'],
+    at: '4:13',
+    key: 'usage-file',
+    says: /cannot read \S*\/USAGE\.md \(ENOENT\)/,
+  },
+];
+
+describe('an invalid readme-gen.yaml', () => {
+  for (const example of CONFIG_CASES) {
+    test(`${example.title}: exit 2, one line naming readme-gen.yaml:${example.at}${example.key ? ` and ${example.key}` : ''}`, (t) => {
+      // Arrange
+      const dir = imageDirectory(t);
+      writeFileSync(path.join(dir, 'readme-gen.yaml'), `${example.config.join('\n')}\n`);
+      for (const [name, content] of Object.entries(example.files ?? {})) writeFileSync(path.join(dir, name), content);
+
+      // Act
+      const run = runCli(['render'], dir);
+
+      // Assert
+      assertOneLineError(run, {
+        file: 'readme-gen.yaml',
+        at: example.at,
+        ...(example.key === undefined ? {} : { key: example.key }),
+        says: example.says,
+      });
+    });
+  }
+
+  test('the valid config the cases start from renders (so each failure above is the added line’s)', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${VALID_CONFIG.join('\n')}\n`);
+
+    // Act
+    const run = runCli(['render'], dir);
+
+    // Assert
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^# glibc-dynamic\n/);
+  });
+
+  test('a config named by --config is named by that path', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+    mkdirSync(path.join(dir, 'conf'));
+    writeFileSync(path.join(dir, 'conf', 'image.yaml'), `${[...VALID_CONFIG, 'cosign-output: v2'].join('\n')}\n`);
+
+    // Act
+    const run = runCli(['render', '--config', 'conf/image.yaml'], dir);
+
+    // Assert
+    assertOneLineError(run, { file: 'conf/image.yaml', at: '4:16', key: 'cosign-output', says: /"v2" is not allowed/ });
+  });
+
+  test('--template with an unknown built-in name is named as the flag', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${VALID_CONFIG.join('\n')}\n`);
+
+    // Act
+    const run = runCli(['render', '--template', 'fancy'], dir);
+
+    // Assert
+    assertOneLineError(run, { file: '--template', says: /^readme-gen: --template: "fancy" is neither a built-in template/ });
+  });
+});
+
+describe('no usable config file', () => {
+  test('--config pointing at a missing file names the file and --config', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+
+    // Act
+    const run = runCli(['render', '--config', 'missing.yaml'], dir);
+
+    // Assert
+    assertOneLineError(run, { file: 'missing.yaml', says: /^readme-gen: missing\.yaml: config file not found; check the path given to --config$/m });
+  });
+
+  test('no readme-gen.yaml and no flags says how to provide one', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+
+    // Act
+    const run = runCli(['render'], dir);
+
+    // Assert
+    assertOneLineError(run, {
+      file: 'readme-gen.yaml',
+      says: /^readme-gen: no readme-gen\.yaml in \S+: create one, pass --config FILE, or pass --name and --location/,
+    });
+  });
+});
+
+interface StateCase {
+  title: string;
+  /** The state file's text, made from the example's state. */
+  state: (example: Record<string, unknown>) => string;
+  /** line:col, from the text written (so that the case does not depend on the fixture's layout). */
+  at: (text: string) => string;
+  key?: string;
+  says: RegExp;
+}
+
+const OTHER_DIGEST = `sha256:${'a'.repeat(64)}`;
+
+const STATE_CASES: StateCase[] = [
+  {
+    title: 'not JSON at all',
+    state: () => 'this is not JSON\n',
+    at: () => '1:2',
+    says: /not valid JSON: Unexpected token 'h'$/m,
+  },
+  {
+    title: 'a JSON syntax error on a later line',
+    state: () => '{\n  "schemaVersion": 1,\n  "tags": [],\n}\n',
+    at: () => '4:1',
+    says: /not valid JSON: Expected double-quoted property name$/m,
+  },
+  {
+    title: 'JSON without tags',
+    state: (example) => JSON.stringify({ ...example, tags: undefined }, null, 2),
+    at: () => '1:1',
+    key: 'tags',
+    says: /required key "tags" is missing/,
+  },
+  {
+    title: 'a tag with an invalid digest',
+    state: (example) => {
+      const [tag] = example['tags'] as Record<string, unknown>[];
+      return JSON.stringify({ ...example, tags: [{ ...tag, digest: 'sha256:not-a-digest' }] }, null, 2);
+    },
+    at: (text) => lineColOf(text, '"sha256:not-a-digest"'),
+    key: 'tags[0].digest',
+    says: /"sha256:not-a-digest" does not match \^sha256:\[0-9a-f\]\{64\}\$$/m,
+  },
+  {
+    title: 'a tag whose digest has no images entry',
+    state: (example) => {
+      const tags = example['tags'] as Record<string, unknown>[];
+      return JSON.stringify({ ...example, tags: [...tags, { ...tags[0], name: 'orphan', digest: OTHER_DIGEST }] }, null, 2);
+    },
+    at: (text) => lineColOf(text, `"${OTHER_DIGEST}"`),
+    key: 'tags[1].digest',
+    says: new RegExp(`${OTHER_DIGEST} has no entry under images; regenerate the state`),
+  },
+];
+
+describe('an invalid state file given by --state', () => {
+  for (const example of STATE_CASES) {
+    test(`${example.title}: exit 2, one line naming the file, line:col${example.key ? ` and ${example.key}` : ''}`, (t) => {
+      // Arrange
+      const dir = imageDirectory(t);
+      writeFileSync(path.join(dir, 'readme-gen.yaml'), `${VALID_CONFIG.join('\n')}\n`);
+      const text = example.state(JSON.parse(readFileSync(EXAMPLE_STATE, 'utf8')) as Record<string, unknown>);
+      writeFileSync(path.join(dir, 'bad-state.json'), text);
+
+      // Act
+      const run = runCli(['render', '--state', 'bad-state.json'], dir);
+
+      // Assert
+      assertOneLineError(run, {
+        file: 'bad-state.json',
+        at: example.at(text),
+        ...(example.key === undefined ? {} : { key: example.key }),
+        says: example.says,
+      });
+    });
+  }
+
+  test('a missing state file names it', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${VALID_CONFIG.join('\n')}\n`);
+
+    // Act
+    const run = runCli(['render', '--state', 'missing.json'], dir);
+
+    // Assert
+    assertOneLineError(run, { file: 'missing.json', says: /cannot read the state file \(ENOENT\)/ });
+  });
+});
