@@ -9,6 +9,7 @@ export interface CliArguments {
   configPath?: string;
   overrides: ConfigOverrides;
   mode: RenderMode;
+  allowUnverified: boolean;
 }
 
 /** The original generator's flags; Go's flag package also took them with one dash. */
@@ -24,6 +25,13 @@ const options = {
   output: { type: 'string', short: 'o' },
   template: { type: 'string', short: 't' },
   state: { type: 'string' },
+  'certificate-identity': { type: 'string' },
+  'certificate-identity-regexp': { type: 'string' },
+  'certificate-oidc-issuer': { type: 'string' },
+  'certificate-oidc-issuer-regexp': { type: 'string' },
+  key: { type: 'string' },
+  'trusted-root': { type: 'string' },
+  'allow-unverified': { type: 'boolean' },
   write: { type: 'boolean', short: 'w' },
   check: { type: 'boolean' },
   diff: { type: 'boolean', short: 'd' },
@@ -43,9 +51,10 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   }
   const { values, positionals } = parsed;
   const debug = values.debug ?? false;
-  if (values.version) return { command: 'version', debug, overrides: {}, mode: 'print' };
+  const allowUnverified = values['allow-unverified'] ?? false;
+  if (values.version) return { command: 'version', debug, overrides: {}, mode: 'print', allowUnverified };
   const [command, ...extra] = positionals;
-  if (values.help || command === undefined || command === 'help') return { command: 'help', debug, overrides: {}, mode: 'print' };
+  if (values.help || command === undefined || command === 'help') return { command: 'help', debug, overrides: {}, mode: 'print', allowUnverified };
   if (command !== 'render') throw new InputError(`unknown command "${command}"; the commands are: render`);
   if (extra.length > 0) throw new InputError(`unexpected argument "${extra[0]}"; render takes flags only, see readme-gen --help`);
 
@@ -61,7 +70,13 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   if (values.output !== undefined) overrides.output = values.output;
   if (values.template !== undefined) overrides.template = values.template;
   if (values.state !== undefined) overrides.state = values.state;
-  const result: CliArguments = { command, debug, overrides, mode: modes[0] ?? 'print' };
+  if (values['certificate-identity'] !== undefined) overrides.certificateIdentity = values['certificate-identity'];
+  if (values['certificate-identity-regexp'] !== undefined) overrides.certificateIdentityRegexp = values['certificate-identity-regexp'];
+  if (values['certificate-oidc-issuer'] !== undefined) overrides.certificateOidcIssuer = values['certificate-oidc-issuer'];
+  if (values['certificate-oidc-issuer-regexp'] !== undefined) overrides.certificateOidcIssuerRegexp = values['certificate-oidc-issuer-regexp'];
+  if (values.key !== undefined) overrides.key = values.key;
+  if (values['trusted-root'] !== undefined) overrides.trustedRoot = values['trusted-root'];
+  const result: CliArguments = { command, debug, overrides, mode: modes[0] ?? 'print', allowUnverified };
   if (values.config !== undefined) result.configPath = values.config;
   return result;
 }
@@ -85,6 +100,14 @@ Inputs:
       --state FILE       recorded image state (default: the config's state:)
   -t, --template NAME|FILE  built-in template (default, distroless) or a Handlebars file
   -o, --output FILE      the README to write or check (default: the config's output:, else README.md)
+
+Signatures (every signature shown is verified first, offline; a failure exits 4):
+      --certificate-identity ID | --certificate-identity-regexp RE
+      --certificate-oidc-issuer URL | --certificate-oidc-issuer-regexp RE
+                         who must have signed, as cosign's flags (default: anyone the CAs vouch for)
+      --key FILE         public key for keyed (non-keyless) signatures
+      --trusted-root FILE  Sigstore trusted_root.json (default: the public-good root shipped with readme-gen)
+      --allow-unverified render a failed signature as a visible warning instead of exiting 4
 
 The original generator's flags override the config, or replace it when there is none:
       --repo URL  --name NAME  --location REGISTRY/REPO  --description TEXT  --exclude-tags A,B

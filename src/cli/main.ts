@@ -21,7 +21,13 @@ export function main(argv: readonly string[], cwd: string): number {
       process.stdout.write(`${(JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version}\n`);
       return ExitCode.ok;
     }
-    const options = { cwd, mode: args.mode, overrides: args.overrides, ...(args.configPath === undefined ? {} : { configPath: args.configPath }) };
+    const options = {
+      cwd,
+      mode: args.mode,
+      overrides: args.overrides,
+      allowUnverified: args.allowUnverified,
+      ...(args.configPath === undefined ? {} : { configPath: args.configPath }),
+    };
     const result = render(options);
     switch (args.mode) {
       case 'print':

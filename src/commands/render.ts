@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { applyToReadme } from '../markdown/inject-region.js';
 import { renderReadme } from '../render/render-readme.js';
 import { loadTemplateSet } from '../render/template-set.js';
+import { type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import type { ImageState } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
 
@@ -19,6 +20,8 @@ export interface RenderOptions {
   mode: RenderMode;
   configPath?: string;
   overrides?: ConfigOverrides;
+  /** Render signatures that fail verification with a visible warning instead of exiting 4. */
+  allowUnverified?: boolean;
 }
 
 export interface RenderResult {
@@ -38,7 +41,8 @@ export function render(options: RenderOptions): RenderResult {
   const config = loadConfig(options);
   const state = loadStateFor(config, options.cwd);
   const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
-  const generated = renderReadme(config, state, loadTemplateSet(config.template));
+  const trust = loadTrustFor(config, options.cwd);
+  const generated = renderReadme(config, state, loadTemplateSet(config.template), trust, { allowUnverified: options.allowUnverified ?? false });
   const previous = readIfExists(config.outputPath, output);
   const content = applyToReadme(previous, generated, output);
   const upToDate = previous === content;
@@ -48,6 +52,13 @@ export function render(options: RenderOptions): RenderResult {
     result.written = true;
   }
   return result;
+}
+
+export function loadTrustFor(config: ResolvedConfig, cwd: string): Trust {
+  const options: TrustOptions = { label: (file) => path.relative(cwd, file) || file };
+  if (config.trustedRootPath !== undefined) options.trustedRootPath = config.trustedRootPath;
+  if (config.keyPath !== undefined) options.keyPath = config.keyPath;
+  return loadTrust(options);
 }
 
 function loadStateFor(config: ResolvedConfig, cwd: string): ImageState {

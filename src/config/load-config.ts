@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
+import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
 import type { ConfigFile, ResolvedConfig } from './readme-gen-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'readme-gen.yaml';
@@ -20,6 +21,12 @@ export interface ConfigOverrides {
   output?: string;
   template?: string;
   state?: string;
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  key?: string;
+  trustedRoot?: string;
 }
 
 export interface LoadConfigOptions {
@@ -109,6 +116,12 @@ function applyOverrides(file: ConfigFile, overrides: ConfigOverrides): ConfigFil
     merged['exclude-tags'] = overrides.excludeTags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
   }
   if (overrides.template !== undefined) merged.template = overrides.template;
+  const identity = { ...merged.identity };
+  if (overrides.certificateIdentity !== undefined) identity['certificate-identity'] = overrides.certificateIdentity;
+  if (overrides.certificateIdentityRegexp !== undefined) identity['certificate-identity-regexp'] = overrides.certificateIdentityRegexp;
+  if (overrides.certificateOidcIssuer !== undefined) identity['certificate-oidc-issuer'] = overrides.certificateOidcIssuer;
+  if (overrides.certificateOidcIssuerRegexp !== undefined) identity['certificate-oidc-issuer-regexp'] = overrides.certificateOidcIssuerRegexp;
+  if (Object.keys(identity).length > 0) merged.identity = identity;
   return merged;
 }
 
@@ -157,13 +170,33 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   }
   if (overrides.state !== undefined) resolved.statePath = path.resolve(cwd, overrides.state);
   else if (config.state !== undefined) resolved.statePath = fromConfig(config.state);
-  const identity = config.identity ?? {};
-  if (identity['certificate-identity'] !== undefined) resolved.identity.certificateIdentity = identity['certificate-identity'];
-  if (identity['certificate-oidc-issuer'] !== undefined) resolved.identity.certificateOidcIssuer = identity['certificate-oidc-issuer'];
+  resolved.identity = resolveIdentity(config.identity ?? {}, () => where('identity'));
+  if (overrides.key !== undefined) resolved.keyPath = path.resolve(cwd, overrides.key);
+  else if (config.key !== undefined) resolved.keyPath = fromConfig(config.key);
+  if (overrides.trustedRoot !== undefined) resolved.trustedRootPath = path.resolve(cwd, overrides.trustedRoot);
+  else if (config['trusted-root'] !== undefined) resolved.trustedRootPath = fromConfig(config['trusted-root']);
   const wording = config.wording ?? {};
   if (wording.generator !== undefined) resolved.wording.generator = wording.generator;
   if (wording['signed-images'] !== undefined) resolved.wording.signedImages = wording['signed-images'];
   return resolved;
+}
+
+function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: () => string): IdentityPolicy {
+  const policy: IdentityPolicy = {};
+  if (identity['certificate-identity'] !== undefined) policy.certificateIdentity = identity['certificate-identity'];
+  if (identity['certificate-identity-regexp'] !== undefined) policy.certificateIdentityRegexp = identity['certificate-identity-regexp'];
+  if (identity['certificate-oidc-issuer'] !== undefined) policy.certificateOidcIssuer = identity['certificate-oidc-issuer'];
+  if (identity['certificate-oidc-issuer-regexp'] !== undefined) policy.certificateOidcIssuerRegexp = identity['certificate-oidc-issuer-regexp'];
+  for (const [exact, pattern] of [
+    ['certificate-identity', 'certificate-identity-regexp'],
+    ['certificate-oidc-issuer', 'certificate-oidc-issuer-regexp'],
+  ] as const) {
+    if (identity[exact] !== undefined && identity[pattern] !== undefined) {
+      throw new InputError(`${where()}: ${exact} and ${pattern} are both set; keep one, as cosign takes one`);
+    }
+  }
+  checkPolicyExpressions(policy, where());
+  return policy;
 }
 
 export const BUILT_IN_TEMPLATES = ['default', 'distroless'] as const;

@@ -1,3 +1,5 @@
+import type { IdentityPolicy } from '../signatures/identity-policy.js';
+
 /** The configuration as written in readme-gen.yaml; config.schema.json is the contract. */
 export interface ConfigFile {
   name: string;
@@ -13,7 +15,14 @@ export interface ConfigFile {
   state?: string;
   'primary-tag'?: string;
   'cosign-output'?: CosignOutputGeneration;
-  identity?: { 'certificate-identity'?: string; 'certificate-oidc-issuer'?: string };
+  identity?: {
+    'certificate-identity'?: string;
+    'certificate-identity-regexp'?: string;
+    'certificate-oidc-issuer'?: string;
+    'certificate-oidc-issuer-regexp'?: string;
+  };
+  key?: string;
+  'trusted-root'?: string;
   wording?: { generator?: string; 'signed-images'?: string };
 }
 
@@ -41,6 +50,8 @@ export interface ResolvedConfig {
   statePath?: string;
   primaryTag: string;
   cosignOutput: CosignOutputGeneration;
-  identity: { certificateIdentity?: string; certificateOidcIssuer?: string };
+  identity: IdentityPolicy;
+  keyPath?: string;
+  trustedRootPath?: string;
   wording: { generator?: string; signedImages?: string };
 }

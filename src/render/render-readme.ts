@@ -1,16 +1,37 @@
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import type { Trust } from '../signatures/trusted-root.js';
+import { verifyStateSignatures } from '../signatures/verify-state.js';
 import type { ImageState } from '../state/image-state.js';
 import { checkTagsTable } from './check-tags-table.js';
 import { renderTemplate } from './render-template.js';
 import type { TemplateSet } from './template-set.js';
-import { buildView } from './view-model.js';
+import { buildView, shownDigests } from './view-model.js';
+
+export interface RenderReadmeOptions {
+  /** Render a signature that fails verification with a visible warning instead of failing. */
+  allowUnverified?: boolean;
+}
 
 /**
- * The README for an image: configuration, state and templates in, Markdown
- * out, no I/O. The result is checked on its syntax tree before anyone sees it.
+ * The README for an image: configuration, state, templates and trust in,
+ * Markdown out, no I/O. Every signature it shows is verified first; one that
+ * fails stops the render (exit 4) unless allowUnverified turns it into a
+ * warning. The result is checked on its syntax tree before anyone sees it.
  */
-export function renderReadme(config: ResolvedConfig, state: ImageState, templates: TemplateSet): string {
-  const view = buildView(config, state);
+export function renderReadme(
+  config: ResolvedConfig,
+  state: ImageState,
+  templates: TemplateSet,
+  trust: Trust,
+  options: RenderReadmeOptions = {},
+): string {
+  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity);
+  if (!options.allowUnverified) {
+    for (const digestVerdicts of verdicts.values()) {
+      for (const verdict of digestVerdicts) if (!verdict.verified) throw verdict.failure;
+    }
+  }
+  const view = buildView(config, state, verdicts);
   const markdown = renderTemplate(templates, view);
   checkTagsTable(markdown, view.rows, `template ${templates.label}`);
   return markdown;

@@ -1,6 +1,8 @@
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
-import { type CosignSignature, readCosignSignature } from '../signatures/cosign-signature.js';
+import type { CosignSignature } from '../signatures/cosign-signature.js';
 import { formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
+import type { IdentityPolicy } from '../signatures/identity-policy.js';
+import type { SignatureVerdict } from '../signatures/verify-state.js';
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
 import { isShownTag } from './tag-filter.js';
 import { compareBytes, compareTags } from './tag-order.js';
@@ -35,6 +37,11 @@ export interface TagRowView {
   /** architecture+variant of each platform, unique, in byte order: the original tool's Arch column. */
   architectures: string[];
   signed: boolean;
+  /** Signed, and every signature passed every check. */
+  verified: boolean;
+  /** Why a signature did not verify (shown only with --allow-unverified). */
+  failure?: string;
+  /** The Rekor entries of the verified signatures. */
   rekorEntries: RekorEntryView[];
 }
 
@@ -58,6 +65,8 @@ export interface SigningView {
   /** location:primaryTag, the reference the commands name. */
   reference: string;
   signed: boolean;
+  verified: boolean;
+  failure?: string;
   digest?: string;
   cosignVerifyOutput?: string;
   verifyCommand?: string;
@@ -70,8 +79,16 @@ export function rekorSearchUrl(logIndex: number): string {
   return `https://search.sigstore.dev/?logIndex=${logIndex}`;
 }
 
-export function buildView(config: ResolvedConfig, state: ImageState): ReadmeView {
-  const signatures = readAllSignatures(state);
+/** The digests whose signatures a README shows: each shown tag's, and the primary tag's. */
+export function shownDigests(config: ResolvedConfig, state: ImageState): Set<string> {
+  const digests = new Set(state.tags.filter((tag) => isShownTag(tag.name, config.excludeTags)).map((tag) => tag.digest as string));
+  const primary = state.tags.find((tag) => tag.name === config.primaryTag);
+  if (primary) digests.add(primary.digest);
+  return digests;
+}
+
+/** `verdicts` holds the verification of every signature of the digests shownDigests names. */
+export function buildView(config: ResolvedConfig, state: ImageState, verdicts: ReadonlyMap<string, SignatureVerdict[]>): ReadmeView {
   const view: ReadmeView = {
     name: config.name,
     location: config.location,
@@ -79,8 +96,8 @@ export function buildView(config: ResolvedConfig, state: ImageState): ReadmeView
     builtWith: { apko: config.builtWith.includes('apko'), melange: config.builtWith.includes('melange') },
     primaryTag: config.primaryTag,
     wording: { ...config.wording },
-    rows: buildRows(state, config.excludeTags, signatures),
-    signing: buildSigning(config, state, signatures),
+    rows: buildRows(state, config.excludeTags, verdicts),
+    signing: buildSigning(config, state, verdicts),
   };
   if (config.repo !== undefined) view.repo = config.repo;
   if (config.description !== undefined) view.description = config.description;
@@ -88,20 +105,9 @@ export function buildView(config: ResolvedConfig, state: ImageState): ReadmeView
   return view;
 }
 
-type SignaturesByDigest = Map<string, CosignSignature[]>;
+type Verdicts = ReadonlyMap<string, SignatureVerdict[]>;
 
-function readAllSignatures(state: ImageState): SignaturesByDigest {
-  const byDigest: SignaturesByDigest = new Map();
-  for (const [digest, image] of Object.entries(state.images)) {
-    const cosign = image.signatures.flatMap((record, index) =>
-      record.format === 'cosign' ? [readCosignSignature(record, `signature ${index + 1} of ${digest}`)] : [],
-    );
-    byDigest.set(digest, cosign);
-  }
-  return byDigest;
-}
-
-function buildRows(state: ImageState, excludeTags: readonly string[], signatures: SignaturesByDigest): TagRowView[] {
+function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: Verdicts): TagRowView[] {
   const tagsByDigest = new Map<Digest, string[]>();
   for (const tag of state.tags) {
     if (!isShownTag(tag.name, excludeTags)) continue;
@@ -110,17 +116,21 @@ function buildRows(state: ImageState, excludeTags: readonly string[], signatures
   const rows = [...tagsByDigest].map(([digest, tags]): TagRowView => {
     const image = state.images[digest];
     if (!image) throw new Error(`state has no image for ${digest}`); // loadState guarantees it
-    const rowSignatures = signatures.get(digest) ?? [];
-    return {
+    const rowVerdicts = verdicts.get(digest) ?? [];
+    const row: TagRowView = {
       tags: tags.sort(compareTags),
       digest,
       mediaType: image.mediaType,
       isIndex: INDEX_MEDIA_TYPES.has(image.mediaType),
       platforms: image.platforms.map(platformView),
       architectures: [...new Set(image.platforms.map((p) => p.architecture + (p.variant ?? '')))].sort(compareBytes),
-      signed: rowSignatures.length > 0,
-      rekorEntries: rekorEntries(rowSignatures),
+      signed: rowVerdicts.length > 0,
+      verified: rowVerdicts.length > 0 && rowVerdicts.every((verdict) => verdict.verified),
+      rekorEntries: rekorEntries(verifiedSignatures(rowVerdicts)),
     };
+    const failure = firstFailure(rowVerdicts);
+    if (failure !== undefined) row.failure = failure;
+    return row;
   });
   return rows.sort((a, b) => compareTags(a.tags[0] ?? '', b.tags[0] ?? ''));
 }
@@ -138,39 +148,60 @@ function platformView(platform: PlatformRecord): PlatformView {
   return view;
 }
 
+function verifiedSignatures(verdicts: readonly SignatureVerdict[]): CosignSignature[] {
+  return verdicts.flatMap((verdict) => (verdict.verified ? [verdict.signature] : []));
+}
+
+function firstFailure(verdicts: readonly SignatureVerdict[]): string | undefined {
+  for (const verdict of verdicts) if (!verdict.verified) return verdict.failure.message;
+  return undefined;
+}
+
 function rekorEntries(signatures: CosignSignature[]): RekorEntryView[] {
   return signatures.flatMap((signature) =>
     signature.bundle ? [{ logIndex: signature.bundle.payload.logIndex, url: rekorSearchUrl(signature.bundle.payload.logIndex) }] : [],
   );
 }
 
-function buildSigning(config: ResolvedConfig, state: ImageState, signatures: SignaturesByDigest): SigningView {
+function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Verdicts): SigningView {
   const reference = `${config.location}:${config.primaryTag}`;
   const digest = state.tags.find((tag) => tag.name === config.primaryTag)?.digest;
-  const primarySignatures = digest ? (signatures.get(digest) ?? []) : [];
-  const signing: SigningView = { reference, signed: primarySignatures.length > 0, rekorEntries: rekorEntries(primarySignatures) };
+  const verdicts = digest ? (allVerdicts.get(digest) ?? []) : [];
+  const verified = verdicts.length > 0 && verdicts.every((verdict) => verdict.verified);
+  const signing: SigningView = { reference, signed: verdicts.length > 0, verified, rekorEntries: [] };
   if (digest) signing.digest = digest;
-  if (primarySignatures.length === 0) return signing;
+  const failure = firstFailure(verdicts);
+  if (failure !== undefined) signing.failure = failure;
+  if (!verified) return signing;
 
+  const primarySignatures = verifiedSignatures(verdicts);
+  signing.rekorEntries = rekorEntries(primarySignatures);
   signing.cosignVerifyOutput = formatCosignVerifyOutput(reference, primarySignatures, config.cosignOutput);
-  const certificate = primarySignatures.find((signature) => signature.certificate)?.certificate?.identity;
-  const identity = config.identity.certificateIdentity ?? certificate?.subject;
-  const issuer = config.identity.certificateOidcIssuer ?? certificate?.issuer;
+  const signer = verdicts.find((verdict) => verdict.verified && !verdict.signer.keyed);
+  const identity = signer?.verified ? signer.signer.subject : undefined;
+  const issuer = signer?.verified ? signer.signer.issuer : undefined;
   if (identity !== undefined) signing.identity = identity;
   if (issuer !== undefined) signing.issuer = issuer;
-  signing.verifyCommand = verifyCommand(reference, identity, issuer);
+  signing.verifyCommand = verifyCommand(reference, config.identity, identity, issuer);
   return signing;
 }
 
-/** The command current cosign needs: keyless verification must name the identity and issuer. */
-function verifyCommand(reference: string, identity: string | undefined, issuer: string | undefined): string {
-  if (identity === undefined || issuer === undefined) return `cosign verify --key cosign.pub ${shellQuote(reference)}`;
-  return [
-    'cosign verify \\',
-    `  --certificate-identity=${shellQuote(identity)} \\`,
-    `  --certificate-oidc-issuer=${shellQuote(issuer)} \\`,
-    `  ${shellQuote(reference)}`,
-  ].join('\n');
+/**
+ * The command current cosign needs. Keyless verification must name who signed
+ * and their issuer: the configured policy when there is one, else the signer
+ * readme-gen verified.
+ */
+function verifyCommand(reference: string, policy: IdentityPolicy, identity: string | undefined, issuer: string | undefined): string {
+  const identityFlag = flag('certificate-identity', policy.certificateIdentity, policy.certificateIdentityRegexp, identity);
+  const issuerFlag = flag('certificate-oidc-issuer', policy.certificateOidcIssuer, policy.certificateOidcIssuerRegexp, issuer);
+  if (identityFlag === undefined || issuerFlag === undefined) return `cosign verify --key cosign.pub ${shellQuote(reference)}`;
+  return ['cosign verify \\', `  ${identityFlag} \\`, `  ${issuerFlag} \\`, `  ${shellQuote(reference)}`].join('\n');
+}
+
+function flag(name: string, exact: string | undefined, pattern: string | undefined, observed: string | undefined): string | undefined {
+  if (pattern !== undefined && exact === undefined) return `--${name}-regexp=${shellQuote(pattern)}`;
+  const value = exact ?? observed;
+  return value === undefined ? undefined : `--${name}=${shellQuote(value)}`;
 }
 
 /** Single-quotes a word for sh unless it is made only of characters sh leaves alone. */

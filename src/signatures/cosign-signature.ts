@@ -14,17 +14,18 @@ export interface CosignSignature {
   bundle?: RekorBundle;
 }
 
-export function readCosignSignature(record: CosignSignatureRecord, context: string): CosignSignature {
+/** Reads a signature layer; a part that cannot be read fails the check it belongs to, naming `digest`. */
+export function readCosignSignature(record: CosignSignatureRecord, digest: string): CosignSignature {
   const payloadBytes = Buffer.from(record.payload, 'base64');
   const annotations = record.annotations;
   const signature: CosignSignature = {
-    payload: parseSimpleSigningPayload(payloadBytes, context),
+    payload: parseSimpleSigningPayload(payloadBytes, digest),
     payloadBytes,
     signature: annotations['dev.cosignproject.cosign/signature'],
   };
   const pem = annotations['dev.sigstore.cosign/certificate'];
-  if (pem !== undefined && pem !== '') signature.certificate = { pem, identity: readFulcioIdentity(pem, context) };
+  if (pem !== undefined && pem !== '') signature.certificate = { pem, identity: readFulcioIdentity(pem, digest) };
   const bundle = annotations['dev.sigstore.cosign/bundle'];
-  if (bundle !== undefined && bundle !== '') signature.bundle = parseRekorBundle(bundle, context);
+  if (bundle !== undefined && bundle !== '') signature.bundle = parseRekorBundle(bundle, digest);
   return signature;
 }

@@ -1,5 +1,5 @@
 import { X509Certificate } from '@sigstore/core';
-import { VerificationError } from '../errors.js';
+import { SignatureCheckError } from './signature-check-error.js';
 
 /**
  * The deprecated GitHub-workflow extensions Fulcio put in 2022 certificates
@@ -25,12 +25,12 @@ export interface FulcioIdentity {
   githubWorkflow: { oid: string; name: string; value: string }[];
 }
 
-export function readFulcioIdentity(pem: string, context: string): FulcioIdentity {
+export function readFulcioIdentity(pem: string, digest: string): FulcioIdentity {
   let certificate: X509Certificate;
   try {
     certificate = X509Certificate.parse(pem);
   } catch (error) {
-    throw new VerificationError(`${context}: the signing certificate cannot be parsed (${(error as Error).message})`, { cause: error });
+    throw new SignatureCheckError(digest, 'c', `the signing certificate cannot be parsed (${(error as Error).message})`, { cause: error });
   }
   const san = certificate.extSubjectAltName;
   const subject = san?.rfc822Name ?? san?.uri ?? '';

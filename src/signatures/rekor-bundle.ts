@@ -1,4 +1,4 @@
-import { VerificationError } from '../errors.js';
+import { SignatureCheckError } from './signature-check-error.js';
 import type { JsonObject, JsonValue } from './ordered-json.js';
 
 /** cosign's RekorBundle: the transparency-log entry a legacy signature carries in its bundle annotation. */
@@ -7,12 +7,12 @@ export interface RekorBundle {
   payload: { body: string; integratedTime: number; logIndex: number; logID: string };
 }
 
-export function parseRekorBundle(annotation: string, context: string): RekorBundle {
+export function parseRekorBundle(annotation: string, digest: string): RekorBundle {
   let parsed: unknown;
   try {
     parsed = JSON.parse(annotation);
   } catch {
-    throw new VerificationError(`${context}: the dev.sigstore.cosign/bundle annotation is not JSON`);
+    throw new SignatureCheckError(digest, 'd', 'the dev.sigstore.cosign/bundle annotation is not JSON');
   }
   const object = parsed as { SignedEntryTimestamp?: unknown; Payload?: Record<string, unknown> } | null;
   const payload = object?.Payload;
@@ -26,9 +26,7 @@ export function parseRekorBundle(annotation: string, context: string): RekorBund
     typeof payload.logID === 'string' &&
     /^[0-9a-f]{64}$/.test(payload.logID);
   if (!valid) {
-    throw new VerificationError(
-      `${context}: the dev.sigstore.cosign/bundle annotation lacks SignedEntryTimestamp or Payload.{body,integratedTime,logIndex,logID}`,
-    );
+    throw new SignatureCheckError(digest, 'd', 'the dev.sigstore.cosign/bundle annotation lacks SignedEntryTimestamp or Payload.{body,integratedTime,logIndex,logID}');
   }
   return {
     signedEntryTimestamp: object.SignedEntryTimestamp as string,

@@ -1,4 +1,4 @@
-import { VerificationError } from '../errors.js';
+import { SignatureCheckError } from './signature-check-error.js';
 import { type JsonObject, type JsonValue, formatGoCompact, fromParsedSorted } from './ordered-json.js';
 
 /** The "simple signing" payload cosign signs for a container image (sigstore/sigstore payload.SimpleContainerImage). */
@@ -15,25 +15,23 @@ export interface SimpleSigningPayload {
 export const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
 
 /** Reads payload bytes as cosign does: the three critical claims are required, optional may be null. */
-export function parseSimpleSigningPayload(bytes: Uint8Array, context: string): SimpleSigningPayload {
+export function parseSimpleSigningPayload(bytes: Uint8Array, digest: string): SimpleSigningPayload {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
-    throw new VerificationError(`${context}: the signed payload is not JSON`);
+    throw new SignatureCheckError(digest, 'a', 'the signed payload is not JSON');
   }
   const critical = field(parsed, 'critical');
   const dockerReference = field(field(critical, 'identity'), 'docker-reference');
   const dockerManifestDigest = field(field(critical, 'image'), 'docker-manifest-digest');
   const type = field(critical, 'type');
   if (typeof dockerReference !== 'string' || typeof dockerManifestDigest !== 'string' || typeof type !== 'string') {
-    throw new VerificationError(
-      `${context}: the signed payload lacks critical.identity.docker-reference, critical.image.docker-manifest-digest or critical.type`,
-    );
+    throw new SignatureCheckError(digest, 'a', 'the signed payload lacks critical.identity.docker-reference, critical.image.docker-manifest-digest or critical.type');
   }
   const optional = field(parsed, 'optional');
   if (optional !== undefined && optional !== null && (typeof optional !== 'object' || Array.isArray(optional))) {
-    throw new VerificationError(`${context}: the signed payload's optional is not an object`);
+    throw new SignatureCheckError(digest, 'a', "the signed payload's optional is not an object");
   }
   return {
     critical: { identity: { dockerReference }, image: { dockerManifestDigest }, type },

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { packageFile } from '../../src/package-root.js';
 import { renderReadme } from '../../src/render/render-readme.js';
 import { loadTemplateSet } from '../../src/render/template-set.js';
+import { loadTrust } from '../../src/signatures/trusted-root.js';
 import { loadState } from '../../src/state/load-state.js';
 
 /**
@@ -18,7 +19,7 @@ const expectedFile = packageFile('fixtures', 'multi-arch', 'expected.md');
 function renderFixture(): string {
   const config = loadConfig({ cwd: dir });
   assert.ok(config.statePath);
-  return renderReadme(config, loadState(config.statePath, dir), loadTemplateSet(config.template));
+  return renderReadme(config, loadState(config.statePath, dir), loadTemplateSet(config.template), loadTrust());
 }
 
 function tableRows(markdown: string): string[] {

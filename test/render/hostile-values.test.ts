@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Nodes } from 'mdast';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -7,13 +9,16 @@ import { parseMarkdown, walk } from '../../src/markdown/parse-markdown.js';
 import { packageFile } from '../../src/package-root.js';
 import { renderReadme } from '../../src/render/render-readme.js';
 import { loadTemplateSet } from '../../src/render/template-set.js';
-import { parseSimpleSigningPayload, encodeSimpleSigningPayload } from '../../src/signatures/simple-signing-payload.js';
-import type { ImageState } from '../../src/state/image-state.js';
+import { loadTrust } from '../../src/signatures/trusted-root.js';
+import type { Digest, ImageState } from '../../src/state/image-state.js';
 import { loadState } from '../../src/state/load-state.js';
+import { temporaryDirectory } from '../helpers/run-cli.js';
+import { createSigningKey, payloadFor, signLegacy } from '../helpers/signing.js';
 
 /**
- * A signing annotation is text anyone with a signing key chooses. Whatever it
- * holds, the README must have exactly the structure the template defines.
+ * A signing annotation is text anyone with a signing key chooses, and a valid
+ * signature can carry it. Whatever it holds, the README must have exactly the
+ * structure the template defines.
  */
 const HOSTILE = [
   '```',
@@ -26,16 +31,15 @@ const HOSTILE = [
 
 const dir = packageFile('fixtures', 'multi-arch');
 
-function withHostileAnnotation(state: ImageState): ImageState {
+const signingKey = createSigningKey();
+
+/** The state with its latest digest signed (keyed, so no CA is needed) over a payload carrying `optional`. */
+function signedWith(state: ImageState, optional: [string, string][]): ImageState {
   const copy = structuredClone(state);
-  for (const image of Object.values(copy.images)) {
-    for (const signature of image.signatures) {
-      if (signature.format !== 'cosign') continue;
-      const payload = parseSimpleSigningPayload(Buffer.from(signature.payload, 'base64'), 'test');
-      payload.optional = new Map([...(payload.optional ?? []), ['note', HOSTILE]]);
-      signature.payload = encodeSimpleSigningPayload(payload).toString('base64');
-    }
-  }
+  const latest = copy.tags.find((tag) => tag.name === 'latest')?.digest as Digest;
+  const image = copy.images[latest];
+  assert.ok(image);
+  image.signatures = [signLegacy({ payload: payloadFor(latest, copy.repository, optional), privateKey: signingKey.privateKey })];
   return copy;
 }
 
@@ -52,15 +56,19 @@ function codeBlocks(markdown: string): string[] {
 describe('a hostile signing annotation stays inert', () => {
   const base = loadConfig({ cwd: dir });
   assert.ok(base.statePath);
-  const clean = loadState(base.statePath, dir);
-  const hostile = withHostileAnnotation(clean);
+  const state = loadState(base.statePath, dir);
+  const clean = signedWith(state, [['note', 'all good']]);
+  const hostile = signedWith(state, [['note', HOSTILE]]);
 
   for (const template of ['default', 'distroless'] as const) {
-    test(`in the ${template} template`, () => {
+    test(`in the ${template} template`, (t) => {
+      const keyFile = path.join(temporaryDirectory(t), 'cosign.pub');
+      writeFileSync(keyFile, signingKey.publicKeyPem);
+      const trust = loadTrust({ keyPath: keyFile });
       const config: ResolvedConfig = { ...base, template, wording: { generator: 'https://example.com/gen', signedImages: 'Acme images' } };
       const templates = loadTemplateSet(template);
-      const before = renderReadme(config, clean, templates);
-      const after = renderReadme(config, hostile, templates);
+      const before = renderReadme(config, clean, templates, trust);
+      const after = renderReadme(config, hostile, templates, trust);
 
       assert.notEqual(after, before, 'the annotation is printed');
       assert.deepEqual(structure(after), structure(before), 'same nodes of every kind: no extra link, HTML, row, heading or code block');

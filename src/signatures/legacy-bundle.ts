@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
+import type { CosignSignature } from './cosign-signature.js';
+import type { RekorBundle } from './rekor-bundle.js';
+
+/** A hashedrekord (or other) entry as Rekor logged it: the parts the checks compare. */
+export interface RekorEntryBody {
+  kind: string;
+  apiVersion: string;
+  dataHash?: string;
+  signature?: string;
+  /** base64 of the PEM certificate or public key */
+  publicKey?: string;
+}
+
+export function decodeEntryBody(bundle: RekorBundle): RekorEntryBody | undefined {
+  try {
+    const body = JSON.parse(Buffer.from(bundle.payload.body, 'base64').toString('utf8')) as {
+      kind?: unknown;
+      apiVersion?: unknown;
+      spec?: { data?: { hash?: { value?: unknown } }; signature?: { content?: unknown; publicKey?: { content?: unknown } } };
+    };
+    if (typeof body.kind !== 'string' || typeof body.apiVersion !== 'string') return undefined;
+    const entry: RekorEntryBody = { kind: body.kind, apiVersion: body.apiVersion };
+    const { spec } = body;
+    if (typeof spec?.data?.hash?.value === 'string') entry.dataHash = spec.data.hash.value;
+    if (typeof spec?.signature?.content === 'string') entry.signature = spec.signature.content;
+    if (typeof spec?.signature?.publicKey?.content === 'string') entry.publicKey = spec.signature.publicKey.content;
+    return entry;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The legacy signature as a Sigstore bundle v0.1, the form sigstore-js
+ * verifies: sigstore-js reads no OCI annotations, and cosign's legacy layout
+ * carries exactly what a v0.1 bundle holds (certificate, message signature,
+ * one Rekor entry with its inclusion promise).
+ */
+export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle, body: RekorEntryBody): Bundle {
+  const certificate = signature.certificate ? X509Certificate.parse(signature.certificate.pem) : undefined;
+  return bundleFromJSON({
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      ...(certificate
+        ? { x509CertificateChain: { certificates: [{ rawBytes: certificate.root.toDER().toString('base64') }] } }
+        : { publicKey: { hint: '' } }),
+      tlogEntries: [
+        {
+          logIndex: String(bundle.payload.logIndex),
+          logId: { keyId: Buffer.from(bundle.payload.logID, 'hex').toString('base64') },
+          kindVersion: { kind: body.kind, version: body.apiVersion },
+          integratedTime: String(bundle.payload.integratedTime),
+          inclusionPromise: { signedEntryTimestamp: bundle.signedEntryTimestamp },
+          canonicalizedBody: bundle.payload.body,
+        },
+      ],
+      timestampVerificationData: { rfc3161Timestamps: [] },
+    },
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(signature.payloadBytes).digest('base64') },
+      signature: signature.signature,
+    },
+  });
+}
