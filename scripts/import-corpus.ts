@@ -7,18 +7,14 @@
  *
  * Usage: npm run import-corpus [-- --corpus DIR --out DIR]
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { BuildTool, ConfigFile, CosignOutputGeneration } from '../src/config/readme-gen-config.js';
-import { type JsonObject, formatGoCompact, fromParsedSorted } from '../src/signatures/ordered-json.js';
-import { parseRekorBundle, rekorBundleToJson } from '../src/signatures/rekor-bundle.js';
-import { encodeSimpleSigningPayload } from '../src/signatures/simple-signing-payload.js';
+import { type PrintedSignature, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../src/signatures/printed-verify-output.js';
 import {
-  COSIGN_SIMPLESIGNING_MEDIA_TYPE,
   type CosignSignatureRecord,
   type Digest,
   type ImageRecord,
@@ -65,13 +61,6 @@ interface CorpusReadme {
   signedImages: string;
   printedSignatures: unknown[];
   builtWith: BuildTool[];
-}
-
-interface ImportedSignature {
-  record: CosignSignatureRecord;
-  signedDigest: string;
-  payloadMatchesEntry: boolean;
-  generation: CosignOutputGeneration;
 }
 
 interface Fixture {
@@ -137,7 +126,7 @@ function importReadme(text: string, entry: CorpusEntry, source: string): Fixture
   if (!primary) throw new Error(`${source}: no "${PRIMARY_TAG}" tag in the Supported tags table`);
   const signatures = readme.printedSignatures.map((printed, index) => {
     const label = `${source}: signature ${index + 1}`;
-    const signature = importSignature(printed, label);
+    const signature = signatureFromPrintedClaims(printed, label);
     checkSignature(signature, entry, primary.digest, label);
     return signature.record;
   });
@@ -148,7 +137,7 @@ function importReadme(text: string, entry: CorpusEntry, source: string): Fixture
 }
 
 /** The printed signatures are for the primary tag, and the tsv's facts about them hold. */
-function checkSignature(signature: ImportedSignature, entry: CorpusEntry, primaryDigest: Digest, label: string): void {
+function checkSignature(signature: PrintedSignature, entry: CorpusEntry, primaryDigest: Digest, label: string): void {
   if (signature.signedDigest !== primaryDigest) {
     throw new Error(`${label}: signs ${signature.signedDigest}, but "${PRIMARY_TAG}" points to ${primaryDigest}`);
   }
@@ -233,87 +222,15 @@ function backtickedNames(cell: string): string[] {
   return [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
 }
 
-const TUF_WARNING = 'tuf: warning using deprecated ecdsa hex-encoded keys';
-const CHECKS_INTRO = 'The following checks were performed on each of these signatures:';
-
-/**
- * The JSON array of the Output block. The stderr noise some files captured
- * (tuf warnings, then a blank line) and cosign's header are not data.
- */
+/** The signatures printed in the Output block, which must be cosign's output for `reference`. */
 function parseVerifyOutput(lines: string[], signingHeading: number, reference: string, source: string): unknown[] {
   const output = findLine(lines, /^Output:$/, 'the "Output:" line', source, signingHeading);
   if (lines[output.index + 1] !== '```') throw new Error(`${source}:${output.index + 2}: expected a \`\`\` fence after "Output:"`);
   const start = output.index + 2;
   const end = findLine(lines, /^```$/, 'the end of the Output block', source, start).index;
-  let index = start;
-  while (lines[index] === TUF_WARNING) index++;
-  if (index > start) {
-    if (lines[index] !== '') throw new Error(`${source}:${index + 1}: expected a blank line after the tuf warnings`);
-    index++;
-  }
-  if (lines[index] !== `Verification for ${reference} --`) throw new Error(`${source}:${index + 1}: expected "Verification for ${reference} --"`);
-  if (lines[index + 1] !== CHECKS_INTRO) throw new Error(`${source}:${index + 2}: expected "${CHECKS_INTRO}"`);
-  index += 2;
-  while (lines[index]?.startsWith('  - ')) index++;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(lines.slice(index, end).join('\n'));
-  } catch (error) {
-    throw new Error(`${source}:${index + 1}: the cosign output is not JSON (${(error as Error).message})`, { cause: error });
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${source}:${index + 1}: the cosign output is not a non-empty JSON array`);
-  return parsed;
-}
-
-/** Whatever `cosign verify` adds to the payload's optional when it prints it. */
-function isAddedByCosign(key: string): boolean {
-  return ['Bundle', 'Issuer', 'Subject', 'RFC3161Timestamp'].includes(key) || key.startsWith('1.3.6.1.4.1.57264.') || isWorkflowName(key);
-}
-
-/** cosign 1.13 added these names beside the OIDs; their presence tells the two output generations apart. */
-function isWorkflowName(key: string): boolean {
-  return key.startsWith('githubWorkflow');
-}
-
-/** Rebuilds the signature layer cosign stored from one element of its printed output. */
-function importSignature(printed: unknown, label: string): ImportedSignature {
-  const optional = objectAt(printed, ['optional'], label);
-  const signedDigest = stringAt(printed, ['critical', 'image', 'docker-manifest-digest'], label);
-  const payloadBytes = encodeSimpleSigningPayload({
-    critical: {
-      identity: { dockerReference: stringAt(printed, ['critical', 'identity', 'docker-reference'], label) },
-      image: { dockerManifestDigest: signedDigest },
-      type: stringAt(printed, ['critical', 'type'], label),
-    },
-    optional: signedOptional(optional),
-  });
-  const bundle = parseRekorBundle(JSON.stringify(optional.Bundle), `${label}: printed Bundle`);
-  const entry = parseJson(Buffer.from(bundle.payload.body, 'base64').toString('utf8'), `${label}: Bundle.Payload.body`);
-  const entryLabel = `${label}: Rekor entry`;
-  if (stringAt(entry, ['kind'], entryLabel) !== 'hashedrekord') throw new Error(`${entryLabel}: not a hashedrekord entry`);
-  const payloadHash = sha256Hex(payloadBytes);
-  return {
-    record: {
-      format: 'cosign',
-      mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
-      digest: `sha256:${payloadHash}`,
-      payload: payloadBytes.toString('base64'),
-      annotations: {
-        'dev.cosignproject.cosign/signature': stringAt(entry, ['spec', 'signature', 'content'], entryLabel),
-        'dev.sigstore.cosign/certificate': Buffer.from(stringAt(entry, ['spec', 'signature', 'publicKey', 'content'], entryLabel), 'base64').toString('utf8'),
-        'dev.sigstore.cosign/bundle': formatGoCompact(rekorBundleToJson(bundle)),
-      },
-    },
-    signedDigest,
-    payloadMatchesEntry: payloadHash === stringAt(entry, ['spec', 'data', 'hash', 'value'], entryLabel),
-    generation: Object.keys(optional).some(isWorkflowName) ? 'with-workflow-names' : 'oids-only',
-  };
-}
-
-/** The payload's own optional: printed, minus cosign's additions, in Go map order; null when nothing is left. */
-function signedOptional(printed: Record<string, unknown>): JsonObject | null {
-  const kept = Object.fromEntries(Object.entries(printed).filter(([key]) => !isAddedByCosign(key)));
-  return Object.keys(kept).length === 0 ? null : (fromParsedSorted(kept) as JsonObject);
+  const printed = parsePrintedVerifyOutput(lines.slice(start, end).join('\n'), `${source}:${start + 1}`);
+  if (printed.reference !== reference) throw new Error(`${source}:${start + 1}: cosign verified ${printed.reference}, expected ${reference}`);
+  return printed.claims;
 }
 
 function buildConfig(readme: CorpusReadme, entry: CorpusEntry): ConfigFile {
@@ -395,37 +312,6 @@ function findLine(lines: string[], pattern: RegExp, what: string, source: string
     if (match) return { index, match };
   }
   throw new Error(`${source}: ${what} is missing`);
-}
-
-function parseJson(text: string, label: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${label}: not JSON (${(error as Error).message})`, { cause: error });
-  }
-}
-
-function valueAt(value: unknown, keys: string[]): unknown {
-  return keys.reduce<unknown>(
-    (current, key) => (current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>)[key] : undefined),
-    value,
-  );
-}
-
-function stringAt(value: unknown, keys: string[], label: string): string {
-  const found = valueAt(value, keys);
-  if (typeof found !== 'string') throw new Error(`${label}: ${keys.join('.')} is not a string`);
-  return found;
-}
-
-function objectAt(value: unknown, keys: string[], label: string): Record<string, unknown> {
-  const found = valueAt(value, keys);
-  if (found === null || typeof found !== 'object' || Array.isArray(found)) throw new Error(`${label}: ${keys.join('.')} is not an object`);
-  return found as Record<string, unknown>;
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 try {

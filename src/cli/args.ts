@@ -4,7 +4,9 @@ import { InputError } from '../errors.js';
 import type { RenderMode } from '../commands/render.js';
 
 export interface CliArguments {
-  command: 'render' | 'help' | 'version';
+  command: 'render' | 'verify' | 'help' | 'version';
+  /** verify: the READMEs to check */
+  files: string[];
   debug: boolean;
   configPath?: string;
   overrides: ConfigOverrides;
@@ -52,11 +54,13 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const { values, positionals } = parsed;
   const debug = values.debug ?? false;
   const allowUnverified = values['allow-unverified'] ?? false;
-  if (values.version) return { command: 'version', debug, overrides: {}, mode: 'print', allowUnverified };
-  const [command, ...extra] = positionals;
-  if (values.help || command === undefined || command === 'help') return { command: 'help', debug, overrides: {}, mode: 'print', allowUnverified };
-  if (command !== 'render') throw new InputError(`unknown command "${command}"; the commands are: render`);
-  if (extra.length > 0) throw new InputError(`unexpected argument "${extra[0]}"; render takes flags only, see readme-gen --help`);
+  const base = { debug, overrides: {}, mode: 'print' as const, allowUnverified, files: [] };
+  if (values.version) return { ...base, command: 'version' };
+  const [command, ...files] = positionals;
+  if (values.help || command === undefined || command === 'help') return { ...base, command: 'help' };
+  if (command !== 'render' && command !== 'verify') throw new InputError(`unknown command "${command}"; the commands are: render, verify`);
+  if (command === 'render' && files.length > 0) throw new InputError(`unexpected argument "${files[0]}"; render takes flags only, see readme-gen --help`);
+  if (command === 'verify' && files.length === 0) throw new InputError('verify needs the README to check: readme-gen verify README.md');
 
   const modes = (['write', 'check', 'diff'] as const).filter((mode) => values[mode]);
   if (modes.length > 1) throw new InputError(`--${modes[0]} and --${modes[1]} cannot be combined; pick one`);
@@ -76,7 +80,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   if (values['certificate-oidc-issuer-regexp'] !== undefined) overrides.certificateOidcIssuerRegexp = values['certificate-oidc-issuer-regexp'];
   if (values.key !== undefined) overrides.key = values.key;
   if (values['trusted-root'] !== undefined) overrides.trustedRoot = values['trusted-root'];
-  const result: CliArguments = { command, debug, overrides, mode: modes[0] ?? 'print', allowUnverified };
+  const result: CliArguments = { command, files, debug, overrides, mode: modes[0] ?? 'print', allowUnverified };
   if (values.config !== undefined) result.configPath = values.config;
   return result;
 }
@@ -87,8 +91,12 @@ function normalizeOriginalFlag(argument: string): string {
 }
 
 export const USAGE = `Usage: readme-gen render [flags]
+       readme-gen verify README.md... [signature flags]
 
-Renders the README of a container image from readme-gen.yaml and the recorded image state.
+render: renders the README of a container image from readme-gen.yaml and the recorded image state.
+verify: checks the signing data printed inside READMEs: rebuilds each signed payload from the
+        printed claims and verifies it offline, and checks that the tags table's digest for the
+        verified tag is the one signed. Exit 0 when authentic, 4 and the failed check otherwise.
 
 Modes (default: print the README to stdout):
   -w, --write            write it to the output file (atomically)

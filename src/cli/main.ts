@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { render } from '../commands/render.js';
+import { verifyReadmes } from '../commands/verify.js';
+import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { ExitCode, ReadmeGenError } from '../errors.js';
 import { packageFile } from '../package-root.js';
-import { USAGE, parseCliArguments } from './args.js';
+import { type CliArguments, USAGE, parseCliArguments } from './args.js';
 
 /** Exit status for a failure that is readme-gen's own bug (BSD sysexits EX_SOFTWARE). */
 const INTERNAL_ERROR = 70;
@@ -21,6 +23,7 @@ export function main(argv: readonly string[], cwd: string): number {
       process.stdout.write(`${(JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version}\n`);
       return ExitCode.ok;
     }
+    if (args.command === 'verify') return runVerify(args, cwd);
     const options = {
       cwd,
       mode: args.mode,
@@ -58,4 +61,31 @@ export function main(argv: readonly string[], cwd: string): number {
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return INTERNAL_ERROR;
   }
+}
+
+function runVerify(args: CliArguments, cwd: string): number {
+  const { overrides } = args;
+  const policy: IdentityPolicy = {};
+  if (overrides.certificateIdentity !== undefined) policy.certificateIdentity = overrides.certificateIdentity;
+  if (overrides.certificateIdentityRegexp !== undefined) policy.certificateIdentityRegexp = overrides.certificateIdentityRegexp;
+  if (overrides.certificateOidcIssuer !== undefined) policy.certificateOidcIssuer = overrides.certificateOidcIssuer;
+  if (overrides.certificateOidcIssuerRegexp !== undefined) policy.certificateOidcIssuerRegexp = overrides.certificateOidcIssuerRegexp;
+  const verdicts = verifyReadmes({
+    cwd,
+    files: args.files,
+    policy,
+    ...(overrides.key === undefined ? {} : { keyPath: overrides.key }),
+    ...(overrides.trustedRoot === undefined ? {} : { trustedRootPath: overrides.trustedRoot }),
+  });
+  for (const verdict of verdicts) {
+    if (!verdict.verified) {
+      process.stderr.write(`readme-gen: ${verdict.message}\n`);
+      continue;
+    }
+    const { readme } = verdict;
+    const signers = readme.signers.map((signer) => (signer.subject ? `signed by ${signer.subject}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}` : 'signed with the given key'));
+    const logged = readme.logIndexes.length > 0 ? `, Rekor entry ${readme.logIndexes.join(', ')}` : '';
+    process.stdout.write(`${readme.file}: authentic: ${readme.reference} ${readme.digest} ${signers.join('; ')}${logged}\n`);
+  }
+  return verdicts.every((verdict) => verdict.verified) ? ExitCode.ok : ExitCode.verification;
 }

@@ -23,6 +23,8 @@ export interface FulcioIdentity {
   issuer?: string;
   /** Extensions 1.2–1.6 that are present, in OID order. */
   githubWorkflow: { oid: string; name: string; value: string }[];
+  /** The issuer's distinguished name, DER: which CA can have issued it. */
+  issuerName: Buffer;
 }
 
 export function readFulcioIdentity(pem: string, digest: string): FulcioIdentity {
@@ -34,7 +36,7 @@ export function readFulcioIdentity(pem: string, digest: string): FulcioIdentity 
   }
   const san = certificate.extSubjectAltName;
   const subject = san?.rfc822Name ?? san?.uri ?? '';
-  const identity: FulcioIdentity = { subject, githubWorkflow: [] };
+  const identity: FulcioIdentity = { subject, githubWorkflow: [], issuerName: certificate.issuer };
   const issuer = rawExtension(certificate, OIDC_ISSUER_OID);
   if (issuer !== undefined) identity.issuer = issuer;
   for (const { oid, name } of GITHUB_WORKFLOW_EXTENSIONS) {

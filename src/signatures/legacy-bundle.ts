@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
-import { X509Certificate } from '@sigstore/core';
+import { pem } from '@sigstore/core';
 import type { CosignSignature } from './cosign-signature.js';
 import type { RekorBundle } from './rekor-bundle.js';
 
@@ -40,12 +40,12 @@ export function decodeEntryBody(bundle: RekorBundle): RekorEntryBody | undefined
  * one Rekor entry with its inclusion promise).
  */
 export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle, body: RekorEntryBody): Bundle {
-  const certificate = signature.certificate ? X509Certificate.parse(signature.certificate.pem) : undefined;
+  const certificate = signature.certificate ? pem.toDER(signature.certificate.pem) : undefined;
   return bundleFromJSON({
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
     verificationMaterial: {
       ...(certificate
-        ? { x509CertificateChain: { certificates: [{ rawBytes: certificate.root.toDER().toString('base64') }] } }
+        ? { x509CertificateChain: { certificates: [{ rawBytes: certificate.toString('base64') }] } }
         : { publicKey: { hint: '' } }),
       tlogEntries: [
         {

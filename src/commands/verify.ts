@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Code, Nodes, TableRow } from 'mdast';
+import { InputError, VerificationError } from '../errors.js';
+import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
+import { readCosignSignature } from '../signatures/cosign-signature.js';
+import type { IdentityPolicy } from '../signatures/identity-policy.js';
+import { isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
+import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
+import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
+import { type VerifiedSigner, verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
+
+export interface VerifyOptions {
+  cwd: string;
+  files: string[];
+  policy: IdentityPolicy;
+  keyPath?: string;
+  trustedRootPath?: string;
+}
+
+export interface VerifiedReadme {
+  file: string;
+  /** what cosign verified, e.g. cgr.dev/chainguard/glibc-dynamic:latest */
+  reference: string;
+  /** the digest the tags table gives for the reference's tag */
+  digest: string;
+  signers: VerifiedSigner[];
+  logIndexes: number[];
+}
+
+export type ReadmeVerdict =
+  | { verified: true; readme: VerifiedReadme }
+  /** `check` is the failed check (a–e, policy) when the data could be read; absent when it could not. */
+  | { verified: false; file: string; message: string; check?: Check };
+
+/**
+ * Checks the signing data printed inside READMEs: the payload is rebuilt from
+ * the printed claims and verified like a signature from the registry, and the
+ * digest the tags table gives for the verified tag must be the one signed. A
+ * hand edit of generated text — a claim, a digest, the table — fails here.
+ */
+export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
+  const label = (file: string) => path.relative(options.cwd, file) || file;
+  const trustOptions: TrustOptions = { label };
+  if (options.trustedRootPath !== undefined) trustOptions.trustedRootPath = path.resolve(options.cwd, options.trustedRootPath);
+  if (options.keyPath !== undefined) trustOptions.keyPath = path.resolve(options.cwd, options.keyPath);
+  const trust = loadTrust(trustOptions);
+  return options.files.map((file): ReadmeVerdict => {
+    const absolute = path.resolve(options.cwd, file);
+    try {
+      return { verified: true, readme: verifyReadme(readText(absolute, label(absolute)), label(absolute), (signature, digest) => verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' })) };
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
+      if (error instanceof SignatureCheckError) return { verified: false, file: label(absolute), message: `${label(absolute)}: ${error.message}`, check: error.check };
+      return { verified: false, file: label(absolute), message: error.message };
+    }
+  });
+}
+
+type Verify = (signature: ReturnType<typeof readCosignSignature>, digest: string) => VerifiedSigner;
+
+function verifyReadme(markdown: string, file: string, verify: Verify): VerifiedReadme {
+  const tree = parseMarkdown(markdown);
+  const block = [...walk(tree)].find((node): node is Code => node.type === 'code' && isPrintedVerifyOutput(node.value));
+  if (!block) throw new VerificationError(`${file}: no \`cosign verify\` output in the README, so nothing vouches for it; render it with readme-gen`);
+  const where = `${file}:${(block.position?.start.line ?? 0) + 1}`;
+  const printed = parsePrintedVerifyOutput(block.value, where);
+  const tag = printed.reference.slice(printed.reference.lastIndexOf(':') + 1);
+  const digest = tableDigest(tree, tag);
+  if (!digest) throw new VerificationError(`${file}: the tags table has no row for \`${tag}\`, so it cannot be tied to the signature`);
+  const readme: VerifiedReadme = { file, reference: printed.reference, digest, signers: [], logIndexes: [] };
+  printed.claims.forEach((claims, index) => {
+    const { record, signedDigest } = signatureFromPrintedClaims(claims, `${where}: signature ${index + 1}`);
+    if (signedDigest !== digest) {
+      throw new SignatureCheckError(digest, 'a', `the tags table gives ${digest} for ${tag}, but the printed claims sign ${signedDigest}`);
+    }
+    const signature = readCosignSignature(record, digest);
+    readme.signers.push(verify(signature, digest));
+    if (signature.bundle) readme.logIndexes.push(signature.bundle.payload.logIndex);
+  });
+  return readme;
+}
+
+/** The digest in the first table row that shows `tag` as code. */
+function tableDigest(tree: Nodes, tag: string): string | undefined {
+  const row = [...walk(tree)].find(
+    (node): node is TableRow => node.type === 'tableRow' && [...walk(node)].some((child) => child.type === 'inlineCode' && child.value === tag),
+  );
+  if (!row) return undefined;
+  for (const node of walk(row)) {
+    const text = node.type === 'inlineCode' || node.type === 'text' ? node.value : node.type === 'link' ? node.url : '';
+    const match = /sha256:[0-9a-f]{64}/.exec(text);
+    if (match) return match[0];
+  }
+  return undefined;
+}
+
+function readText(file: string, label: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`${label}: cannot read the README (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+}

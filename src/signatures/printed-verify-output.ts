@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { VerificationError } from '../errors.js';
+import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Digest } from '../state/image-state.js';
+import type { CosignOutputGeneration } from '../config/readme-gen-config.js';
+import { type JsonObject, formatGoCompact, fromParsedSorted } from './ordered-json.js';
+import { parseRekorBundle, rekorBundleToJson } from './rekor-bundle.js';
+import { encodeSimpleSigningPayload } from './simple-signing-payload.js';
+
+/**
+ * Reading back what `cosign verify … | jq` printed into a README: the text the
+ * original tool pasted and our templates print. Everything needed to verify the
+ * signature again is in it: the claims, and inside the Rekor entry body the
+ * signature and the certificate. Only the payload is not printed; it is rebuilt
+ * from the claims, exactly, because cosign only ever adds known keys to it.
+ */
+
+/** The stderr noise the original tool captured into 15 READMEs. */
+export const TUF_WARNING = 'tuf: warning using deprecated ecdsa hex-encoded keys';
+const VERIFICATION_FOR = /^Verification for (\S+) --$/;
+const CHECKS_INTRO = 'The following checks were performed on each of these signatures:';
+
+export interface PrintedVerifyOutput {
+  /** the reference cosign verified, e.g. cgr.dev/chainguard/glibc-dynamic:latest */
+  reference: string;
+  /** the JSON array, one element per signature */
+  claims: unknown[];
+}
+
+/** Whether a code block holds cosign's verify output (after any captured tuf noise). */
+export function isPrintedVerifyOutput(text: string): boolean {
+  return VERIFICATION_FOR.test(withoutNoise(text).split('\n')[0] ?? '');
+}
+
+export function parsePrintedVerifyOutput(text: string, label: string): PrintedVerifyOutput {
+  const lines = withoutNoise(text).split('\n');
+  const reference = VERIFICATION_FOR.exec(lines[0] ?? '')?.[1];
+  if (reference === undefined) throw new VerificationError(`${label}: the cosign output does not start with "Verification for REF --"`);
+  if (lines[1] !== CHECKS_INTRO) throw new VerificationError(`${label}: the cosign output lacks "${CHECKS_INTRO}"`);
+  let index = 2;
+  while (lines[index]?.startsWith('  - ')) index++;
+  let claims: unknown;
+  try {
+    claims = JSON.parse(lines.slice(index).join('\n'));
+  } catch (error) {
+    throw new VerificationError(`${label}: the printed claims are not JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (!Array.isArray(claims) || claims.length === 0) throw new VerificationError(`${label}: the printed claims are not a list of signatures`);
+  return { reference, claims };
+}
+
+function withoutNoise(text: string): string {
+  const lines = text.split('\n');
+  let start = 0;
+  while (lines[start] === TUF_WARNING) start++;
+  if (start > 0 && lines[start] === '') start++;
+  return lines.slice(start).join('\n');
+}
+
+export interface PrintedSignature {
+  /** the signature layer as cosign stored it */
+  record: CosignSignatureRecord;
+  signedDigest: string;
+  /** sha256 of the rebuilt payload equals the logged entry's data hash */
+  payloadMatchesEntry: boolean;
+  /** which cosign printed it: 1.13 and later also print githubWorkflow* names */
+  generation: CosignOutputGeneration;
+}
+
+/** Rebuilds the signature layer cosign stored from one element of its printed output. */
+export function signatureFromPrintedClaims(printed: unknown, label: string): PrintedSignature {
+  const optional = objectAt(printed, ['optional'], label);
+  const signedDigest = stringAt(printed, ['critical', 'image', 'docker-manifest-digest'], label);
+  const payloadBytes = encodeSimpleSigningPayload({
+    critical: {
+      identity: { dockerReference: stringAt(printed, ['critical', 'identity', 'docker-reference'], label) },
+      image: { dockerManifestDigest: signedDigest },
+      type: stringAt(printed, ['critical', 'type'], label),
+    },
+    optional: signedOptional(optional),
+  });
+  if (optional.Bundle === undefined) throw new VerificationError(`${label}: the printed claims have no Bundle, so nothing proves they were logged`);
+  const bundle = parseRekorBundle(JSON.stringify(optional.Bundle), signedDigest);
+  const entry = parseEntry(bundle.payload.body, `${label}: Bundle.Payload.body`);
+  const payloadHash = createHash('sha256').update(payloadBytes).digest('hex');
+  return {
+    record: {
+      format: 'cosign',
+      mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
+      digest: `sha256:${payloadHash}` as Digest,
+      payload: payloadBytes.toString('base64'),
+      annotations: {
+        'dev.cosignproject.cosign/signature': stringAt(entry, ['spec', 'signature', 'content'], `${label}: Rekor entry`),
+        'dev.sigstore.cosign/certificate': Buffer.from(stringAt(entry, ['spec', 'signature', 'publicKey', 'content'], `${label}: Rekor entry`), 'base64').toString('utf8'),
+        'dev.sigstore.cosign/bundle': formatGoCompact(rekorBundleToJson(bundle)),
+      },
+    },
+    signedDigest,
+    payloadMatchesEntry: payloadHash === valueAt(entry, ['spec', 'data', 'hash', 'value']),
+    generation: Object.keys(optional).some(isWorkflowName) ? 'with-workflow-names' : 'oids-only',
+  };
+}
+
+/** Whatever `cosign verify` adds to the payload's optional when it prints it. */
+function isAddedByCosign(key: string): boolean {
+  return ['Bundle', 'Issuer', 'Subject', 'RFC3161Timestamp'].includes(key) || key.startsWith('1.3.6.1.4.1.57264.') || isWorkflowName(key);
+}
+
+/** cosign 1.13 added these names beside the OIDs; their presence tells the two 2022 output generations apart. */
+function isWorkflowName(key: string): boolean {
+  return key.startsWith('githubWorkflow');
+}
+
+/** The payload's own optional: printed, minus cosign's additions, in Go map order; null when nothing is left. */
+function signedOptional(printed: Record<string, unknown>): JsonObject | null {
+  const kept = Object.fromEntries(Object.entries(printed).filter(([key]) => !isAddedByCosign(key)));
+  return Object.keys(kept).length === 0 ? null : (fromParsedSorted(kept) as JsonObject);
+}
+
+function parseEntry(body: string, label: string): unknown {
+  try {
+    const entry: unknown = JSON.parse(Buffer.from(body, 'base64').toString('utf8'));
+    if (valueAt(entry, ['kind']) !== 'hashedrekord') throw new VerificationError(`${label}: not a hashedrekord entry`);
+    return entry;
+  } catch (error) {
+    if (error instanceof VerificationError) throw error;
+    throw new VerificationError(`${label}: not a Rekor entry (${(error as Error).message})`);
+  }
+}
+
+function valueAt(value: unknown, keys: string[]): unknown {
+  return keys.reduce<unknown>(
+    (current, key) => (current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>)[key] : undefined),
+    value,
+  );
+}
+
+function stringAt(value: unknown, keys: string[], label: string): string {
+  const found = valueAt(value, keys);
+  if (typeof found !== 'string') throw new VerificationError(`${label}: ${keys.join('.')} is missing or not a string`);
+  return found;
+}
+
+function objectAt(value: unknown, keys: string[], label: string): Record<string, unknown> {
+  const found = valueAt(value, keys);
+  if (found === null || typeof found !== 'object' || Array.isArray(found)) throw new VerificationError(`${label}: ${keys.join('.')} is missing or not an object`);
+  return found as Record<string, unknown>;
+}
