@@ -1,8 +1,7 @@
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
-import type { CosignSignature } from '../signatures/cosign-signature.js';
-import { formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
+import type { CosignOutputGeneration, ResolvedConfig } from '../config/readme-gen-config.js';
+import { formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
-import type { SignatureVerdict } from '../signatures/verify-state.js';
+import { type ImageSignature, type SignatureVerdict, logEntryOf } from '../signatures/verify-state.js';
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
 import { isShownTag } from './tag-filter.js';
 import { compareBytes, compareTags } from './tag-order.js';
@@ -58,7 +57,8 @@ export interface PlatformView {
 
 export interface RekorEntryView {
   logIndex: number;
-  url: string;
+  /** Rekor's search page for the entry; absent for logs it cannot search (Rekor v2). */
+  url?: string;
 }
 
 export interface SigningView {
@@ -148,7 +148,7 @@ function platformView(platform: PlatformRecord): PlatformView {
   return view;
 }
 
-function verifiedSignatures(verdicts: readonly SignatureVerdict[]): CosignSignature[] {
+function verifiedSignatures(verdicts: readonly SignatureVerdict[]): ImageSignature[] {
   return verdicts.flatMap((verdict) => (verdict.verified ? [verdict.signature] : []));
 }
 
@@ -157,9 +157,25 @@ function firstFailure(verdicts: readonly SignatureVerdict[]): string | undefined
   return undefined;
 }
 
-function rekorEntries(signatures: CosignSignature[]): RekorEntryView[] {
-  return signatures.flatMap((signature) =>
-    signature.bundle ? [{ logIndex: signature.bundle.payload.logIndex, url: rekorSearchUrl(signature.bundle.payload.logIndex) }] : [],
+function rekorEntries(signatures: ImageSignature[]): RekorEntryView[] {
+  return signatures.flatMap((signature) => {
+    const entry = logEntryOf(signature);
+    if (!entry) return [];
+    return [entry.searchable ? { logIndex: entry.logIndex, url: rekorSearchUrl(entry.logIndex) } : { logIndex: entry.logIndex }];
+  });
+}
+
+/**
+ * What `cosign verify` prints for these signatures. Like cosign 3, bundles
+ * win when there are any; the legacy layout is printed only without them.
+ */
+function printedVerification(reference: string, digest: string, signatures: ImageSignature[], generation: CosignOutputGeneration): string {
+  const bundles = signatures.flatMap((signature) => (signature.format === 'sigstore-bundle' ? [signature.bundle] : []));
+  if (bundles.length > 0) return formatBundleVerifyOutput(reference, digest, bundles);
+  return formatCosignVerifyOutput(
+    reference,
+    signatures.flatMap((signature) => (signature.format === 'cosign' ? [signature.cosign] : [])),
+    generation,
   );
 }
 
@@ -176,7 +192,7 @@ function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Ve
 
   const primarySignatures = verifiedSignatures(verdicts);
   signing.rekorEntries = rekorEntries(primarySignatures);
-  signing.cosignVerifyOutput = formatCosignVerifyOutput(reference, primarySignatures, config.cosignOutput);
+  signing.cosignVerifyOutput = printedVerification(reference, digest as string, primarySignatures, config.cosignOutput);
   const signer = verdicts.find((verdict) => verdict.verified && !verdict.signer.keyed);
   const identity = signer?.verified ? signer.signer.subject : undefined;
   const issuer = signer?.verified ? signer.signer.issuer : undefined;

@@ -4,6 +4,7 @@ import { OIDC_ISSUER_OID } from './fulcio-certificate.js';
 import { type JsonObject, type JsonValue, formatJq, sortedGoMap } from './ordered-json.js';
 import { payloadToJson } from './simple-signing-payload.js';
 import { rekorBundleToJson } from './rekor-bundle.js';
+import type { BundleSignature } from './sigstore-bundle.js';
 
 /**
  * What `cosign verify REF | jq` printed for legacy signatures, stderr header
@@ -13,18 +14,48 @@ import { rekorBundleToJson } from './rekor-bundle.js';
 export function formatCosignVerifyOutput(reference: string, signatures: CosignSignature[], generation: CosignOutputGeneration): string {
   const keyless = signatures.some((signature) => signature.certificate !== undefined);
   const logged = signatures.length > 0 && signatures.every((signature) => signature.bundle !== undefined);
+  const array = signatures.map((signature) => printedClaims(signature, generation));
+  return `${verificationHeader(reference, { keyless, logged, generation })}\n${formatJq(array)}`;
+}
+
+/**
+ * What cosign 3 prints for signatures stored as Sigstore bundles: the claims
+ * come from the in-toto statement, so there is no certificate or bundle in
+ * optional, the type is the predicate type, and docker-reference is the
+ * reference as given.
+ */
+export function formatBundleVerifyOutput(reference: string, digest: string, bundles: BundleSignature[]): string {
+  const keyless = bundles.some((bundle) => bundle.issuerName !== undefined);
+  const logged = bundles.length > 0 && bundles.every((bundle) => bundle.logEntry !== undefined);
+  const array = bundles.map(
+    (bundle): JsonObject =>
+      new Map<string, JsonValue>([
+        [
+          'critical',
+          new Map<string, JsonValue>([
+            ['identity', new Map([['docker-reference', reference]])],
+            ['image', new Map([['docker-manifest-digest', digest]])],
+            ['type', bundle.predicateType],
+          ]),
+        ],
+        ['optional', new Map()],
+      ]),
+  );
+  return `${verificationHeader(reference, { keyless, logged, generation: 'current' })}\n${formatJq(array)}`;
+}
+
+/** cosign's stderr lines before the JSON: which checks it performed, in the words of the cosign that printed them. */
+function verificationHeader(reference: string, facts: { keyless: boolean; logged: boolean; generation: CosignOutputGeneration }): string {
   const checks = ['The cosign claims were validated'];
-  if (logged) checks.push('Existence of the claims in the transparency log was verified offline');
-  if (!keyless) checks.push('The signatures were verified against the specified public key');
-  else if (generation === 'current') checks.push('The code-signing certificate was verified using trusted certificate authority certificates');
+  if (facts.logged) checks.push('Existence of the claims in the transparency log was verified offline');
+  if (!facts.keyless) checks.push('The signatures were verified against the specified public key');
+  else if (facts.generation === 'current') checks.push('The code-signing certificate was verified using trusted certificate authority certificates');
   else checks.push('Any certificates were verified against the Fulcio roots.');
-  const header = [
+  return [
     `Verification for ${reference} --`,
     'The following checks were performed on each of these signatures:',
     ...checks.map((check) => `  - ${check}`),
-  ];
-  const array = signatures.map((signature) => printedClaims(signature, generation));
-  return `${header.join('\n')}\n${formatJq(array)}`;
+  ].join('\n');
 }
 
 /** One element of cosign's output array: the payload with what cosign adds to optional. */

@@ -1,6 +1,6 @@
 import { crypto as sigstoreCrypto, pem } from '@sigstore/core';
 import { ValidationError } from '@sigstore/bundle';
-import { PolicyError, type TrustMaterial, Verifier, VerificationError as SigstoreVerificationError, toSignedEntity } from '@sigstore/verify';
+import { PolicyError, type Signer, type TrustMaterial, Verifier, VerificationError as SigstoreVerificationError, toSignedEntity } from '@sigstore/verify';
 import { SignatureCheckError } from './signature-check-error.js';
 import type { CosignSignature } from './cosign-signature.js';
 import { type IdentityPolicy, identityMismatch } from './identity-policy.js';
@@ -65,6 +65,11 @@ export function verifyCosignSignature(signature: CosignSignature, context: Verif
     // The part of (e) sigstore-js leaves out: the entry's certificate is the one presented.
     throw new SignatureCheckError(digest, 'e', 'the certificate differs from the one in the logged entry');
   }
+  return signerWithinPolicy(signer, keyed, context);
+}
+
+/** The signer sigstore-js verified, checked against the identity policy (keyless only: a key is its own identity). */
+export function signerWithinPolicy(signer: Signer, keyed: boolean, context: VerifyContext): VerifiedSigner {
   const verified: VerifiedSigner = { keyed };
   const subject = signer.identity?.subjectAlternativeName;
   const issuer = signer.identity?.extensions?.issuer;
@@ -72,7 +77,7 @@ export function verifyCosignSignature(signature: CosignSignature, context: Verif
   if (issuer !== undefined) verified.issuer = issuer;
   if (!keyed) {
     const mismatch = identityMismatch(context.policy, subject, issuer);
-    if (mismatch) throw new SignatureCheckError(digest, 'policy', mismatch);
+    if (mismatch) throw new SignatureCheckError(context.digest, 'policy', mismatch);
   }
   return verified;
 }
@@ -83,7 +88,7 @@ export function verifyCosignSignature(signature: CosignSignature, context: Verif
  * first only costs time: sigstore-js re-encodes every certificate to compare
  * it, and that was half of verifying the corpus.
  */
-function withIssuersOf(material: TrustMaterial, issuerName: Buffer): TrustMaterial {
+export function withIssuersOf(material: TrustMaterial, issuerName: Buffer): TrustMaterial {
   const certificateAuthorities = material.certificateAuthorities.filter((authority) =>
     authority.certChain.some((certificate) => certificate.subject.equals(issuerName)),
   );
@@ -112,7 +117,7 @@ function logEntryMismatch(message: string, payloadName: string): string {
   return `the logged entry does not match this signature (${message})`;
 }
 
-function sigstoreFailure(error: unknown, digest: string, payloadName: string): Error {
+export function sigstoreFailure(error: unknown, digest: string, payloadName: string): Error {
   if (error instanceof PolicyError) return new SignatureCheckError(digest, 'policy', error.message, { cause: error });
   if (error instanceof ValidationError) return new SignatureCheckError(digest, 'd', `the transparency-log entry is malformed (${error.message})`, { cause: error });
   if (!(error instanceof SigstoreVerificationError)) return error instanceof Error ? error : new Error(String(error));

@@ -10,7 +10,7 @@ import * as x509 from '@peculiar/x509';
 import { formatGoCompact } from '../../src/signatures/ordered-json.js';
 import { rekorBundleToJson } from '../../src/signatures/rekor-bundle.js';
 import { type SimpleSigningPayload, encodeSimpleSigningPayload } from '../../src/signatures/simple-signing-payload.js';
-import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Digest } from '../../src/state/image-state.js';
+import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Digest, type SigstoreBundleRecord } from '../../src/state/image-state.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -175,3 +175,85 @@ export function createSigningKey(): { privateKey: KeyObject; publicKeyPem: strin
   return { privateKey, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
 }
 
+
+export interface BundleOptions {
+  /** the image digest the statement names */
+  digest: string;
+  leaf: TestLeaf;
+  log: TestLog;
+  logIndex: number;
+  integratedTime: number;
+  predicateType?: string;
+}
+
+/**
+ * What cosign 3 attaches as an OCI referrer: a Sigstore bundle v0.3 holding a
+ * DSSE envelope over an in-toto statement whose subject is the image, logged
+ * as a dsse entry with an inclusion promise and a one-leaf inclusion proof.
+ */
+export function signBundle(options: BundleOptions): SigstoreBundleRecord {
+  const payloadType = 'application/vnd.in-toto+json';
+  const predicateType = options.predicateType ?? 'https://sigstore.dev/cosign/sign/v1';
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: '', digest: { sha256: options.digest.replace(/^sha256:/, '') } }],
+      predicateType,
+      predicate: {},
+    }),
+  );
+  // DSSE signs the pre-authentication encoding, not the payload itself.
+  const pae = Buffer.concat([Buffer.from(`DSSEv1 ${payloadType.length} ${payloadType} ${statement.length} `), statement]);
+  const signature = sign('sha256', pae, options.leaf.privateKey).toString('base64');
+  const envelope = { payload: statement.toString('base64'), payloadType, signatures: [{ sig: signature, keyid: '' }] };
+  const body = Buffer.from(
+    JSON.stringify({
+      apiVersion: '0.0.1',
+      kind: 'dsse',
+      spec: {
+        envelopeHash: { algorithm: 'sha256', value: createHash('sha256').update(JSON.stringify(envelope)).digest('hex') },
+        payloadHash: { algorithm: 'sha256', value: createHash('sha256').update(statement).digest('hex') },
+        signatures: [{ signature, verifier: Buffer.from(options.leaf.pem).toString('base64') }],
+      },
+    }),
+  );
+  const { log, logIndex, integratedTime } = options;
+  const bodyBase64 = body.toString('base64');
+  const set = sign('sha256', Buffer.from(JSON.stringify({ body: bodyBase64, integratedTime, logID: log.logID, logIndex })), log.privateKey);
+  // A tree of one leaf: its root is the leaf hash, and the proof has no hashes.
+  const rootHash = createHash('sha256').update(Buffer.concat([Buffer.from([0]), body])).digest();
+  const note = `rekor.test.invalid - test\n1\n${rootHash.toString('base64')}\n`;
+  const noteSignature = Buffer.concat([Buffer.from(log.logID, 'hex').subarray(0, 4), sign('sha256', Buffer.from(note), log.privateKey)]);
+  const bundle = {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: {
+      certificate: { rawBytes: Buffer.from(new x509.X509Certificate(options.leaf.pem).rawData).toString('base64') },
+      tlogEntries: [
+        {
+          logIndex: String(logIndex),
+          logId: { keyId: Buffer.from(log.logID, 'hex').toString('base64') },
+          kindVersion: { kind: 'dsse', version: '0.0.1' },
+          integratedTime: String(integratedTime),
+          inclusionPromise: { signedEntryTimestamp: set.toString('base64') },
+          inclusionProof: {
+            logIndex: '0',
+            rootHash: rootHash.toString('base64'),
+            treeSize: '1',
+            hashes: [],
+            checkpoint: { envelope: `${note}\n\u2014 rekor.test.invalid ${noteSignature.toString('base64')}\n` },
+          },
+          canonicalizedBody: bodyBase64,
+        },
+      ],
+      timestampVerificationData: { rfc3161Timestamps: [] },
+    },
+    dsseEnvelope: envelope,
+  };
+  return {
+    format: 'sigstore-bundle',
+    manifestDigest: `sha256:${createHash('sha256').update(JSON.stringify(bundle)).digest('hex')}` as Digest,
+    artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType },
+    bundle,
+  };
+}

@@ -1,0 +1,96 @@
+import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
+import { Verifier, toSignedEntity } from '@sigstore/verify';
+import type { SigstoreBundleRecord } from '../state/image-state.js';
+import { SignatureCheckError } from './signature-check-error.js';
+import { type VerifiedSigner, type VerifyContext, sigstoreFailure, signerWithinPolicy, withIssuersOf } from './verify-cosign-signature.js';
+
+/** What `cosign sign` (v3) puts in its bundle's in-toto statement. */
+export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/** A Sigstore bundle attached as an OCI referrer, read into what the README shows of it. */
+export interface BundleSignature {
+  bundle: Bundle;
+  predicateType: string;
+  /** sha256 digests the in-toto statement names as its subjects, as sha256:<hex> */
+  subjects: string[];
+  /** the transparency-log entry, when there is one */
+  logEntry?: { logIndex: number; integratedTime?: number; hasInclusionPromise: boolean };
+  issuerName?: Buffer;
+}
+
+/** Whether a referrer is a signature (not an attestation or SBOM): cosign tells them apart by predicate type. */
+export function isSignatureBundle(record: SigstoreBundleRecord): boolean {
+  const annotated = record.annotations?.['dev.sigstore.bundle.predicateType'];
+  return annotated === undefined || annotated === COSIGN_SIGN_PREDICATE;
+}
+
+export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string): BundleSignature {
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(record.bundle);
+  } catch (error) {
+    throw new SignatureCheckError(digest, 'd', `the Sigstore bundle in ${record.manifestDigest} is malformed (${(error as Error).message})`, { cause: error });
+  }
+  const content = bundle.content;
+  if (content?.$case !== 'dsseEnvelope' || content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    throw new SignatureCheckError(digest, 'a', `the Sigstore bundle in ${record.manifestDigest} does not hold an in-toto statement`);
+  }
+  const statement = parseStatement(content.dsseEnvelope.payload, digest);
+  const signature: BundleSignature = { bundle, ...statement };
+  const [entry] = bundle.verificationMaterial?.tlogEntries ?? [];
+  if (entry) {
+    signature.logEntry = { logIndex: Number(entry.logIndex), hasInclusionPromise: entry.inclusionPromise !== undefined };
+    if (entry.integratedTime !== '0') signature.logEntry.integratedTime = Number(entry.integratedTime);
+  }
+  const material = bundle.verificationMaterial?.content;
+  const der = material?.$case === 'certificate' ? material.certificate.rawBytes : material?.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  if (der) {
+    try {
+      signature.issuerName = X509Certificate.parse(Buffer.from(der)).issuer;
+    } catch (error) {
+      throw new SignatureCheckError(digest, 'c', `the bundle's certificate cannot be parsed (${(error as Error).message})`, { cause: error });
+    }
+  }
+  return signature;
+}
+
+function parseStatement(payload: Buffer, digest: string): Pick<BundleSignature, 'predicateType' | 'subjects'> {
+  let statement: { predicateType?: unknown; subject?: { digest?: { sha256?: unknown } }[] };
+  try {
+    statement = JSON.parse(payload.toString('utf8')) as typeof statement;
+  } catch {
+    throw new SignatureCheckError(digest, 'a', 'the in-toto statement is not JSON');
+  }
+  const subjects = (Array.isArray(statement.subject) ? statement.subject : []).flatMap((subject) =>
+    typeof subject?.digest?.sha256 === 'string' ? [`sha256:${subject.digest.sha256}`] : [],
+  );
+  return { predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : '', subjects };
+}
+
+/**
+ * Verifies a cosign v3 signature bundle offline: sigstore-js checks the DSSE
+ * signature, the certificate at the log's time, and the log entry (inclusion
+ * promise and/or proof); what is OCI-specific is ours — the statement must be a
+ * cosign signature whose subject is this digest — and so is the identity policy.
+ */
+export function verifySigstoreBundle(signature: BundleSignature, context: VerifyContext): VerifiedSigner {
+  const { digest, trust } = context;
+  if (signature.predicateType !== COSIGN_SIGN_PREDICATE) {
+    throw new SignatureCheckError(digest, 'a', `the bundle's statement is a ${signature.predicateType || '(missing)'} predicate, not a cosign signature`);
+  }
+  if (!signature.subjects.includes(digest)) {
+    throw new SignatureCheckError(digest, 'a', `the bundle's statement signs ${signature.subjects.join(', ') || 'no digest'}, not this digest`);
+  }
+  const keyed = signature.issuerName === undefined;
+  let signer;
+  try {
+    const material = signature.issuerName ? withIssuersOf(trust.material, signature.issuerName) : trust.material;
+    const verifier = new Verifier(material, { tlogThreshold: 1, ctlogThreshold: !keyed && trust.requiresSct ? 1 : 0, timestampThreshold: 1 });
+    signer = verifier.verify(toSignedEntity(signature.bundle));
+  } catch (error) {
+    throw sigstoreFailure(error, digest, 'statement');
+  }
+  return signerWithinPolicy(signer, keyed, context);
+}
