@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
-process.exitCode = main(process.argv.slice(2), process.cwd());
+process.exitCode = await main(process.argv.slice(2), process.cwd());

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { render } from '../commands/render.js';
-import { verifyReadmes } from '../commands/verify.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { ExitCode, ReadmeGenError } from '../errors.js';
 import { packageFile } from '../package-root.js';
@@ -10,7 +8,7 @@ import { type CliArguments, USAGE, parseCliArguments } from './args.js';
 const INTERNAL_ERROR = 70;
 
 /** Runs one command and returns the process exit code; the only place exit codes are decided. */
-export function main(argv: readonly string[], cwd: string): number {
+export async function main(argv: readonly string[], cwd: string): Promise<number> {
   let debug = argv.includes('--debug');
   try {
     const args = parseCliArguments(argv);
@@ -23,7 +21,9 @@ export function main(argv: readonly string[], cwd: string): number {
       process.stdout.write(`${(JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version}\n`);
       return ExitCode.ok;
     }
-    if (args.command === 'verify') return runVerify(args, cwd);
+    // Commands are loaded when run, so `--version` and `--help` start at once.
+    if (args.command === 'verify') return await runVerify(args, cwd);
+    const { render } = await import('../commands/render.js');
     const options = {
       cwd,
       mode: args.mode,
@@ -63,7 +63,8 @@ export function main(argv: readonly string[], cwd: string): number {
   }
 }
 
-function runVerify(args: CliArguments, cwd: string): number {
+async function runVerify(args: CliArguments, cwd: string): Promise<number> {
+  const { verifyReadmes } = await import('../commands/verify.js');
   const { overrides } = args;
   const policy: IdentityPolicy = {};
   if (overrides.certificateIdentity !== undefined) policy.certificateIdentity = overrides.certificateIdentity;

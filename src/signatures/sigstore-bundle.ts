@@ -3,7 +3,7 @@ import { X509Certificate } from '@sigstore/core';
 import { Verifier, toSignedEntity } from '@sigstore/verify';
 import type { SigstoreBundleRecord } from '../state/image-state.js';
 import { SignatureCheckError } from './signature-check-error.js';
-import { type VerifiedSigner, type VerifyContext, sigstoreFailure, signerWithinPolicy, withIssuersOf } from './verify-cosign-signature.js';
+import { type VerifiedSigner, type VerifyContext, sigstoreFailure, signerWithinPolicy } from './verify-cosign-signature.js';
 
 /** What `cosign sign` (v3) puts in its bundle's in-toto statement. */
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
@@ -86,7 +86,7 @@ export function verifySigstoreBundle(signature: BundleSignature, context: Verify
   const keyed = signature.issuerName === undefined;
   let signer;
   try {
-    const material = signature.issuerName ? withIssuersOf(trust.material, signature.issuerName) : trust.material;
+    const material = signature.issuerName ? trust.forIssuer(signature.issuerName) : trust.material;
     const verifier = new Verifier(material, { tlogThreshold: 1, ctlogThreshold: !keyed && trust.requiresSct ? 1 : 0, timestampThreshold: 1 });
     signer = verifier.verify(toSignedEntity(signature.bundle));
   } catch (error) {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { crypto as sigstoreCrypto } from '@sigstore/core';
+import { X509Certificate, crypto as sigstoreCrypto } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
+
+type CertAuthority = TrustMaterial['certificateAuthorities'][number];
 import { InputError } from '../errors.js';
 import { packageFile } from '../package-root.js';
 
@@ -11,6 +13,8 @@ export const PUBLIC_GOOD_TRUSTED_ROOT = packageFile('src', 'signatures', 'sigsto
 /** What signatures are checked against: CAs, transparency logs, CT logs, and a key for keyed signing. */
 export interface Trust {
   material: TrustMaterial;
+  /** The material for a certificate issued by `issuerName`: see issuerAnchoredMaterial. */
+  forIssuer(issuerName: Buffer): TrustMaterial;
   /** The root lists CT logs, so a Fulcio certificate must carry an SCT from one of them. */
   requiresSct: boolean;
   /** A public key given with --key or key:, for keyed (non-keyless) signatures. */
@@ -35,11 +39,66 @@ export function loadTrust(options: TrustOptions = {}): Trust {
     if (!publicKey) throw new InputError('a signature names a public key, but no key was given; pass --key FILE or set key: in the config');
     return { publicKey, validFor: () => true };
   });
-  const trust: Trust = { material, requiresSct: root.ctlogs.length > 0 };
+  const anchored: TrustMaterial = { ...material, certificateAuthorities: material.certificateAuthorities.map(withTrustedCertificates) };
+  const byIssuer = new Map<string, TrustMaterial>();
+  const trust: Trust = {
+    material: anchored,
+    requiresSct: root.ctlogs.length > 0,
+    forIssuer(issuerName) {
+      const key = issuerName.toString('hex');
+      let narrowed = byIssuer.get(key);
+      if (!narrowed) byIssuer.set(key, (narrowed = issuersOf(anchored, issuerName)));
+      return narrowed;
+    },
+  };
   if (publicKey) trust.publicKey = publicKey;
   return trust;
 }
 
+/**
+ * Only the CAs with a certificate named as the leaf's issuer can vouch for it
+ * (sigstore-js requires that name to match along the path too); trying the
+ * others only costs time.
+ */
+function issuersOf(material: TrustMaterial, issuerName: Buffer): TrustMaterial {
+  const certificateAuthorities = material.certificateAuthorities.filter((authority) =>
+    authority.certChain.some((certificate) => certificate.subject.equals(issuerName)),
+  );
+  return { ...material, certificateAuthorities };
+}
+
+function withTrustedCertificates(authority: CertAuthority): CertAuthority {
+  return { ...authority, certChain: authority.certChain.map((certificate) => new TrustedCertificate(certificate.root)) };
+}
+
+/**
+ * A trust anchor's certificate never changes, but sigstore-js re-encodes it to
+ * DER, re-extracts its key and re-checks its self-signature for every signature
+ * it verifies — most of the time verifying the corpus took. This computes each
+ * once; what is computed is unchanged.
+ */
+class TrustedCertificate extends X509Certificate {
+  #der: Buffer | undefined;
+  #publicKey: Buffer | undefined;
+  #selfSigned: boolean | undefined;
+
+  get der(): Buffer {
+    return (this.#der ??= this.root.toDER());
+  }
+
+  override get publicKey(): Buffer {
+    return (this.#publicKey ??= super.publicKey);
+  }
+
+  override equals(other: X509Certificate): boolean {
+    return this.der.equals(other instanceof TrustedCertificate ? other.der : other.root.toDER());
+  }
+
+  override verify(issuerCertificate?: X509Certificate): boolean {
+    if (issuerCertificate !== undefined) return super.verify(issuerCertificate);
+    return (this.#selfSigned ??= super.verify());
+  }
+}
 function parseTrustedRoot(text: string, label: string): TrustedRoot {
   let json: unknown;
   try {

@@ -1,6 +1,6 @@
 import { crypto as sigstoreCrypto, pem } from '@sigstore/core';
 import { ValidationError } from '@sigstore/bundle';
-import { PolicyError, type Signer, type TrustMaterial, Verifier, VerificationError as SigstoreVerificationError, toSignedEntity } from '@sigstore/verify';
+import { PolicyError, type Signer, Verifier, VerificationError as SigstoreVerificationError, toSignedEntity } from '@sigstore/verify';
 import { SignatureCheckError } from './signature-check-error.js';
 import type { CosignSignature } from './cosign-signature.js';
 import { type IdentityPolicy, identityMismatch } from './identity-policy.js';
@@ -55,7 +55,7 @@ export function verifyCosignSignature(signature: CosignSignature, context: Verif
   try {
     // sigstore-js checks, in this order: (c) the certificate at the entry's
     // time, (d) the SET, (e) the entry's hash and signature, (b) the signature.
-    const material = signature.certificate ? withIssuersOf(trust.material, signature.certificate.identity.issuerName) : trust.material;
+    const material = signature.certificate ? trust.forIssuer(signature.certificate.identity.issuerName) : trust.material;
     const verifier = new Verifier(material, { tlogThreshold: 1, ctlogThreshold: !keyed && trust.requiresSct ? 1 : 0, timestampThreshold: 1 });
     signer = verifier.verify(toSignedEntity(toLegacyBundle(signature, signature.bundle, body), signature.payloadBytes));
   } catch (error) {
@@ -80,19 +80,6 @@ export function signerWithinPolicy(signer: Signer, keyed: boolean, context: Veri
     if (mismatch) throw new SignatureCheckError(context.digest, 'policy', mismatch);
   }
   return verified;
-}
-
-/**
- * Only the CAs with a certificate named as the leaf's issuer can vouch for it
- * (sigstore-js requires that name match along the path too). Trying the others
- * first only costs time: sigstore-js re-encodes every certificate to compare
- * it, and that was half of verifying the corpus.
- */
-export function withIssuersOf(material: TrustMaterial, issuerName: Buffer): TrustMaterial {
-  const certificateAuthorities = material.certificateAuthorities.filter((authority) =>
-    authority.certChain.some((certificate) => certificate.subject.equals(issuerName)),
-  );
-  return { ...material, certificateAuthorities };
 }
 
 function loggedCertificateIs(body: RekorEntryBody, certificatePem: string): boolean {
