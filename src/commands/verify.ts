@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Code, Nodes, TableRow } from 'mdast';
 import { InputError, VerificationError } from '../errors.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
-import { readCosignSignature } from '../signatures/cosign-signature.js';
+import { type CosignSignature, readCosignSignature } from '../signatures/cosign-signature.js';
+import { printedClaims } from '../signatures/cosign-verify-output.js';
+import { OIDC_ISSUER_OID } from '../signatures/fulcio-certificate.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
+import { formatJq } from '../signatures/ordered-json.js';
 import { isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
@@ -76,9 +80,38 @@ function verifyReadme(markdown: string, file: string, verify: Verify): VerifiedR
     }
     const signature = readCosignSignature(record, digest);
     readme.signers.push(verify(signature, digest));
+    checkUnsignedClaims(claims, signature, digest);
     if (signature.bundle) readme.logIndexes.push(signature.bundle.payload.logIndex);
   });
   return readme;
+}
+
+/**
+ * What `cosign verify` adds to the printed claims — Subject, Issuer, the Fulcio
+ * extensions, the Bundle — is not covered by the signature: it comes from the
+ * certificate and the log entry. So once those are verified, the printed
+ * additions must be exactly what they give, or a hand edit of the printed
+ * Subject (the field readers are told to check) would pass as authentic.
+ */
+function checkUnsignedClaims(printed: unknown, signature: CosignSignature, digest: string): void {
+  const optional = optionalOf(printed);
+  // 1.13 and later print the issuer OID (and the workflow names beside the OIDs); earlier cosign printed neither.
+  const expected = optionalOf(JSON.parse(formatJq(printedClaims(signature, OIDC_ISSUER_OID in optional ? 'current' : 'oids-only'))));
+  for (const key of new Set([...Object.keys(expected), ...Object.keys(optional)])) {
+    if (isDeepStrictEqual(optional[key], expected[key])) continue;
+    const what = key in expected ? `the verified certificate and log entry give ${shortJson(expected[key])}` : 'the verified certificate and log entry give no such field';
+    throw new SignatureCheckError(digest, 'e', `the printed claims misstate the verified signature: optional.${key} is ${key in optional ? shortJson(optional[key]) : 'missing'} in the README, but ${what}`);
+  }
+}
+
+function optionalOf(claims: unknown): Record<string, unknown> {
+  const optional = (claims as { optional?: unknown } | null)?.optional;
+  return optional !== null && typeof optional === 'object' && !Array.isArray(optional) ? (optional as Record<string, unknown>) : {};
+}
+
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length <= 120 ? text : `${text.slice(0, 100)}…`;
 }
 
 /** The digest in the first table row that shows `tag` as code. */

@@ -82,6 +82,8 @@ export function signatureFromPrintedClaims(printed: unknown, label: string): Pri
   const bundle = parseRekorBundle(JSON.stringify(optional.Bundle), signedDigest);
   const entry = parseEntry(bundle.payload.body, `${label}: Bundle.Payload.body`);
   const payloadHash = createHash('sha256').update(payloadBytes).digest('hex');
+  // The entry holds the Fulcio certificate of a keyless signature, or the public key of a keyed one.
+  const loggedKey = Buffer.from(stringAt(entry, ['spec', 'signature', 'publicKey', 'content'], `${label}: Rekor entry`), 'base64').toString('utf8');
   return {
     record: {
       format: 'cosign',
@@ -90,7 +92,7 @@ export function signatureFromPrintedClaims(printed: unknown, label: string): Pri
       payload: payloadBytes.toString('base64'),
       annotations: {
         'dev.cosignproject.cosign/signature': stringAt(entry, ['spec', 'signature', 'content'], `${label}: Rekor entry`),
-        'dev.sigstore.cosign/certificate': Buffer.from(stringAt(entry, ['spec', 'signature', 'publicKey', 'content'], `${label}: Rekor entry`), 'base64').toString('utf8'),
+        ...(loggedKey.includes('-----BEGIN CERTIFICATE-----') ? { 'dev.sigstore.cosign/certificate': loggedKey } : {}),
         'dev.sigstore.cosign/bundle': formatGoCompact(rekorBundleToJson(bundle)),
       },
     },
