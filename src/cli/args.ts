@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import type { RenderMode } from '../commands/render.js';
 
 export interface CliArguments {
-  command: 'render' | 'verify' | 'help' | 'version';
+  command: 'render' | 'verify' | 'snapshot' | 'help' | 'version';
   /** verify: the READMEs to check */
   files: string[];
   debug: boolean;
@@ -12,6 +12,18 @@ export interface CliArguments {
   overrides: ConfigOverrides;
   mode: RenderMode;
   allowUnverified: boolean;
+  registry: RegistryArguments;
+}
+
+/** How to reach the registry: snapshot, and render without a state file. */
+export interface RegistryArguments {
+  /** snapshot --out */
+  out?: string;
+  cacheDir?: string;
+  concurrency?: number;
+  insecureRegistries: string[];
+  quiet: boolean;
+  json: boolean;
 }
 
 /** The original generator's flags; Go's flag package also took them with one dash. */
@@ -34,6 +46,12 @@ const options = {
   key: { type: 'string' },
   'trusted-root': { type: 'string' },
   'allow-unverified': { type: 'boolean' },
+  out: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  concurrency: { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+  quiet: { type: 'boolean', short: 'q' },
+  json: { type: 'boolean' },
   write: { type: 'boolean', short: 'w' },
   check: { type: 'boolean' },
   diff: { type: 'boolean', short: 'd' },
@@ -54,12 +72,15 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const { values, positionals } = parsed;
   const debug = values.debug ?? false;
   const allowUnverified = values['allow-unverified'] ?? false;
-  const base = { debug, overrides: {}, mode: 'print' as const, allowUnverified, files: [] };
+  const registry = registryArguments(values);
+  const base = { debug, overrides: {}, mode: 'print' as const, allowUnverified, files: [], registry };
   if (values.version) return { ...base, command: 'version' };
   const [command, ...files] = positionals;
   if (values.help || command === undefined || command === 'help') return { ...base, command: 'help' };
-  if (command !== 'render' && command !== 'verify') throw new InputError(`unknown command "${command}"; the commands are: render, verify`);
-  if (command === 'render' && files.length > 0) throw new InputError(`unexpected argument "${files[0]}"; render takes flags only, see readme-gen --help`);
+  if (command !== 'render' && command !== 'verify' && command !== 'snapshot') {
+    throw new InputError(`unknown command "${command}"; the commands are: render, snapshot, verify`);
+  }
+  if (command !== 'verify' && files.length > 0) throw new InputError(`unexpected argument "${files[0]}"; ${command} takes flags only, see readme-gen --help`);
   if (command === 'verify' && files.length === 0) throw new InputError('verify needs the README to check: readme-gen verify README.md');
 
   const modes = (['write', 'check', 'diff'] as const).filter((mode) => values[mode]);
@@ -80,9 +101,23 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   if (values['certificate-oidc-issuer-regexp'] !== undefined) overrides.certificateOidcIssuerRegexp = values['certificate-oidc-issuer-regexp'];
   if (values.key !== undefined) overrides.key = values.key;
   if (values['trusted-root'] !== undefined) overrides.trustedRoot = values['trusted-root'];
-  const result: CliArguments = { command, files, debug, overrides, mode: modes[0] ?? 'print', allowUnverified };
+  const result: CliArguments = { command, files, debug, overrides, mode: modes[0] ?? 'print', allowUnverified, registry };
   if (values.config !== undefined) result.configPath = values.config;
   return result;
+}
+
+function registryArguments(values: { out?: string; 'cache-dir'?: string; concurrency?: string; 'insecure-registry'?: string[]; quiet?: boolean; json?: boolean }): RegistryArguments {
+  const registry: RegistryArguments = { insecureRegistries: values['insecure-registry'] ?? [], quiet: values.quiet ?? false, json: values.json ?? false };
+  if (values.out !== undefined) registry.out = values.out;
+  if (values['cache-dir'] !== undefined) registry.cacheDir = values['cache-dir'];
+  if (values.concurrency !== undefined) {
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+      throw new InputError(`--concurrency ${values.concurrency}: give a whole number from 1 to 256`);
+    }
+    registry.concurrency = concurrency;
+  }
+  return registry;
 }
 
 function normalizeOriginalFlag(argument: string): string {
@@ -91,9 +126,12 @@ function normalizeOriginalFlag(argument: string): string {
 }
 
 export const USAGE = `Usage: readme-gen render [flags]
+       readme-gen snapshot [--config FILE] [--out FILE] [registry flags]
        readme-gen verify README.md... [signature flags]
 
-render: renders the README of a container image from readme-gen.yaml and the recorded image state.
+render:   renders the README of a container image from readme-gen.yaml and the recorded image
+          state (or, with no state file, the registry read live).
+snapshot: reads tags, digests, platforms and signatures from the registry and writes the state.
 verify: checks the signing data printed inside READMEs: rebuilds each signed payload from the
         printed claims and verifies it offline, and checks that the tags table's digest for the
         verified tag is the one signed. Exit 0 when authentic, 4 and the failed check otherwise.
@@ -116,6 +154,16 @@ Signatures (every signature shown is verified first, offline; a failure exits 4)
       --key FILE         public key for keyed (non-keyless) signatures
       --trusted-root FILE  Sigstore trusted_root.json (default: the public-good root shipped with readme-gen)
       --allow-unverified render a failed signature as a visible warning instead of exiting 4
+
+Registry (snapshot, and render with no state file):
+      --out FILE         snapshot: where to write the state (default: the config's state:)
+      --cache-dir DIR    content cache (default: $XDG_CACHE_HOME/readme-gen or ~/.cache/readme-gen)
+      --concurrency N    requests in flight per host (default 16)
+      --insecure-registry HOST  plain HTTP for HOST (loopback hosts always use it)
+  -q, --quiet            no progress on stderr
+      --json             print a summary (requests by kind, cache hits, bytes) on stdout
+  Credentials: READMEGEN_REGISTRY_USERNAME and READMEGEN_REGISTRY_PASSWORD, else the docker
+  config's auths ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
 
 The original generator's flags override the config, or replace it when there is none:
       --repo URL  --name NAME  --location REGISTRY/REPO  --description TEXT  --exclude-tags A,B

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { ExitCode, ReadmeGenError } from '../errors.js';
 import { packageFile } from '../package-root.js';
+import type { FetchOptions } from '../registry/fetch-state.js';
 import { type CliArguments, USAGE, parseCliArguments } from './args.js';
+import { terminalProgress } from './progress.js';
 
 /** Exit status for a failure that is readme-gen's own bug (BSD sysexits EX_SOFTWARE). */
 const INTERNAL_ERROR = 70;
@@ -24,14 +26,17 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     // Commands are loaded when run, so `--version` and `--help` start at once.
     if (args.command === 'verify') return await runVerify(args, cwd);
     const { render } = await import('../commands/render.js');
+    if (args.command === 'snapshot') return await runSnapshot(args, cwd);
+    const progress = terminalProgress(process.stderr, args.registry.quiet);
     const options = {
       cwd,
       mode: args.mode,
       overrides: args.overrides,
       allowUnverified: args.allowUnverified,
+      fetch: fetchOptions(args, progress),
       ...(args.configPath === undefined ? {} : { configPath: args.configPath }),
     };
-    const result = render(options);
+    const result = await render(options).finally(() => progress?.done());
     switch (args.mode) {
       case 'print':
         process.stdout.write(result.content);
@@ -89,4 +94,36 @@ async function runVerify(args: CliArguments, cwd: string): Promise<number> {
     process.stdout.write(`${readme.file}: authentic: ${readme.reference} ${readme.digest} ${signers.join('; ')}${logged}\n`);
   }
   return verdicts.every((verdict) => verdict.verified) ? ExitCode.ok : ExitCode.verification;
+}
+
+async function runSnapshot(args: CliArguments, cwd: string): Promise<number> {
+  const { snapshot } = await import('../commands/snapshot.js');
+  const progress = terminalProgress(process.stderr, args.registry.quiet);
+  const result = await snapshot({
+    cwd,
+    overrides: args.overrides,
+    fetch: fetchOptions(args, progress),
+    ...(args.configPath === undefined ? {} : { configPath: args.configPath }),
+    ...(args.registry.out === undefined ? {} : { out: args.registry.out }),
+  }).finally(() => progress?.done());
+  if (args.registry.json) {
+    const summary = { state: result.output, written: result.written, tags: result.tags, digests: result.digests, requests: result.requests.requests, retries: result.requests.retries, bytes: result.requests.bytes, cache: result.cache };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else if (!args.registry.quiet) {
+    process.stderr.write(`readme-gen: ${result.written ? 'wrote' : 'unchanged:'} ${result.output} (${result.tags} tags, ${result.digests} digests)\n`);
+  }
+  return ExitCode.ok;
+}
+
+function fetchOptions(args: CliArguments, progress: ReturnType<typeof terminalProgress>): FetchOptions {
+  const { registry } = args;
+  return {
+    insecureRegistries: registry.insecureRegistries,
+    warn: (message) => {
+      if (!registry.quiet) process.stderr.write(`readme-gen: warning: ${message}\n`);
+    },
+    ...(registry.cacheDir === undefined ? {} : { cacheDir: registry.cacheDir }),
+    ...(registry.concurrency === undefined ? {} : { concurrency: registry.concurrency }),
+    ...(progress ? { onProgress: progress.update } : {}),
+  };
 }

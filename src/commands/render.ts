@@ -9,8 +9,8 @@ import { applyToReadme } from '../markdown/inject-region.js';
 import { renderReadme } from '../render/render-readme.js';
 import { loadTemplateSet } from '../render/template-set.js';
 import { type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
-import type { ImageState } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
+import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
 export type RenderMode = 'print' | 'write' | 'check' | 'diff';
@@ -22,6 +22,8 @@ export interface RenderOptions {
   overrides?: ConfigOverrides;
   /** Render signatures that fail verification with a visible warning instead of exiting 4. */
   allowUnverified?: boolean;
+  /** How to read the registry when there is no state file to render from. */
+  fetch: FetchOptions;
 }
 
 export interface RenderResult {
@@ -37,9 +39,10 @@ export interface RenderResult {
   written: boolean;
 }
 
-export function render(options: RenderOptions): RenderResult {
+export async function render(options: RenderOptions): Promise<RenderResult> {
   const config = loadConfig(options);
-  const state = loadStateFor(config, options.cwd);
+  // No state file: the registry, live.
+  const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
   const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
   const trust = loadTrustFor(config, options.cwd);
   const generated = renderReadme(config, state, loadTemplateSet(config.template), trust, { allowUnverified: options.allowUnverified ?? false });
@@ -59,15 +62,6 @@ export function loadTrustFor(config: ResolvedConfig, cwd: string): Trust {
   if (config.trustedRootPath !== undefined) options.trustedRootPath = config.trustedRootPath;
   if (config.keyPath !== undefined) options.keyPath = config.keyPath;
   return loadTrust(options);
-}
-
-function loadStateFor(config: ResolvedConfig, cwd: string): ImageState {
-  if (config.statePath === undefined) {
-    throw new InputError(
-      `${config.source}: no image state to render from; set state: in the config or pass --state FILE (reading the registry live is not available yet)`,
-    );
-  }
-  return loadState(config.statePath, cwd);
 }
 
 function readIfExists(file: string, label: string): string | undefined {

@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Content addressed by digest never changes, so manifests, configs and
+ * signature payloads fetched once are kept on disk and never fetched again.
+ * Entries are written atomically (temporary file, then rename) and checked
+ * against their digest when read: a damaged entry is a miss, not an answer.
+ */
+export class ContentCache {
+  readonly #dir: string | undefined;
+  readonly stats = { hits: 0, misses: 0 };
+
+  /** `dir` undefined keeps nothing (tests, --no-cache). */
+  constructor(dir: string | undefined) {
+    this.#dir = dir;
+  }
+
+  get(digest: string): Buffer | undefined {
+    const bytes = this.#read(digest);
+    if (bytes) this.stats.hits++;
+    else this.stats.misses++;
+    return bytes;
+  }
+
+  #read(digest: string): Buffer | undefined {
+    const file = this.#file(digest);
+    if (!file) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      return undefined;
+    }
+    return sha256Digest(bytes) === digest ? bytes : undefined;
+  }
+
+  put(digest: string, bytes: Buffer): void {
+    const file = this.#file(digest);
+    if (!file || sha256Digest(bytes) !== digest) return;
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      writeFileSync(temporary, bytes);
+      // Several processes may share the cache: rename is atomic, and the content is the same whoever wins.
+      renameSync(temporary, file);
+    } catch {
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // nothing was written
+      }
+    }
+  }
+
+  #file(digest: string): string | undefined {
+    const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
+    return this.#dir && match ? path.join(this.#dir, 'sha256', match[1]!.slice(0, 2), match[1]!) : undefined;
+  }
+}
+
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** $XDG_CACHE_HOME/readme-gen, else ~/.cache/readme-gen. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'readme-gen');
+}

@@ -1,0 +1,205 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher, request } from 'undici';
+import { RegistryError } from '../errors.js';
+
+/** What a request is for, so runs can be counted by kind (`--json`, request-economy tests). */
+export type RequestKind = 'ping' | 'token' | 'tags' | 'head' | 'manifest' | 'blob' | 'referrers';
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD';
+  url: string;
+  kind: RequestKind;
+  headers?: Record<string, string>;
+  /** a larger body is an error, read no further */
+  maxBytes: number;
+  /** follow redirects (blob storage); Authorization is never sent to another origin */
+  followRedirects?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+  /** the URL that answered, after redirects */
+  url: string;
+}
+
+export interface HttpOptions {
+  /** requests in flight per host */
+  concurrency: number;
+  /** per request, for the headers and between body chunks */
+  timeoutMs: number;
+  /** attempts after the first, for 429, 5xx and connection errors */
+  maxRetries: number;
+  /** a Retry-After longer than this fails at once instead of waiting */
+  maxRetryAfterMs: number;
+  /** first backoff; doubles per attempt, with jitter */
+  backoffMs: number;
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = { concurrency: 16, timeoutMs: 30_000, maxRetries: 4, maxRetryAfterMs: 60_000, backoffMs: 250 };
+
+export interface RequestStats {
+  requests: Record<RequestKind, number>;
+  retries: number;
+  bytes: number;
+}
+
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+const MAX_REDIRECTS = 5;
+
+/**
+ * HTTP for registries over undici: kept-alive connections, a bound on requests
+ * in flight per host, a timeout on every request, retries with backoff and
+ * jitter that honour Retry-After up to a cap, redirects that never carry
+ * Authorization to another origin, and a size cap on every body.
+ */
+export class HttpClient {
+  readonly stats: RequestStats = { requests: { ping: 0, token: 0, tags: 0, head: 0, manifest: 0, blob: 0, referrers: 0 }, retries: 0, bytes: 0 };
+  readonly #options: HttpOptions;
+  readonly #agent: Agent;
+  readonly #slots = new Map<string, Semaphore>();
+
+  constructor(options: Partial<HttpOptions> = {}) {
+    this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
+    this.#agent = new Agent({
+      connections: this.#options.concurrency,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.#options.timeoutMs,
+      bodyTimeout: this.#options.timeoutMs,
+    });
+  }
+
+  async send(httpRequest: HttpRequest): Promise<HttpResponse> {
+    for (let attempt = 0; ; attempt++) {
+      let response: HttpResponse | undefined;
+      let failure: unknown;
+      try {
+        response = await this.#withRedirects(httpRequest);
+      } catch (error) {
+        if (error instanceof RegistryError) throw error;
+        failure = error;
+      }
+      if (response && !RETRYABLE_STATUSES.has(response.status)) return response;
+      if (attempt >= this.#options.maxRetries) {
+        if (response) return response;
+        throw new RegistryError(`${describe(httpRequest)}: ${networkReason(failure)} (after ${attempt + 1} attempts)`, { cause: failure });
+      }
+      this.stats.retries++;
+      await sleep(this.#delayBefore(attempt, response, httpRequest));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+
+  #delayBefore(attempt: number, response: HttpResponse | undefined, httpRequest: HttpRequest): number {
+    const retryAfter = response ? retryAfterMs(response.headers['retry-after']) : undefined;
+    if (retryAfter !== undefined) {
+      if (retryAfter > this.#options.maxRetryAfterMs) {
+        throw new RegistryError(
+          `${describe(httpRequest)}: the registry asks to wait ${Math.ceil(retryAfter / 1000)} s (HTTP ${response?.status}, Retry-After); try again later`,
+        );
+      }
+      return retryAfter;
+    }
+    const backoff = this.#options.backoffMs * 2 ** attempt;
+    return backoff / 2 + Math.random() * (backoff / 2);
+  }
+
+  async #withRedirects(httpRequest: HttpRequest): Promise<HttpResponse> {
+    let url = httpRequest.url;
+    let headers = { ...httpRequest.headers };
+    for (let hop = 0; ; hop++) {
+      const response = await this.#once(httpRequest, url, headers);
+      const location = response.headers.location;
+      if (!httpRequest.followRedirects || ![301, 302, 303, 307, 308].includes(response.status) || location === undefined) return response;
+      if (hop >= MAX_REDIRECTS) throw new RegistryError(`${describe(httpRequest)}: more than ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, url);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new RegistryError(`${describe(httpRequest)}: redirected to a ${next.protocol} URL`);
+      if (next.origin !== new URL(url).origin) headers = withoutAuthorization(headers);
+      url = next.toString();
+    }
+  }
+
+  async #once(httpRequest: HttpRequest, url: string, headers: Record<string, string>): Promise<HttpResponse> {
+    const origin = new URL(url).origin;
+    let slot = this.#slots.get(origin);
+    if (!slot) this.#slots.set(origin, (slot = new Semaphore(this.#options.concurrency)));
+    const release = await slot.acquire();
+    try {
+      this.stats.requests[httpRequest.kind]++;
+      const response = await request(url, { method: httpRequest.method, headers, dispatcher: this.#agent as Dispatcher });
+      const body = await readCapped(response.body, httpRequest.maxBytes, () => `${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`);
+      this.stats.bytes += body.length;
+      return { status: response.statusCode, headers: flatHeaders(response.headers), body, url };
+    } finally {
+      release();
+    }
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, tooLarge: () => string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new RegistryError(tooLarge());
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]));
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== 'authorization'));
+}
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** A request as errors name it: method and URL, which never hold a credential. */
+function describe(httpRequest: HttpRequest): string {
+  return `${httpRequest.method} ${httpRequest.url}`;
+}
+
+function networkReason(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code ? `${code}: ${message}` : message;
+}
+
+/** A counting semaphore: at most `size` holders at once, the rest wait in order. */
+class Semaphore {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}

@@ -1,0 +1,267 @@
+import { RegistryError } from '../errors.js';
+import { type Challenge, parseChallenges } from './auth-challenge.js';
+import { ContentCache, sha256Digest } from './content-cache.js';
+import { type Credentials, basicAuthorization } from './credentials.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './http-client.js';
+import { type ImageLocation, apiBase, isLoopback } from './image-location.js';
+import { type Descriptor, MANIFEST_ACCEPT, MEDIA_TYPES, type Manifest, parseManifest } from './oci-manifest.js';
+
+/** Manifests are small; registries must accept 4 MiB, and 8 MiB is regclient's cap too. */
+const MAX_MANIFEST_BYTES = 8 * 2 ** 20;
+const MAX_BLOB_BYTES = 8 * 2 ** 20;
+const MAX_TAG_PAGES = 1000;
+const TAG_PAGE_SIZE = 1000;
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export interface RegistryClientOptions {
+  location: ImageLocation;
+  http: HttpClient;
+  credentials?: Credentials;
+  cache: ContentCache;
+}
+
+/**
+ * The OCI distribution API for one repository: tag listing that follows Link
+ * pagination, HEAD for digests, GET by digest only for content not seen
+ * before (verified against its digest, then cached), and the referrers API.
+ * Authentication follows the registry's challenge: a bearer token per scope,
+ * cached until it expires, or Basic.
+ */
+export class RegistryClient {
+  readonly #location: ImageLocation;
+  readonly #http: HttpClient;
+  readonly #credentials: Credentials | undefined;
+  readonly #cache: ContentCache;
+  #authorization: { header: string; expiresAt: number } | undefined;
+  #pendingAuthorization: Promise<void> | undefined;
+
+  constructor(options: RegistryClientOptions) {
+    this.#location = options.location;
+    this.#http = options.http;
+    this.#credentials = options.credentials;
+    this.#cache = options.cache;
+  }
+
+  get location(): ImageLocation {
+    return this.#location;
+  }
+
+  /** Every tag, following `Link: <…>; rel="next"` (same origin only) up to a page cap. */
+  async listTags(): Promise<string[]> {
+    const tags = new Set<string>();
+    let url: string | undefined = `${apiBase(this.#location)}/tags/list?n=${TAG_PAGE_SIZE}`;
+    for (let page = 0; url !== undefined; page++) {
+      if (page >= MAX_TAG_PAGES) throw new RegistryError(`${apiBase(this.#location)}/tags/list: more than ${MAX_TAG_PAGES} pages of tags; stopping`);
+      let response = await this.#send({ method: 'GET', url, kind: 'tags', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: 'application/json' } });
+      // Some registries refuse a large n (quay 413, ECR 400/405): ask for their default page instead.
+      if (page === 0 && [400, 405, 413].includes(response.status)) {
+        url = `${apiBase(this.#location)}/tags/list`;
+        response = await this.#send({ method: 'GET', url, kind: 'tags', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: 'application/json' } });
+      }
+      if (response.status === 404) throw new RegistryError(`${this.#name()}: repository not found (404); check location in the config`);
+      expectOk(response, `${this.#name()}: listing tags`);
+      for (const tag of parseTagList(response.body, this.#name())) tags.add(tag);
+      url = nextPage(response, url, this.#name());
+    }
+    return [...tags];
+  }
+
+  /** The digest a tag (or digest) points to, without downloading the manifest; undefined when absent. */
+  async head(reference: string): Promise<ManifestHead | undefined> {
+    const url = `${apiBase(this.#location)}/manifests/${reference}`;
+    const response = await this.#send({ method: 'HEAD', url, kind: 'head', maxBytes: 0, headers: { accept: MANIFEST_ACCEPT } });
+    if (response.status === 404) return undefined;
+    expectOk(response, `${this.#name()}:${reference}: HEAD manifest`);
+    const digest = response.headers['docker-content-digest'];
+    const mediaType = response.headers['content-type']?.split(';')[0]?.trim();
+    if (digest && /^sha256:[0-9a-f]{64}$/.test(digest) && mediaType) {
+      return { digest, mediaType, size: Number(response.headers['content-length'] ?? 0) };
+    }
+    // Some registries leave the digest out of HEAD answers: fetch the manifest and hash it.
+    return this.#getManifestByReference(reference);
+  }
+
+  /** The manifest with this digest: from the cache, else fetched and checked against the digest. */
+  async manifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest }> {
+    const cached = this.#cache.get(digest);
+    if (cached) return { bytes: cached, manifest: parseManifest(cached, undefined, digest) };
+    const url = `${apiBase(this.#location)}/manifests/${digest}`;
+    const response = await this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
+    expectOk(response, `${this.#name()}@${digest}: GET manifest`);
+    checkDigest(response, digest, `${this.#name()}@${digest}`);
+    const manifest = parseManifest(response.body, response.headers['content-type'], digest);
+    this.#cache.put(digest, response.body);
+    return { bytes: response.body, manifest };
+  }
+
+  /** A blob (config, signature payload, bundle), from the cache or fetched, following redirects to blob storage. */
+  async blob(digest: string): Promise<Buffer> {
+    const cached = this.#cache.get(digest);
+    if (cached) return cached;
+    const url = `${apiBase(this.#location)}/blobs/${digest}`;
+    const response = await this.#send({ method: 'GET', url, kind: 'blob', maxBytes: MAX_BLOB_BYTES, followRedirects: true });
+    expectOk(response, `${this.#name()}@${digest}: GET blob`);
+    if (sha256Digest(response.body) !== digest) {
+      throw new RegistryError(`${this.#name()}@${digest}: the blob's bytes do not hash to its digest; refusing it`);
+    }
+    this.#cache.put(digest, response.body);
+    return response.body;
+  }
+
+  /** The referrers of a digest, or undefined when the registry has no referrers API. */
+  async referrers(digest: string): Promise<Descriptor[] | undefined> {
+    const url = `${apiBase(this.#location)}/referrers/${digest}`;
+    const response = await this.#send({ method: 'GET', url, kind: 'referrers', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MEDIA_TYPES.ociIndex } });
+    if (response.status === 404 || response.status === 405 || response.status === 501) return undefined;
+    expectOk(response, `${this.#name()}@${digest}: GET referrers`);
+    const index = parseManifest(response.body, response.headers['content-type'], `referrers of ${digest}`);
+    return index.kind === 'index' ? index.manifests : undefined;
+  }
+
+  async #getManifestByReference(reference: string): Promise<ManifestHead> {
+    const url = `${apiBase(this.#location)}/manifests/${reference}`;
+    const response = await this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
+    expectOk(response, `${this.#name()}:${reference}: GET manifest`);
+    const digest = sha256Digest(response.body);
+    const announced = response.headers['docker-content-digest'];
+    if (announced && announced !== digest) {
+      throw new RegistryError(`${this.#name()}:${reference}: the registry announced ${announced}, but the manifest's bytes hash to ${digest}`);
+    }
+    const manifest = parseManifest(response.body, response.headers['content-type'], digest);
+    this.#cache.put(digest, response.body);
+    return { digest, mediaType: manifest.mediaType, size: response.body.length };
+  }
+
+  #name(): string {
+    return `${this.#location.registry}/${this.#location.repository}`;
+  }
+
+  /** Sends with the current authorization; on a 401, answers the challenge once and resends. */
+  async #send(httpRequest: HttpRequest): Promise<HttpResponse> {
+    const first = await this.#http.send(this.#authorized(httpRequest));
+    if (first.status !== 401) return first;
+    await this.#authorize(first);
+    const second = await this.#http.send(this.#authorized(httpRequest));
+    if (second.status === 401) {
+      const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
+      throw new RegistryError(`${this.#name()}: the registry refused access ${how} (401); check the credentials (see the README, "Registry credentials")`);
+    }
+    return second;
+  }
+
+  #authorized(httpRequest: HttpRequest): HttpRequest {
+    const current = this.#authorization;
+    if (!current || current.expiresAt <= Date.now()) return httpRequest;
+    return { ...httpRequest, headers: { ...httpRequest.headers, authorization: current.header } };
+  }
+
+  /** One challenge answered at a time: concurrent 401s share the token fetch. */
+  async #authorize(response: HttpResponse): Promise<void> {
+    this.#pendingAuthorization ??= this.#answer(parseChallenges(response.headers['www-authenticate'] ?? '')).finally(() => {
+      this.#pendingAuthorization = undefined;
+    });
+    await this.#pendingAuthorization;
+  }
+
+  async #answer(challenges: Challenge[]): Promise<void> {
+    const bearer = challenges.find((challenge) => challenge.scheme === 'bearer' && challenge.params.realm);
+    if (bearer) {
+      this.#authorization = await this.#fetchToken(bearer);
+      return;
+    }
+    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.#credentials) {
+      this.#authorization = { header: basicAuthorization(this.#credentials), expiresAt: Number.POSITIVE_INFINITY };
+      return;
+    }
+    const how = this.#credentials ? 'the registry offers no way to use them' : 'none were found';
+    throw new RegistryError(`${this.#name()}: the registry asks for credentials (401) and ${how}; see the README, "Registry credentials"`);
+  }
+
+  /**
+   * A pull token for this repository. The scope is always this repository's,
+   * whatever the challenge names: ghcr.io answers /v2/ with a placeholder.
+   * Credentials go to the realm only over HTTPS (or to a loopback realm).
+   */
+  async #fetchToken(challenge: Challenge): Promise<{ header: string; expiresAt: number }> {
+    const realm = new URL(challenge.params.realm ?? '');
+    if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
+    realm.searchParams.set('scope', `repository:${this.#location.repository}:pull`);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.#credentials && (realm.protocol === 'https:' || isLoopback(realm.host))) headers.authorization = basicAuthorization(this.#credentials);
+    const response = await this.#http.send({ method: 'GET', url: realm.toString(), kind: 'token', maxBytes: 1 * 2 ** 20, headers });
+    if (response.status === 401 || response.status === 403) {
+      const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
+      throw new RegistryError(`${this.#name()}: the token service ${realm.origin} refused a pull token ${how} (${response.status})`);
+    }
+    expectOk(response, `${this.#name()}: token from ${realm.origin}`);
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(response.body.toString('utf8')) as typeof body;
+    } catch {
+      throw new RegistryError(`${this.#name()}: the token service ${realm.origin} did not answer JSON`);
+    }
+    const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
+    if (!token) throw new RegistryError(`${this.#name()}: the token service ${realm.origin} sent no token`);
+    // Tokens live 60 s unless told otherwise; renew a little early.
+    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+    return { header: `Bearer ${token}`, expiresAt: Date.now() + Math.max(lifetime - 5, 1) * 1000 };
+  }
+}
+
+function parseTagList(body: Buffer, name: string): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RegistryError(`${name}: the tag list is not JSON`);
+  }
+  const tags = (json as { tags?: unknown } | null)?.tags;
+  // Nexus has sent `"tags": null` for an empty repository.
+  if (tags === null || tags === undefined) return [];
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new RegistryError(`${name}: the tag list's tags is not a list of strings`);
+  return tags as string[];
+}
+
+/** The next page from a Link header, resolved against this page's URL; a link to another origin is refused. */
+function nextPage(response: HttpResponse, current: string, name: string): string | undefined {
+  const link = response.headers.link;
+  if (!link) return undefined;
+  const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(link);
+  if (!match) return undefined;
+  const next = new URL(match[1] ?? '', current);
+  if (next.origin !== new URL(current).origin) {
+    throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
+  }
+  return next.toString();
+}
+
+function checkDigest(response: HttpResponse, digest: string, name: string): void {
+  const actual = sha256Digest(response.body);
+  if (actual !== digest) throw new RegistryError(`${name}: the manifest's bytes hash to ${actual}, not the digest asked for; refusing it`);
+  const announced = response.headers['docker-content-digest'];
+  if (announced && announced !== digest) throw new RegistryError(`${name}: the registry announced Docker-Content-Digest ${announced} for it; refusing it`);
+}
+
+function expectOk(response: HttpResponse, what: string): void {
+  if (response.status >= 200 && response.status < 300) return;
+  throw new RegistryError(`${what}: HTTP ${response.status}${registryErrorText(response.body)}`);
+}
+
+/** The registry's own error words ({"errors":[{code,message}]}), short and printable, when it sent some. */
+function registryErrorText(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: unknown; message?: unknown }[] };
+    const [first] = parsed.errors ?? [];
+    if (!first) return '';
+    const text = `${String(first.code ?? '')} ${String(first.message ?? '')}`.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 200);
+    return text ? ` (${text})` : '';
+  } catch {
+    return '';
+  }
+}
+

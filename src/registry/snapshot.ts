@@ -1,0 +1,249 @@
+import { isShownTag } from '../render/tag-filter.js';
+import {
+  COSIGN_SIMPLESIGNING_MEDIA_TYPE,
+  type CosignSignatureRecord,
+  type Digest,
+  type ImageRecord,
+  type ImageState,
+  type PlatformRecord,
+  type SignatureRecord,
+  type SigstoreBundleRecord,
+  type TagRecord,
+} from '../state/image-state.js';
+import { type Descriptor, type Manifest, type Platform, parseImageConfig } from './oci-manifest.js';
+import type { RegistryClient } from './registry-client.js';
+
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const SIGNATURE_TAG = /^sha256-([0-9a-f]{64})\.sig$/;
+const REFERRERS_FALLBACK_TAG = /^sha256-([0-9a-f]{64})$/;
+const COSIGN_ARTIFACT_TAG = /^sha256-[0-9a-f]{64}\.(att|sbom)$/;
+const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const OCI_IMAGE_ANNOTATION = 'org.opencontainers.image.';
+
+export interface SnapshotProgress {
+  tags: { done: number; total: number };
+  manifests: { done: number; total: number };
+  signatures: { done: number; total: number };
+}
+
+export interface SnapshotOptions {
+  /** tags the README leaves out: not looked up at all */
+  excludeTags: readonly string[];
+  /** a tag or entry skipped, with why */
+  warn: (message: string) => void;
+  onProgress?: (progress: SnapshotProgress) => void;
+}
+
+/**
+ * Everything the README needs from the registry, with the fewest requests:
+ * the tag pages; one HEAD per shown tag; one GET per digest not seen before
+ * (indexes, their platforms' manifests, a single-arch image's config); and for
+ * signatures only what the tag list says exists — cosign's `sha256-<hex>.sig`
+ * tags and, where the registry has no referrers API, its fallback tags. The
+ * referrers API is probed once; a registry without it is not asked again.
+ */
+export async function takeSnapshot(client: RegistryClient, options: SnapshotOptions): Promise<ImageState> {
+  const progress: SnapshotProgress = { tags: { done: 0, total: 0 }, manifests: { done: 0, total: 0 }, signatures: { done: 0, total: 0 } };
+  const report = () => options.onProgress?.(progress);
+  const listed = await client.listTags();
+  const { shown, signatureTags, fallbackTags } = classifyTags(listed, options);
+  progress.tags.total = shown.length;
+  report();
+
+  const tags = (
+    await Promise.all(
+      shown.map(async (name): Promise<TagRecord | undefined> => {
+        const head = await client.head(name);
+        progress.tags.done++;
+        report();
+        if (!head) {
+          options.warn(`tag ${name} was listed but is gone; skipped`);
+          return undefined;
+        }
+        return { name, digest: head.digest as Digest, mediaType: head.mediaType };
+      }),
+    )
+  ).filter((tag): tag is TagRecord => tag !== undefined);
+
+  const digests = [...new Set(tags.map((tag) => tag.digest))].sort();
+  progress.manifests.total = digests.length;
+  progress.signatures.total = digests.filter((digest) => signatureTags.has(digest) || fallbackTags.has(digest)).length;
+  const referrers = new ReferrersProbe(client);
+  const images = await Promise.all(
+    digests.map(async (digest): Promise<[Digest, ImageRecord]> => {
+      const image = await describeImage(client, digest);
+      progress.manifests.done++;
+      report();
+      image.signatures = await signaturesOf(client, digest, { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, warn: options.warn });
+      if (signatureTags.has(digest) || fallbackTags.has(digest)) {
+        progress.signatures.done++;
+        report();
+      }
+      return [digest, image];
+    }),
+  );
+  return {
+    schemaVersion: 1,
+    repository: `${client.location.registry}/${client.location.repository}`,
+    tags: tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    images: Object.fromEntries(images) as ImageState['images'],
+  };
+}
+
+function classifyTags(listed: readonly string[], options: SnapshotOptions) {
+  const shown: string[] = [];
+  const signatureTags = new Map<string, string>();
+  const fallbackTags = new Map<string, string>();
+  for (const tag of listed) {
+    if (!TAG_PATTERN.test(tag)) {
+      options.warn(`tag ${JSON.stringify(tag.length > 80 ? `${tag.slice(0, 80)}…` : tag)} is not a valid OCI tag name; skipped`);
+      continue;
+    }
+    const signed = SIGNATURE_TAG.exec(tag)?.[1];
+    const fallback = REFERRERS_FALLBACK_TAG.exec(tag)?.[1];
+    if (signed) signatureTags.set(`sha256:${signed}`, tag);
+    else if (fallback) fallbackTags.set(`sha256:${fallback}`, tag);
+    else if (!COSIGN_ARTIFACT_TAG.test(tag) && isShownTag(tag, options.excludeTags)) shown.push(tag);
+  }
+  return { shown, signatureTags, fallbackTags };
+}
+
+async function describeImage(client: RegistryClient, digest: Digest): Promise<ImageRecord> {
+  const { bytes, manifest } = await client.manifest(digest);
+  const image: ImageRecord = { mediaType: manifest.mediaType, platforms: [], signatures: [] };
+  const annotations = ociAnnotations(manifest.annotations);
+  if (annotations) image.annotations = annotations;
+  if (manifest.kind === 'index') {
+    const children = manifest.manifests.filter((child) => child.platform && !isAttestation(child));
+    image.platforms = await Promise.all(children.map((child) => platformOfChild(client, child)));
+    return image;
+  }
+  const config = parseImageConfig(await client.blob(manifest.config.digest), manifest.config.digest);
+  const labels = ociAnnotations(config.labels);
+  if (labels) image.labels = labels;
+  if (config.platform) image.platforms = [platformRecord(config.platform, digest, compressedSize(bytes.length, manifest))];
+  return image;
+}
+
+/** A platform of an index: its own manifest is fetched once (then cached) for the compressed size. */
+async function platformOfChild(client: RegistryClient, child: Descriptor): Promise<PlatformRecord> {
+  const { bytes, manifest } = await client.manifest(child.digest);
+  return platformRecord(child.platform as Platform, child.digest as Digest, compressedSize(bytes.length, manifest));
+}
+
+/** What a pull of this platform downloads: the manifest and its layers, compressed. */
+function compressedSize(manifestBytes: number, manifest: Manifest): number {
+  return manifest.kind === 'image' ? manifestBytes + manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0) : manifestBytes;
+}
+
+function platformRecord(platform: Platform, digest: Digest, size: number): PlatformRecord {
+  const record: PlatformRecord = { os: platform.os, architecture: platform.architecture, digest, size };
+  if (platform.variant) record.variant = platform.variant;
+  if (platform['os.version']) record['os.version'] = platform['os.version'];
+  return record;
+}
+
+/** BuildKit's attestation manifests sit in the index as unknown/unknown platforms. */
+function isAttestation(descriptor: Descriptor): boolean {
+  return descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || (descriptor.platform?.os === 'unknown' && descriptor.platform.architecture === 'unknown');
+}
+
+function ociAnnotations(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!map) return undefined;
+  const kept = Object.entries(map).filter(([key]) => key.startsWith(OCI_IMAGE_ANNOTATION));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+interface SignatureSources {
+  signatureTag: string | undefined;
+  fallbackTag: string | undefined;
+  referrers: ReferrersProbe;
+  warn: (message: string) => void;
+}
+
+async function signaturesOf(client: RegistryClient, digest: Digest, sources: SignatureSources): Promise<SignatureRecord[]> {
+  const records: SignatureRecord[] = [];
+  if (sources.signatureTag) records.push(...(await legacySignatures(client, digest, sources.signatureTag, sources.warn)));
+  for (const referrer of await sources.referrers.of(digest, sources.fallbackTag)) {
+    const bundle = await bundleReferrer(client, digest, referrer);
+    if (bundle) records.push(bundle);
+  }
+  return records;
+}
+
+/** cosign's `sha256-<hex>.sig` manifest: one simple-signing layer per signature, the payload as the layer blob. */
+async function legacySignatures(client: RegistryClient, digest: Digest, tag: string, warn: (message: string) => void): Promise<CosignSignatureRecord[]> {
+  const head = await client.head(tag);
+  if (!head) return [];
+  const { manifest } = await client.manifest(head.digest);
+  if (manifest.kind !== 'image') {
+    warn(`${tag} is not a signature manifest; its signatures of ${digest} are skipped`);
+    return [];
+  }
+  const records: CosignSignatureRecord[] = [];
+  for (const layer of manifest.layers) {
+    const signature = layer.annotations?.['dev.cosignproject.cosign/signature'];
+    if (layer.mediaType !== COSIGN_SIMPLESIGNING_MEDIA_TYPE || signature === undefined) continue;
+    const payload = await client.blob(layer.digest);
+    records.push({
+      format: 'cosign',
+      manifestDigest: head.digest as Digest,
+      mediaType: layer.mediaType,
+      digest: layer.digest as Digest,
+      payload: payload.toString('base64'),
+      annotations: { ...layer.annotations, 'dev.cosignproject.cosign/signature': signature },
+    });
+  }
+  return records;
+}
+
+/** A referrer that is a Sigstore bundle: its manifest is read before classifying it (ghcr mislabels artifactType). */
+async function bundleReferrer(client: RegistryClient, digest: Digest, referrer: Descriptor): Promise<SigstoreBundleRecord | undefined> {
+  const { manifest } = await client.manifest(referrer.digest);
+  if (manifest.kind !== 'image' || manifest.subject?.digest !== digest) return undefined;
+  const layer = manifest.layers.find((candidate) => candidate.mediaType === BUNDLE_MEDIA_TYPE);
+  if (!layer) return undefined;
+  let bundle: unknown;
+  try {
+    bundle = JSON.parse((await client.blob(layer.digest)).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) return undefined;
+  const record: SigstoreBundleRecord = {
+    format: 'sigstore-bundle',
+    manifestDigest: referrer.digest as Digest,
+    artifactType: manifest.artifactType ?? BUNDLE_MEDIA_TYPE,
+    bundle: bundle as Record<string, unknown>,
+  };
+  if (manifest.annotations) record.annotations = manifest.annotations;
+  return record;
+}
+
+/**
+ * The referrers of a digest: from the referrers API where the registry has one
+ * — the first call tells, and a registry without it is not asked again — else
+ * from the `sha256-<hex>` fallback tag the tag list showed, if any.
+ */
+class ReferrersProbe {
+  #supported: Promise<boolean> | undefined;
+
+  constructor(readonly client: RegistryClient) {}
+
+  async of(digest: Digest, fallbackTag: string | undefined): Promise<Descriptor[]> {
+    if (this.#supported === undefined) {
+      const first = this.client.referrers(digest);
+      this.#supported = first.then((answer) => answer !== undefined);
+      const answer = await first;
+      if (answer !== undefined) return answer;
+    } else if (await this.#supported) {
+      return (await this.client.referrers(digest)) ?? [];
+    }
+    if (!fallbackTag) return [];
+    const head = await this.client.head(fallbackTag);
+    // GitLab answers the fallback tag with the subject itself; only an index that is not the subject lists referrers.
+    if (!head || head.digest === digest) return [];
+    const { manifest } = await this.client.manifest(head.digest);
+    return manifest.kind === 'index' ? manifest.manifests : [];
+  }
+}
