@@ -40,24 +40,63 @@ export class ContentCache {
   put(digest: string, bytes: Buffer): void {
     const file = this.#file(digest);
     if (!file || sha256Digest(bytes) !== digest) return;
-    mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeAtomically(file, bytes);
+  }
+
+  /**
+   * What a registry was found to support, remembered for a week so that a
+   * warm run asks nothing it already knows. Not content: it may change, and a
+   * stale answer only costs requests, never wrong data.
+   */
+  capability(host: string, name: string): boolean | undefined {
+    const file = this.#capabilityFile(host);
+    if (!file) return undefined;
     try {
-      writeFileSync(temporary, bytes);
-      // Several processes may share the cache: rename is atomic, and the content is the same whoever wins.
-      renameSync(temporary, file);
+      const known = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { value: boolean; checkedAt: number }>;
+      const entry = known[name];
+      return entry && Date.now() - entry.checkedAt < CAPABILITY_LIFETIME_MS ? entry.value : undefined;
     } catch {
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // nothing was written
-      }
+      return undefined;
     }
+  }
+
+  rememberCapability(host: string, name: string, value: boolean): void {
+    const file = this.#capabilityFile(host);
+    if (!file) return;
+    let known: Record<string, unknown> = {};
+    try {
+      known = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      // first time
+    }
+    writeAtomically(file, Buffer.from(JSON.stringify({ ...known, [name]: { value, checkedAt: Date.now() } })));
+  }
+
+  #capabilityFile(host: string): string | undefined {
+    return this.#dir ? path.join(this.#dir, 'registries', `${encodeURIComponent(host)}.json`) : undefined;
   }
 
   #file(digest: string): string | undefined {
     const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
     return this.#dir && match ? path.join(this.#dir, 'sha256', match[1]!.slice(0, 2), match[1]!) : undefined;
+  }
+}
+
+const CAPABILITY_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Several processes may share the cache: rename is atomic, and a reader sees a whole entry or none. A cache that cannot be written is only slower. */
+function writeAtomically(file: string, bytes: Buffer): void {
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, file);
+  } catch {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // nothing was written
+    }
   }
 }
 

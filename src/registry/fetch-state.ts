@@ -35,7 +35,14 @@ export async function fetchState(config: ResolvedConfig, options: FetchOptions):
   const credentials = findCredentials(location.registry, options.env);
   const client = new RegistryClient({ location, http, cache, ...(credentials ? { credentials } : {}) });
   try {
-    const snapshotOptions = { excludeTags: config.excludeTags, warn: options.warn, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+    const referrersApi = cache.capability(location.apiHost, 'referrers-api');
+    const snapshotOptions = {
+      excludeTags: config.excludeTags,
+      warn: options.warn,
+      onReferrersApi: (supported: boolean) => cache.rememberCapability(location.apiHost, 'referrers-api', supported),
+      ...(referrersApi === undefined ? {} : { referrersApi }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
     const state = await takeSnapshot(client, snapshotOptions);
     return { state, requests: http.stats, cache: { ...cache.stats } };
   } finally {

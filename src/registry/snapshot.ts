@@ -29,6 +29,10 @@ export interface SnapshotProgress {
 export interface SnapshotOptions {
   /** tags the README leaves out: not looked up at all */
   excludeTags: readonly string[];
+  /** whether the registry has the referrers API, when a previous run found out */
+  referrersApi?: boolean;
+  /** told what the referrers probe found, so later runs need not ask */
+  onReferrersApi?: (supported: boolean) => void;
   /** a tag or entry skipped, with why */
   warn: (message: string) => void;
   onProgress?: (progress: SnapshotProgress) => void;
@@ -68,7 +72,7 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   const digests = [...new Set(tags.map((tag) => tag.digest))].sort();
   progress.manifests.total = digests.length;
   progress.signatures.total = digests.filter((digest) => signatureTags.has(digest) || fallbackTags.has(digest)).length;
-  const referrers = new ReferrersProbe(client);
+  const referrers = new ReferrersProbe(client, options.referrersApi, (supported) => options.onReferrersApi?.(supported));
   const images = await Promise.all(
     digests.map(async (digest): Promise<[Digest, ImageRecord]> => {
       const image = await describeImage(client, digest);
@@ -131,9 +135,9 @@ async function platformOfChild(client: RegistryClient, child: Descriptor): Promi
   return platformRecord(child.platform as Platform, child.digest as Digest, compressedSize(bytes.length, manifest));
 }
 
-/** What a pull of this platform downloads: the manifest and its layers, compressed. */
+/** What the state calls a platform's size: its manifest and its compressed layers. */
 function compressedSize(manifestBytes: number, manifest: Manifest): number {
-  return manifest.kind === 'image' ? manifestBytes + manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0) : manifestBytes;
+  return manifest.kind === 'image' ? manifestBytes + manifest.layers.reduce((sum, layer) => sum + layer.size, 0) : manifestBytes;
 }
 
 function platformRecord(platform: Platform, digest: Digest, size: number): PlatformRecord {
@@ -228,12 +232,21 @@ async function bundleReferrer(client: RegistryClient, digest: Digest, referrer: 
 class ReferrersProbe {
   #supported: Promise<boolean> | undefined;
 
-  constructor(readonly client: RegistryClient) {}
+  constructor(
+    readonly client: RegistryClient,
+    known: boolean | undefined,
+    readonly learned: (supported: boolean) => void,
+  ) {
+    if (known !== undefined) this.#supported = Promise.resolve(known);
+  }
 
   async of(digest: Digest, fallbackTag: string | undefined): Promise<Descriptor[]> {
     if (this.#supported === undefined) {
       const first = this.client.referrers(digest);
-      this.#supported = first.then((answer) => answer !== undefined);
+      this.#supported = first.then((answer) => {
+        this.learned(answer !== undefined);
+        return answer !== undefined;
+      });
       const answer = await first;
       if (answer !== undefined) return answer;
     } else if (await this.#supported) {

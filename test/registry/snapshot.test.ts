@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Digest, ImageState } from '../../src/state/image-state.js';
+import { type CountingProxy, startCountingProxy } from '../harness/counting-proxy.js';
+import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
+import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
+import { runCli, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
+import { createCa, createLog, issueLeaf, payloadFor, signBundle, signLegacy, trustedRoot } from '../helpers/signing.js';
+
+/**
+ * `readme-gen snapshot` against a real registry (docker-registry 2.8) that a
+ * test pushed to: the state must say exactly what was pushed, and a run must
+ * make only the requests it needs — counted by a proxy in front of the registry.
+ */
+const REPOSITORY = 'acme/app';
+const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
+const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
+
+let registry: RunningRegistry;
+let proxy: CountingProxy;
+let multiArch: PushedIndex;
+let dockerList: PushedIndex;
+let single: PushedImage;
+let manyTags: string[];
+let rootJson: object;
+
+before(async () => {
+  registry = await startRegistry();
+  proxy = await startCountingProxy(registry.url);
+  const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
+  multiArch = await pusher.pushIndex({
+    tag: 'latest',
+    attestations: true,
+    annotations: { 'org.opencontainers.image.source': 'https://github.com/acme/app', 'com.example.other': 'ignored' },
+    images: [
+      { platform: { os: 'linux', architecture: 'amd64' } },
+      { platform: { os: 'linux', architecture: 'arm64' } },
+      { platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
+      { platform: { os: 'linux', architecture: 'arm', variant: 'v6' } },
+    ],
+  });
+  await pusher.tag('1.2.3', multiArch.digest);
+  dockerList = await pusher.pushIndex({ tag: 'docker-list', docker: true, images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
+  single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' }, labels: { 'org.opencontainers.image.revision': 'abc123', 'maintainer': 'ignored' } });
+  manyTags = await pusher.pushManyTags('nightly-', 110, single.digest);
+
+  const ca = await createCa();
+  const log = createLog();
+  rootJson = trustedRoot(ca, log);
+  const leaf = await issueLeaf(ca, { subject: IDENTITY, issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date(SIGNED_AT) });
+  const integratedTime = SIGNED_AT / 1000 + 30;
+  await pusher.pushCosignSignature(multiArch.digest, [
+    signLegacy({ payload: payloadFor(multiArch.digest, `${registry.host}/${REPOSITORY}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 7, integratedTime } }),
+  ]);
+  await pusher.pushSigstoreBundleReferrer(dockerList.digest, signBundle({ digest: dockerList.digest, leaf, log, logIndex: 8, integratedTime }));
+});
+
+after(async () => {
+  await proxy?.stop();
+  await registry?.stop();
+});
+
+function workspace(t: Parameters<typeof temporaryDirectory>[0], host: string): string {
+  const dir = temporaryDirectory(t);
+  writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${host}/${REPOSITORY}\nstate: state.json\nexclude-tags: ["nightly-1*"]\n`);
+  writeFileSync(path.join(dir, 'trusted_root.json'), JSON.stringify(rootJson));
+  return dir;
+}
+
+function snapshot(dir: string, cacheDir: string) {
+  return runCli(['snapshot', '--quiet', '--json', '--cache-dir', cacheDir], dir);
+}
+
+function readState(dir: string): ImageState {
+  return JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as ImageState;
+}
+
+describe('readme-gen snapshot against a real registry', () => {
+  test('records exactly what was pushed', (t) => {
+    const dir = workspace(t, registry.host);
+    const run = snapshot(dir, path.join(dir, 'cache'));
+    assert.equal(run.status, 0, run.stderr);
+    const state = readState(dir);
+
+    const shownNightly = manyTags.filter((tag) => !tag.startsWith('nightly-1'));
+    const expectedTags = [
+      ['1.2.3', multiArch.digest, multiArch.mediaType],
+      ['docker-list', dockerList.digest, dockerList.mediaType],
+      ['latest', multiArch.digest, multiArch.mediaType],
+      ['single', single.digest, single.mediaType],
+      ...shownNightly.map((tag) => [tag, single.digest, single.mediaType]),
+    ].sort(([a], [b]) => ((a ?? '') < (b ?? '') ? -1 : 1));
+    assert.deepEqual(
+      state.tags.map((tag) => [tag.name, tag.digest, tag.mediaType]),
+      expectedTags,
+    );
+
+    const platforms = (index: PushedIndex) =>
+      index.images.map((image) => ({ os: image.platform.os, architecture: image.platform.architecture, ...(image.platform.variant ? { variant: image.platform.variant } : {}), digest: image.digest, size: image.totalSize }));
+    const multi = state.images[multiArch.digest];
+    assert.deepEqual(multi?.platforms, platforms(multiArch), 'index platforms, attestations left out, in index order');
+    assert.deepEqual(multi?.annotations, { 'org.opencontainers.image.source': 'https://github.com/acme/app' });
+    assert.deepEqual(state.images[dockerList.digest]?.platforms, platforms(dockerList));
+    assert.deepEqual(state.images[single.digest]?.platforms, [{ os: 'linux', architecture: 'amd64', digest: single.digest, size: single.totalSize }]);
+    assert.deepEqual(state.images[single.digest]?.labels, { 'org.opencontainers.image.revision': 'abc123' });
+
+    const [legacy] = multi?.signatures ?? [];
+    assert.equal(legacy?.format, 'cosign');
+    assert.equal(multi?.signatures.length, 1);
+    const [bundle] = state.images[dockerList.digest]?.signatures ?? [];
+    assert.equal(bundle?.format, 'sigstore-bundle');
+    assert.equal(state.images[single.digest]?.signatures.length, 0);
+    assert.equal(Object.keys(state.images).length, 3);
+
+    const summary = JSON.parse(run.stdout) as { tags: number; digests: number };
+    assert.equal(summary.tags, expectedTags.length);
+    assert.equal(summary.digests, 3);
+  });
+
+  test('the state it writes renders, every signature verified', (t) => {
+    const dir = workspace(t, registry.host);
+    assert.equal(snapshot(dir, path.join(dir, 'cache')).status, 0);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${registry.host}/${REPOSITORY}\nstate: state.json\nprimary-tag: latest\n`);
+    const run = runCli(['render', '--trusted-root', 'trusted_root.json', '--certificate-identity', IDENTITY], dir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /\[Rekor entry 7\]\(https:\/\/search\.sigstore\.dev\/\?logIndex=7\)/);
+    assert.match(run.stdout, /\[Rekor entry 8\]\(https:\/\/search\.sigstore\.dev\/\?logIndex=8\)/);
+    assert.match(run.stdout, /`linux\/arm\/v7` `sha256:/);
+  });
+
+  test('is byte-identical when nothing changed, and leaves the file alone', (t) => {
+    const dir = workspace(t, registry.host);
+    const cache = path.join(dir, 'cache');
+    assert.equal(snapshot(dir, cache).status, 0);
+    const first = readFileSync(path.join(dir, 'state.json'));
+    const second = snapshot(dir, cache);
+    assert.equal(second.status, 0);
+    assert.equal((JSON.parse(second.stdout) as { written: boolean }).written, false);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), first);
+    const fresh = snapshot(dir, path.join(dir, 'other-cache'));
+    assert.equal(fresh.status, 0);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), first, 'a cold run gives the same bytes');
+  });
+
+  test('makes only the requests it needs, cold; only tag pages and HEADs, warm', async (t) => {
+    const dir = workspace(t, proxy.host);
+    const cache = path.join(dir, 'cache');
+    const shown = readState((() => {
+      const probe = workspace(t, registry.host);
+      assert.equal(snapshot(probe, path.join(probe, 'cache')).status, 0);
+      return probe;
+    })()).tags.length;
+
+    proxy.reset();
+    assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
+    const cold = count(proxy.requests);
+    // Tag pages: distribution 2.8 returns every tag in one page.
+    // HEADs: each shown tag, the .sig tag, the referrers fallback tag.
+    // Manifest GETs: 3 images, their 6 platform manifests, the .sig manifest, the fallback index, the bundle's manifest.
+    // Blob GETs: the single-arch image's config, the signature payload, the bundle.
+    // Referrers: one probe, which tells that 2.8 has no referrers API.
+    assert.deepEqual(cold, { 'GET tags': 1, HEAD: shown + 2, 'GET manifests': 3 + 6 + 3, 'GET blobs': 3, 'GET referrers': 1 });
+
+    proxy.reset();
+    assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
+    assert.deepEqual(count(proxy.requests), { 'GET tags': 1, HEAD: shown + 2 });
+  });
+});
+
+function count(requests: { method: string; path: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of requests) {
+    const kind = request.method === 'HEAD' ? 'HEAD' : `GET ${/\/(tags|manifests|blobs|referrers)\//.exec(request.path)?.[1] ?? request.path}`;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export type { Digest };
