@@ -3,8 +3,10 @@ import type { ConfigOverrides } from '../config/load-config.js';
 import { InputError } from '../errors.js';
 import type { RenderMode } from '../commands/render.js';
 
+export const COMMANDS = ['render', 'snapshot', 'verify', 'pr'] as const;
+
 export interface CliArguments {
-  command: 'render' | 'verify' | 'snapshot' | 'help' | 'version';
+  command: (typeof COMMANDS)[number] | 'help' | 'version';
   /** verify: the READMEs to check */
   files: string[];
   debug: boolean;
@@ -13,6 +15,23 @@ export interface CliArguments {
   mode: RenderMode;
   allowUnverified: boolean;
   registry: RegistryArguments;
+  /** --all: every readme-gen.yaml under the working tree */
+  all: boolean;
+  /** --offline: never read the registry (render from committed state only) */
+  offline: boolean;
+  /** --profile dockerhub: the README as a Docker Hub description */
+  profile?: 'dockerhub';
+  pr: PrArguments;
+}
+
+/** `readme-gen pr`: where to push and which pull request to open or update. */
+export interface PrArguments {
+  base?: string;
+  branch?: string;
+  /** the environment variable holding the GitHub token; default GITHUB_TOKEN */
+  tokenEnv?: string;
+  apiUrl?: string;
+  dryRun: boolean;
 }
 
 /** How to reach the registry: snapshot, and render without a state file. */
@@ -52,6 +71,14 @@ const options = {
   'insecure-registry': { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
+  all: { type: 'boolean' },
+  offline: { type: 'boolean' },
+  profile: { type: 'string' },
+  base: { type: 'string' },
+  branch: { type: 'string' },
+  'token-env': { type: 'string' },
+  'api-url': { type: 'string' },
+  'dry-run': { type: 'boolean' },
   write: { type: 'boolean', short: 'w' },
   check: { type: 'boolean' },
   diff: { type: 'boolean', short: 'd' },
@@ -73,15 +100,24 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const debug = values.debug ?? false;
   const allowUnverified = values['allow-unverified'] ?? false;
   const registry = registryArguments(values);
-  const base = { debug, overrides: {}, mode: 'print' as const, allowUnverified, files: [], registry };
+  const all = values.all ?? false;
+  const offline = values.offline ?? false;
+  const pr: PrArguments = { dryRun: values['dry-run'] ?? false };
+  if (values.base !== undefined) pr.base = values.base;
+  if (values.branch !== undefined) pr.branch = values.branch;
+  if (values['token-env'] !== undefined) pr.tokenEnv = values['token-env'];
+  if (values['api-url'] !== undefined) pr.apiUrl = values['api-url'];
+  const base = { debug, overrides: {}, mode: 'print' as const, allowUnverified, files: [], registry, all, offline, pr };
   if (values.version) return { ...base, command: 'version' };
   const [command, ...files] = positionals;
   if (values.help || command === undefined || command === 'help') return { ...base, command: 'help' };
-  if (command !== 'render' && command !== 'verify' && command !== 'snapshot') {
-    throw new InputError(`unknown command "${command}"; the commands are: render, snapshot, verify`);
-  }
+  if (!isCommand(command)) throw new InputError(`unknown command "${command}"; the commands are: ${COMMANDS.join(', ')}`);
   if (command !== 'verify' && files.length > 0) throw new InputError(`unexpected argument "${files[0]}"; ${command} takes flags only, see readme-gen --help`);
-  if (command === 'verify' && files.length === 0) throw new InputError('verify needs the README to check: readme-gen verify README.md');
+  if (command === 'verify' && files.length === 0 && !all) throw new InputError('verify needs the README to check: readme-gen verify README.md (or --all)');
+  if (command === 'verify' && files.length > 0 && all) throw new InputError('verify takes READMEs or --all, not both');
+  if (all && values.config !== undefined) throw new InputError('--all finds every readme-gen.yaml itself; drop --config');
+  if (all && values.out !== undefined) throw new InputError('--all writes each image\'s state to its config\'s state:; drop --out');
+  if (values.profile !== undefined && values.profile !== 'dockerhub') throw new InputError(`--profile ${values.profile}: the profiles are: dockerhub`);
 
   const modes = (['write', 'check', 'diff'] as const).filter((mode) => values[mode]);
   if (modes.length > 1) throw new InputError(`--${modes[0]} and --${modes[1]} cannot be combined; pick one`);
@@ -101,9 +137,14 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   if (values['certificate-oidc-issuer-regexp'] !== undefined) overrides.certificateOidcIssuerRegexp = values['certificate-oidc-issuer-regexp'];
   if (values.key !== undefined) overrides.key = values.key;
   if (values['trusted-root'] !== undefined) overrides.trustedRoot = values['trusted-root'];
-  const result: CliArguments = { command, files, debug, overrides, mode: modes[0] ?? 'print', allowUnverified, registry };
+  const result: CliArguments = { command, files, debug, overrides, mode: modes[0] ?? 'print', allowUnverified, registry, all, offline, pr };
   if (values.config !== undefined) result.configPath = values.config;
+  if (values.profile === 'dockerhub') result.profile = 'dockerhub';
   return result;
+}
+
+function isCommand(command: string): command is (typeof COMMANDS)[number] {
+  return (COMMANDS as readonly string[]).includes(command);
 }
 
 function registryArguments(values: { out?: string; 'cache-dir'?: string; concurrency?: string; 'insecure-registry'?: string[]; quiet?: boolean; json?: boolean }): RegistryArguments {
@@ -127,11 +168,20 @@ function normalizeOriginalFlag(argument: string): string {
 
 export const USAGE = `Usage: readme-gen render [flags]
        readme-gen snapshot [--config FILE] [--out FILE] [registry flags]
-       readme-gen verify README.md... [signature flags]
+       readme-gen verify README.md... | --all [signature flags]
+       readme-gen pr [--base BRANCH] [--branch NAME] [--token-env NAME] [--api-url URL] [--dry-run]
 
 render:   renders the README of a container image from readme-gen.yaml and the recorded image
           state (or, with no state file, the registry read live).
 snapshot: reads tags, digests, platforms and signatures from the registry and writes the state.
+pr:       for bots: refreshes the state, renders, and when anything changed pushes a branch and
+          opens (or updates) one pull request through GitHub's API.
+
+Every command takes --all: every readme-gen.yaml under the working tree (honouring .gitignore),
+with one registry client and one cache.
+      --offline          never read the registry: render from the committed state only
+      --profile dockerhub  the README as a Docker Hub description: no HTML comments, absolute
+                         links, under 25,000 bytes (tags table trimmed first)
 verify: checks the signing data printed inside READMEs: rebuilds each signed payload from the
         printed claims and verifies it offline, and checks that the tags table's digest for the
         verified tag is the one signed. Exit 0 when authentic, 4 and the failed check otherwise.

@@ -6,6 +6,7 @@ import { unifiedDiff } from '../diff/unified-diff.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { applyToReadme } from '../markdown/inject-region.js';
+import { forDockerHub } from '../render/dockerhub-profile.js';
 import { renderReadme } from '../render/render-readme.js';
 import { loadTemplateSet } from '../render/template-set.js';
 import { type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
@@ -24,6 +25,8 @@ export interface RenderOptions {
   allowUnverified?: boolean;
   /** How to read the registry when there is no state file to render from. */
   fetch: FetchOptions;
+  /** dockerhub: the README as a Docker Hub description, to stdout or --output */
+  profile?: 'dockerhub';
 }
 
 export interface RenderResult {
@@ -46,8 +49,11 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
   const trust = loadTrustFor(config, options.cwd);
   const generated = renderReadme(config, state, loadTemplateSet(config.template), trust, { allowUnverified: options.allowUnverified ?? false });
+  if (options.profile === 'dockerhub' && options.mode !== 'print' && options.overrides?.output === undefined) {
+    throw new InputError(`--profile dockerhub would replace ${output} with the Docker Hub version; give it its own file with --output, e.g. --output README.dockerhub.md`);
+  }
   const previous = readIfExists(config.outputPath, output);
-  const content = applyToReadme(previous, generated, output);
+  const content = options.profile === 'dockerhub' ? forDockerHub(generated, config.repo) : applyToReadme(previous, generated, output);
   const upToDate = previous === content;
   const result: RenderResult = { output, content, previous, upToDate, diff: unifiedDiff(output, previous ?? '', content), written: false };
   if (options.mode === 'write' && !upToDate) {

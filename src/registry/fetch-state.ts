@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import type { ImageState } from '../state/image-state.js';
+import { InputError } from '../errors.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
 import { findCredentials } from './credentials.js';
 import { HttpClient, type RequestStats } from './http-client.js';
@@ -7,7 +8,27 @@ import { parseLocation } from './image-location.js';
 import { RegistryClient } from './registry-client.js';
 import { type SnapshotProgress, takeSnapshot } from './snapshot.js';
 
+/** One HTTP client and one cache for many images (--all), so connections, tokens and content are shared. */
+export interface RegistrySession {
+  http: HttpClient;
+  cache: ContentCache;
+}
+
+export function openSession(options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env'>): RegistrySession {
+  return {
+    http: new HttpClient({
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    }),
+    cache: new ContentCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir(options.env))),
+  };
+}
+
 export interface FetchOptions {
+  /** the session to use; without one, a session is opened for this fetch and closed after it */
+  session?: RegistrySession;
+  /** refuse to read the registry: render from committed state only (the pre-commit hook) */
+  offline?: boolean;
   /** default: the user's cache directory; null: keep nothing */
   cacheDir?: string | null;
   concurrency?: number;
@@ -26,12 +47,12 @@ export interface FetchResult {
 
 /** Reads the configured image's state from its registry, live. */
 export async function fetchState(config: ResolvedConfig, options: FetchOptions): Promise<FetchResult> {
+  if (options.offline) {
+    throw new InputError(`${config.source}: no state file to render from, and --offline forbids reading the registry; set state: in the config and commit the state (readme-gen snapshot)`);
+  }
   const location = parseLocation(config.location, options.insecureRegistries);
-  const http = new HttpClient({
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  });
-  const cache = new ContentCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir(options.env)));
+  const session = options.session ?? openSession(options);
+  const { http, cache } = session;
   const credentials = findCredentials(location.registry, options.env);
   const client = new RegistryClient({ location, http, cache, ...(credentials ? { credentials } : {}) });
   try {
@@ -46,6 +67,6 @@ export async function fetchState(config: ResolvedConfig, options: FetchOptions):
     const state = await takeSnapshot(client, snapshotOptions);
     return { state, requests: http.stats, cache: { ...cache.stats } };
   } finally {
-    await http.close();
+    if (!options.session) await http.close();
   }
 }
