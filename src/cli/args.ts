@@ -17,6 +17,8 @@ export interface CliArguments {
   registry: RegistryArguments;
   /** --all: every readme-gen.yaml under the working tree */
   all: boolean;
+  /** --allow-outside: a config may name files outside its repository */
+  allowOutside: boolean;
   /** --offline: never read the registry (render from committed state only) */
   offline: boolean;
   /** --profile dockerhub: the README as a Docker Hub description */
@@ -43,6 +45,8 @@ export interface RegistryArguments {
   insecureRegistries: string[];
   quiet: boolean;
   json: boolean;
+  /** per request, --timeout SECONDS */
+  timeoutMs?: number;
 }
 
 /** The original generator's flags; Go's flag package also took them with one dash. */
@@ -72,6 +76,8 @@ const options = {
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
+  'allow-outside': { type: 'boolean' },
+  timeout: { type: 'string' },
   offline: { type: 'boolean' },
   profile: { type: 'string' },
   base: { type: 'string' },
@@ -101,13 +107,14 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const allowUnverified = values['allow-unverified'] ?? false;
   const registry = registryArguments(values);
   const all = values.all ?? false;
+  const allowOutside = values['allow-outside'] ?? false;
   const offline = values.offline ?? false;
   const pr: PrArguments = { dryRun: values['dry-run'] ?? false };
   if (values.base !== undefined) pr.base = values.base;
   if (values.branch !== undefined) pr.branch = values.branch;
   if (values['token-env'] !== undefined) pr.tokenEnv = values['token-env'];
   if (values['api-url'] !== undefined) pr.apiUrl = values['api-url'];
-  const base = { debug, overrides: {}, mode: 'print' as const, allowUnverified, files: [], registry, all, offline, pr };
+  const base = { debug, overrides: {}, mode: 'print' as const, allowUnverified, files: [], registry, all, allowOutside, offline, pr };
   if (values.version) return { ...base, command: 'version' };
   const [command, ...files] = positionals;
   if (values.help || command === undefined || command === 'help') return { ...base, command: 'help' };
@@ -137,7 +144,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   if (values['certificate-oidc-issuer-regexp'] !== undefined) overrides.certificateOidcIssuerRegexp = values['certificate-oidc-issuer-regexp'];
   if (values.key !== undefined) overrides.key = values.key;
   if (values['trusted-root'] !== undefined) overrides.trustedRoot = values['trusted-root'];
-  const result: CliArguments = { command, files, debug, overrides, mode: modes[0] ?? 'print', allowUnverified, registry, all, offline, pr };
+  const result: CliArguments = { command, files, debug, overrides, mode: modes[0] ?? 'print', allowUnverified, registry, all, allowOutside, offline, pr };
   if (values.config !== undefined) result.configPath = values.config;
   if (values.profile === 'dockerhub') result.profile = 'dockerhub';
   return result;
@@ -147,7 +154,15 @@ function isCommand(command: string): command is (typeof COMMANDS)[number] {
   return (COMMANDS as readonly string[]).includes(command);
 }
 
-function registryArguments(values: { out?: string; 'cache-dir'?: string; concurrency?: string; 'insecure-registry'?: string[]; quiet?: boolean; json?: boolean }): RegistryArguments {
+function registryArguments(values: {
+  out?: string;
+  'cache-dir'?: string;
+  concurrency?: string;
+  'insecure-registry'?: string[];
+  quiet?: boolean;
+  json?: boolean;
+  timeout?: string;
+}): RegistryArguments {
   const registry: RegistryArguments = { insecureRegistries: values['insecure-registry'] ?? [], quiet: values.quiet ?? false, json: values.json ?? false };
   if (values.out !== undefined) registry.out = values.out;
   if (values['cache-dir'] !== undefined) registry.cacheDir = values['cache-dir'];
@@ -157,6 +172,11 @@ function registryArguments(values: { out?: string; 'cache-dir'?: string; concurr
       throw new InputError(`--concurrency ${values.concurrency}: give a whole number from 1 to 256`);
     }
     registry.concurrency = concurrency;
+  }
+  if (values.timeout !== undefined) {
+    const seconds = Number(values.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new InputError(`--timeout ${values.timeout}: give seconds, more than 0 and at most 3600`);
+    registry.timeoutMs = seconds * 1000;
   }
   return registry;
 }
@@ -180,6 +200,7 @@ pr:       for bots: refreshes the state, renders, and when anything changed push
 Every command takes --all: every readme-gen.yaml under the working tree (honouring .gitignore),
 with one registry client and one cache.
       --offline          never read the registry: render from the committed state only
+      --allow-outside    let a config name files outside its repository (refused by default)
       --profile dockerhub  the README as a Docker Hub description: no HTML comments, absolute
                          links, under 25,000 bytes (tags table trimmed first)
 verify: checks the signing data printed inside READMEs: rebuilds each signed payload from the
@@ -209,6 +230,7 @@ Registry (snapshot, and render with no state file):
       --out FILE         snapshot: where to write the state (default: the config's state:)
       --cache-dir DIR    content cache (default: $XDG_CACHE_HOME/readme-gen or ~/.cache/readme-gen)
       --concurrency N    requests in flight per host (default 16)
+      --timeout SECONDS  per request (default 30)
       --insecure-registry HOST  plain HTTP for HOST (loopback hosts always use it)
   -q, --quiet            no progress on stderr
       --json             print a summary (requests by kind, cache hits, bytes) on stdout

@@ -14,6 +14,7 @@ export function fetchOptions(args: CliArguments, progress: ReturnType<typeof ter
     },
     ...(registry.cacheDir === undefined ? {} : { cacheDir: registry.cacheDir }),
     ...(registry.concurrency === undefined ? {} : { concurrency: registry.concurrency }),
+    ...(registry.timeoutMs === undefined ? {} : { timeoutMs: registry.timeoutMs }),
     ...(progress ? { onProgress: progress.update } : {}),
   };
 }

@@ -19,6 +19,7 @@ export async function runRender(args: CliArguments, cwd: string): Promise<number
           cwd,
           mode: args.mode,
           overrides: args.overrides,
+          allowOutside: args.allowOutside,
           allowUnverified: args.allowUnverified,
           fetch: { ...fetchOptions(args, progress), session },
           ...(configPath === undefined ? {} : { configPath }),

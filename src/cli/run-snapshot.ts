@@ -18,6 +18,7 @@ export async function runSnapshot(args: CliArguments, cwd: string): Promise<numb
         await snapshot({
           cwd,
           overrides: args.overrides,
+          allowOutside: args.allowOutside,
           fetch: { ...fetchOptions(args, progress), session },
           ...(configPath === undefined ? {} : { configPath }),
           ...(args.registry.out === undefined ? {} : { out: args.registry.out }),

@@ -13,7 +13,7 @@ import type { CliArguments } from './args.js';
 export function runVerify(args: CliArguments, cwd: string): number {
   const runs: VerifyOptions[] = args.all
     ? discoverConfigs(cwd).map((configPath) => {
-        const config = loadConfig({ cwd, configPath, overrides: args.overrides });
+        const config = loadConfig({ cwd, configPath, overrides: args.overrides, allowOutside: args.allowOutside });
         const run: VerifyOptions = { cwd, files: [config.outputPath], policy: config.identity };
         if (config.keyPath !== undefined) run.keyPath = config.keyPath;
         if (config.trustedRootPath !== undefined) run.trustedRootPath = config.trustedRootPath;

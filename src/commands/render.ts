@@ -27,6 +27,8 @@ export interface RenderOptions {
   fetch: FetchOptions;
   /** dockerhub: the README as a Docker Hub description, to stdout or --output */
   profile?: 'dockerhub';
+  /** a config may name files outside its repository */
+  allowOutside?: boolean;
 }
 
 export interface RenderResult {

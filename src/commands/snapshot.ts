@@ -12,6 +12,8 @@ export interface SnapshotOptions {
   overrides?: ConfigOverrides;
   /** --out; default: the config's state: */
   out?: string;
+  /** a config may name files outside its repository */
+  allowOutside?: boolean;
   fetch: FetchOptions;
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
+import { assertInside, repositoryRoot } from './repository-bounds.js';
 import type { ConfigFile, ResolvedConfig } from './readme-gen-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'readme-gen.yaml';
@@ -34,6 +35,8 @@ export interface LoadConfigOptions {
   /** --config; default readme-gen.yaml in cwd */
   configPath?: string;
   overrides?: ConfigOverrides;
+  /** --allow-outside: the description, usage, template and output may be outside the repository */
+  allowOutside?: boolean;
 }
 
 /**
@@ -55,7 +58,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const configFile = path.resolve(cwd, options.configPath ?? DEFAULT_CONFIG_FILE);
 
   if (existsSync(configFile)) {
-    return fromConfigFile(configFile, cwd, overrides);
+    return fromConfigFile(configFile, cwd, overrides, boundsFor(path.dirname(configFile), options));
   }
   if (explicit) {
     throw new InputError(`${options.configPath}: config file not found; check the path given to --config`);
@@ -69,10 +72,15 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   if (missing !== undefined) {
     throw new InputError(`--${missing}: required when there is no ${DEFAULT_CONFIG_FILE} in ${cwd}; pass both --name and --location, or --config FILE`);
   }
-  return fromFlagsOnly(cwd, overrides);
+  return fromFlagsOnly(cwd, overrides, boundsFor(cwd, options));
 }
 
-function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverrides): ResolvedConfig {
+/** Files a config names must stay in its repository, unless --allow-outside. */
+function boundsFor(configDir: string, options: LoadConfigOptions): string | undefined {
+  return options.allowOutside ? undefined : repositoryRoot(configDir);
+}
+
+function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverrides, root: string | undefined): ResolvedConfig {
   const label = path.relative(cwd, configFile) || configFile;
   let text: string;
   try {
@@ -89,10 +97,10 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
     throw new InputError(`${where('description-file')}: description is also set (line ${descriptionLine}); keep one of them`);
   }
   const baseDir = path.dirname(configFile);
-  return resolve(merged, { source: label, baseDir, cwd, overrides, where });
+  return resolve(merged, { source: label, baseDir, cwd, overrides, where, root });
 }
 
-function fromFlagsOnly(cwd: string, overrides: ConfigOverrides): ResolvedConfig {
+function fromFlagsOnly(cwd: string, overrides: ConfigOverrides, root: string | undefined): ResolvedConfig {
   const fromFlags = validateValue<ConfigFile>(applyOverrides({} as ConfigFile, overrides), 'config', flagName);
   const withDefaults: ConfigFile = {
     template: ORIGINAL_TOOL_DEFAULTS.template,
@@ -100,7 +108,7 @@ function fromFlagsOnly(cwd: string, overrides: ConfigOverrides): ResolvedConfig 
     ...fromFlags,
     'exclude-tags': [...ORIGINAL_TOOL_DEFAULTS.excludeTags, ...(fromFlags['exclude-tags'] ?? [])],
   };
-  return resolve(withDefaults, { source: 'command line', baseDir: cwd, cwd, overrides, where: flagName });
+  return resolve(withDefaults, { source: 'command line', baseDir: cwd, cwd, overrides, where: flagName, root });
 }
 
 function applyOverrides(file: ConfigFile, overrides: ConfigOverrides): ConfigFile {
@@ -138,22 +146,32 @@ interface ResolveContext {
   overrides: ConfigOverrides;
   /** How errors name a setting: `file:line:col: key` from a config file, `--key` from flags. */
   where: (key: keyof ConfigFile) => string;
+  /** the repository the files must stay in; undefined with --allow-outside */
+  root: string | undefined;
 }
 
 function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
-  const { baseDir, cwd, overrides, source, where } = context;
+  const { baseDir, cwd, overrides, source, where, root } = context;
   const fromConfig = (file: string) => path.resolve(baseDir, file);
+  /** A file the config names, refused when it resolves outside the repository. */
+  const bounded = (file: string, key: () => string) => {
+    if (root !== undefined) assertInside(root, file, key);
+    return file;
+  };
   const resolved: ResolvedConfig = {
     source,
     name: config.name,
     location: config.location,
     template:
       overrides.template !== undefined
-        ? resolveTemplate(overrides.template, cwd, () => '--template')
-        : resolveTemplate(config.template ?? 'default', baseDir, () => where('template')),
+        ? boundedTemplate(resolveTemplate(overrides.template, cwd, () => '--template'), (file) => bounded(file, () => '--template'))
+        : boundedTemplate(resolveTemplate(config.template ?? 'default', baseDir, () => where('template')), (file) => bounded(file, () => where('template'))),
     excludeTags: config['exclude-tags'] ?? [],
     builtWith: config['built-with'] ?? ['apko'],
-    outputPath: overrides.output !== undefined ? path.resolve(cwd, overrides.output) : fromConfig(config.output ?? 'README.md'),
+    outputPath:
+      overrides.output !== undefined
+        ? bounded(path.resolve(cwd, overrides.output), () => '--output')
+        : bounded(fromConfig(config.output ?? 'README.md'), () => (config.output === undefined ? `${source}: output` : where('output'))),
     primaryTag: config['primary-tag'] ?? 'latest',
     cosignOutput: config['cosign-output'] ?? 'current',
     identity: {},
@@ -163,10 +181,11 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   if (config.description !== undefined) {
     resolved.description = config.description;
   } else if (config['description-file'] !== undefined) {
-    resolved.description = readTextFile(fromConfig(config['description-file']), () => where('description-file')).trimEnd();
+    const file = bounded(fromConfig(config['description-file']), () => where('description-file'));
+    resolved.description = readTextFile(file, () => where('description-file')).trimEnd();
   }
   if (config['usage-file'] !== undefined) {
-    resolved.usage = readTextFile(fromConfig(config['usage-file']), () => where('usage-file'));
+    resolved.usage = readTextFile(bounded(fromConfig(config['usage-file']), () => where('usage-file')), () => where('usage-file'));
   }
   if (overrides.state !== undefined) resolved.statePath = path.resolve(cwd, overrides.state);
   else if (config.state !== undefined) resolved.statePath = fromConfig(config.state);
@@ -197,6 +216,11 @@ function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: (
   }
   checkPolicyExpressions(policy, where());
   return policy;
+}
+
+/** A built-in's name passes through; a template path is checked like any file the config names. */
+function boundedTemplate(template: string, check: (file: string) => string): string {
+  return (BUILT_IN_TEMPLATES as readonly string[]).includes(template) ? template : check(template);
 }
 
 export const BUILT_IN_TEMPLATES = ['default', 'distroless'] as const;

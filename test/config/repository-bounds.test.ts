@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { packageFile } from '../../src/package-root.js';
+import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
+
+/**
+ * A config may only name files inside its repository: a config from a pull
+ * request must not make readme-gen read or overwrite files elsewhere.
+ */
+function repository(t: Parameters<typeof temporaryDirectory>[0], extra: string): { dir: string; outside: string } {
+  const root = temporaryDirectory(t);
+  const dir = path.join(root, 'repo');
+  const outside = path.join(root, 'outside');
+  mkdirSync(path.join(dir, 'image'), { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(path.join(outside, 'USAGE.md'), 'secret usage\n');
+  writeFileSync(path.join(outside, 'custom.hbs'), '# {{name}}\n');
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  cpSync(packageFile('fixtures', 'glibc-dynamic', 'state.json'), path.join(dir, 'image', 'state.json'));
+  writeFileSync(path.join(dir, 'image', 'readme-gen.yaml'), `name: app\nlocation: registry.example.com/acme/app\nstate: state.json\ntemplate: default\n${extra}`);
+  return { dir: path.join(dir, 'image'), outside };
+}
+
+function refused(run: { status: number | null; stderr: string }, key: string): void {
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, new RegExp(`^readme-gen: .*${key}: .* is outside the repository .*--allow-outside.*\\n$`));
+}
+
+describe('files a config names stay in its repository', () => {
+  test('a usage file reached with ..', (t) => {
+    const { dir } = repository(t, 'usage-file: ../../outside/USAGE.md\n');
+    refused(runCli(['render'], dir), 'usage-file');
+  });
+
+  test('a description file given as an absolute path outside', (t) => {
+    const { dir, outside } = repository(t, '');
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: registry.example.com/acme/app\nstate: state.json\ndescription-file: ${path.join(outside, 'USAGE.md')}\n`);
+    refused(runCli(['render'], dir), 'description-file');
+  });
+
+  test('an output that is a symbolic link to a file outside', (t) => {
+    const { dir, outside } = repository(t, '');
+    symlinkSync(path.join(outside, 'USAGE.md'), path.join(dir, 'README.md'));
+    refused(runCli(['render', '--write'], dir), 'output');
+  });
+
+  test('a template outside, and an --output outside', (t) => {
+    const { dir, outside } = repository(t, '');
+    refused(runCli(['render', '--template', path.join(outside, 'custom.hbs')], dir), '--template');
+    refused(runCli(['render', '--write', '--output', path.join(outside, 'README.md')], dir), '--output');
+  });
+
+  test('--allow-outside lets them through', (t) => {
+    const { dir } = repository(t, 'usage-file: ../../outside/USAGE.md\n');
+    const run = runCli(['render', '--allow-outside'], dir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /secret usage/);
+  });
+
+  test('paths inside, including a new output in a new-to-be file, are fine', (t) => {
+    const { dir } = repository(t, 'output: docs/README.md\n');
+    mkdirSync(path.join(dir, 'docs'));
+    assert.equal(runCli(['render', '--write'], dir).status, 0);
+  });
+});
