@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { RegistryError } from '../errors.js';
@@ -59,6 +60,8 @@ export class HttpClient {
   readonly #options: HttpOptions;
   readonly #agent: Agent;
   readonly #slots = new Map<string, Semaphore>();
+  /** aborted by close(): requests in flight and backoff waits end at once, and nothing more is sent */
+  readonly #closing = new AbortController();
 
   constructor(options: Partial<HttpOptions> = {}) {
     this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
@@ -68,10 +71,13 @@ export class HttpClient {
       headersTimeout: this.#options.timeoutMs,
       bodyTimeout: this.#options.timeoutMs,
     });
+    // Every request in flight and every backoff wait listens on it: no limit, or Node warns on stderr past 10.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   async send(httpRequest: HttpRequest): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
+      if (this.#closing.signal.aborted) throw new RegistryError(`${describe(httpRequest)}: not sent; the run is ending`);
       let response: HttpResponse | undefined;
       let failure: unknown;
       try {
@@ -86,11 +92,17 @@ export class HttpClient {
         throw new RegistryError(`${describe(httpRequest)}: ${networkReason(failure)} (after ${attempt + 1} attempts)`, { cause: failure });
       }
       this.stats.retries++;
-      await sleep(this.#delayBefore(attempt, response, httpRequest));
+      await sleep(this.#delayBefore(attempt, response, httpRequest), undefined, { signal: this.#closing.signal }).catch(() => undefined);
     }
   }
 
+  /**
+   * Ends the session. A run that failed closes it while other requests of
+   * that run may still be in flight or waiting to retry: they stop now, with
+   * an error nobody reads, instead of keeping the process alive.
+   */
   close(): Promise<void> {
+    this.#closing.abort();
     return this.#agent.close();
   }
 
@@ -130,7 +142,7 @@ export class HttpClient {
     const release = await slot.acquire();
     try {
       this.stats.requests[httpRequest.kind]++;
-      const response = await request(url, { method: httpRequest.method, headers, dispatcher: this.#agent as Dispatcher });
+      const response = await request(url, { method: httpRequest.method, headers, dispatcher: this.#agent as Dispatcher, signal: this.#closing.signal });
       const body = await readCapped(response.body, httpRequest.maxBytes, () => `${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`);
       this.stats.bytes += body.length;
       return { status: response.statusCode, headers: flatHeaders(response.headers), body, url };

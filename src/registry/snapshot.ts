@@ -247,6 +247,9 @@ class ReferrersProbe {
         this.learned(answer !== undefined);
         return answer !== undefined;
       });
+      // If the probe fails, this call throws it below; other digests may never
+      // ask, and an unhandled rejection would kill the process with exit 1.
+      this.#supported.catch(() => undefined);
       const answer = await first;
       if (answer !== undefined) return answer;
     } else if (await this.#supported) {

@@ -1,0 +1,362 @@
+/**
+ * Faults between readme-gen and a real registry, injected by the counting
+ * proxy's intercept: transient errors are retried and leave no trace in the
+ * state; a registry that asks to wait too long, or answers with bytes that
+ * are not what was asked for, ends the run with exit 3 and no state written.
+ *
+ * One proxy serves the whole file (the state names the registry's host, so
+ * every run must go through the same one); each test sets `fault`.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
+import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
+import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
+import { packageFile } from '../../src/package-root.js';
+import { type CliRun, temporaryDirectory } from '../helpers/run-cli.js';
+
+const REPOSITORY = 'acme/app';
+const BASE = `/v2/${REPOSITORY}`;
+/** a repository with one image: one digest, so nothing else waits on what the referrers probe finds */
+const ONE_IMAGE = 'acme/one';
+
+type TestContext = Parameters<typeof temporaryDirectory>[0];
+
+let registry: RunningRegistry;
+let proxy: CountingProxy;
+let fault: Intercept | undefined;
+let index: PushedIndex;
+let single: PushedImage;
+/** the state a run without faults writes */
+let cleanState: Buffer;
+/** how long that run took, cold: failing runs must not take much longer */
+let cleanMs: number;
+
+before(async () => {
+  registry = await startRegistry();
+  proxy = await startCountingProxy(registry.url, { intercept: (request) => fault?.(request) });
+  const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
+  index = await pusher.pushIndex({ tag: 'latest', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
+  await pusher.tag('1.0', index.digest);
+  single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' }, labels: { 'org.opencontainers.image.revision': 'abc' } });
+  await new Pusher({ registryUrl: registry.url, repository: ONE_IMAGE }).pushImage({ tag: 'latest', platform: { os: 'linux', architecture: 'amd64' } });
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-test-'));
+  try {
+    writeConfig(dir);
+    const run = await timed(snapshot(dir));
+    assert.equal(run.status, 0, run.stderr);
+    cleanState = readFileSync(path.join(dir, 'state.json'));
+    cleanMs = run.ms;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+after(async () => {
+  await proxy?.stop();
+  await registry?.stop();
+});
+
+beforeEach(() => {
+  fault = undefined;
+  proxy.reset();
+});
+
+function writeConfig(dir: string, repository = REPOSITORY): void {
+  writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${proxy.host}/${repository}\nstate: state.json\n`);
+}
+
+function workspace(t: TestContext, repository = REPOSITORY): string {
+  const dir = temporaryDirectory(t);
+  writeConfig(dir, repository);
+  return dir;
+}
+
+/** A run lasting longer than this has hung (a Retry-After of an hour obeyed): it is killed and the test fails. */
+const RUN_DEADLINE_MS = 15_000;
+
+/**
+ * `readme-gen snapshot` in `dir`, with its own fresh cache so every GET really
+ * happens. Like runCliAsync, but killed at RUN_DEADLINE_MS, so a client that
+ * sleeps for an hour fails the test instead of hanging the file.
+ */
+function snapshot(dir: string): Promise<CliRun> {
+  const args = [packageFile('dist', 'src', 'cli', 'bin.js'), 'snapshot', '--quiet', '--json', '--cache-dir', path.join(dir, 'cache')];
+  const env = { ...process.env, DOCKER_CONFIG: dir, READMEGEN_REGISTRY_USERNAME: undefined, READMEGEN_REGISTRY_PASSWORD: undefined };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: dir, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const deadline = setTimeout(() => {
+      stderr += `\n(killed after ${RUN_DEADLINE_MS} ms)`;
+      child.kill('SIGKILL');
+    }, RUN_DEADLINE_MS);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(deadline);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+async function timed(run: Promise<CliRun>): Promise<CliRun & { ms: number }> {
+  const started = performance.now();
+  const result = await run;
+  return { ...result, ms: performance.now() - started };
+}
+
+type Matcher = (request: InterceptedRequest) => boolean;
+
+const isTagList: Matcher = (request) => request.method === 'GET' && request.path.startsWith(`${BASE}/tags/list`);
+const isHead =
+  (reference: string): Matcher =>
+  (request) =>
+    request.method === 'HEAD' && request.path === `${BASE}/manifests/${reference}`;
+const isManifestGet =
+  (reference: string): Matcher =>
+  (request) =>
+    request.method === 'GET' && request.path === `${BASE}/manifests/${reference}`;
+const isBlobGet =
+  (digest: string): Matcher =>
+  (request) =>
+    request.method === 'GET' && request.path === `${BASE}/blobs/${digest}`;
+
+/** Answers the first request `matches` with `answer` (or drops its connection), then steps aside. */
+function once(matches: Matcher, answer: CannedResponse | 'drop the connection'): Intercept {
+  let done = false;
+  return (request) => {
+    if (done || !matches(request)) return undefined;
+    done = true;
+    if (answer === 'drop the connection') throw new Error('injected: connection dropped');
+    return answer;
+  };
+}
+
+/** Every request `matches` answered by `answer`. */
+function always(matches: Matcher, answer: (request: InterceptedRequest) => CannedResponse | Promise<CannedResponse>): Intercept {
+  return (request) => (matches(request) ? answer(request) : undefined);
+}
+
+/** The registry's own answer to `request`, fetched directly, for intercepts that alter it. */
+async function upstream(request: InterceptedRequest): Promise<{ status: number; contentType: string; digest: string; body: Buffer }> {
+  const response = await fetch(`${registry.url}${request.path}`, { method: request.method, headers: { accept: String(request.headers.accept ?? '*/*') } });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    digest: response.headers.get('docker-content-digest') ?? '',
+    body: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
+function retries(run: CliRun): number {
+  return (JSON.parse(run.stdout) as { retries: number }).retries;
+}
+
+describe('transient faults are retried, and leave the state as a clean run writes it', () => {
+  const transient: [string, () => Matcher][] = [
+    ['the tag list', () => isTagList],
+    ['a HEAD', () => isHead('latest')],
+    ['an index GET', () => isManifestGet(index.digest)],
+    ['a config blob GET', () => isBlobGet(single.config.digest)],
+  ];
+  for (const [what, matcher] of transient) {
+    test(`one 503 on ${what}, then normal: success, byte-identical state, one retry`, async (t) => {
+      fault = once(matcher(), { status: 503, body: 'Service Unavailable' });
+      const dir = workspace(t);
+
+      const run = await snapshot(dir);
+
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stderr, '', 'a retry is silent with --quiet');
+      assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+      assert.equal(retries(run), 1);
+      assert.equal(proxy.requests.filter((request) => request.intercepted && request.status === 503).length, 1, 'the fault did happen');
+    });
+  }
+
+  test('a connection dropped mid-request, then normal: success, byte-identical state', async (t) => {
+    fault = once(isHead('single'), 'drop the connection');
+    const dir = workspace(t);
+
+    const run = await snapshot(dir);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+    assert.equal(retries(run), 1);
+  });
+
+  test('429 with Retry-After: 1, then normal: waits the second, then succeeds', async (t) => {
+    fault = once(isTagList, { status: 429, headers: { 'retry-after': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' });
+    const dir = workspace(t);
+
+    const run = await timed(snapshot(dir));
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(run.ms >= 1000, `took ${Math.round(run.ms)} ms; Retry-After asked for 1 s`);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+    assert.equal(retries(run), 1);
+  });
+});
+
+describe('a registry that asks to wait too long: exit 3 at once', () => {
+  test('429 with Retry-After: 3600 on the tag list', async (t) => {
+    fault = always(isTagList, () => ({ status: 429, headers: { 'retry-after': '3600' }, body: 'You have reached your pull rate limit.' }));
+    const dir = workspace(t);
+
+    const run = await timed(snapshot(dir));
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.ok(run.ms < 5000, `took ${Math.round(run.ms)} ms`);
+    assert.match(run.stderr, /asks to wait 3600 s/);
+    assert.match(run.stderr, /429/);
+    assert.equal(proxy.requests.filter(isTagListRecord).length, 1, 'not asked again');
+    assert.equal(existsSync(path.join(dir, 'state.json')), false);
+  });
+
+  test('429 with a Retry-After date two hours ahead, on one HEAD while others are in flight', async (t) => {
+    const later = new Date(Date.now() + 2 * 3600 * 1000).toUTCString();
+    fault = always(isHead('1.0'), () => ({ status: 429, headers: { 'retry-after': later } }));
+    const dir = workspace(t);
+    writeFileSync(path.join(dir, 'state.json'), cleanState);
+
+    const run = await timed(snapshot(dir));
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.ok(run.ms < 5000, `took ${Math.round(run.ms)} ms`);
+    assert.match(run.stderr, /asks to wait (7200|7199) s/);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState, 'the old state is left as it was');
+  });
+});
+
+function isTagListRecord(request: { method: string; path: string }): boolean {
+  return request.method === 'GET' && request.path.startsWith(`${BASE}/tags/list`);
+}
+
+describe('content that does not match its digest: exit 3, nothing written', () => {
+  test('a manifest GET answered with bytes of another manifest (and a header that claims the digest asked for)', async (t) => {
+    fault = always(isManifestGet(index.digest), () => ({
+      status: 200,
+      headers: { 'content-type': single.mediaType, 'docker-content-digest': index.digest },
+      body: single.bytes,
+    }));
+    const fresh = workspace(t);
+    const previous = workspace(t);
+    writeFileSync(path.join(previous, 'state.json'), cleanState);
+
+    const runs = [await snapshot(fresh), await snapshot(previous)];
+
+    for (const run of runs) {
+      assert.equal(run.status, 3, run.stderr);
+      assert.ok(run.stderr.includes(index.digest), run.stderr);
+      assert.match(run.stderr, /hash/);
+      assert.ok(!run.stderr.includes('internal error'), run.stderr);
+    }
+    assert.equal(existsSync(path.join(fresh, 'state.json')), false, 'no state file written');
+    assert.deepEqual(readFileSync(path.join(previous, 'state.json')), cleanState, 'the old state file unchanged');
+    const hex = index.digest.slice('sha256:'.length);
+    for (const dir of [fresh, previous]) {
+      assert.equal(existsSync(path.join(dir, 'cache', 'sha256', hex.slice(0, 2), hex)), false, 'the wrong bytes are not cached');
+    }
+  });
+
+  test('a config blob answered with other bytes', async (t) => {
+    fault = always(isBlobGet(single.config.digest), () => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: '{"architecture":"s390x","os":"linux"}' }));
+    const dir = workspace(t);
+
+    const run = await snapshot(dir);
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.ok(run.stderr.includes(single.config.digest), run.stderr);
+    assert.equal(existsSync(path.join(dir, 'state.json')), false);
+  });
+
+  test('a manifest GET with the right bytes but a Docker-Content-Digest naming another digest', async (t) => {
+    fault = always(isManifestGet(index.digest), async (request) => {
+      const real = await upstream(request);
+      assert.equal(real.digest, index.digest);
+      return { status: real.status, headers: { 'content-type': real.contentType, 'docker-content-digest': single.digest }, body: real.body };
+    });
+    const dir = workspace(t);
+    writeFileSync(path.join(dir, 'state.json'), cleanState);
+
+    const run = await snapshot(dir);
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.ok(run.stderr.includes(index.digest), run.stderr);
+    assert.ok(run.stderr.includes(single.digest), run.stderr);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+  });
+});
+
+describe('a registry whose HEAD answers carry no digest', () => {
+  const noDigest = (request: InterceptedRequest): CannedResponse | Promise<CannedResponse> =>
+    upstream(request).then((real) => ({ status: real.status, headers: { 'content-type': real.contentType } }));
+
+  test('readme-gen GETs the manifest by tag and hashes it: same state as a clean run', async (t) => {
+    fault = always((request) => request.method === 'HEAD' && /\/manifests\/[^/:]+$/.test(request.path), noDigest);
+    const dir = workspace(t);
+
+    const run = await snapshot(dir);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+    assert.ok(proxy.requests.some((request) => request.method === 'GET' && request.path === `${BASE}/manifests/latest`), 'fell back to GET by tag');
+  });
+
+  test('…and whose GET by tag announces a Docker-Content-Digest the bytes do not hash to: exit 3 naming both', async (t) => {
+    const headOrGet: Intercept = async (request) => {
+      if (isHead('latest')(request)) return noDigest(request);
+      if (!isManifestGet('latest')(request)) return undefined;
+      const real = await upstream(request);
+      return { status: real.status, headers: { 'content-type': real.contentType, 'docker-content-digest': single.digest }, body: real.body };
+    };
+    fault = headOrGet;
+    const dir = workspace(t);
+
+    const run = await snapshot(dir);
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.ok(run.stderr.includes(single.digest), run.stderr);
+    assert.ok(run.stderr.includes(index.digest), run.stderr);
+    assert.equal(existsSync(path.join(dir, 'state.json')), false);
+  });
+});
+
+describe('a failure while other requests are in flight', () => {
+  test('a referrers probe refused with 403: exit 3 with one line, not a crash', async (t) => {
+    fault = always((request) => request.method === 'GET' && request.path.startsWith(`/v2/${ONE_IMAGE}/referrers/`), () => ({ status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' }));
+    const dir = workspace(t, ONE_IMAGE);
+
+    const run = await snapshot(dir);
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /referrers: HTTP 403/);
+  });
+
+  test('one manifest GET refused while another is still in flight: exit 3 at once, not after the other task has retried against a closed client', async (t) => {
+    fault = async (request) => {
+      if (isManifestGet(index.digest)(request)) return { status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' };
+      // Still in flight when the run fails; the task goes on to GET the config blob after it.
+      if (isManifestGet(single.digest)(request)) await sleep(300);
+      return undefined;
+    };
+    const dir = workspace(t);
+
+    const run = await timed(snapshot(dir));
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.ok(run.stderr.includes(`${index.digest}: GET manifest: HTTP 403`), run.stderr);
+    // Retrying on a closed client costs at least 1.9 s of backoff (125 + 250 + 500 + 1000 ms at the least).
+    assert.ok(run.ms < cleanMs + 1200, `took ${Math.round(run.ms)} ms; a clean run took ${Math.round(cleanMs)} ms`);
+  });
+});
