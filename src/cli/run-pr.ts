@@ -40,6 +40,7 @@ export async function runPr(args: CliArguments, cwd: string): Promise<number> {
       configPaths: configs,
       overrides: args.overrides,
       allowUnverified: args.allowUnverified,
+      allowOutside: args.allowOutside,
       fetch: { ...fetchOptions(args, progress), session },
       dryRun: args.pr.dryRun,
       env,

@@ -25,6 +25,8 @@ export interface PrOptions {
   configPaths: readonly (string | undefined)[];
   overrides?: ConfigOverrides;
   allowUnverified?: boolean;
+  /** --allow-outside: templates and descriptions may live outside the repository (the README and state never may) */
+  allowOutside?: boolean;
   fetch: FetchOptions;
   /** default: origin's default branch, else main */
   base?: string;
@@ -102,7 +104,14 @@ export async function pr(options: PrOptions): Promise<PrResult> {
     );
   }
 
-  const configs = options.configPaths.map((configPath) => loadConfig({ cwd, ...(configPath === undefined ? {} : { configPath }), ...(options.overrides ? { overrides: options.overrides } : {}) }));
+  const configs = options.configPaths.map((configPath) =>
+    loadConfig({
+      cwd,
+      allowOutside: options.allowOutside ?? false,
+      ...(configPath === undefined ? {} : { configPath }),
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+    }),
+  );
   const owned = configs.map((config) => ownedFiles(config, git.root));
   const targets = new Set(owned.flatMap((files) => [files.state, files.readme]).map((file) => file.path));
   const foreign = (await git.modifiedTrackedFiles()).filter((file) => !targets.has(file));

@@ -1,0 +1,176 @@
+import { bundleFromJSON } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
+import { compareTags } from '../render/tag-order.js';
+import { isSignatureBundle } from '../signatures/sigstore-bundle.js';
+import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../state/image-state.js';
+
+/**
+ * What a reviewer of a bot pull request needs to know about a state change:
+ * which tags appeared, disappeared or now point somewhere else, which
+ * platforms a moved tag gained or lost, and whether the signer changed.
+ * Everything here is pure: two states in, a description out.
+ */
+export interface StateChanges {
+  added: AddedTag[];
+  removed: RemovedTag[];
+  moved: MovedTag[];
+  /** the signing identity of the primary tag, when it changed */
+  signer?: SignerChange;
+  /** the state's bytes changed in ways none of the above describes (signatures by the same signer, sizes, labels…) */
+  otherChanges: boolean;
+}
+
+export interface AddedTag {
+  tag: string;
+  digest: Digest;
+  platforms: string[];
+}
+
+export interface RemovedTag {
+  tag: string;
+  digest: Digest;
+}
+
+export interface MovedTag {
+  tag: string;
+  from: Digest;
+  to: Digest;
+  /** platforms the new digest has and the old one had not */
+  platformsAdded: string[];
+  platformsRemoved: string[];
+}
+
+export interface SignerChange {
+  /** the tag whose signature is compared: the config's primary tag */
+  tag: string;
+  /** undefined: not signed */
+  from: string | undefined;
+  to: string | undefined;
+}
+
+/** What identifies a keyed signature, which has no certificate and so no SAN. */
+export const KEYED_SIGNER = 'a public key (no certificate)';
+
+/**
+ * The changes from `before` (the state on the base branch; undefined when
+ * there was none) to `after`. `primaryTag` names the tag whose signer is
+ * compared, as the README's Signing section shows that tag's signature.
+ */
+export function summarizeStateChanges(before: ImageState | undefined, after: ImageState, primaryTag: string): StateChanges {
+  const old = new Map((before?.tags ?? []).map((tag) => [tag.name, tag.digest]));
+  const now = new Map(after.tags.map((tag) => [tag.name, tag.digest]));
+  const byTag = (a: { tag: string }, b: { tag: string }) => compareTags(a.tag, b.tag);
+
+  const added = [...now]
+    .filter(([tag]) => !old.has(tag))
+    .map(([tag, digest]) => ({ tag, digest, platforms: platformNames(after, digest) }))
+    .sort(byTag);
+  const removed = [...old]
+    .filter(([tag]) => !now.has(tag))
+    .map(([tag, digest]) => ({ tag, digest }))
+    .sort(byTag);
+  const moved = [...now]
+    .flatMap(([tag, to]) => {
+      const from = old.get(tag);
+      if (from === undefined || from === to) return [];
+      const was = new Set(platformNames(before, from));
+      const is = new Set(platformNames(after, to));
+      return [{ tag, from, to, platformsAdded: [...is].filter((p) => !was.has(p)), platformsRemoved: [...was].filter((p) => !is.has(p)) }];
+    })
+    .sort(byTag);
+
+  const changes: StateChanges = { added, removed, moved, otherChanges: false };
+  const signerBefore = before ? signerOf(before, primaryTag) : undefined;
+  const signerAfter = signerOf(after, primaryTag);
+  if (signerBefore !== signerAfter) changes.signer = { tag: primaryTag, from: signerBefore, to: signerAfter };
+  changes.otherChanges = added.length + removed.length + moved.length === 0 && changes.signer === undefined && !sameContent(before, after);
+  return changes;
+}
+
+/** True when nothing at all changed between the two states. */
+export function isEmpty(changes: StateChanges): boolean {
+  return changes.added.length + changes.removed.length + changes.moved.length === 0 && changes.signer === undefined && !changes.otherChanges;
+}
+
+/** `sha256:` and the first 12 hex digits: enough to tell digests apart in a review. */
+export function shortDigest(digest: string): string {
+  const match = /^(sha256:)([0-9a-f]{12})[0-9a-f]*$/.exec(digest);
+  return match ? `${match[1]}${match[2]}` : digest;
+}
+
+/** os/architecture[/variant] of each platform of the image `digest` names, in the state's order. */
+function platformNames(state: ImageState | undefined, digest: Digest): string[] {
+  const platforms: PlatformRecord[] = state?.images[digest]?.platforms ?? [];
+  return [...new Set(platforms.map((p) => [p.os, p.architecture, p.variant].filter((part) => part !== undefined && part !== '').join('/')))];
+}
+
+/**
+ * Who signed the image `tag` points to: the certificate SAN (email, else URI,
+ * as cosign prints it) of its latest signature — the one with the latest
+ * transparency-log time; unlogged ones count as oldest, and among equals the
+ * last listed wins. Attestations are not signatures. Undefined when unsigned.
+ */
+export function signerOf(state: ImageState, tag: string): string | undefined {
+  const digest = state.tags.find((record) => record.name === tag)?.digest;
+  const signatures = digest === undefined ? [] : (state.images[digest]?.signatures ?? []);
+  let latest: { time: number; signer: string } | undefined;
+  for (const record of signatures) {
+    const read = readSigner(record);
+    if (read === undefined) continue;
+    if (latest === undefined || read.time >= latest.time) latest = read;
+  }
+  return latest?.signer;
+}
+
+function readSigner(record: SignatureRecord): { time: number; signer: string } | undefined {
+  if (record.format === 'cosign') {
+    const pem = record.annotations['dev.sigstore.cosign/certificate'];
+    return { time: cosignIntegratedTime(record.annotations['dev.sigstore.cosign/bundle']), signer: pem ? subjectOfPem(pem) : KEYED_SIGNER };
+  }
+  if (!isSignatureBundle(record)) return undefined;
+  try {
+    const bundle = bundleFromJSON(record.bundle);
+    const material = bundle.verificationMaterial.content;
+    const der =
+      material.$case === 'certificate' ? material.certificate.rawBytes : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+    const time = Number(bundle.verificationMaterial.tlogEntries[0]?.integratedTime ?? 0);
+    return { time: Number.isFinite(time) ? time : 0, signer: der ? subjectOf(X509Certificate.parse(Buffer.from(der))) : KEYED_SIGNER };
+  } catch {
+    return { time: 0, signer: 'an unreadable Sigstore bundle' };
+  }
+}
+
+function cosignIntegratedTime(bundle: string | undefined): number {
+  if (bundle === undefined || bundle === '') return 0;
+  try {
+    const time = (JSON.parse(bundle) as { Payload?: { integratedTime?: unknown } }).Payload?.integratedTime;
+    return typeof time === 'number' && Number.isFinite(time) ? time : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function subjectOfPem(pem: string): string {
+  try {
+    return subjectOf(X509Certificate.parse(pem));
+  } catch {
+    return 'an unreadable certificate';
+  }
+}
+
+function subjectOf(certificate: X509Certificate): string {
+  const san = certificate.extSubjectAltName;
+  return san?.rfc822Name ?? san?.uri ?? 'a certificate without an email or URI SAN';
+}
+
+function sameContent(before: ImageState | undefined, after: ImageState): boolean {
+  return before !== undefined && canonical(before) === canonical(after);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { KEYED_SIGNER, isEmpty, shortDigest, signerOf, summarizeStateChanges } from '../../src/pr/state-changes.js';
+import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../../src/state/image-state.js';
+import { type TestCa, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signBundle, signLegacy } from '../helpers/signing.js';
+
+const A = `sha256:${'a'.repeat(64)}` as Digest;
+const B = `sha256:${'b'.repeat(64)}` as Digest;
+const C = `sha256:${'c'.repeat(64)}` as Digest;
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const OLD_SIGNER = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
+const NEW_SIGNER = 'https://github.com/acme/app/.github/workflows/build.yaml@refs/heads/main';
+const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
+
+interface ImageSpec {
+  platforms: string[];
+  signatures?: SignatureRecord[];
+  size?: number;
+}
+
+/** A state from tag → digest and digest → platforms written as os/arch[/variant]. */
+function state(tags: Record<string, Digest>, images: Partial<Record<Digest, ImageSpec>>): ImageState {
+  return {
+    schemaVersion: 1,
+    repository: 'registry.test/acme/app',
+    tags: Object.entries(tags).map(([name, digest]) => ({ name, digest, mediaType: INDEX })),
+    images: Object.fromEntries(
+      Object.entries(images).map(([digest, spec]) => [
+        digest,
+        {
+          mediaType: INDEX,
+          platforms: (spec?.platforms ?? []).map((name): PlatformRecord => {
+            const [os = '', architecture = '', variant] = name.split('/');
+            return { os, architecture, ...(variant ? { variant } : {}), ...(spec?.size === undefined ? {} : { size: spec.size }) };
+          }),
+          signatures: spec?.signatures ?? [],
+        },
+      ]),
+    ),
+  };
+}
+
+describe('summarizeStateChanges', () => {
+  test('tags added, removed and moved, in tag order, with short digests', () => {
+    const before = state({ latest: A, '1.0': A, '0.9': C }, { [A]: { platforms: ['linux/amd64'] }, [C]: { platforms: ['linux/amd64'] } });
+    const after = state({ latest: B, '1.0': A, '1.1': B, '1.10': B, '1.2': B }, { [A]: { platforms: ['linux/amd64'] }, [B]: { platforms: ['linux/amd64', 'linux/arm64'] } });
+
+    const changes = summarizeStateChanges(before, after, 'latest');
+
+    assert.deepEqual(
+      changes.added.map((tag) => tag.tag),
+      ['1.10', '1.2', '1.1'],
+      "the README's order: versions newest first",
+    );
+    assert.deepEqual(changes.added[2], { tag: '1.1', digest: B, platforms: ['linux/amd64', 'linux/arm64'] });
+    assert.deepEqual(changes.removed, [{ tag: '0.9', digest: C }]);
+    assert.deepEqual(changes.moved, [{ tag: 'latest', from: A, to: B, platformsAdded: ['linux/arm64'], platformsRemoved: [] }]);
+    assert.equal(changes.signer, undefined);
+    assert.equal(changes.otherChanges, false);
+  });
+
+  test('a moved tag reports the platforms its new digest gained and lost, variants included', () => {
+    const before = state({ latest: A }, { [A]: { platforms: ['linux/amd64', 'linux/386', 'linux/arm/v6'] } });
+    const after = state({ latest: B }, { [B]: { platforms: ['linux/amd64', 'linux/s390x', 'linux/arm/v7'] } });
+
+    const [moved] = summarizeStateChanges(before, after, 'latest').moved;
+
+    assert.deepEqual(moved?.platformsAdded, ['linux/s390x', 'linux/arm/v7']);
+    assert.deepEqual(moved?.platformsRemoved, ['linux/386', 'linux/arm/v6']);
+  });
+
+  test('equal states are no change; a change no list describes is flagged as other', () => {
+    const before = state({ latest: A }, { [A]: { platforms: ['linux/amd64'], size: 10 } });
+    const same = summarizeStateChanges(before, state({ latest: A }, { [A]: { platforms: ['linux/amd64'], size: 10 } }), 'latest');
+    const resized = summarizeStateChanges(before, state({ latest: A }, { [A]: { platforms: ['linux/amd64'], size: 11 } }), 'latest');
+
+    assert.equal(isEmpty(same), true);
+    assert.equal(isEmpty(resized), false);
+    assert.equal(resized.otherChanges, true);
+    assert.deepEqual([resized.added, resized.removed, resized.moved], [[], [], []]);
+  });
+
+  test('no previous state: every tag is added', () => {
+    const changes = summarizeStateChanges(undefined, state({ latest: A, '1.0': A }, { [A]: { platforms: ['linux/amd64'] } }), 'latest');
+
+    assert.deepEqual(
+      changes.added.map((tag) => tag.tag),
+      ['latest', '1.0'],
+    );
+    assert.equal(changes.otherChanges, false);
+  });
+
+  test('shortDigest keeps sha256: and twelve hex digits', () => {
+    assert.equal(shortDigest(A), 'sha256:aaaaaaaaaaaa');
+    assert.equal(shortDigest('not-a-digest'), 'not-a-digest');
+  });
+});
+
+describe('signing identity', () => {
+  let ca: TestCa;
+  let log: TestLog;
+  let legacyOld: SignatureRecord;
+  let legacyNewEarlier: SignatureRecord;
+  let bundleNew: SignatureRecord;
+  let attestation: SignatureRecord;
+
+  before(async () => {
+    ca = await createCa();
+    log = createLog();
+    const notBefore = new Date(SIGNED_AT);
+    const oldLeaf = await issueLeaf(ca, { subject: OLD_SIGNER, issuer: 'https://token.actions.githubusercontent.com', notBefore });
+    const newLeaf = await issueLeaf(ca, { subject: NEW_SIGNER, issuer: 'https://token.actions.githubusercontent.com', notBefore });
+    const time = SIGNED_AT / 1000 + 30;
+    legacyOld = signLegacy({ payload: payloadFor(A, 'registry.test/acme/app'), privateKey: oldLeaf.privateKey, certificatePem: oldLeaf.pem, log: { log, logIndex: 1, integratedTime: time } });
+    legacyNewEarlier = signLegacy({ payload: payloadFor(A, 'registry.test/acme/app'), privateKey: newLeaf.privateKey, certificatePem: newLeaf.pem, log: { log, logIndex: 0, integratedTime: time - 10 } });
+    bundleNew = signBundle({ digest: B, leaf: newLeaf, log, logIndex: 2, integratedTime: time + 60 });
+    attestation = signBundle({ digest: B, leaf: oldLeaf, log, logIndex: 3, integratedTime: time + 120, predicateType: 'https://slsa.dev/provenance/v1' });
+    if (attestation.format === 'sigstore-bundle') attestation.annotations = { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' };
+  });
+
+  test("a change of the primary tag's signer is reported old → new, from a legacy signature to a bundle", () => {
+    const before = state({ latest: A }, { [A]: { platforms: ['linux/amd64'], signatures: [legacyOld] } });
+    const after = state({ latest: B }, { [B]: { platforms: ['linux/amd64'], signatures: [bundleNew] } });
+
+    assert.deepEqual(summarizeStateChanges(before, after, 'latest').signer, { tag: 'latest', from: OLD_SIGNER, to: NEW_SIGNER });
+  });
+
+  test('the latest signature by log time decides, whatever the order listed', () => {
+    const image = state({ latest: A }, { [A]: { platforms: [], signatures: [legacyOld, legacyNewEarlier] } });
+    const reversed = state({ latest: A }, { [A]: { platforms: [], signatures: [legacyNewEarlier, legacyOld] } });
+
+    assert.equal(signerOf(image, 'latest'), OLD_SIGNER);
+    assert.equal(signerOf(reversed, 'latest'), OLD_SIGNER);
+  });
+
+  test('attestations are not signatures; keyed signatures have no SAN; unsigned is undefined', () => {
+    const key = createSigningKey();
+    const keyed = signLegacy({ payload: payloadFor(A, 'registry.test/acme/app'), privateKey: key.privateKey });
+
+    assert.equal(signerOf(state({ latest: B }, { [B]: { platforms: [], signatures: [bundleNew, attestation] } }), 'latest'), NEW_SIGNER);
+    assert.equal(signerOf(state({ latest: A }, { [A]: { platforms: [], signatures: [keyed] } }), 'latest'), KEYED_SIGNER);
+    assert.equal(signerOf(state({ latest: A }, { [A]: { platforms: [] } }), 'latest'), undefined);
+    assert.equal(signerOf(state({ other: A }, { [A]: { platforms: [], signatures: [legacyOld] } }), 'latest'), undefined, 'no primary tag, no signer');
+  });
+
+  test('signing an unsigned tag, and the signer of another tag, are told apart', () => {
+    const unsigned = state({ latest: A, '1.0': B }, { [A]: { platforms: [] }, [B]: { platforms: [] } });
+    const signed = state({ latest: A, '1.0': B }, { [A]: { platforms: [], signatures: [legacyOld] }, [B]: { platforms: [], signatures: [bundleNew] } });
+
+    assert.deepEqual(summarizeStateChanges(unsigned, signed, 'latest').signer, { tag: 'latest', from: undefined, to: OLD_SIGNER });
+    assert.deepEqual(summarizeStateChanges(unsigned, signed, '1.0').signer, { tag: '1.0', from: undefined, to: NEW_SIGNER });
+  });
+});
