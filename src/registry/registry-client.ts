@@ -55,7 +55,10 @@ export class RegistryClient {
   async listTags(): Promise<string[]> {
     const tags = new Set<string>();
     let url: string | undefined = `${apiBase(this.#location)}/tags/list?n=${TAG_PAGE_SIZE}`;
+    const visited = new Set<string>();
     for (let page = 0; url !== undefined; page++) {
+      if (visited.has(url)) throw new RegistryError(`${this.#name()}: the tag list's Link leads back to a page already read (${new URL(url).pathname}${new URL(url).search}); stopping`);
+      visited.add(url);
       if (page >= MAX_TAG_PAGES) throw new RegistryError(`${apiBase(this.#location)}/tags/list: more than ${MAX_TAG_PAGES} pages of tags; stopping`);
       let response = await this.#send({ method: 'GET', url, kind: 'tags', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: 'application/json' } });
       // Some registries refuse a large n (quay 413, ECR 400/405): ask for their default page instead.
@@ -227,17 +230,24 @@ function parseTagList(body: Buffer, name: string): string[] {
   return tags as string[];
 }
 
-/** The next page from a Link header, resolved against this page's URL; a link to another origin is refused. */
+/**
+ * The next page from a Link header (RFC 8288: `<url>; rel="next"`, maybe
+ * among other links and parameters), resolved against this page's URL; a link
+ * to another origin is refused.
+ */
 function nextPage(response: HttpResponse, current: string, name: string): string | undefined {
   const link = response.headers.link;
   if (!link) return undefined;
-  const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(link);
-  if (!match) return undefined;
-  const next = new URL(match[1] ?? '', current);
-  if (next.origin !== new URL(current).origin) {
-    throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
+  for (const match of link.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const params = match[2] ?? '';
+    if (!/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?\s*(?:;|$)/i.test(`${params};`)) continue;
+    const next = new URL(match[1] ?? '', current);
+    if (next.origin !== new URL(current).origin) {
+      throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
+    }
+    return next.toString();
   }
-  return next.toString();
+  return undefined;
 }
 
 function checkDigest(response: HttpResponse, digest: string, name: string): void {

@@ -285,3 +285,29 @@ describe('a registry that refuses a large n', () => {
     assert.equal(existsSync(path.join(dir, 'state.json')), false);
   });
 });
+
+describe('Link headers as RFC 8288 allows them', () => {
+  test('other links and parameters around rel="next" still lead to the next page', async (t) => {
+    const withNoise = paginating(allTags);
+    const proxy = await behind(t, async (request) => {
+      const answer = await withNoise(request);
+      const link = answer?.headers?.link;
+      if (!answer || link === undefined) return answer;
+      const target = /^<([^>]*)>/.exec(String(link))?.[1] ?? '';
+      return { ...answer, headers: { ...answer.headers, link: `</v2/>; rel="service", <${target}>; title="more tags"; rel="next"` } };
+    });
+    const dir = workspace(t, proxy.host);
+    const run = await snapshot(dir);
+    assert.equal(run.status, 0, run.stderr);
+    assertEveryTagOnce(dir, proxy);
+  });
+
+  test('a Link back to a page already read stops the run (exit 3) instead of looping to the page cap', async (t) => {
+    const proxy = await behind(t, (request) => (isTagList(request) ? json(200, { name: REPOSITORY, tags: allTags.slice(0, PAGE_SIZE) }, { link: `<${relativeLink(allTags[0] ?? '')}>; rel="next"` }) : undefined));
+    const dir = workspace(t, proxy.host);
+    const run = await snapshot(dir);
+    assert.equal(run.status, 3);
+    assert.match(run.stderr, /leads back to a page already read/);
+    assert.ok(tagRequests(proxy).length <= 3, `${tagRequests(proxy).length} tag-list requests`);
+  });
+});
