@@ -1,11 +1,8 @@
-import { type PrPlan, type PrResult, pr } from '../commands/pr.js';
-import { discoverConfigs } from '../config/discover-configs.js';
+import { type PrPlan, pr } from '../commands/pr.js';
 import { ExitCode, InputError } from '../errors.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../integrations/github.js';
-import { openSession } from '../registry/fetch-state.js';
 import type { CliArguments } from './args.js';
-import { fetchOptions } from './cli-shared.js';
-import { terminalProgress } from './progress.js';
+import { withConfigs } from './cli-shared.js';
 
 const DEFAULT_TOKEN_ENV = 'GITHUB_TOKEN';
 
@@ -30,32 +27,22 @@ export async function runPr(args: CliArguments, cwd: string): Promise<number> {
   const env = { ...process.env };
   delete env[tokenEnv];
 
-  const configs: (string | undefined)[] = args.all ? discoverConfigs(cwd) : [args.configPath];
-  const progress = terminalProgress(process.stderr, args.registry.quiet);
-  const session = openSession(fetchOptions(args, progress));
-  let result: PrResult;
-  try {
-    result = await pr({
+  const { result } = await withConfigs(args, cwd, (configs, fetch) =>
+    pr({
       cwd,
       configPaths: configs,
       overrides: args.overrides,
       allowUnverified: args.allowUnverified,
       allowOutside: args.allowOutside,
-      fetch: { ...fetchOptions(args, progress), session },
+      fetch,
       dryRun: args.pr.dryRun,
       env,
-      log: (message) => {
-        progress?.done();
-        process.stderr.write(`readme-gen: ${message}\n`);
-      },
+      log: (message) => process.stderr.write(`readme-gen: ${message}\n`),
       ...(args.pr.base === undefined ? {} : { base: args.pr.base }),
       ...(args.pr.branch === undefined ? {} : { branch: args.pr.branch }),
       ...(token === undefined ? {} : { github: { apiUrl, token } }),
-    });
-  } finally {
-    progress?.done();
-    await session.http.close();
-  }
+    }),
+  );
 
   switch (result.outcome) {
     case 'unchanged':

@@ -1,36 +1,28 @@
 import { type RenderResult, render } from '../commands/render.js';
-import { discoverConfigs } from '../config/discover-configs.js';
 import { ExitCode } from '../errors.js';
-import { openSession } from '../registry/fetch-state.js';
 import type { CliArguments } from './args.js';
-import { fetchOptions, relative } from './cli-shared.js';
-import { terminalProgress } from './progress.js';
+import { relative, withConfigs } from './cli-shared.js';
 
 /** `readme-gen render`: one README, or with --all every configured one, sharing one registry session. */
 export async function runRender(args: CliArguments, cwd: string): Promise<number> {
-  const configs: (string | undefined)[] = args.all ? discoverConfigs(cwd) : [args.configPath];
-  const progress = terminalProgress(process.stderr, args.registry.quiet);
-  const session = openSession(fetchOptions(args, progress));
-  const results: RenderResult[] = [];
-  try {
+  const { result: results, configs } = await withConfigs(args, cwd, async (configs, fetch) => {
+    const rendered: RenderResult[] = [];
     for (const configPath of configs) {
-      results.push(
+      rendered.push(
         await render({
           cwd,
           mode: args.mode,
           overrides: args.overrides,
           allowOutside: args.allowOutside,
           allowUnverified: args.allowUnverified,
-          fetch: { ...fetchOptions(args, progress), session },
+          fetch,
           ...(configPath === undefined ? {} : { configPath }),
           ...(args.profile ? { profile: args.profile } : {}),
         }),
       );
     }
-  } finally {
-    progress?.done();
-    await session.http.close();
-  }
+    return rendered;
+  });
   return report(args, results, configs.map((config) => (config ? relative(cwd, config) : 'readme-gen.yaml')));
 }
 

@@ -1,34 +1,26 @@
 import { type SnapshotResult, snapshot } from '../commands/snapshot.js';
-import { discoverConfigs } from '../config/discover-configs.js';
 import { ExitCode } from '../errors.js';
-import { openSession } from '../registry/fetch-state.js';
 import type { CliArguments } from './args.js';
-import { fetchOptions } from './cli-shared.js';
-import { terminalProgress } from './progress.js';
+import { withConfigs } from './cli-shared.js';
 
 /** `readme-gen snapshot`: one image's state, or with --all every configured image's, sharing one registry session. */
 export async function runSnapshot(args: CliArguments, cwd: string): Promise<number> {
-  const configs: (string | undefined)[] = args.all ? discoverConfigs(cwd) : [args.configPath];
-  const progress = terminalProgress(process.stderr, args.registry.quiet);
-  const session = openSession(fetchOptions(args, progress));
-  const results: SnapshotResult[] = [];
-  try {
+  const { result: results, session } = await withConfigs(args, cwd, async (configs, fetch) => {
+    const written: SnapshotResult[] = [];
     for (const configPath of configs) {
-      results.push(
+      written.push(
         await snapshot({
           cwd,
           overrides: args.overrides,
           allowOutside: args.allowOutside,
-          fetch: { ...fetchOptions(args, progress), session },
+          fetch,
           ...(configPath === undefined ? {} : { configPath }),
           ...(args.registry.out === undefined ? {} : { out: args.registry.out }),
         }),
       );
     }
-  } finally {
-    progress?.done();
-    await session.http.close();
-  }
+    return written;
+  });
   if (args.registry.json) {
     const last = results.at(-1);
     const summary = {
