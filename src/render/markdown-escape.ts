@@ -4,13 +4,31 @@
  * end a table cell or row, close a code fence, or become a link or HTML.
  */
 
-// C0 controls, DEL and the Unicode line/paragraph separators: a line ending
-// (\n, \r) would end a table row; the rest have no business in a README.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+// C0 controls, DEL, C1 controls and the Unicode line/paragraph separators: a
+// line ending (\n, \r) would end a table row; ESC and C1's CSI (U+009B) drive a
+// terminal the README is printed to; none has any business in a README.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
-/** An inline code span that is also safe inside a GFM table cell. */
+/**
+ * An inline code span that is also safe inside a GFM table cell: there a `|`
+ * ends the cell even inside code, so it is written `\|`, and backslashes right
+ * before it are doubled so that none can escape that escape (GFM splits a cell
+ * at a pipe after an even run of backslashes; the doubled ones show).
+ */
 export function inlineCode(value: string): string {
-  const text = value.replace(CONTROL_CHARACTERS, '\uFFFD').replace(/\|/g, '\\|');
+  return codeSpan(value.replace(CONTROL_CHARACTERS, '\uFFFD').replace(/(\\*)\|/g, (_, backslashes: string) => `${backslashes}${backslashes}\\|`));
+}
+
+/**
+ * An inline code span for prose, never for a table cell: outside a table GFM
+ * shows the `\|` a cell needs as two characters, so pipes are left as they are
+ * and the value shows exactly.
+ */
+export function inlineCodeInProse(value: string): string {
+  return codeSpan(value.replace(CONTROL_CHARACTERS, '\uFFFD'));
+}
+
+function codeSpan(text: string): string {
   if (text === '') return '';
   const fence = '`'.repeat(longestRun(text, '`') + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';

@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
-import { fencedCode, inlineCode, inlineText } from './markdown-escape.js';
+import { fencedCode, inlineCode, inlineCodeInProse, inlineText } from './markdown-escape.js';
 import type { TemplateSet } from './template-set.js';
 import { compareBytes } from './tag-order.js';
 
@@ -49,7 +49,11 @@ function templateError(error: unknown, label: string): Error {
 
 function registerHelpers(handlebars: typeof Handlebars): void {
   const safe = (text: string) => new handlebars.SafeString(text);
-  handlebars.registerHelper('code', (value: unknown) => safe(inlineCode(asText(value, 'code'))));
+  // {{code x table=false}}: a code span in prose, where a table cell's escaped pipe would show its backslash.
+  handlebars.registerHelper('code', (value: unknown, options: Handlebars.HelperOptions) => {
+    const text = asText(value, 'code');
+    return safe((options.hash as { table?: unknown }).table === false ? inlineCodeInProse(text) : inlineCode(text));
+  });
   handlebars.registerHelper('codeList', (values: unknown) => safe(asList(values, 'codeList').map(inlineCode).join(' ')));
   handlebars.registerHelper('text', (value: unknown) => safe(inlineText(asText(value, 'text'))));
   handlebars.registerHelper('fence', (value: unknown, ...rest: unknown[]) => {
