@@ -44,7 +44,7 @@ export function formatGoCompact(value: JsonValue): string {
   return formatNumberOrLiteral(value);
 }
 
-/** Pretty JSON exactly as jq 1.6 prints it by default (2-space indent). */
+/** Pretty JSON exactly as jq 1.6 prints it by default (2-space indent), but for C1 controls, which it escapes. */
 export function formatJq(value: JsonValue, indent = ''): string {
   const inner = `${indent}  `;
   if (value instanceof Map) {
@@ -87,6 +87,8 @@ function goEscape(char: string): string {
 }
 
 function jqString(text: string): string {
-  // jq escapes DEL as well as the C0 controls JSON.stringify already escapes.
-  return JSON.stringify(text.toWellFormed()).replace(/\u007f/g, '\\u007f');
+  // jq escapes DEL as well as the C0 controls JSON.stringify already escapes. It prints the C1
+  // controls raw, but U+009B is a terminal's CSI as ESC [ is: a README printed to a terminal must
+  // not carry one, so they are escaped too (the same string to any JSON reader).
+  return JSON.stringify(text.toWellFormed()).replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
