@@ -217,7 +217,21 @@ function verifyCommand(reference: string, policy: IdentityPolicy, identity: stri
 function flag(name: string, exact: string | undefined, pattern: string | undefined, observed: string | undefined): string | undefined {
   if (pattern !== undefined && exact === undefined) return `--${name}-regexp=${shellQuote(pattern)}`;
   const value = exact ?? observed;
-  return value === undefined ? undefined : `--${name}=${shellQuote(value)}`;
+  if (value === undefined) return undefined;
+  // A control character cannot stand in the README's sh block: Markdown turns \r into a line end, and an
+  // ESC would reach the terminal of whoever prints the README. RE2 can spell it, so cosign gets an exact pattern.
+  if (CONTROL_CHARACTER.test(value)) return `--${name}-regexp=${shellQuote(exactPattern(value))}`;
+  return `--${name}=${shellQuote(value)}`;
+}
+
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** An RE2 pattern that matches `value` and nothing else: metacharacters quoted as Go's regexp.QuoteMeta does, controls as \x{hh}. */
+function exactPattern(value: string): string {
+  const quoted = value
+    .replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x{${char.charCodeAt(0).toString(16)}}`);
+  return `^${quoted}$`;
 }
 
 /** Single-quotes a word for sh unless it is made only of characters sh leaves alone. */
