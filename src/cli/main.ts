@@ -31,13 +31,22 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     }
   } catch (error) {
     if (error instanceof ReadmeGenError) {
-      process.stderr.write(`readme-gen: ${error.message}\n`);
-      if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+      process.stderr.write(`readme-gen: ${printable(error.message)}\n`);
+      if (debug && error.stack) process.stderr.write(`${printable(error.stack)}\n`);
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = printable(error instanceof Error ? error.message : String(error));
     process.stderr.write(`readme-gen: internal error: ${message} (this is a bug in readme-gen; rerun with --debug for the stack trace and report it)\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${printable(error.stack)}\n`);
     return INTERNAL_ERROR;
   }
+}
+
+/**
+ * A message for the terminal: it may quote what a registry or a certificate
+ * holds, so every control character but the line feed is written as an
+ * escape (\u001b), never sent raw to rewrite the screen or hide text.
+ */
+function printable(message: string): string {
+  return message.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
