@@ -54,13 +54,20 @@ export async function createCa(commonName = 'test-fulcio'): Promise<TestCa> {
 }
 
 export interface LeafOptions {
-  /** the SAN URI */
+  /** the SAN: a URI (CI workflows), or an email address with `sanType: 'email'` (people) */
   subject: string;
+  /** default url */
+  sanType?: 'url' | 'email';
   /** the OIDC issuer, in Fulcio's extension 1.3.6.1.4.1.57264.1.1 */
   issuer: string;
   notBefore: Date;
   /** Fulcio certificates live ten minutes */
   notAfter?: Date;
+  /**
+   * More raw-string extensions (not DER), as Fulcio's 1.3.6.1.4.1.57264.1.2–1.6
+   * are: their bytes are the UTF-8 of the value, whatever it holds.
+   */
+  rawExtensions?: { oid: string; value: string }[];
 }
 
 /** A short-lived code-signing certificate, as Fulcio issues one to a CI job. */
@@ -79,9 +86,10 @@ export async function issueLeaf(ca: TestCa, options: LeafOptions): Promise<TestL
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: options.subject }], true),
+      new x509.SubjectAlternativeNameExtension([{ type: options.sanType ?? 'url', value: options.subject }], true),
       await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
       new x509.Extension('1.3.6.1.4.1.57264.1.1', false, Buffer.from(options.issuer, 'utf8')),
+      ...(options.rawExtensions ?? []).map(({ oid, value }) => new x509.Extension(oid, false, Buffer.from(value, 'utf8'))),
     ],
   });
   return { pem: certificate.toString('pem'), privateKey };
