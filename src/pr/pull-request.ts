@@ -1,5 +1,5 @@
 import { unifiedDiff } from '../diff/unified-diff.js';
-import { fencedCode, inlineCode, inlineText } from '../render/markdown-escape.js';
+import { fencedCode, inlineCodeInProse, inlineText } from '../render/markdown-escape.js';
 import { type StateChanges, isEmpty, shortDigest } from './state-changes.js';
 
 /**
@@ -149,28 +149,28 @@ function diffBlock(file: FileChange): DiffBlock {
   return {
     id: file.path,
     text: `<details><summary>README diff: ${label}</summary>\n\n${fencedCode(diff.replace(/\n$/, ''), 'diff')}\n\n</details>`,
-    note: `_The README diff of ${inlineCode(file.path)} (${counts} lines) is left out: it would take this description past GitHub's ${GITHUB_BODY_LIMIT.toLocaleString('en-US')}-character limit. See **Files changed**._`,
+    note: `_The README diff of ${inlineCodeInProse(file.path)} (${counts} lines) is left out: it would take this description past GitHub's ${GITHUB_BODY_LIMIT.toLocaleString('en-US')}-character limit. See **Files changed**._`,
   };
 }
 
 function intro(updates: readonly ImageUpdate[], context: PullRequestContext): string {
   const what = updates.length === 1 ? 'the image below' : `${updates.length} images`;
-  return `readme-gen read the registry for ${what}, recorded its state and re-rendered the README against ${inlineCode(context.base)}.`;
+  return `readme-gen read the registry for ${what}, recorded its state and re-rendered the README against ${inlineCodeInProse(context.base)}.`;
 }
 
 function footer(context: PullRequestContext): string {
-  return `<sub>Opened by \`readme-gen pr\`. Each run rebuilds ${inlineCode(context.branch)} from ${inlineCode(context.base)} and force-pushes it, so commits added to it by hand are lost; change the config or template on ${inlineCode(context.base)} instead.</sub>`;
+  return `<sub>Opened by \`readme-gen pr\`. Each run rebuilds ${inlineCodeInProse(context.branch)} from ${inlineCodeInProse(context.base)} and force-pushes it, so commits added to it by hand are lost; change the config or template on ${inlineCodeInProse(context.base)} instead.</sub>`;
 }
 
 function imageSection(update: ImageUpdate, maxItems: number, diffs: string[]): string {
-  const heading = `### ${inlineText(update.name)} (${inlineCode(update.location)})`;
-  const files = `Files: ${update.files.map((file) => inlineCode(file.path)).join(', ')}`;
+  const heading = `### ${inlineText(update.name)} (${inlineCodeInProse(update.location)})`;
+  const files = `Files: ${update.files.map((file) => inlineCodeInProse(file.path)).join(', ')}`;
   return [heading, ...changeLists(update.changes, maxItems), files, ...diffs].join('\n\n');
 }
 
 function changeLists(changes: StateChanges | undefined, maxItems: number): string[] {
   if (changes === undefined) return ['The base branch has no readable state to compare with, so the state is recorded afresh; the diff below shows what the README gains.'];
-  const code = inlineCode;
+  const code = inlineCodeInProse;
   const digest = (value: string) => code(shortDigest(value));
   const blocks: string[] = [];
   const list = (title: string, items: string[]) => {
