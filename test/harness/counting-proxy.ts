@@ -8,10 +8,14 @@
  * `delayMs` makes the registry look far away (a benchmark over the internet):
  * each request waits that long before it is forwarded, and each response that
  * long before it is returned. `intercept` is the hook for fault injection: it
- * sees each request first and may answer it itself.
+ * sees each request first and may answer it itself — with a canned response
+ * (possibly the registry's own answer, from `request.forward()`, altered), a
+ * body streamed chunk by chunk (large, or slow: the producer may sleep), a
+ * body cut short by closing or resetting the connection, or no answer at all
+ * (RESET). An intercept that sleeps stalls the response.
  *
- * Bodies are buffered whole (test images are small), which keeps the delay
- * and the byte count simple.
+ * Forwarded bodies are buffered whole (test images are small), which keeps
+ * the delay and the byte count simple; streamed canned bodies never are.
  */
 import { Agent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse, createServer, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,15 +38,37 @@ export interface InterceptedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** the registry's answer to this request (sent there now, without the delay), for an intercept that alters it */
+  forward(): Promise<CannedResponse & { body: Buffer }>;
 }
 
 export interface CannedResponse {
+  /** 0: no answer at all, only `finish` ('close' or 'reset') on the bare connection */
   status: number;
+  /** Content-Length defaults to the length of `body`; set it here to claim another (a truncated body) */
   headers?: OutgoingHttpHeaders;
   body?: Buffer | string;
+  /**
+   * Written after `body`, chunk by chunk as it is produced and never held
+   * whole: a body too large to buffer, or a slow one (the producer may sleep
+   * between chunks). Without a Content-Length in `headers` it is sent chunked.
+   * Production stops when the client goes away.
+   */
+  stream?: AsyncIterable<Buffer> | Iterable<Buffer>;
+  /**
+   * How the response ends once its bytes are written: 'end' (the default) as
+   * usual; 'close' the connection (FIN, after what was written is sent) or
+   * 'reset' it (TCP RST, which may discard what was not yet sent), without
+   * ending the message — with a Content-Length larger than what was sent, a
+   * truncated body.
+   */
+  finish?: 'end' | 'close' | 'reset';
 }
 
 export type Intercept = (request: InterceptedRequest) => CannedResponse | undefined | Promise<CannedResponse | undefined>;
+
+/** No answer at all: the connection is reset (TCP RST) before a status line is sent. */
+export const RESET: CannedResponse = { status: 0, finish: 'reset' };
 
 export interface CountingProxyOptions {
   /** delay in each direction, in ms */
@@ -99,14 +125,58 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
     path: request.url ?? '/',
     headers: request.headers,
     body: await readBody(request),
+    forward: async () => {
+      const reply = await forward(incoming, context, 0);
+      // The length of the body as the intercept leaves it, not as the registry sent it (HEAD keeps the resource's).
+      if (incoming.method !== 'HEAD') delete reply.headers['content-length'];
+      return reply;
+    },
   };
   const delayMs = context.options.delayMs ?? 0;
   const canned = await context.options.intercept?.(incoming);
+  const record = { method: incoming.method, path: incoming.path, intercepted: canned !== undefined };
+  if (canned?.status === 0) {
+    if (canned.finish === 'close') request.socket.destroy();
+    else request.socket.resetAndDestroy();
+    return { ...record, status: 0, bytesOut: 0 };
+  }
   const reply = canned ? cannedReply(canned) : await forward(incoming, context, delayMs);
   if (delayMs > 0) await sleep(delayMs);
+  // The client may have given up while the intercept stalled: there is no one to answer.
+  if (response.socket === null || response.socket.destroyed) return { ...record, status: reply.status, bytesOut: 0 };
   response.writeHead(reply.status, reply.headers);
-  response.end(reply.body);
-  return { method: incoming.method, path: incoming.path, status: reply.status, bytesOut: reply.body.length, intercepted: canned !== undefined };
+  if (!canned?.stream && (canned?.finish ?? 'end') === 'end') {
+    response.end(reply.body);
+    return { ...record, status: reply.status, bytesOut: reply.body.length };
+  }
+  let bytesOut = (await write(response, reply.body)) ? reply.body.length : 0;
+  for await (const chunk of canned?.stream ?? []) {
+    if (!(await write(response, chunk))) break;
+    bytesOut += chunk.length;
+  }
+  const finish = canned?.finish ?? 'end';
+  if (finish === 'end') response.end();
+  // end(), not destroy(): what was written reaches the client first, then the connection closes mid-message.
+  else if (finish === 'close') response.socket?.end();
+  else response.socket?.resetAndDestroy();
+  return { ...record, status: reply.status, bytesOut };
+}
+
+/** Writes `chunk`, waiting while the client's buffer is full; false once the client has gone. */
+async function write(response: ServerResponse, chunk: Buffer): Promise<boolean> {
+  const socket = response.socket;
+  if (socket === null || socket.destroyed) return false;
+  if (chunk.length === 0 || response.write(chunk)) return true;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    socket.once('close', done);
+  });
+  return !socket.destroyed;
 }
 
 interface Reply {
@@ -117,7 +187,9 @@ interface Reply {
 
 function cannedReply(canned: CannedResponse): Reply {
   const body = Buffer.from(canned.body ?? '');
-  return { status: canned.status, headers: { 'content-length': body.length, ...canned.headers }, body };
+  // A streamed body's length is known only if the headers say it; otherwise it goes chunked.
+  const length = canned.stream ? {} : { 'content-length': body.length };
+  return { status: canned.status, headers: { ...length, ...canned.headers }, body };
 }
 
 async function forward(incoming: InterceptedRequest, context: ProxyContext, delayMs: number): Promise<Reply> {

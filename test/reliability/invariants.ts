@@ -1,0 +1,121 @@
+/**
+ * What must hold on disk after any readme-gen run, successful or not, and the
+ * plumbing the reliability tests share: a readme-gen process that is killed
+ * if it hangs, a walk of every file under a directory, and the checks that
+ * the content cache holds only whole entries and nothing temporary is left.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { packageFile } from '../../src/package-root.js';
+import type { CliRun } from '../helpers/run-cli.js';
+
+export interface TimedRun extends CliRun {
+  ms: number;
+}
+
+/** The variables that would let the machine's own credentials or config into a run. */
+export const ISOLATED_ENV: NodeJS.ProcessEnv = {
+  READMEGEN_REGISTRY_USERNAME: undefined,
+  READMEGEN_REGISTRY_PASSWORD: undefined,
+  GITHUB_TOKEN: undefined,
+  GITHUB_API_URL: undefined,
+  XDG_CACHE_HOME: undefined,
+};
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** killed after this long; default 60 s */
+  deadlineMs?: number;
+  /** run under `ulimit -n` this many open files, so a descriptor leak fails with EMFILE */
+  fdLimit?: number;
+}
+
+/**
+ * The built readme-gen in `cwd`, without blocking this process (it may be
+ * serving what readme-gen talks to), killed after the deadline so a hang
+ * fails the test instead of stalling the file.
+ */
+export function runReadmeGen(args: readonly string[], cwd: string, options: RunOptions = {}): Promise<TimedRun> {
+  const deadlineMs = options.deadlineMs ?? 60_000;
+  const command = [process.execPath, packageFile('dist', 'src', 'cli', 'bin.js'), ...args];
+  const [file, ...argv] = options.fdLimit === undefined ? command : ['/bin/sh', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'sh', ...command];
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file as string, argv, { cwd, env: { ...process.env, ...ISOLATED_ENV, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const deadline = setTimeout(() => {
+      stderr += `\n(killed after ${deadlineMs} ms)`;
+      child.kill('SIGKILL');
+    }, deadlineMs);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(deadline);
+      resolve({ status, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** Every regular file (and symlink) under `dir`, as paths relative to it, sorted. */
+export function filesUnder(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((name) => !lstatSync(path.join(dir, name)).isDirectory())
+    .sort();
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The content cache holds only complete entries: every file under
+ * sha256/ sits at sha256/<first two hex>/<hex> and its bytes hash to <hex>;
+ * every registry capability file is whole JSON; nothing else is there.
+ * Returns how many content entries there are.
+ */
+export function assertCacheConsistent(cacheDir: string): number {
+  let entries = 0;
+  let files: string[];
+  try {
+    files = filesUnder(cacheDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  for (const file of files) {
+    const parts = file.split(path.sep);
+    const bytes = readFileSync(path.join(cacheDir, file));
+    if (parts[0] === 'sha256') {
+      assert.equal(parts.length, 3, `cache entry at an unexpected depth: ${file}`);
+      const [, prefix, hex] = parts as [string, string, string];
+      assert.match(hex, /^[0-9a-f]{64}$/, `not a cache entry name: ${file}`);
+      assert.equal(prefix, hex.slice(0, 2), `cache entry in the wrong directory: ${file}`);
+      assert.equal(sha256Hex(bytes), hex, `cache entry ${file} does not hash to its name (${bytes.length} bytes): partial or wrong`);
+      entries++;
+    } else if (parts[0] === 'registries') {
+      assert.match(file, /\.json$/, `unexpected file in the cache: ${file}`);
+      assert.doesNotThrow(() => JSON.parse(bytes.toString('utf8')), `cache file ${file} is not whole JSON`);
+    } else {
+      assert.fail(`unexpected file in the cache: ${file}`);
+    }
+  }
+  return entries;
+}
+
+/** No temporary file (`*.tmp`, as atomic writes name theirs) anywhere under `dir`. */
+export function assertNoTemporaryFiles(dir: string): void {
+  const left = filesUnder(dir).filter((file) => /\.tmp$/i.test(file) || /\.tmp\./i.test(path.basename(file)));
+  assert.deepEqual(left, [], `temporary files left behind under ${dir}`);
+}
+
+/** stderr is exactly one line (besides a trailing newline), and returns it. */
+export function oneLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line !== '');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  return lines[0] ?? '';
+}
