@@ -1,0 +1,740 @@
+/**
+ * The registry half of `npm run bench` (issue 4, "Benchmark"): `readme-gen
+ * snapshot` against a real registry (docker-registry 2.8 on loopback, from the
+ * test harness), directly and through a proxy that holds each request and each
+ * response 10 ms (a registry across the internet), cold and warm; the original
+ * tool's algorithm as the baseline; the ideal; the registry's own throughput;
+ * and a repository of 10,000 tags. bench/run.ts calls it and writes the section
+ * it returns into BENCHMARKS.md. Like run.ts it records: a target missed is
+ * written down, not failed.
+ *
+ * readme-gen runs as a child process started with the asynchronous spawn: the
+ * proxy lives in this process, and a blocking spawnSync would stop it
+ * answering (a deadlock).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Client, Pool } from 'undici';
+import { packageFile } from '../src/package-root.js';
+import type { Digest } from '../src/state/image-state.js';
+import { type CountingProxy, startCountingProxy } from '../test/harness/counting-proxy.js';
+import { type Descriptor, MANIFEST_ACCEPT, MEDIA_TYPES, type Platform, Pusher, sha256 } from '../test/harness/push.js';
+import { type RunningRegistry, startRegistry } from '../test/harness/registry-server.js';
+import { createSigningKey, payloadFor, signLegacy } from '../test/helpers/signing.js';
+
+/** readme-gen runs, baseline runs on loopback, and replays: each measured this many times (the median is reported). */
+const RUNS = 3;
+const DELAY_MS = 10;
+/** readme-gen's default requests in flight per host (src/registry/http-client.ts). */
+const CONCURRENCY = 16;
+const bin = packageFile('dist', 'src', 'cli', 'bin.js');
+const connectionCounter = packageFile('dist', 'bench', 'count-connections.js');
+
+/**
+ * The fixture, in repository bench/app: 400 images, image i an OCI index of
+ * 1 + (i mod 4) platforms (linux/amd64, linux/arm64, linux/arm/v7,
+ * linux/s390x, in that order), so 1,000 platform manifests; half of them
+ * (i div 4 even) with a BuildKit attestation manifest per platform in the
+ * index; a quarter (i mod 16 in {0, 5, 11, 14}, which spreads them over every
+ * platform count, with and without attestations) signed with cosign's legacy
+ * `sha256-<hex>.sig` tag (one keyed signature, generated key, no log); and 5
+ * tags per image, v1.<i>.0 … v1.<i>.4: 2,000 tags, plus the 100 `.sig` tags.
+ * Every platform manifest is distinct (its config carries the image number);
+ * the one layer per platform and the attestations' config are shared blobs,
+ * pushed once, since readme-gen never reads layers and pushing 1,400 random
+ * ones would only cost time.
+ */
+const REPOSITORY = 'bench/app';
+const IMAGES = 400;
+const TAGS_PER_IMAGE = 5;
+const PUSHERS = 8;
+const PLATFORMS: Platform[] = [
+  { os: 'linux', architecture: 'amd64' },
+  { os: 'linux', architecture: 'arm64' },
+  { os: 'linux', architecture: 'arm', variant: 'v7' },
+  { os: 'linux', architecture: 's390x' },
+];
+const SIGNED_RESIDUES = new Set([0, 5, 11, 14]);
+
+/** The second repository: 10,000 tags over 5 two-platform indexes, 2,000 tags each. */
+const MANY_TAGS_REPOSITORY = 'bench/many-tags';
+const MANY_TAGS_IMAGES = 5;
+const MANY_TAGS_PER_IMAGE = 2_000;
+
+export interface RegistryBenchOptions {
+  /** median wall time of `readme-gen --version`, from run.ts */
+  startupMs: number;
+}
+
+interface Fixture {
+  tags: number;
+  signatureTags: number;
+  indexes: number;
+  platformManifests: number;
+  signaturePayloads: number;
+  pushMs: number;
+}
+
+interface Summary {
+  tags: number;
+  digests: number;
+  requests: Record<string, number>;
+  retries: number;
+  peakRssBytes: number;
+}
+
+/** CPU time spent while something ran, in ms, from /proc (NaN where there is none). */
+interface Cpu {
+  /** the readme-gen child (this process's reaped children) */
+  readmeGen: number;
+  registry: number;
+  /** this process: the proxy, or the baseline's and the replay's client */
+  bench: number;
+}
+
+interface Run {
+  ms: number;
+  summary: Summary;
+  cpu: Cpu;
+  /** TCP connections readme-gen opened (bench/count-connections.ts) */
+  connections: number;
+  /** from the proxy, when the run went through it */
+  proxied?: ProxyView;
+}
+
+/** What the proxy saw of one run: requests by kind and how they overlapped in time. */
+interface ProxyView {
+  counts: Record<string, number>;
+  total: number;
+  records: { method: string; path: string; status: number }[];
+  /** spawn to the first request reaching the proxy */
+  beforeFirstMs: number;
+  /** first request in to last response out */
+  busyMs: number;
+  /** last response out to the process's exit */
+  afterLastMs: number;
+  /** mean time a request spent in the proxy (both delays and the registry) */
+  meanLatencyMs: number;
+  /** mean requests in flight over the busy period (Little's law) */
+  meanInFlight: number;
+}
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+const say = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+
+export async function registryBenchmark(options: RegistryBenchOptions): Promise<string> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-bench-'));
+  const registry = await startRegistry();
+  const cpu = cpuMeter(registryPid());
+  const timing = { arrivals: [] as number[], completions: [] as number[] };
+  const proxy = await startCountingProxy(registry.url, {
+    delayMs: DELAY_MS,
+    intercept: () => {
+      timing.arrivals.push(now());
+      return undefined;
+    },
+  });
+  // The proxy records a request when its response has been sent: note when, to see how requests overlapped.
+  const record = proxy.requests;
+  const recordPush = record.push.bind(record);
+  record.push = (...items) => {
+    for (let i = 0; i < items.length; i++) timing.completions.push(now());
+    return recordPush(...items);
+  };
+  const loadAverage = os.loadavg();
+  try {
+    const fixture = await pushFixture(registry);
+    const manyTagsPushMs = await pushManyTagsFixture(registry);
+
+    const minimum = minimumRequests(fixture);
+    const minimumTotal = Object.values(minimum).reduce((sum, count) => sum + count, 0);
+    const direct = workspace(scratch, 'direct', registry.host, REPOSITORY);
+    const proxied = workspace(scratch, 'proxied', proxy.host, REPOSITORY);
+    const observe = async (args: string[], cwd: string): Promise<Run> => {
+      proxy.reset();
+      timing.arrivals.splice(0);
+      timing.completions.splice(0);
+      const spawnedAt = now();
+      const run = await runSnapshot(args, cwd, cpu);
+      return { ...run, proxied: proxyView(proxy, timing, spawnedAt, spawnedAt + run.ms) };
+    };
+
+    say('readme-gen cold and warm, on loopback');
+    const coldDirect = await coldRuns(direct, (cwd, cache) => runSnapshot(snapshotArgs(cache), cwd, cpu));
+    const warmDirect = await repeat(() => runSnapshot(snapshotArgs(coldDirect.lastCache), direct, cpu));
+    say(`readme-gen cold and warm, through the ${DELAY_MS} ms proxy`);
+    const coldProxied = await coldRuns(proxied, (cwd, cache) => observe(snapshotArgs(cache), cwd));
+    const warmProxied = await repeat(() => observe(snapshotArgs(coldProxied.lastCache), proxied));
+    for (const run of [...coldDirect.runs, ...warmDirect, ...coldProxied.runs, ...warmProxied]) {
+      if (run.summary.tags !== fixture.tags || run.summary.digests !== fixture.indexes) {
+        throw new Error(`readme-gen saw ${run.summary.tags} tags and ${run.summary.digests} digests; the fixture has ${fixture.tags} and ${fixture.indexes}`);
+      }
+    }
+
+    say('baseline (the original algorithm), on loopback and through the proxy');
+    const baselineDirect = await repeat(() => baseline(registry.url, REPOSITORY, cpu));
+    const baselineProxied = await baseline(proxy.url, REPOSITORY, cpu);
+
+    say("the registry's own throughput: replaying a cold run's requests, 16 in flight");
+    const coldRecord = coldProxied.runs[0]?.proxied?.records ?? [];
+    const replays = await repeat(() => replay(registry.url, coldRecord, cpu));
+
+    say('10,000 tags, cold, on loopback');
+    const manyTags = workspace(scratch, 'many-tags', registry.host, MANY_TAGS_REPOSITORY);
+    const manyTagsRuns = (await coldRuns(manyTags, (cwd, cache) => runSnapshot(snapshotArgs(cache), cwd, cpu))).runs;
+
+    const ideal = (minimumTotal * 2 * DELAY_MS) / CONCURRENCY + options.startupMs;
+    return report({
+      loadAverage,
+      fixture,
+      manyTagsPushMs,
+      minimum,
+      minimumTotal,
+      ideal,
+      startupMs: options.startupMs,
+      coldDirect: coldDirect.runs,
+      warmDirect,
+      coldProxied: coldProxied.runs,
+      warmProxied,
+      baselineDirect,
+      baselineProxied,
+      replays,
+      replayed: coldRecord.length,
+      manyTagsRuns,
+    });
+  } finally {
+    await proxy.stop();
+    await registry.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- fixture
+
+async function pushFixture(registry: RunningRegistry): Promise<Fixture> {
+  const started = now();
+  const setup = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
+  // One layer per platform and one attestation config, shared by every image (see the fixture's description).
+  const layers = await Promise.all(
+    PLATFORMS.map(async (platform) => {
+      const content = Buffer.from(`bench layer for ${platformName(platform)}\n`);
+      return { descriptor: await setup.pushBlob(gzipSync(content), MEDIA_TYPES.ociLayer), diffId: sha256(content) };
+    }),
+  );
+  const attestationConfig = await setup.pushBlob(
+    Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } })),
+    MEDIA_TYPES.ociConfig,
+  );
+  const key = createSigningKey();
+  const fixture: Fixture = { tags: 0, signatureTags: 0, indexes: 0, platformManifests: 0, signaturePayloads: 0, pushMs: 0 };
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
+    for (let i = next++; i < IMAGES; i = next++) {
+      const platforms = PLATFORMS.slice(0, 1 + (i % 4));
+      const images: Descriptor[] = [];
+      for (const [p, platform] of platforms.entries()) {
+        const layer = layers[p]!;
+        const config = await pusher.pushBlob(
+          Buffer.from(
+            JSON.stringify({
+              architecture: platform.architecture,
+              os: platform.os,
+              ...(platform.variant ? { variant: platform.variant } : {}),
+              config: { Labels: { 'org.opencontainers.image.version': `1.${i}` } },
+              rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+            }),
+          ),
+          MEDIA_TYPES.ociConfig,
+        );
+        const manifest = await pusher.pushManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config, layers: [layer.descriptor] });
+        images.push({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, platform });
+      }
+      const attestations: Descriptor[] = [];
+      if ((i >> 2) % 2 === 0) {
+        for (const image of images) {
+          const statement = {
+            _type: 'https://in-toto.io/Statement/v0.1',
+            predicateType: 'https://slsa.dev/provenance/v0.2',
+            subject: [{ name: `pkg:docker/${REPOSITORY}`, digest: { sha256: image.digest.slice('sha256:'.length) } }],
+            predicate: { buildType: 'https://mobyproject.org/buildkit@v1' },
+          };
+          const layer = await pusher.pushBlob(Buffer.from(JSON.stringify(statement)), MEDIA_TYPES.inToto);
+          const manifest = await pusher.pushManifest({
+            schemaVersion: 2,
+            mediaType: MEDIA_TYPES.ociManifest,
+            config: attestationConfig,
+            layers: [{ ...layer, annotations: { 'in-toto.io/predicate-type': statement.predicateType } }],
+          });
+          attestations.push({
+            mediaType: manifest.mediaType,
+            digest: manifest.digest,
+            size: manifest.size,
+            annotations: { 'vnd.docker.reference.digest': image.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+            platform: { architecture: 'unknown', os: 'unknown' },
+          });
+        }
+      }
+      const index = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [...images, ...attestations] };
+      let digest: Digest | undefined;
+      for (let t = 0; t < TAGS_PER_IMAGE; t++) digest = (await pusher.pushManifest(index, `v1.${i}.${t}`)).digest;
+      if (SIGNED_RESIDUES.has(i % 16) && digest) {
+        await pusher.pushCosignSignature(digest, [signLegacy({ payload: payloadFor(digest, `${registry.host}/${REPOSITORY}`), privateKey: key.privateKey })]);
+        fixture.signatureTags++;
+        fixture.signaturePayloads++;
+      }
+      fixture.indexes++;
+      fixture.tags += TAGS_PER_IMAGE;
+      fixture.platformManifests += images.length;
+      if (fixture.indexes % 50 === 0) say(`pushed ${fixture.indexes}/${IMAGES} images (${((now() - started) / 1000).toFixed(1)} s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: PUSHERS }, worker));
+  fixture.pushMs = now() - started;
+  return fixture;
+}
+
+async function pushManyTagsFixture(registry: RunningRegistry): Promise<number> {
+  const started = now();
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: MANY_TAGS_IMAGES }, async (_, k) => {
+      const pusher = new Pusher({ registryUrl: registry.url, repository: MANY_TAGS_REPOSITORY });
+      const index = await pusher.pushIndex({ tag: `base-${k}`, images: [{ platform: PLATFORMS[0]! }, { platform: PLATFORMS[1]! }] });
+      // The index's own tag and 1,999 more: 2,000 per image.
+      await pusher.pushManyTags(`r${k}-`, MANY_TAGS_PER_IMAGE - 1, index.digest);
+      say(`pushed ${(done += MANY_TAGS_PER_IMAGE)}/${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags to ${MANY_TAGS_REPOSITORY} (${((now() - started) / 1000).toFixed(1)} s)`);
+    }),
+  );
+  return now() - started;
+}
+
+/**
+ * What a cold run cannot do without, by issue 4's definition: the tag pages
+ * (distribution 2.8 sends every tag in one page); one HEAD per tag, the `.sig`
+ * tags included (a warm run must learn whether a signature changed without a
+ * GET); one GET per digest not seen before — each index and each of its
+ * platform manifests (attestations are skipped), each signature manifest and
+ * its payload blob; no config blob, since every image is an index; and one
+ * referrers probe, which tells that 2.8 has no referrers API.
+ */
+function minimumRequests(fixture: Fixture): Record<string, number> {
+  return {
+    'GET tags': 1,
+    HEAD: fixture.tags + fixture.signatureTags,
+    'GET manifests': fixture.indexes + fixture.platformManifests + fixture.signatureTags,
+    'GET blobs': fixture.signaturePayloads,
+    'GET referrers': 1,
+  };
+}
+
+function platformName(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+}
+
+// ---------------------------------------------------------------- readme-gen runs
+
+function workspace(scratch: string, name: string, host: string, repository: string): string {
+  const dir = path.join(scratch, name);
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${host}/${repository}\nstate: state.json\n`);
+  return dir;
+}
+
+function snapshotArgs(cacheDir: string): string[] {
+  return ['snapshot', '--quiet', '--json', '--cache-dir', cacheDir];
+}
+
+/** `readme-gen …` in `cwd`, without blocking this process; its wall time and --json summary. */
+function runSnapshot(args: string[], cwd: string, cpu: CpuMeter): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const spent = cpu();
+    const started = now();
+    const child = spawn(process.execPath, ['--import', connectionCounter, bin, ...args], { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (status) => {
+      const ms = now() - started;
+      if (status !== 0) reject(new Error(`readme-gen ${args.join(' ')} exited ${status}: ${stderr}`));
+      else resolve({ ms, summary: JSON.parse(stdout) as Summary, cpu: spent(), connections: Number(/^bench: connections (\d+)$/m.exec(stderr)?.[1] ?? NaN) });
+    });
+  });
+}
+
+/** RUNS cold runs, each with a fresh cache directory; the last one's cache is for the warm runs. */
+async function coldRuns(cwd: string, run: (cwd: string, cache: string) => Promise<Run>): Promise<{ runs: Run[]; lastCache: string }> {
+  const runs: Run[] = [];
+  let lastCache = '';
+  for (let r = 0; r < RUNS; r++) {
+    lastCache = path.join(cwd, `cache-${r}`);
+    runs.push(await run(cwd, lastCache));
+  }
+  return { runs, lastCache };
+}
+
+async function repeat<T>(measure: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let r = 0; r < RUNS; r++) results.push(await measure());
+  return results;
+}
+
+function proxyView(proxy: CountingProxy, timing: { arrivals: number[]; completions: number[] }, spawnedAt: number, exitedAt: number): ProxyView {
+  const records = proxy.requests.map(({ method, path, status }) => ({ method, path, status }));
+  const counts = countKinds(records);
+  const { arrivals, completions } = timing;
+  const first = Math.min(...arrivals);
+  const last = Math.max(...completions);
+  // The sum of the times requests spent in the proxy is Σ completions − Σ arrivals, whichever pairs with which.
+  const inProxy = completions.reduce((sum, t) => sum + t, 0) - arrivals.reduce((sum, t) => sum + t, 0);
+  return {
+    counts,
+    total: records.length,
+    records,
+    beforeFirstMs: first - spawnedAt,
+    busyMs: last - first,
+    afterLastMs: exitedAt - last,
+    meanLatencyMs: inProxy / records.length,
+    meanInFlight: inProxy / (last - first),
+  };
+}
+
+function countKinds(requests: { method: string; path: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of requests) {
+    const kind = request.method === 'HEAD' ? 'HEAD' : `GET ${/\/(tags|manifests|blobs|referrers)\//.exec(request.path)?.[1] ?? request.path}`;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------- baseline and replay
+
+/**
+ * The original tool's algorithm, as crane ran it: list the tags, one HEAD per
+ * tag for its digest, one manifest GET per distinct digest, one request at a
+ * time over one kept-alive connection. cosign's `sha256-…` tags are left out
+ * (the original's --exclude-tags), which makes the baseline cheaper, not dearer.
+ */
+async function baseline(url: string, repository: string, cpu: CpuMeter): Promise<Timed> {
+  const client = new Client(url, { pipelining: 1, keepAliveTimeout: 60_000 });
+  let requests = 0;
+  const send = async (method: 'GET' | 'HEAD', path: string, accept: string) => {
+    requests++;
+    const response = await client.request({ method, path, headers: { accept } });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode !== 200) throw new Error(`baseline: ${method} ${path} answered ${response.statusCode}`);
+    return { headers: response.headers, body };
+  };
+  const spent = cpu();
+  const started = now();
+  try {
+    const { tags } = JSON.parse((await send('GET', `/v2/${repository}/tags/list`, 'application/json')).body.toString('utf8')) as { tags: string[] };
+    const digests = new Set<string>();
+    for (const tag of tags.filter((name) => !name.startsWith('sha256-'))) {
+      digests.add(String((await send('HEAD', `/v2/${repository}/manifests/${tag}`, MANIFEST_ACCEPT)).headers['docker-content-digest']));
+    }
+    for (const digest of digests) await send('GET', `/v2/${repository}/manifests/${digest}`, MANIFEST_ACCEPT);
+    return { ms: now() - started, requests, cpu: spent() };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The registry's own throughput: the requests a cold readme-gen run made (as
+ * the proxy recorded them), replayed straight at the registry with undici,
+ * CONCURRENCY in flight, in the recorded order; each answer must have the
+ * status the run got.
+ */
+async function replay(url: string, requests: { method: string; path: string; status: number }[], cpu: CpuMeter): Promise<Timed> {
+  const pool = new Pool(url, { connections: CONCURRENCY, keepAliveTimeout: 60_000 });
+  let next = 0;
+  const spent = cpu();
+  const started = now();
+  try {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < requests.length; i = next++) {
+          const { method, path, status } = requests[i]!;
+          const accept = path.includes('/manifests/') ? MANIFEST_ACCEPT : path.includes('/referrers/') ? MEDIA_TYPES.ociIndex : 'application/json';
+          const response = await pool.request({ method: method as 'GET' | 'HEAD', path, headers: { accept } });
+          await response.body.arrayBuffer();
+          if (response.statusCode !== status) throw new Error(`replay: ${method} ${path} answered ${response.statusCode}, the run got ${status}`);
+        }
+      }),
+    );
+    return { ms: now() - started, requests: requests.length, cpu: spent() };
+  } finally {
+    await pool.close();
+  }
+}
+
+// ---------------------------------------------------------------- CPU
+
+/** Starts measuring; the function it returns gives the CPU spent since. */
+type CpuMeter = () => () => Cpu;
+
+interface Timed {
+  ms: number;
+  requests: number;
+  cpu: Cpu;
+}
+
+/** Linux reports CPU time in USER_HZ ticks, 100 a second on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+function cpuMeter(registry: number | undefined): CpuMeter {
+  return () => {
+    const children = procCpuMs('self', true);
+    const registryCpu = registry === undefined ? NaN : procCpuMs(registry, false);
+    const bench = process.cpuUsage();
+    return () => {
+      const benchNow = process.cpuUsage(bench);
+      return {
+        readmeGen: procCpuMs('self', true) - children,
+        registry: registry === undefined ? NaN : procCpuMs(registry, false) - registryCpu,
+        bench: (benchNow.user + benchNow.system) / 1000,
+      };
+    };
+  };
+}
+
+/** utime + stime of a process, or cutime + cstime (its children that have been waited for), in ms. */
+function procCpuMs(pid: number | 'self', children: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [first, second] = children ? [13, 14] : [11, 12];
+    return ((Number(fields[first]) + Number(fields[second])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The docker-registry this process started (the harness does not say its pid). */
+function registryPid(): number | undefined {
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (name === 'docker-registry' && parent === process.pid) return Number(entry);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return undefined;
+}
+
+/** The CPU each process spent; one that did not take part (0) is left out. */
+function cpuText(cpu: Cpu): string {
+  const parts: [string, number][] = [
+    ['readme-gen', cpu.readmeGen],
+    ['registry', cpu.registry],
+    ['bench process', cpu.bench],
+  ];
+  return parts
+    .filter(([, ms]) => ms !== 0)
+    .map(([name, ms]) => `${name} ${Number.isNaN(ms) ? '?' : `${(ms / 1000).toFixed(1)} s`}`)
+    .join(', ');
+}
+
+// ---------------------------------------------------------------- report
+
+interface Results {
+  loadAverage: number[];
+  fixture: Fixture;
+  manyTagsPushMs: number;
+  minimum: Record<string, number>;
+  minimumTotal: number;
+  ideal: number;
+  startupMs: number;
+  coldDirect: Run[];
+  warmDirect: Run[];
+  coldProxied: Run[];
+  warmProxied: Run[];
+  baselineDirect: Timed[];
+  baselineProxied: Timed;
+  replays: Timed[];
+  replayed: number;
+  manyTagsRuns: Run[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function times(values: number[]): string {
+  return values.length === 1 ? seconds(values[0]!) : `${seconds(median(values))} (best ${seconds(Math.min(...values))}, worst ${seconds(Math.max(...values))})`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MB`;
+}
+
+function total(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
+function kinds(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(', ');
+}
+
+/** The --json summary's kinds under the proxy's names, for comparing with the minimum. */
+function summaryKinds(summary: Summary): Record<string, number> {
+  const { tags = 0, head = 0, manifest = 0, blob = 0, referrers = 0, ...rest } = summary.requests;
+  return { 'GET tags': tags, HEAD: head, 'GET manifests': manifest, 'GET blobs': blob, 'GET referrers': referrers, ...rest };
+}
+
+function verdict(met: boolean): string {
+  return met ? 'met' : '**missed**';
+}
+
+function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => (a[key] ?? 0) === (b[key] ?? 0));
+}
+
+function peak(runs: Run[]): number {
+  return Math.max(...runs.map((run) => run.summary.peakRssBytes));
+}
+
+function where(view: ProxyView | undefined): string {
+  if (!view) return '';
+  return `start-up to first request ${Math.round(view.beforeFirstMs)} ms, requests ${seconds(view.busyMs)} at ${view.meanInFlight.toFixed(1)} in flight on average, ${view.meanLatencyMs.toFixed(1)} ms each in the proxy, last response to exit ${Math.round(view.afterLastMs)} ms`;
+}
+
+/** The run whose time is the median (RUNS is odd), for its details. */
+function medianRun<T extends { ms: number }>(runs: T[]): T {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function report(results: Results): string {
+  const { fixture, minimum, minimumTotal, ideal } = results;
+  const coldRun = medianRun(results.coldProxied);
+  const warmRun = medianRun(results.warmProxied);
+  const coldLoopbackRun = medianRun(results.coldDirect);
+  const warmLoopbackRun = medianRun(results.warmDirect);
+  const replayRun = medianRun(results.replays);
+  const manyTagsRun = medianRun(results.manyTagsRuns);
+  const coldCounts = coldRun.proxied?.counts ?? {};
+  const warmCounts = warmRun.proxied?.counts ?? {};
+  const warmOnlyTagsAndHeads = [...results.warmProxied.map((run) => run.proxied?.counts ?? {}), ...results.warmDirect.map((run) => summaryKinds(run.summary))].every((counts) =>
+    Object.entries(counts).every(([kind, count]) => count === 0 || kind === 'GET tags' || kind === 'HEAD'),
+  );
+  const coldIsMinimum = results.coldProxied.every((run) => sameCounts(run.proxied?.counts ?? {}, minimum)) && results.coldDirect.every((run) => sameCounts(summaryKinds(run.summary), minimum));
+  const speedup = results.baselineProxied.ms / coldRun.ms;
+  const overIdeal = coldRun.ms / ideal;
+  const overRegistry = coldLoopbackRun.ms / replayRun.ms;
+  const manyTagsPeak = peak(results.manyTagsRuns);
+  const baselinePerRequest = results.baselineProxied.ms / results.baselineProxied.requests;
+
+  const rows = [
+    [
+      'cold, through the 10 ms proxy (`snapshot --quiet --json`, fresh `--cache-dir`)',
+      `${times(results.coldProxied.map((run) => run.ms))}; ${coldRun.proxied?.total} requests (proxy), ${total(coldRun.summary.requests)} (--json), over ${coldRun.connections} connections; peak RSS ${mb(peak(results.coldProxied))}`,
+      '≥ 10× faster than the baseline; ≤ 1.3× the ideal',
+      `${verdict(speedup >= 10)}: ${speedup.toFixed(1)}×; ${verdict(overIdeal <= 1.3)}: ${overIdeal.toFixed(2)}×`,
+      `median run: ${where(coldRun.proxied)}; CPU ${cpuText(coldRun.cpu)}`,
+    ],
+    [
+      'cold requests against the minimum',
+      `${total(coldCounts)}: ${kinds(coldCounts)}`,
+      `exactly the minimum, ${minimumTotal}: ${kinds(minimum)}`,
+      verdict(coldIsMinimum),
+      'every cold run, counted by the proxy and by --json',
+    ],
+    [
+      'warm, through the 10 ms proxy (the last cold run\'s cache)',
+      `${times(results.warmProxied.map((run) => run.ms))}; ${total(warmCounts)} requests: ${kinds(warmCounts)}, over ${warmRun.connections} connections; peak RSS ${mb(peak(results.warmProxied))}`,
+      'no manifest or blob GET: only tag pages and HEADs',
+      verdict(warmOnlyTagsAndHeads),
+      `every warm run, proxied and loopback; median run: ${where(warmRun.proxied)}; CPU ${cpuText(warmRun.cpu)}`,
+    ],
+    [
+      'cold, loopback (straight to the registry)',
+      `${times(results.coldDirect.map((run) => run.ms))}; ${total(coldLoopbackRun.summary.requests)} requests (--json) over ${coldLoopbackRun.connections} connections; peak RSS ${mb(peak(results.coldDirect))}`,
+      "≤ 1.5× the registry's own throughput (the replay below)",
+      `${verdict(overRegistry <= 1.5)}: ${overRegistry.toFixed(2)}×`,
+      `whole process, start-up included; CPU ${cpuText(coldLoopbackRun.cpu)}`,
+    ],
+    [
+      'warm, loopback',
+      `${times(results.warmDirect.map((run) => run.ms))}; ${total(warmLoopbackRun.summary.requests)} requests (--json) over ${warmLoopbackRun.connections} connections; peak RSS ${mb(peak(results.warmDirect))}`,
+      '—',
+      '—',
+      `CPU ${cpuText(warmLoopbackRun.cpu)}`,
+    ],
+    [
+      'baseline (the original algorithm), through the 10 ms proxy',
+      `${seconds(results.baselineProxied.ms)}; ${results.baselineProxied.requests} requests`,
+      '—',
+      '—',
+      `one run; ${baselinePerRequest.toFixed(1)} ms a request, one at a time; CPU ${cpuText(results.baselineProxied.cpu)}`,
+    ],
+    [
+      'baseline, loopback',
+      `${times(results.baselineDirect.map((run) => run.ms))}; ${results.baselineDirect[0]?.requests} requests`,
+      '—',
+      '—',
+      `${(medianRun(results.baselineDirect).ms / (results.baselineDirect[0]?.requests ?? NaN)).toFixed(2)} ms a request`,
+    ],
+    [
+      'ideal through the proxy',
+      seconds(ideal),
+      '—',
+      '—',
+      `the minimum ${minimumTotal} requests × ${2 * DELAY_MS} ms ÷ ${CONCURRENCY} + start-up ${Math.round(results.startupMs)} ms`,
+    ],
+    [
+      "the registry's own throughput (replay)",
+      `${times(results.replays.map((run) => run.ms))} for ${results.replayed} requests`,
+      '—',
+      '—',
+      `a cold run's requests as the proxy recorded them, replayed with undici straight to the registry, ${CONCURRENCY} in flight: ${((results.replayed / replayRun.ms) * 1000).toFixed(0)} requests/s; registry CPU ${(replayRun.cpu.registry / results.replayed).toFixed(2)} ms a request; CPU ${cpuText(replayRun.cpu)}`,
+    ],
+    [
+      `${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags over ${MANY_TAGS_IMAGES} images, cold, loopback`,
+      `${times(results.manyTagsRuns.map((run) => run.ms))}; ${total(manyTagsRun.summary.requests)} requests over ${manyTagsRun.connections} connections; peak RSS ${mb(manyTagsPeak)} (worst of ${results.manyTagsRuns.length})`,
+      'peak RSS < 150 MB',
+      `${verdict(manyTagsPeak < 150 * 2 ** 20)}: ${mb(manyTagsPeak)}`,
+      `${manyTagsRun.summary.tags} tags, ${manyTagsRun.summary.digests} digests; CPU ${cpuText(manyTagsRun.cpu)}`,
+    ],
+    ['start-up (`readme-gen --version`)', `${Math.round(results.startupMs)} ms`, '< 150 ms', verdict(results.startupMs < 150), 'the median from the table above'],
+  ];
+
+  return `## Registry
+
+\`readme-gen snapshot\` against docker-registry 2.8.2 on 127.0.0.1 (test/harness), the benchmark of issue 4. Wall times are of the whole process, spawned from the bench; ${RUNS} runs each (median, best, worst) unless the note says otherwise. Peak RSS is \`peakRssBytes\` from \`--json\` (\`maxRSS\`), the highest of the runs. "Through the 10 ms proxy" is the test harness's counting proxy, in the bench process, holding each request and each response ${DELAY_MS} ms: ${2 * DELAY_MS} ms a round trip, like a registry across the internet. The registry, readme-gen and the proxy share this machine's CPUs; CPU times are from /proc. Connections are those readme-gen's undici opened (bench/count-connections.ts, preloaded). Load average when this section started: ${results.loadAverage.map((load) => load.toFixed(2)).join(', ')}.
+
+Fixture (bench/registry.ts): repository \`${REPOSITORY}\`, ${fixture.tags} tags over ${fixture.indexes} OCI indexes of 1–4 platforms (${fixture.platformManifests} platform manifests), half with BuildKit attestations, ${fixture.signatureTags} signed with a cosign \`.sig\` tag, ${TAGS_PER_IMAGE} tags per image; pushed in ${seconds(fixture.pushMs)} by ${PUSHERS} pushers. Repository \`${MANY_TAGS_REPOSITORY}\`: ${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags over ${MANY_TAGS_IMAGES} two-platform indexes, pushed in ${seconds(results.manyTagsPushMs)}.
+
+Baseline: the original tool's algorithm (list tags; one HEAD per tag with the full Accept list; one manifest GET per distinct digest), one request at a time over one kept-alive undici connection, cosign's \`sha256-…\` tags left out. Ideal: the minimum requests of a cold run × ${2 * DELAY_MS} ms ÷ ${CONCURRENCY} (the default concurrency) + start-up. For proxied runs the proxy also tells where the time went: from spawn to the first request, the requests (mean requests in flight and mean time each spent in the proxy, by Little's law from arrival and completion times), and from the last response to exit.
+
+| what | measured | target | verdict | note |
+| --- | --- | --- | --- | --- |
+${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+`;
+}
