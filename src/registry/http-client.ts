@@ -145,7 +145,13 @@ export class HttpClient {
       // reset: false keeps the connection after a HEAD too: undici closes it by default (for servers that send HEAD a body),
       // which cost a new TCP connection per tag — 10,000 connections, each in TIME_WAIT after, for 10,000 tags.
       const response = await request(url, { method: httpRequest.method, headers, dispatcher: this.#agent as Dispatcher, signal: this.#closing.signal, reset: false });
-      const body = await readCapped(response.body, httpRequest.maxBytes, () => `${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`);
+      const tooLarge = () => `${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`;
+      // A declared length over the cap is refused before a byte of the body is read.
+      if (Number(response.headers['content-length'] ?? 0) > httpRequest.maxBytes && httpRequest.method !== 'HEAD') {
+        response.body.destroy();
+        throw new RegistryError(tooLarge());
+      }
+      const body = await readCapped(response.body, httpRequest.maxBytes, tooLarge);
       this.stats.bytes += body.length;
       return { status: response.statusCode, headers: flatHeaders(response.headers), body, url };
     } finally {
