@@ -13,6 +13,7 @@
  * answering (a deadlock).
  */
 import { spawn } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,6 +124,11 @@ interface ProxyView {
 }
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+/** Connections undici opened in this process (the baseline's and the replay's clients). */
+let benchConnections = 0;
+subscribe('undici:client:connected', () => {
+  benchConnections++;
+});
 const say = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
 
 export async function registryBenchmark(options: RegistryBenchOptions): Promise<string> {
@@ -421,18 +427,21 @@ function countKinds(requests: { method: string; path: string }[]): Record<string
  * tag for its digest, one manifest GET per distinct digest, one request at a
  * time over one kept-alive connection. cosign's `sha256-…` tags are left out
  * (the original's --exclude-tags), which makes the baseline cheaper, not dearer.
+ * `reset: false` on HEAD: undici otherwise closes the connection after every
+ * HEAD, and crane (Go's client) keeps it.
  */
 async function baseline(url: string, repository: string, cpu: CpuMeter): Promise<Timed> {
   const client = new Client(url, { pipelining: 1, keepAliveTimeout: 60_000 });
   let requests = 0;
   const send = async (method: 'GET' | 'HEAD', path: string, accept: string) => {
     requests++;
-    const response = await client.request({ method, path, headers: { accept } });
+    const response = await client.request({ method, path, headers: { accept }, reset: false });
     const body = Buffer.from(await response.body.arrayBuffer());
     if (response.statusCode !== 200) throw new Error(`baseline: ${method} ${path} answered ${response.statusCode}`);
     return { headers: response.headers, body };
   };
   const spent = cpu();
+  const connectionsBefore = benchConnections;
   const started = now();
   try {
     const { tags } = JSON.parse((await send('GET', `/v2/${repository}/tags/list`, 'application/json')).body.toString('utf8')) as { tags: string[] };
@@ -441,7 +450,7 @@ async function baseline(url: string, repository: string, cpu: CpuMeter): Promise
       digests.add(String((await send('HEAD', `/v2/${repository}/manifests/${tag}`, MANIFEST_ACCEPT)).headers['docker-content-digest']));
     }
     for (const digest of digests) await send('GET', `/v2/${repository}/manifests/${digest}`, MANIFEST_ACCEPT);
-    return { ms: now() - started, requests, cpu: spent() };
+    return { ms: now() - started, requests, cpu: spent(), connections: benchConnections - connectionsBefore };
   } finally {
     await client.close();
   }
@@ -450,13 +459,14 @@ async function baseline(url: string, repository: string, cpu: CpuMeter): Promise
 /**
  * The registry's own throughput: the requests a cold readme-gen run made (as
  * the proxy recorded them), replayed straight at the registry with undici,
- * CONCURRENCY in flight, in the recorded order; each answer must have the
- * status the run got.
+ * CONCURRENCY in flight over kept-alive connections (HEADs too), in the
+ * recorded order; each answer must have the status the run got.
  */
 async function replay(url: string, requests: { method: string; path: string; status: number }[], cpu: CpuMeter): Promise<Timed> {
   const pool = new Pool(url, { connections: CONCURRENCY, keepAliveTimeout: 60_000 });
   let next = 0;
   const spent = cpu();
+  const connectionsBefore = benchConnections;
   const started = now();
   try {
     await Promise.all(
@@ -464,13 +474,13 @@ async function replay(url: string, requests: { method: string; path: string; sta
         for (let i = next++; i < requests.length; i = next++) {
           const { method, path, status } = requests[i]!;
           const accept = path.includes('/manifests/') ? MANIFEST_ACCEPT : path.includes('/referrers/') ? MEDIA_TYPES.ociIndex : 'application/json';
-          const response = await pool.request({ method: method as 'GET' | 'HEAD', path, headers: { accept } });
+          const response = await pool.request({ method: method as 'GET' | 'HEAD', path, headers: { accept }, reset: false });
           await response.body.arrayBuffer();
           if (response.statusCode !== status) throw new Error(`replay: ${method} ${path} answered ${response.statusCode}, the run got ${status}`);
         }
       }),
     );
-    return { ms: now() - started, requests: requests.length, cpu: spent() };
+    return { ms: now() - started, requests: requests.length, cpu: spent(), connections: benchConnections - connectionsBefore };
   } finally {
     await pool.close();
   }
@@ -485,6 +495,7 @@ interface Timed {
   ms: number;
   requests: number;
   cpu: Cpu;
+  connections: number;
 }
 
 /** Linux reports CPU time in USER_HZ ticks, 100 a second on every architecture Node runs on. */
@@ -689,14 +700,14 @@ function report(results: Results): string {
     ],
     [
       'baseline (the original algorithm), through the 10 ms proxy',
-      `${seconds(results.baselineProxied.ms)}; ${results.baselineProxied.requests} requests`,
+      `${seconds(results.baselineProxied.ms)}; ${results.baselineProxied.requests} requests over ${results.baselineProxied.connections} connection(s)`,
       '—',
       '—',
       `one run; ${baselinePerRequest.toFixed(1)} ms a request, one at a time; CPU ${cpuText(results.baselineProxied.cpu)}`,
     ],
     [
       'baseline, loopback',
-      `${times(results.baselineDirect.map((run) => run.ms))}; ${results.baselineDirect[0]?.requests} requests`,
+      `${times(results.baselineDirect.map((run) => run.ms))}; ${results.baselineDirect[0]?.requests} requests over ${results.baselineDirect[0]?.connections} connection(s)`,
       '—',
       '—',
       `${(medianRun(results.baselineDirect).ms / (results.baselineDirect[0]?.requests ?? NaN)).toFixed(2)} ms a request`,
@@ -710,7 +721,7 @@ function report(results: Results): string {
     ],
     [
       "the registry's own throughput (replay)",
-      `${times(results.replays.map((run) => run.ms))} for ${results.replayed} requests`,
+      `${times(results.replays.map((run) => run.ms))} for ${results.replayed} requests over ${replayRun.connections} connections`,
       '—',
       '—',
       `a cold run's requests as the proxy recorded them, replayed with undici straight to the registry, ${CONCURRENCY} in flight: ${((results.replayed / replayRun.ms) * 1000).toFixed(0)} requests/s; registry CPU ${(replayRun.cpu.registry / results.replayed).toFixed(2)} ms a request; CPU ${cpuText(replayRun.cpu)}`,
