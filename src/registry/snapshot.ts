@@ -60,42 +60,60 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   progress.tags.total = shown.length;
   report();
 
-  const tags = (
-    await mapWithLimit(shown, TAG_LOOKUPS_IN_FLIGHT, async (name): Promise<TagRecord | undefined> => {
-      const head = await client.head(name);
-      progress.tags.done++;
-      report();
-      if (!head) {
-        options.warn(`tag ${name} was listed but is gone; skipped`);
-        return undefined;
-      }
-      return { name, digest: head.digest as Digest, mediaType: head.mediaType };
-    })
-  ).filter((tag): tag is TagRecord => tag !== undefined);
-
-  const digests = [...new Set(tags.map((tag) => tag.digest))].sort();
-  progress.manifests.total = digests.length;
-  progress.signatures.total = digests.filter((digest) => signatureTags.has(digest) || fallbackTags.has(digest)).length;
+  // Each image is described as soon as the first tag pointing at it is resolved, so the
+  // GETs overlap the remaining HEADs instead of waiting for all of them; the first
+  // failure ends the run at once rather than after every other request.
   const referrers = new ReferrersProbe(client, options.referrersApi, (supported) => options.onReferrersApi?.(supported));
-  const images = await Promise.all(
-    digests.map(async (digest): Promise<[Digest, ImageRecord]> => {
-      const image = await describeImage(client, digest);
+  const images = new Map<Digest, Promise<ImageRecord>>();
+  let failFast: (error: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => {
+    failFast = reject;
+  });
+  failure.catch(() => undefined);
+  const imageOf = (digest: Digest): void => {
+    if (images.has(digest)) return;
+    const signed = signatureTags.has(digest) || fallbackTags.has(digest);
+    progress.manifests.total++;
+    if (signed) progress.signatures.total++;
+    const image = describeWithSignatures(client, digest, { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, warn: options.warn }, () => {
       progress.manifests.done++;
+      if (signed) progress.signatures.done++;
       report();
-      image.signatures = await signaturesOf(client, digest, { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, warn: options.warn });
-      if (signatureTags.has(digest) || fallbackTags.has(digest)) {
-        progress.signatures.done++;
-        report();
-      }
-      return [digest, image];
-    }),
-  );
+    });
+    image.catch(failFast);
+    images.set(digest, image);
+  };
+
+  const resolved = mapWithLimit(shown, TAG_LOOKUPS_IN_FLIGHT, async (name): Promise<TagRecord | undefined> => {
+    const head = await client.head(name);
+    progress.tags.done++;
+    report();
+    if (!head) {
+      options.warn(`tag ${name} was listed but is gone; skipped`);
+      return undefined;
+    }
+    imageOf(head.digest as Digest);
+    return { name, digest: head.digest as Digest, mediaType: head.mediaType };
+  });
+  const tags = (await Promise.race([resolved, failure])).filter((tag): tag is TagRecord => tag !== undefined);
+  const described = await Promise.race([
+    Promise.all([...images.keys()].sort().map(async (digest): Promise<[Digest, ImageRecord]> => [digest, await (images.get(digest) as Promise<ImageRecord>)])),
+    failure,
+  ]);
   return {
     schemaVersion: 1,
     repository: `${client.location.registry}/${client.location.repository}`,
     tags: tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    images: Object.fromEntries(images) as ImageState['images'],
+    images: Object.fromEntries(described) as ImageState['images'],
   };
+}
+
+/** An image and its signatures, fetched side by side: the .sig tag's HEAD need not wait for the index. */
+async function describeWithSignatures(client: RegistryClient, digest: Digest, sources: SignatureSources, done: () => void): Promise<ImageRecord> {
+  const [image, signatures] = await Promise.all([describeImage(client, digest), signaturesOf(client, digest, sources)]);
+  image.signatures = signatures;
+  done();
+  return image;
 }
 
 function classifyTags(listed: readonly string[], options: SnapshotOptions) {
