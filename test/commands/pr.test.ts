@@ -16,7 +16,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { shortDigest } from '../../src/pr/state-changes.js';
 import type { Digest, ImageState } from '../../src/state/image-state.js';
-import { type GitHubServer, type RecordedRequest, startGitHubServer } from '../harness/github-server.js';
+import { type GitHubServer, type RecordedRequest, branchExistsIn, startGitHubServer } from '../harness/github-server.js';
 import { Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync } from '../helpers/run-cli.js';
@@ -140,14 +140,7 @@ before(async () => {
     token: TOKEN,
     owner: OWNER,
     repo: REPO,
-    branchExists: (branch) => {
-      try {
-        git(remote, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    branchExists: branchExistsIn(remote),
   });
   ca = await createCa();
   log = createLog();

@@ -8,6 +8,7 @@
  * such. The recording keeps the headers without the Authorization value (only
  * whether it was right), so a test can scan everything else for the token.
  */
+import { execFileSync } from 'node:child_process';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { LOOPBACK, closeServer, listenOnLoopback } from './loopback.js';
 
@@ -187,4 +188,16 @@ function send(response: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   response.end(body);
+}
+
+/** branchExists for startGitHubServer: whether a branch is on the bare repository the test pushes to, as GitHub would know. */
+export function branchExistsIn(remote: string): (branch: string) => boolean {
+  return (branch) => {
+    try {
+      execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: remote, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
 }

@@ -40,3 +40,20 @@ export async function freeLoopbackPort(): Promise<number> {
   await closeServer(probe);
   return port;
 }
+
+/**
+ * A server on another loopback address that records every request it gets:
+ * where readme-gen must never send anything, a request there is seen.
+ */
+export async function startSentinel(address: string, answer: object): Promise<{ server: Server; origin: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, address, resolve);
+  });
+  return { server, origin: `http://${address}:${(server.address() as AddressInfo).port}`, requests };
+}

@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ImageState } from '../../src/state/image-state.js';
+import { startSentinel } from '../harness/loopback.js';
 import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, type ProxiedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
@@ -176,7 +176,7 @@ describe('a next-page Link to another host is refused', () => {
 
   before(async () => {
     // Something listens where the links point, so a request there would be seen.
-    sentinels = await Promise.all(['127.0.0.2', '127.0.0.1'].map((address) => sentinel(address)));
+    sentinels = await Promise.all(['127.0.0.2', '127.0.0.1'].map((address) => startSentinel(address, { name: REPOSITORY, tags: ['from-the-other-host'] })));
   });
   after(async () => {
     for (const { server } of sentinels ?? []) {
@@ -219,19 +219,6 @@ describe('a next-page Link to another host is refused', () => {
     assert.ok(run.stderr.includes(sameAddress.origin), run.stderr);
     assert.deepEqual(sameAddress.requests, []);
   });
-
-  async function sentinel(address: string): Promise<{ server: Server; origin: string; requests: string[] }> {
-    const requests: string[] = [];
-    const server = createServer((request, response) => {
-      requests.push(`${request.method} ${request.url}`);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: REPOSITORY, tags: ['from-the-other-host'] }));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, address, resolve);
-    });
-    return { server, origin: `http://${address}:${(server.address() as AddressInfo).port}`, requests };
-  }
 });
 
 describe('a registry that refuses a large n', () => {

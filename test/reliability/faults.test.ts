@@ -24,13 +24,13 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImageState } from '../../src/state/image-state.js';
+import { startSentinel } from '../harness/loopback.js';
 import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, RESET, startCountingProxy } from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, type PushedManifest, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
@@ -73,7 +73,7 @@ const scratch: string[] = [];
 before(async () => {
   registry = await startRegistry();
   proxy = await startCountingProxy(registry.url, { intercept: (request) => fault?.(request) });
-  otherHost = await sentinel('127.0.0.2');
+  otherHost = await startSentinel('127.0.0.2', { name: REPOSITORY, tags: ['from-the-other-host'] });
   const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
   index = await pusher.pushIndex({ tag: 'multi', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
   signed = await pusher.pushImage({ tag: 'signed', platform: { os: 'linux', architecture: 'amd64' }, labels: { 'org.opencontainers.image.revision': 'abc123' } });
@@ -122,19 +122,6 @@ after(async () => {
   printTable();
 });
 
-/** Something listening on another loopback address, so a request sent there would be seen. */
-async function sentinel(address: string): Promise<typeof otherHost> {
-  const requests: string[] = [];
-  const server = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`);
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: REPOSITORY, tags: ['from-the-other-host'] }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, address, resolve);
-  });
-  return { server, origin: `http://${address}:${(server.address() as AddressInfo).port}`, requests };
-}
 
 /**
  * A workspace for `command`: the config (with a state file for snapshot,

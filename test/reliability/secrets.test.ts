@@ -28,7 +28,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Digest } from '../../src/state/image-state.js';
 import { type CountingProxy, type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
-import { type GitHubServer, startGitHubServer } from '../harness/github-server.js';
+import { type GitHubServer, branchExistsIn, startGitHubServer } from '../harness/github-server.js';
 import { Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type TokenServer, startTokenServer } from '../harness/token-server.js';
@@ -178,14 +178,7 @@ before(async () => {
     token: GITHUB_TOKEN,
     owner: OWNER,
     repo: REPO,
-    branchExists: (branch) => {
-      try {
-        git(remote, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    branchExists: branchExistsIn(remote),
   });
 
   pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { bearer: { tokenServer: tokens, username: USER, password: PASSWORD } } });
