@@ -25,15 +25,26 @@ export function runCli(args: readonly string[], cwd: string, env: NodeJS.Process
  * what readme-gen talks to (a proxy, a token server), which a blocked event
  * loop could not answer.
  */
-export function runCliAsync(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export function runCliAsync(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, options: { deadlineMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // A run past its deadline has hung: it is killed, so the test fails instead of hanging the file.
+    const deadline =
+      options.deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            stderr += `\n(killed after ${options.deadlineMs} ms)`;
+            child.kill('SIGKILL');
+          }, options.deadlineMs);
     child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
+    child.once('close', (status) => {
+      clearTimeout(deadline);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 

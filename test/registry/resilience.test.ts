@@ -8,7 +8,6 @@
  * every run must go through the same one); each test sets `fault`.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,8 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
-import { packageFile } from '../../src/package-root.js';
-import { type CliRun, temporaryDirectory } from '../helpers/run-cli.js';
+import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
 
 const REPOSITORY = 'acme/app';
 const BASE = `/v2/${REPOSITORY}`;
@@ -83,28 +81,16 @@ const RUN_DEADLINE_MS = 15_000;
 
 /**
  * `readme-gen snapshot` in `dir`, with its own fresh cache so every GET really
- * happens. Like runCliAsync, but killed at RUN_DEADLINE_MS, so a client that
- * sleeps for an hour fails the test instead of hanging the file.
+ * happens, killed at RUN_DEADLINE_MS: a client that sleeps for an hour fails
+ * the test instead of hanging the file.
  */
 function snapshot(dir: string): Promise<CliRun> {
-  const args = [packageFile('dist', 'src', 'cli', 'bin.js'), 'snapshot', '--quiet', '--json', '--cache-dir', path.join(dir, 'cache')];
-  const env = { ...process.env, DOCKER_CONFIG: dir, READMEGEN_REGISTRY_USERNAME: undefined, READMEGEN_REGISTRY_PASSWORD: undefined };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const deadline = setTimeout(() => {
-      stderr += `\n(killed after ${RUN_DEADLINE_MS} ms)`;
-      child.kill('SIGKILL');
-    }, RUN_DEADLINE_MS);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(deadline);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCliAsync(
+    ['snapshot', '--quiet', '--json', '--cache-dir', path.join(dir, 'cache')],
+    dir,
+    { DOCKER_CONFIG: dir, READMEGEN_REGISTRY_USERNAME: undefined, READMEGEN_REGISTRY_PASSWORD: undefined },
+    { deadlineMs: RUN_DEADLINE_MS },
+  );
 }
 
 async function timed(run: Promise<CliRun>): Promise<CliRun & { ms: number }> {
