@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,6 +12,8 @@ import path from 'node:path';
 export class ContentCache {
   readonly #dir: string | undefined;
   readonly stats = { hits: 0, misses: 0 };
+  /** directories made (or found) in this run: one mkdir each, not one per entry */
+  readonly #directories = new Set<string>();
 
   /** `dir` undefined keeps nothing (tests, --no-cache). */
   constructor(dir: string | undefined) {
@@ -37,10 +39,20 @@ export class ContentCache {
     return sha256Digest(bytes) === digest ? bytes : undefined;
   }
 
+  /**
+   * Keeps `bytes` under `digest`. The registry client has checked that they
+   * hash to it before caching them (and a reader checks again), so they are
+   * not hashed a third time here.
+   */
   put(digest: string, bytes: Buffer): void {
     const file = this.#file(digest);
-    if (!file || sha256Digest(bytes) !== digest) return;
-    writeAtomically(file, bytes);
+    if (file) writeAtomically(file, bytes, this.#directories);
+  }
+
+  /** Whether an entry exists, unread and unchecked: enough to guess whether content was seen before, not to use it. */
+  has(digest: string): boolean {
+    const file = this.#file(digest);
+    return file !== undefined && existsSync(file);
   }
 
   /**
@@ -69,7 +81,7 @@ export class ContentCache {
     } catch {
       // first time
     }
-    writeAtomically(file, Buffer.from(JSON.stringify({ ...known, [name]: { value, checkedAt: Date.now() } })));
+    writeAtomically(file, Buffer.from(JSON.stringify({ ...known, [name]: { value, checkedAt: Date.now() } })), this.#directories);
   }
 
   #capabilityFile(host: string): string | undefined {
@@ -85,10 +97,14 @@ export class ContentCache {
 const CAPABILITY_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Several processes may share the cache: rename is atomic, and a reader sees a whole entry or none. A cache that cannot be written is only slower. */
-function writeAtomically(file: string, bytes: Buffer): void {
+function writeAtomically(file: string, bytes: Buffer, madeDirectories: Set<string>): void {
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    const directory = path.dirname(file);
+    if (!madeDirectories.has(directory)) {
+      mkdirSync(directory, { recursive: true });
+      madeDirectories.add(directory);
+    }
     writeFileSync(temporary, bytes);
     renameSync(temporary, file);
   } catch {

@@ -86,7 +86,14 @@ export class RegistryClient {
       return { digest, mediaType, size: Number(response.headers['content-length'] ?? 0) };
     }
     // Some registries leave the digest out of HEAD answers: fetch the manifest and hash it.
-    return this.#getManifestByReference(reference);
+    const fetched = await this.manifestByTag(reference);
+    if (!fetched) throw new RegistryError(`${this.#name()}:${reference}: HEAD found the manifest, GET did not (404)`);
+    return { digest: fetched.digest, mediaType: fetched.manifest.mediaType, size: fetched.bytes.length };
+  }
+
+  /** Whether the content with this digest is in the cache, without reading it: a guess at what a run has seen before. */
+  isCached(digest: string): boolean {
+    return this.#cache.has(digest);
   }
 
   /** The manifest with this digest: from the cache, else fetched and checked against the digest. */
@@ -100,6 +107,27 @@ export class RegistryClient {
     const manifest = parseManifest(response.body, response.headers['content-type'], digest);
     this.#cache.put(digest, response.body);
     return { bytes: response.body, manifest };
+  }
+
+  /**
+   * A tag's manifest in one GET, its digest the hash of the bytes (which must
+   * equal the Docker-Content-Digest announced, if any); undefined when the tag
+   * is absent. Cheaper than a HEAD and a GET by digest where nothing is cached
+   * to spare the GET.
+   */
+  async manifestByTag(tag: string): Promise<{ digest: string; bytes: Buffer; manifest: Manifest } | undefined> {
+    const url = `${apiBase(this.#location)}/manifests/${tag}`;
+    const response = await this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
+    if (response.status === 404) return undefined;
+    expectOk(response, `${this.#name()}:${tag}: GET manifest`);
+    const digest = sha256Digest(response.body);
+    const announced = response.headers['docker-content-digest'];
+    if (announced && announced !== digest) {
+      throw new RegistryError(`${this.#name()}:${tag}: the registry announced ${announced}, but the manifest's bytes hash to ${digest}`);
+    }
+    const manifest = parseManifest(response.body, response.headers['content-type'], digest);
+    this.#cache.put(digest, response.body);
+    return { digest, bytes: response.body, manifest };
   }
 
   /** A blob (config, signature payload, bundle), from the cache or fetched, following redirects to blob storage. */
@@ -124,20 +152,6 @@ export class RegistryClient {
     expectOk(response, `${this.#name()}@${digest}: GET referrers`);
     const index = parseManifest(response.body, response.headers['content-type'], `referrers of ${digest}`);
     return index.kind === 'index' ? index.manifests : undefined;
-  }
-
-  async #getManifestByReference(reference: string): Promise<ManifestHead> {
-    const url = `${apiBase(this.#location)}/manifests/${reference}`;
-    const response = await this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
-    expectOk(response, `${this.#name()}:${reference}: GET manifest`);
-    const digest = sha256Digest(response.body);
-    const announced = response.headers['docker-content-digest'];
-    if (announced && announced !== digest) {
-      throw new RegistryError(`${this.#name()}:${reference}: the registry announced ${announced}, but the manifest's bytes hash to ${digest}`);
-    }
-    const manifest = parseManifest(response.body, response.headers['content-type'], digest);
-    this.#cache.put(digest, response.body);
-    return { digest, mediaType: manifest.mediaType, size: response.body.length };
   }
 
   #name(): string {

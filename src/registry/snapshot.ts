@@ -108,9 +108,11 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   };
 }
 
-/** An image and its signatures, fetched side by side: the .sig tag's HEAD need not wait for the index. */
-async function describeWithSignatures(client: RegistryClient, digest: Digest, sources: SignatureSources, done: () => void): Promise<ImageRecord> {
-  const [image, signatures] = await Promise.all([describeImage(client, digest), signaturesOf(client, digest, sources)]);
+/** An image and its signatures, fetched side by side: the signature look-ups need not wait for the index. */
+async function describeWithSignatures(client: RegistryClient, digest: Digest, sources: Omit<SignatureSources, 'imageSeenBefore'>, done: () => void): Promise<ImageRecord> {
+  // Asked before describeImage caches the image: whether an earlier run saw it.
+  const imageSeenBefore = client.isCached(digest);
+  const [image, signatures] = await Promise.all([describeImage(client, digest), signaturesOf(client, digest, { ...sources, imageSeenBefore })]);
   image.signatures = signatures;
   done();
   return image;
@@ -185,12 +187,26 @@ interface SignatureSources {
   fallbackTag: string | undefined;
   referrers: ReferrersProbe;
   warn: (message: string) => void;
+  /** the signed image was in the cache: its signature tags may well be unchanged too */
+  imageSeenBefore: boolean;
+}
+
+/**
+ * The manifest a signature tag (`.sig`, or the referrers fallback) points to.
+ * For an image seen before, a HEAD first: the manifest is probably cached, and
+ * a warm run GETs nothing. For an image never seen, nothing about it can be
+ * cached, so one GET by tag instead of a HEAD and a GET: a round trip less.
+ */
+async function signatureTagManifest(client: RegistryClient, tag: string, imageSeenBefore: boolean): Promise<{ digest: string; manifest: Manifest } | undefined> {
+  if (!imageSeenBefore) return client.manifestByTag(tag);
+  const head = await client.head(tag);
+  return head && { digest: head.digest, manifest: (await client.manifest(head.digest)).manifest };
 }
 
 async function signaturesOf(client: RegistryClient, digest: Digest, sources: SignatureSources): Promise<SignatureRecord[]> {
   const records: SignatureRecord[] = [];
-  if (sources.signatureTag) records.push(...(await legacySignatures(client, digest, sources.signatureTag, sources.warn)));
-  for (const referrer of await sources.referrers.of(digest, sources.fallbackTag)) {
+  if (sources.signatureTag) records.push(...(await legacySignatures(client, digest, sources.signatureTag, sources)));
+  for (const referrer of await sources.referrers.of(digest, sources.fallbackTag, sources.imageSeenBefore)) {
     const bundle = await bundleReferrer(client, digest, referrer);
     if (bundle) records.push(bundle);
   }
@@ -198,12 +214,12 @@ async function signaturesOf(client: RegistryClient, digest: Digest, sources: Sig
 }
 
 /** cosign's `sha256-<hex>.sig` manifest: one simple-signing layer per signature, the payload as the layer blob. */
-async function legacySignatures(client: RegistryClient, digest: Digest, tag: string, warn: (message: string) => void): Promise<CosignSignatureRecord[]> {
-  const head = await client.head(tag);
-  if (!head) return [];
-  const { manifest } = await client.manifest(head.digest);
+async function legacySignatures(client: RegistryClient, digest: Digest, tag: string, sources: SignatureSources): Promise<CosignSignatureRecord[]> {
+  const found = await signatureTagManifest(client, tag, sources.imageSeenBefore);
+  if (!found) return [];
+  const { manifest } = found;
   if (manifest.kind !== 'image') {
-    warn(`${tag} is not a signature manifest; its signatures of ${digest} are skipped`);
+    sources.warn(`${tag} is not a signature manifest; its signatures of ${digest} are skipped`);
     return [];
   }
   const records: CosignSignatureRecord[] = [];
@@ -213,7 +229,7 @@ async function legacySignatures(client: RegistryClient, digest: Digest, tag: str
     const payload = await client.blob(layer.digest);
     records.push({
       format: 'cosign',
-      manifestDigest: head.digest as Digest,
+      manifestDigest: found.digest as Digest,
       mediaType: layer.mediaType,
       digest: layer.digest as Digest,
       payload: payload.toString('base64'),
@@ -262,7 +278,7 @@ class ReferrersProbe {
     if (known !== undefined) this.#supported = Promise.resolve(known);
   }
 
-  async of(digest: Digest, fallbackTag: string | undefined): Promise<Descriptor[]> {
+  async of(digest: Digest, fallbackTag: string | undefined, imageSeenBefore: boolean): Promise<Descriptor[]> {
     if (this.#supported === undefined) {
       const first = this.client.referrers(digest);
       this.#supported = first.then((answer) => {
@@ -278,11 +294,10 @@ class ReferrersProbe {
       return (await this.client.referrers(digest)) ?? [];
     }
     if (!fallbackTag) return [];
-    const head = await this.client.head(fallbackTag);
+    const found = await signatureTagManifest(this.client, fallbackTag, imageSeenBefore);
     // GitLab answers the fallback tag with the subject itself; only an index that is not the subject lists referrers.
-    if (!head || head.digest === digest) return [];
-    const { manifest } = await this.client.manifest(head.digest);
-    return manifest.kind === 'index' ? manifest.manifests : [];
+    if (!found || found.digest === digest) return [];
+    return found.manifest.kind === 'index' ? found.manifest.manifests : [];
   }
 }
 

@@ -30,6 +30,8 @@ export interface ProxiedRequest {
   bytesOut: number;
   /** true when `intercept` answered instead of the registry */
   intercepted: boolean;
+  /** ms the registry took to answer, the delays not included (0 when `intercept` answered) */
+  upstreamMs: number;
 }
 
 /** A request as `intercept` sees it, body read in full. */
@@ -134,13 +136,13 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
   };
   const delayMs = context.options.delayMs ?? 0;
   const canned = await context.options.intercept?.(incoming);
-  const record = { method: incoming.method, path: incoming.path, intercepted: canned !== undefined };
   if (canned?.status === 0) {
     if (canned.finish === 'close') request.socket.destroy();
     else request.socket.resetAndDestroy();
-    return { ...record, status: 0, bytesOut: 0 };
+    return { method: incoming.method, path: incoming.path, intercepted: true, upstreamMs: 0, status: 0, bytesOut: 0 };
   }
   const reply = canned ? cannedReply(canned) : await forward(incoming, context, delayMs);
+  const record = { method: incoming.method, path: incoming.path, intercepted: canned !== undefined, upstreamMs: reply.upstreamMs };
   if (delayMs > 0) await sleep(delayMs);
   // The client may have given up while the intercept stalled: there is no one to answer.
   if (response.socket === null || response.socket.destroyed) return { ...record, status: reply.status, bytesOut: 0 };
@@ -183,17 +185,19 @@ interface Reply {
   status: number;
   headers: OutgoingHttpHeaders;
   body: Buffer;
+  upstreamMs: number;
 }
 
 function cannedReply(canned: CannedResponse): Reply {
   const body = Buffer.from(canned.body ?? '');
   // A streamed body's length is known only if the headers say it; otherwise it goes chunked.
   const length = canned.stream ? {} : { 'content-length': body.length };
-  return { status: canned.status, headers: { ...length, ...canned.headers }, body };
+  return { status: canned.status, headers: { ...length, ...canned.headers }, body, upstreamMs: 0 };
 }
 
 async function forward(incoming: InterceptedRequest, context: ProxyContext, delayMs: number): Promise<Reply> {
   if (delayMs > 0) await sleep(delayMs);
+  const sentAt = performance.now();
   const headers = endToEnd(incoming.headers);
   if (incoming.body.length > 0) headers['content-length'] = incoming.body.length;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -208,7 +212,7 @@ async function forward(incoming: InterceptedRequest, context: ProxyContext, dela
   const replyHeaders = endToEnd(upstream.headers);
   // HEAD and 304 keep the upstream Content-Length, which describes the resource, not this empty body.
   if (incoming.method !== 'HEAD' && upstream.statusCode !== 304) replyHeaders['content-length'] = body.length;
-  return { status: upstream.statusCode ?? 502, headers: replyHeaders, body };
+  return { status: upstream.statusCode ?? 502, headers: replyHeaders, body, upstreamMs: performance.now() - sentAt };
 }
 
 function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {

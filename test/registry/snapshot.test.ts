@@ -7,7 +7,7 @@ import { type CountingProxy, startCountingProxy } from '../harness/counting-prox
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { runCli, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
-import { createCa, createLog, issueLeaf, payloadFor, signBundle, signLegacy, trustedRoot } from '../helpers/signing.js';
+import { createCa, createLog, createSigningKey, issueLeaf, payloadFor, signBundle, signLegacy, trustedRoot } from '../helpers/signing.js';
 
 /**
  * `readme-gen snapshot` against a real registry (docker-registry 2.8) that a
@@ -157,15 +157,45 @@ describe('readme-gen snapshot against a real registry', () => {
     assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
     const cold = count(proxy.requests);
     // Tag pages: distribution 2.8 returns every tag in one page.
-    // HEADs: each shown tag, the .sig tag, the referrers fallback tag.
+    // HEADs: each shown tag. The signed images are new, so their .sig tag and referrers fallback tag are read
+    // with one GET by tag each: nothing about them can be cached yet, and a HEAD first would only add a round trip.
     // Manifest GETs: 3 images, their 6 platform manifests, the .sig manifest, the fallback index, the bundle's manifest.
     // Blob GETs: the single-arch image's config, the signature payload, the bundle.
     // Referrers: one probe, which tells that 2.8 has no referrers API.
-    assert.deepEqual(cold, { 'GET tags': 1, HEAD: shown + 2, 'GET manifests': 3 + 6 + 3, 'GET blobs': 3, 'GET referrers': 1 });
+    assert.deepEqual(cold, { 'GET tags': 1, HEAD: shown, 'GET manifests': 3 + 6 + 3, 'GET blobs': 3, 'GET referrers': 1 });
+    assert.equal(proxy.requests.filter((request) => request.method === 'GET' && /\/manifests\/sha256-[0-9a-f]{64}(\.sig)?$/.test(request.path)).length, 2);
 
+    // Warm: the images are known, so the signature tags are HEADed, to notice a new signature without a GET.
     proxy.reset();
     assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
     assert.deepEqual(count(proxy.requests), { 'GET tags': 1, HEAD: shown + 2 });
+  });
+
+  test('a warm run finds a signature added to an image it has seen, fetching only what is new', async (t) => {
+    const repository = 'acme/resigned';
+    const pusher = new Pusher({ registryUrl: registry.url, repository });
+    const image = await pusher.pushImage({ tag: 'v1', platform: { os: 'linux', architecture: 'amd64' } });
+    const key = createSigningKey();
+    const first = signLegacy({ payload: payloadFor(image.digest, `${registry.host}/${repository}`), privateKey: key.privateKey });
+    await pusher.pushCosignSignature(image.digest, [first]);
+    const dir = temporaryDirectory(t);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${proxy.host}/${repository}\nstate: state.json\n`);
+    const cache = path.join(dir, 'cache');
+    assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
+    assert.equal(readState(dir).images[image.digest]?.signatures.length, 1);
+
+    const second = signLegacy({ payload: payloadFor(image.digest, `${registry.host}/${repository}`, [['run', '2']]), privateKey: key.privateKey });
+    await pusher.pushCosignSignature(image.digest, [first, second]);
+    proxy.reset();
+    const run = await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir);
+    assert.equal(run.status, 0, run.stderr);
+    const signatures = readState(dir).images[image.digest]?.signatures ?? [];
+    assert.deepEqual(
+      signatures.map((signature) => signature.format === 'cosign' && signature.digest),
+      [first.digest, second.digest],
+    );
+    // The tag and the .sig tag HEADed; the new signature manifest and the new payload fetched; the image and the first payload from the cache.
+    assert.deepEqual(count(proxy.requests), { 'GET tags': 1, HEAD: 2, 'GET manifests': 1, 'GET blobs': 1 });
   });
 });
 

@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { type SchemaName, schemaFiles } from '../../src/validation/validate-document.js';
+
+// At run time the schemas are compiled without the meta-schema check (it cost every start 30 ms); it is done here.
+for (const [name, file] of Object.entries(schemaFiles) as [SchemaName, string][]) {
+  test(`the ${name} schema is a valid JSON Schema 2020-12 document`, () => {
+    const ajv = new Ajv2020({ strict: true });
+    const schema = JSON.parse(readFileSync(file, 'utf8')) as object;
+    assert.equal(ajv.validateSchema(schema), true, ajv.errorsText(ajv.errors));
+  });
+}
+
+test('the meta-schema check finds a broken schema', () => {
+  const ajv = new Ajv2020({ strict: true });
+  assert.equal(ajv.validateSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { name: { type: 'strnig' } } }), false);
+});
