@@ -32,7 +32,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImageState } from '../../src/state/image-state.js';
 import { startSentinel } from '../harness/loopback.js';
 import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, RESET, startCountingProxy } from '../harness/counting-proxy.js';
-import { type PushedImage, type PushedIndex, type PushedManifest, Pusher } from '../harness/push.js';
+import { type PushedImage, type PushedIndex, Pusher, tagForDigest } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { temporaryDirectory } from '../helpers/run-cli.js';
 import { createCa, createLog, issueLeaf, payloadFor, signLegacy, trustedRoot } from '../helpers/signing.js';
@@ -61,7 +61,7 @@ let otherHost: { server: Server; origin: string; requests: string[] };
 let index: PushedIndex;
 let signed: PushedImage;
 let single: PushedImage;
-let signature: PushedManifest & { payloadDigest: string };
+let signaturePayloadDigest: string;
 let rootJson: object;
 /** what a run without faults leaves: the state snapshot writes, the README render --write writes */
 const clean: Record<Command, Buffer> = { snapshot: Buffer.alloc(0), render: Buffer.alloc(0) };
@@ -84,7 +84,8 @@ before(async () => {
   rootJson = trustedRoot(ca, log);
   const leaf = await issueLeaf(ca, { subject: IDENTITY, issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date(SIGNED_AT) });
   const record = signLegacy({ payload: payloadFor(signed.digest, `${proxy.host}/${REPOSITORY}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 3, integratedTime: SIGNED_AT / 1000 + 30 } });
-  signature = { ...(await pusher.pushCosignSignature(signed.digest, [record])), payloadDigest: record.digest };
+  await pusher.pushCosignSignature(signed.digest, [record]);
+  signaturePayloadDigest = record.digest;
 
   for (const command of ['snapshot', 'render'] as const) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-test-'));
@@ -284,7 +285,7 @@ const scenarios: Scenario[] = [
   { name: 'HTTP 503 on a config blob GET, once', arm: once(isBlobGet(() => single.config.digest), status(503)), expect: 'retried', commands: BOTH },
   {
     name: '429 with Retry-After: 1 on the signature payload GET, once',
-    arm: once(isBlobGet(() => signature.payloadDigest), status(429, { 'retry-after': '1' })),
+    arm: once(isBlobGet(() => signaturePayloadDigest), status(429, { 'retry-after': '1' })),
     expect: 'retried',
     commands: BOTH,
     also: (run) => assert.ok(run.ms >= 1000, `took ${Math.round(run.ms)} ms; Retry-After asked for 1 s`),
@@ -298,7 +299,8 @@ const scenarios: Scenario[] = [
   },
   {
     name: `stalled ${STALL_MS / 1000} s mid-body (--timeout ${TIMEOUT_SECONDS}) on the signature manifest GET, once`,
-    arm: once(isManifestGet(() => signature.digest), stallMidBody),
+    // A cold run reads a new image's signature manifest by its .sig tag, in one GET.
+    arm: once(isManifestGet(() => `${tagForDigest(signed.digest)}.sig`), stallMidBody),
     expect: 'retried',
     commands: BOTH,
     timeoutSeconds: TIMEOUT_SECONDS,
