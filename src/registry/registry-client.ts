@@ -28,7 +28,8 @@ export interface RegistryClientOptions {
 /**
  * The OCI distribution API for one repository: tag listing that follows Link
  * pagination, HEAD for digests, GET by digest only for content not seen
- * before (verified against its digest, then cached), and the referrers API.
+ * before (verified against its digest, then cached), GET by tag where a HEAD
+ * would only add a round trip, and the referrers API.
  * Authentication follows the registry's challenge: a bearer token per scope,
  * cached until it expires, or Basic.
  */
