@@ -21,7 +21,7 @@ import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'undici';
 import { packageFile } from '../src/package-root.js';
 import type { Digest } from '../src/state/image-state.js';
-import { type CountingProxy, startCountingProxy } from '../test/harness/counting-proxy.js';
+import { type CountingProxy, countByKind, startCountingProxy } from '../test/harness/counting-proxy.js';
 import { type Descriptor, MANIFEST_ACCEPT, MEDIA_TYPES, type Platform, Pusher, sha256 } from '../test/harness/push.js';
 import { type RunningRegistry, startRegistry } from '../test/harness/registry-server.js';
 import { createSigningKey, payloadFor, signLegacy } from '../test/helpers/signing.js';
@@ -402,7 +402,7 @@ async function repeat<T>(measure: () => Promise<T>): Promise<T[]> {
 function proxyView(proxy: CountingProxy, timing: { arrivals: number[]; completions: number[] }, spawnedAt: number, exitedAt: number): ProxyView {
   const records = proxy.requests.map(({ method, path, status }) => ({ method, path, status }));
   const upstreamMs = proxy.requests.reduce((sum, request) => sum + request.upstreamMs, 0);
-  const counts = countKinds(records);
+  const counts = countByKind(records);
   const { arrivals, completions } = timing;
   const first = Math.min(...arrivals);
   const last = Math.max(...completions);
@@ -419,15 +419,6 @@ function proxyView(proxy: CountingProxy, timing: { arrivals: number[]; completio
     meanUpstreamMs: upstreamMs / records.length,
     meanInFlight: inProxy / (last - first),
   };
-}
-
-function countKinds(requests: { method: string; path: string }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const request of requests) {
-    const kind = request.method === 'HEAD' ? 'HEAD' : `GET ${/\/(tags|manifests|blobs|referrers)\//.exec(request.path)?.[1] ?? request.path}`;
-    counts[kind] = (counts[kind] ?? 0) + 1;
-  }
-  return counts;
 }
 
 // ---------------------------------------------------------------- baseline and replay

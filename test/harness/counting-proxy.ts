@@ -88,6 +88,16 @@ export interface CountingProxy {
   stop(): Promise<void>;
 }
 
+/** Requests by kind — HEAD, GET tags, GET manifests, GET blobs, GET referrers — as request-economy checks count them. */
+export function countByKind(requests: readonly { method: string; path: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of requests) {
+    const kind = request.method === 'HEAD' ? 'HEAD' : `GET ${/\/(tags|manifests|blobs|referrers)\//.exec(request.path)?.[1] ?? request.path}`;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Digest, ImageState } from '../../src/state/image-state.js';
-import { type CountingProxy, startCountingProxy } from '../harness/counting-proxy.js';
+import type { ImageState } from '../../src/state/image-state.js';
+import { type CountingProxy, countByKind, startCountingProxy } from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { runCli, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
@@ -155,7 +155,7 @@ describe('readme-gen snapshot against a real registry', () => {
 
     proxy.reset();
     assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
-    const cold = count(proxy.requests);
+    const cold = countByKind(proxy.requests);
     // Tag pages: distribution 2.8 returns every tag in one page.
     // HEADs: each shown tag. The signed images are new, so their .sig tag and referrers fallback tag are read
     // with one GET by tag each: nothing about them can be cached yet, and a HEAD first would only add a round trip.
@@ -168,7 +168,7 @@ describe('readme-gen snapshot against a real registry', () => {
     // Warm: the images are known, so the signature tags are HEADed, to notice a new signature without a GET.
     proxy.reset();
     assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
-    assert.deepEqual(count(proxy.requests), { 'GET tags': 1, HEAD: shown + 2 });
+    assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: shown + 2 });
   });
 
   test('a warm run finds a signature added to an image it has seen, fetching only what is new', async (t) => {
@@ -195,17 +195,6 @@ describe('readme-gen snapshot against a real registry', () => {
       [first.digest, second.digest],
     );
     // The tag and the .sig tag HEADed; the new signature manifest and the new payload fetched; the image and the first payload from the cache.
-    assert.deepEqual(count(proxy.requests), { 'GET tags': 1, HEAD: 2, 'GET manifests': 1, 'GET blobs': 1 });
+    assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: 2, 'GET manifests': 1, 'GET blobs': 1 });
   });
 });
-
-function count(requests: { method: string; path: string }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const request of requests) {
-    const kind = request.method === 'HEAD' ? 'HEAD' : `GET ${/\/(tags|manifests|blobs|referrers)\//.exec(request.path)?.[1] ?? request.path}`;
-    counts[kind] = (counts[kind] ?? 0) + 1;
-  }
-  return counts;
-}
-
-export type { Digest };
