@@ -1,27 +1,49 @@
 import path from 'node:path';
 import { discoverConfigs } from '../config/discover-configs.js';
+import { InputError } from '../errors.js';
 import { type FetchOptions, type RegistrySession, openSession } from '../registry/fetch-state.js';
-import type { CliArguments } from './args.js';
+import type { CommandInvocation } from './args.js';
 import { terminalProgress } from './progress.js';
 
-/** The registry options every command that may read the registry takes from the flags. */
-export function fetchOptions(args: CliArguments, progress: ReturnType<typeof terminalProgress>): FetchOptions {
-  const { registry } = args;
+/** The registry options of every command that may read the registry, from its flags. */
+export function fetchOptions(invocation: CommandInvocation, progress: ReturnType<typeof terminalProgress>): FetchOptions {
+  const { flags } = invocation;
+  const cacheDir = flags.string('cache-dir');
+  const concurrency = flags.integer('concurrency', 1, 256);
+  const timeoutSeconds = flags.string('timeout');
   return {
-    offline: args.offline,
-    insecureRegistries: registry.insecureRegistries,
+    offline: flags.boolean('offline'),
+    insecureRegistries: flags.list('insecure-registry'),
     warn: (message) => {
-      if (!registry.quiet) process.stderr.write(`readme-gen: warning: ${message}\n`);
+      if (!flags.boolean('quiet')) process.stderr.write(`readme-gen: warning: ${message}\n`);
     },
-    ...(registry.cacheDir === undefined ? {} : { cacheDir: registry.cacheDir }),
-    ...(registry.concurrency === undefined ? {} : { concurrency: registry.concurrency }),
-    ...(registry.timeoutMs === undefined ? {} : { timeoutMs: registry.timeoutMs }),
+    ...(cacheDir === undefined ? {} : { cacheDir }),
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutMs(timeoutSeconds) }),
     ...(progress ? { onProgress: progress.update } : {}),
   };
 }
 
+function timeoutMs(text: string): number {
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new InputError(`--timeout ${text}: give seconds, more than 0 and at most 3600`);
+  }
+  return seconds * 1000;
+}
+
 export function relative(cwd: string, file: string): string {
   return path.relative(cwd, file) || file;
+}
+
+/** `n thing` or `n things`, so counts agree in number with what they count. */
+export function counted(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/** One JSON object on stdout, for --json. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
 /**
@@ -30,13 +52,15 @@ export function relative(cwd: string, file: string): string {
  * with progress on a terminal. The session is closed when `work` is done.
  */
 export async function withConfigs<T>(
-  args: CliArguments,
+  invocation: CommandInvocation,
   cwd: string,
   work: (configs: (string | undefined)[], fetch: FetchOptions) => Promise<T>,
 ): Promise<{ result: T; configs: (string | undefined)[]; session: RegistrySession }> {
-  const configs: (string | undefined)[] = args.all ? discoverConfigs(cwd) : [args.configPath];
-  const progress = terminalProgress(process.stderr, args.registry.quiet);
-  const fetch = fetchOptions(args, progress);
+  const configPath = invocation.flags.string('config');
+  const configs: (string | undefined)[] = invocation.flags.boolean('all') ? discoverConfigs(cwd) : [configPath];
+  const quiet = invocation.flags.boolean('quiet') || invocation.flags.boolean('json');
+  const progress = terminalProgress(process.stderr, quiet);
+  const fetch = fetchOptions(invocation, progress);
   const session = openSession(fetch);
   try {
     return { result: await work(configs, { ...fetch, session }), configs, session };

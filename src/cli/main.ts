@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, ReadmeGenError } from '../errors.js';
 import { packageFile } from '../package-root.js';
-import { USAGE, parseCliArguments } from './args.js';
+import { parseCommandLine } from './args.js';
+import { commandHelp, generalHelp } from './help.js';
 
 /** Exit status for a failure that is readme-gen's own bug (BSD sysexits EX_SOFTWARE). */
 const INTERNAL_ERROR = 70;
@@ -10,24 +11,26 @@ const INTERNAL_ERROR = 70;
 export async function main(argv: readonly string[], cwd: string): Promise<number> {
   let debug = argv.includes('--debug');
   try {
-    const args = parseCliArguments(argv);
-    debug = args.debug;
-    switch (args.command) {
+    const commandLine = parseCommandLine(argv);
+    switch (commandLine.command) {
       case 'help':
-        process.stdout.write(USAGE);
+        process.stdout.write(commandLine.topic === undefined ? generalHelp() : commandHelp(commandLine.topic));
         return ExitCode.ok;
       case 'version':
         process.stdout.write(`${(JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version}\n`);
         return ExitCode.ok;
-      // Commands are loaded when run, so `--version` and `--help` start at once.
+    }
+    debug = commandLine.flags.boolean('debug');
+    // Commands are loaded when run, so `--version` and `--help` start at once.
+    switch (commandLine.command) {
       case 'render':
-        return await (await import('./run-render.js')).runRender(args, cwd);
+        return await (await import('./run-render.js')).runRender(commandLine, cwd);
       case 'snapshot':
-        return await (await import('./run-snapshot.js')).runSnapshot(args, cwd);
+        return await (await import('./run-snapshot.js')).runSnapshot(commandLine, cwd);
       case 'verify':
-        return (await import('./run-verify.js')).runVerify(args, cwd);
+        return (await import('./run-verify.js')).runVerify(commandLine, cwd);
       case 'pr':
-        return await (await import('./run-pr.js')).runPr(args, cwd);
+        return await (await import('./run-pr.js')).runPr(commandLine, cwd);
     }
   } catch (error) {
     if (error instanceof ReadmeGenError) {

@@ -1,66 +1,73 @@
-import { type PrPlan, pr } from '../commands/pr.js';
+import { type PrPlan, type PrResult, pr } from '../commands/pr.js';
 import { ExitCode, InputError } from '../errors.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../integrations/github.js';
-import type { CliArguments } from './args.js';
-import { withConfigs } from './cli-shared.js';
+import type { CommandInvocation } from './args.js';
+import { printJson, withConfigs } from './cli-shared.js';
 
-const DEFAULT_TOKEN_ENV = 'GITHUB_TOKEN';
+export const DEFAULT_TOKEN_ENV = 'GITHUB_TOKEN';
 
 /**
  * `readme-gen pr`: flags and environment in, one call to pr(), what happened
  * out — messages on stderr; on stdout the pull request's URL (a real run) or
  * the plan (--dry-run).
  */
-export async function runPr(args: CliArguments, cwd: string): Promise<number> {
-  if (args.offline) throw new InputError('--offline: readme-gen pr exists to read the registry; drop --offline (the pre-commit hook uses render --offline)');
-  if (args.profile !== undefined) throw new InputError('--profile: readme-gen pr proposes the README itself; render the Docker Hub version with readme-gen render --profile dockerhub');
-  if (args.registry.out !== undefined) throw new InputError("--out: readme-gen pr records each image's state in its config's state:; drop --out");
-  if (args.mode !== 'print') throw new InputError(`--${args.mode}: readme-gen pr always renders and commits; drop --${args.mode} (use --dry-run to see the plan)`);
-
-  const tokenEnv = args.pr.tokenEnv ?? DEFAULT_TOKEN_ENV;
+export async function runPr(invocation: CommandInvocation, cwd: string): Promise<number> {
+  const { flags } = invocation;
+  const dryRun = flags.boolean('dry-run');
+  const tokenEnv = flags.string('token-env') ?? DEFAULT_TOKEN_ENV;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) throw new InputError(`--token-env ${tokenEnv}: give the name of an environment variable, not its value`);
-  const apiUrl = args.pr.apiUrl ?? (process.env.GITHUB_API_URL || DEFAULT_API_URL);
+  const apiUrl = flags.string('api-url') ?? (process.env.GITHUB_API_URL || DEFAULT_API_URL);
   parseApiUrl(apiUrl);
-  const token = args.pr.dryRun ? undefined : readToken(tokenEnv);
+  const token = dryRun ? undefined : readToken(tokenEnv);
 
   // git gets the environment without the token: it pushes with the clone's own credentials.
   const env = { ...process.env };
   delete env[tokenEnv];
 
-  const { result } = await withConfigs(args, cwd, (configs, fetch) =>
+  const base = flags.string('base');
+  const branch = flags.string('branch');
+  // With --json, stdout is the JSON alone; what happened is in it too.
+  const note = (message: string) => {
+    if (!flags.boolean('json')) process.stderr.write(`readme-gen: ${message}\n`);
+  };
+  const { result } = await withConfigs(invocation, cwd, (configs, fetch) =>
     pr({
       cwd,
       configPaths: configs,
-      overrides: args.overrides,
-      allowUnverified: args.allowUnverified,
-      allowOutside: args.allowOutside,
+      overrides: invocation.overrides,
+      allowUnverified: flags.boolean('allow-unverified'),
+      allowOutside: flags.boolean('allow-outside'),
       fetch,
-      dryRun: args.pr.dryRun,
+      dryRun,
       env,
-      log: (message) => process.stderr.write(`readme-gen: ${message}\n`),
-      ...(args.pr.base === undefined ? {} : { base: args.pr.base }),
-      ...(args.pr.branch === undefined ? {} : { branch: args.pr.branch }),
+      log: note,
+      ...(base === undefined ? {} : { base }),
+      ...(branch === undefined ? {} : { branch }),
       ...(token === undefined ? {} : { github: { apiUrl, token } }),
     }),
   );
+  if (flags.boolean('json')) {
+    printJson(jsonResult(result));
+    return ExitCode.ok;
+  }
 
   switch (result.outcome) {
     case 'unchanged':
-      process.stderr.write(`readme-gen: nothing changed: ${result.files.join(', ')} match origin/${result.base}; nothing pushed, no pull request touched\n`);
+      note(`nothing changed: ${result.files.join(', ')} ${result.files.length === 1 ? 'matches' : 'match'} origin/${result.base}; nothing pushed, no pull request touched`);
       break;
     case 'planned':
       process.stdout.write(describePlan(result.plan));
       break;
     case 'opened':
-      process.stderr.write(`readme-gen: opened pull request #${result.pullRequest.number}: ${result.plan.content.title}\n`);
+      note(`opened pull request #${result.pullRequest.number}: ${result.plan.content.title}`);
       process.stdout.write(`${result.pullRequest.url}\n`);
       break;
     case 'updated':
-      process.stderr.write(`readme-gen: updated pull request #${result.pullRequest.number}: ${result.plan.content.title}\n`);
+      note(`updated pull request #${result.pullRequest.number}: ${result.plan.content.title}`);
       process.stdout.write(`${result.pullRequest.url}\n`);
       break;
     case 'up-to-date':
-      process.stderr.write(`readme-gen: pull request #${result.pullRequest.number} is up to date\n`);
+      note(`pull request #${result.pullRequest.number} is up to date`);
       process.stdout.write(`${result.pullRequest.url}\n`);
       break;
   }
@@ -77,6 +84,24 @@ function readToken(name: string): string {
   // Never print the value: only what is wrong with it.
   if (/[\s\u0000-\u001f\u007f]/.test(token)) throw new InputError(`${name} holds whitespace or control characters; it must hold the token alone`);
   return token;
+}
+
+/** --json: what happened, and the plan a real run sent or a dry run would send. */
+function jsonResult(result: PrResult): object {
+  if (result.outcome === 'unchanged') return { outcome: result.outcome, base: result.base, files: result.files };
+  const { plan } = result;
+  const planned = {
+    repository: plan.repository ? `${plan.repository.owner}/${plan.repository.repo}` : null,
+    base: plan.base,
+    baseCommit: plan.baseCommit,
+    branch: plan.branch,
+    files: plan.updates.flatMap((update) => update.files.map((file) => ({ path: file.path, kind: file.kind, added: file.before === undefined }))),
+    title: plan.content.title,
+    body: plan.content.body,
+    commitMessage: plan.content.commitMessage,
+  };
+  if (result.outcome === 'planned') return { outcome: result.outcome, ...planned };
+  return { outcome: result.outcome, ...planned, pushed: result.pushed, commit: result.commit, pullRequest: { number: result.pullRequest.number, url: result.pullRequest.url } };
 }
 
 /** The --dry-run report: everything a real run would commit and send. */

@@ -1,59 +1,78 @@
-import { type RenderResult, render } from '../commands/render.js';
+import { type RenderMode, type RenderResult, render } from '../commands/render.js';
 import { ExitCode } from '../errors.js';
-import type { CliArguments } from './args.js';
-import { relative, withConfigs } from './cli-shared.js';
+import type { CommandInvocation } from './args.js';
+import { counted, printJson, relative, withConfigs } from './cli-shared.js';
 
 /** `readme-gen render`: one README, or with --all every configured one, sharing one registry session. */
-export async function runRender(args: CliArguments, cwd: string): Promise<number> {
-  const { result: results, configs } = await withConfigs(args, cwd, async (configs, fetch) => {
+export async function runRender(invocation: CommandInvocation, cwd: string): Promise<number> {
+  const { flags } = invocation;
+  const mode: RenderMode = flags.boolean('write') ? 'write' : flags.boolean('check') ? 'check' : flags.boolean('diff') ? 'diff' : 'print';
+  const { result: results, configs } = await withConfigs(invocation, cwd, async (configs, fetch) => {
     const rendered: RenderResult[] = [];
     for (const configPath of configs) {
       rendered.push(
         await render({
           cwd,
-          mode: args.mode,
-          overrides: args.overrides,
-          allowOutside: args.allowOutside,
-          allowUnverified: args.allowUnverified,
+          mode,
+          overrides: invocation.overrides,
+          allowOutside: flags.boolean('allow-outside'),
+          allowUnverified: flags.boolean('allow-unverified'),
           fetch,
           ...(configPath === undefined ? {} : { configPath }),
-          ...(args.profile ? { profile: args.profile } : {}),
+          ...(flags.string('profile') === 'dockerhub' ? { profile: 'dockerhub' as const } : {}),
         }),
       );
     }
     return rendered;
   });
-  return report(args, results, configs.map((config) => (config ? relative(cwd, config) : 'readme-gen.yaml')));
+  const configNames = configs.map((config) => (config ? relative(cwd, config) : 'readme-gen.yaml'));
+  const stale = results.filter((result) => !result.upToDate);
+  const exitCode = mode === 'check' && stale.length > 0 ? ExitCode.outOfDate : ExitCode.ok;
+  if (flags.boolean('json')) {
+    printJson({
+      mode,
+      readmes: results.map((result, index) => ({
+        config: configNames[index],
+        output: result.output,
+        upToDate: result.upToDate,
+        missing: result.previous === undefined,
+        written: result.written,
+        ...(mode === 'print' ? { content: result.content } : {}),
+        ...(mode === 'check' || mode === 'diff' ? { diff: result.diff } : {}),
+      })),
+    });
+    return exitCode;
+  }
+  report(mode, flags.boolean('all'), results, configNames);
+  return exitCode;
 }
 
-function report(args: CliArguments, results: RenderResult[], configs: string[]): number {
-  switch (args.mode) {
+function report(mode: RenderMode, all: boolean, results: RenderResult[], configs: string[]): void {
+  const note = (message: string) => process.stderr.write(`readme-gen: ${message}\n`);
+  switch (mode) {
     case 'print':
       results.forEach((result, index) => {
-        if (args.all) process.stdout.write(`${index > 0 ? '\n' : ''}==> ${result.output} (${configs[index]}) <==\n`);
+        if (all) process.stdout.write(`${index > 0 ? '\n' : ''}==> ${result.output} (${configs[index]}) <==\n`);
         process.stdout.write(result.content);
       });
-      return ExitCode.ok;
+      return;
     case 'write':
-      for (const result of results) process.stderr.write(result.written ? `readme-gen: wrote ${result.output}\n` : `readme-gen: ${result.output} is up to date\n`);
-      return ExitCode.ok;
+      for (const result of results) note(result.written ? `wrote ${result.output}` : `${result.output} is up to date`);
+      return;
     case 'diff':
       for (const result of results) process.stdout.write(result.diff);
-      return ExitCode.ok;
+      return;
     case 'check': {
       const stale = results.filter((result) => !result.upToDate);
       for (const result of stale) {
         process.stdout.write(result.diff);
         process.stderr.write(`readme-gen: ${result.output} is ${result.previous === undefined ? 'missing' : 'out of date'}; run \`readme-gen render --write\` to update it\n`);
       }
-      if (args.all) {
-        process.stderr.write(
-          stale.length === 0
-            ? `readme-gen: all ${results.length} READMEs are up to date\n`
-            : `readme-gen: ${stale.length} of ${results.length} READMEs are out of date; run \`readme-gen render --all --write\`\n`,
-        );
+      if (all) {
+        if (stale.length === 0) note(results.length === 1 ? '1 README is up to date' : `all ${counted(results.length, 'README')} are up to date`);
+        else process.stderr.write(`readme-gen: ${stale.length} of ${counted(results.length, 'README')} ${stale.length === 1 ? 'is' : 'are'} out of date; run \`readme-gen render --all --write\`\n`);
       }
-      return stale.length === 0 ? ExitCode.ok : ExitCode.outOfDate;
+      return;
     }
   }
 }

@@ -1,41 +1,41 @@
 import { type ReadmeVerdict, type VerifyOptions, verifyReadmes } from '../commands/verify.js';
 import { discoverConfigs } from '../config/discover-configs.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig, signatureSettingsFromFlags } from '../config/load-config.js';
 import { ExitCode } from '../errors.js';
-import type { IdentityPolicy } from '../signatures/identity-policy.js';
-import type { CliArguments } from './args.js';
+import type { CommandInvocation } from './args.js';
+import { printJson } from './cli-shared.js';
 
 /**
  * `readme-gen verify README.md…` with the policy from the flags, or --all:
  * each configured README with its own config's policy, key and trusted root
  * (flags still override).
  */
-export function runVerify(args: CliArguments, cwd: string): number {
-  const runs: VerifyOptions[] = args.all
+export function runVerify(invocation: CommandInvocation, cwd: string): number {
+  const { flags, overrides } = invocation;
+  const runs: VerifyOptions[] = flags.boolean('all')
     ? discoverConfigs(cwd).map((configPath) => {
-        const config = loadConfig({ cwd, configPath, overrides: args.overrides, allowOutside: args.allowOutside });
-        const run: VerifyOptions = { cwd, files: [config.outputPath], policy: config.identity };
-        if (config.keyPath !== undefined) run.keyPath = config.keyPath;
-        if (config.trustedRootPath !== undefined) run.trustedRootPath = config.trustedRootPath;
-        return run;
+        const config = loadConfig({ cwd, configPath, overrides, allowOutside: flags.boolean('allow-outside') });
+        return withSettings({ cwd, files: [config.outputPath], policy: config.identity }, config);
       })
-    : [fromFlags(args, cwd)];
+    : [withSettings({ cwd, files: invocation.positionals, policy: {} }, signatureSettingsFromFlags(cwd, overrides))];
   const verdicts = runs.flatMap((run) => verifyReadmes(run));
-  verdicts.forEach(print);
-  return verdicts.every((verdict) => verdict.verified) ? ExitCode.ok : ExitCode.verification;
+  const authentic = verdicts.every((verdict) => verdict.verified);
+  if (flags.boolean('json')) printJson({ authentic, readmes: verdicts.map(jsonVerdict) });
+  else verdicts.forEach(print);
+  return authentic ? ExitCode.ok : ExitCode.verification;
 }
 
-function fromFlags(args: CliArguments, cwd: string): VerifyOptions {
-  const { overrides } = args;
-  const policy: IdentityPolicy = {};
-  if (overrides.certificateIdentity !== undefined) policy.certificateIdentity = overrides.certificateIdentity;
-  if (overrides.certificateIdentityRegexp !== undefined) policy.certificateIdentityRegexp = overrides.certificateIdentityRegexp;
-  if (overrides.certificateOidcIssuer !== undefined) policy.certificateOidcIssuer = overrides.certificateOidcIssuer;
-  if (overrides.certificateOidcIssuerRegexp !== undefined) policy.certificateOidcIssuerRegexp = overrides.certificateOidcIssuerRegexp;
-  const run: VerifyOptions = { cwd, files: args.files, policy };
-  if (overrides.key !== undefined) run.keyPath = overrides.key;
-  if (overrides.trustedRoot !== undefined) run.trustedRootPath = overrides.trustedRoot;
-  return run;
+function withSettings(run: VerifyOptions, settings: { identity: VerifyOptions['policy']; keyPath?: string; trustedRootPath?: string }): VerifyOptions {
+  const options: VerifyOptions = { ...run, policy: settings.identity };
+  if (settings.keyPath !== undefined) options.keyPath = settings.keyPath;
+  if (settings.trustedRootPath !== undefined) options.trustedRootPath = settings.trustedRootPath;
+  return options;
+}
+
+function jsonVerdict(verdict: ReadmeVerdict): object {
+  if (!verdict.verified) return { file: verdict.file, authentic: false, message: verdict.message, ...(verdict.check ? { check: verdict.check } : {}) };
+  const { readme } = verdict;
+  return { file: readme.file, authentic: true, reference: readme.reference, digest: readme.digest, signers: readme.signers, logIndexes: readme.logIndexes };
 }
 
 function print(verdict: ReadmeVerdict): void {

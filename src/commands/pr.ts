@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { type ConfigOverrides, loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
+import type { ConfigOverrides } from '../config/readme-gen-config.js';
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';

@@ -1,47 +1,82 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type ConfigOverrides, loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
+import type { ConfigOverrides } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { type StateChanges, summarizeStateChanges } from '../pr/state-changes.js';
 import { type FetchOptions, type FetchResult, fetchState } from '../registry/fetch-state.js';
+import type { ImageState } from '../state/image-state.js';
 import { serializeState } from '../state/serialize-state.js';
+import { parseValidated } from '../validation/validate-document.js';
 
 export interface SnapshotOptions {
   cwd: string;
   configPath?: string;
+  /** --out sets the state file here, as a `state` override */
   overrides?: ConfigOverrides;
-  /** --out; default: the config's state: */
-  out?: string;
   /** a config may name files outside its repository */
   allowOutside?: boolean;
+  /** compare with the committed state and write nothing */
+  check?: boolean;
   fetch: FetchOptions;
 }
 
 export interface SnapshotResult extends Omit<FetchResult, 'state'> {
   /** the state file, relative to cwd */
   output: string;
+  /** the state file held exactly what the registry says */
+  upToDate: boolean;
+  /** the state file did not exist */
+  missing: boolean;
   written: boolean;
+  /** what changed from the state file to the registry; undefined when up to date or when the file is not a valid state */
+  changes: StateChanges | undefined;
+  /** why the state file on disk is not a valid state, when it is not */
+  invalid?: string;
   tags: number;
   digests: number;
 }
 
-/** Reads the registry and writes the image state, atomically, only when it changed. */
+/**
+ * Reads the registry and writes the image state, atomically, only when it
+ * changed; with `check`, compares instead and writes nothing.
+ */
 export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult> {
   const config = loadConfig(options);
-  const file = options.out !== undefined ? path.resolve(options.cwd, options.out) : config.statePath;
+  const file = config.statePath;
   if (file === undefined) throw new InputError(`${config.source}: nowhere to write the state; set state: in the config or pass --out FILE`);
   const output = path.relative(options.cwd, file) || file;
+  // Read before the registry, so a state file that cannot be read fails at once.
+  const previous = readIfExists(file, output);
   const { state, requests, cache } = await fetchState(config, options.fetch);
   const text = serializeState(state);
-  const written = readIfExists(file) !== text;
+  const upToDate = previous === text;
+  const written = !upToDate && !options.check;
   if (written) writeFileAtomic(file, text, output);
-  return { output, written, tags: state.tags.length, digests: Object.keys(state.images).length, requests, cache };
+  const result: SnapshotResult = { output, upToDate, missing: previous === undefined, written, changes: undefined, tags: state.tags.length, digests: Object.keys(state.images).length, requests, cache };
+  if (upToDate) return result;
+  const committed = previous === undefined ? { state: undefined } : committedState(previous, output);
+  if ('problem' in committed) result.invalid = committed.problem;
+  else result.changes = summarizeStateChanges(committed.state, state, config.primaryTag);
+  return result;
 }
 
-function readIfExists(file: string): string | undefined {
+/** The state on disk, to compare with; one that is not valid cannot be compared, and says why. */
+function committedState(text: string, label: string): { state: ImageState | undefined } | { problem: string } {
+  try {
+    return { state: parseValidated<ImageState>(text, label, 'image-state', 'json') };
+  } catch (error) {
+    if (error instanceof InputError) return { problem: error.message };
+    throw error;
+  }
+}
+
+function readIfExists(file: string, label: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`${label}: cannot read the state file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
 }

@@ -4,31 +4,10 @@ import { InputError } from '../errors.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
-import type { ConfigFile, ResolvedConfig } from './readme-gen-config.js';
+import type { ConfigFile, ConfigOverrides, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'readme-gen.yaml';
-
-/**
- * The original generator's flags, plus ours that every command accepts.
- * Flag values override the config file, or stand in for it when there is none.
- */
-export interface ConfigOverrides {
-  repo?: string;
-  name?: string;
-  location?: string;
-  description?: string;
-  /** comma-separated, as the original took it */
-  excludeTags?: string;
-  output?: string;
-  template?: string;
-  state?: string;
-  certificateIdentity?: string;
-  certificateIdentityRegexp?: string;
-  certificateOidcIssuer?: string;
-  certificateOidcIssuerRegexp?: string;
-  key?: string;
-  trustedRoot?: string;
-}
+export const DEFAULT_OUTPUT_FILE = 'README.md';
 
 export interface LoadConfigOptions {
   cwd: string;
@@ -89,10 +68,10 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
     throw new InputError(`${label}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
   const file = parseValidated<ConfigFile>(text, label, 'config', 'yaml');
-  const merged = validateValue<ConfigFile>(applyOverrides(file, overrides), 'config', flagName);
+  const merged = validateValue<ConfigFile>(applyOverrides(file, overrides), 'config', flagNameIn(overrides));
   /** A config key as errors name it: file:line:col of its value, then the key. */
   const where = (key: keyof ConfigFile) => `${label}:${positionOf(text, [key])}: ${key}`;
-  if (merged.description !== undefined && merged['description-file'] !== undefined && overrides.description === undefined) {
+  if (merged.description !== undefined && merged['description-file'] !== undefined) {
     const descriptionLine = positionOf(text, ['description']).split(':')[0];
     throw new InputError(`${where('description-file')}: description is also set (line ${descriptionLine}); keep one of them`);
   }
@@ -101,41 +80,52 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
 }
 
 function fromFlagsOnly(cwd: string, overrides: ConfigOverrides, root: string | undefined): ResolvedConfig {
-  const fromFlags = validateValue<ConfigFile>(applyOverrides({} as ConfigFile, overrides), 'config', flagName);
+  const fromFlags = validateValue<ConfigFile>(applyOverrides({} as ConfigFile, overrides), 'config', flagNameIn(overrides));
   const withDefaults: ConfigFile = {
     template: ORIGINAL_TOOL_DEFAULTS.template,
     wording: { ...ORIGINAL_TOOL_DEFAULTS.wording },
     ...fromFlags,
     'exclude-tags': [...ORIGINAL_TOOL_DEFAULTS.excludeTags, ...(fromFlags['exclude-tags'] ?? [])],
   };
-  return resolve(withDefaults, { source: 'command line', baseDir: cwd, cwd, overrides, where: flagName, root });
+  return resolve(withDefaults, { source: 'command line', baseDir: cwd, cwd, overrides, where: flagNameIn(overrides), root });
 }
 
 function applyOverrides(file: ConfigFile, overrides: ConfigOverrides): ConfigFile {
-  const merged: ConfigFile = { ...file };
-  if (overrides.name !== undefined) merged.name = overrides.name;
-  if (overrides.location !== undefined) merged.location = overrides.location;
-  if (overrides.repo !== undefined) merged.repo = overrides.repo;
-  if (overrides.description !== undefined) {
-    merged.description = overrides.description;
-    delete merged['description-file'];
+  const merged: ConfigFile = { ...file, ...(file.identity ? { identity: { ...file.identity } } : {}) };
+  for (const [key, override] of Object.entries(overrides) as [OverridableKey, { value: string }][]) {
+    const [top, nested] = key.split('.') as [keyof ConfigFile, string | undefined];
+    if (nested !== undefined) {
+      merged.identity = { ...merged.identity, [nested]: override.value };
+    } else if (top === 'exclude-tags') {
+      // comma-separated, as the original tool took it
+      merged['exclude-tags'] = override.value.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+    } else {
+      (merged as unknown as Record<string, string>)[top] = override.value;
+      // a description given as a flag replaces the config's, whichever way it was written
+      if (top === 'description') delete merged['description-file'];
+    }
   }
-  if (overrides.excludeTags !== undefined) {
-    merged['exclude-tags'] = overrides.excludeTags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
-  }
-  if (overrides.template !== undefined) merged.template = overrides.template;
-  const identity = { ...merged.identity };
-  if (overrides.certificateIdentity !== undefined) identity['certificate-identity'] = overrides.certificateIdentity;
-  if (overrides.certificateIdentityRegexp !== undefined) identity['certificate-identity-regexp'] = overrides.certificateIdentityRegexp;
-  if (overrides.certificateOidcIssuer !== undefined) identity['certificate-oidc-issuer'] = overrides.certificateOidcIssuer;
-  if (overrides.certificateOidcIssuerRegexp !== undefined) identity['certificate-oidc-issuer-regexp'] = overrides.certificateOidcIssuerRegexp;
-  if (Object.keys(identity).length > 0) merged.identity = identity;
   return merged;
 }
 
-/** Schema keys as the flags that set them, for errors about flag values. */
-function flagName(key: string): string {
-  return key === '' ? 'command line' : `--${key}`;
+/** How errors about a value from the command line name it: the flag it was typed as. */
+function flagNameIn(overrides: ConfigOverrides): (key: string) => string {
+  return (key) => {
+    if (key === '') return 'command line';
+    const override = Object.entries(overrides).find(([overridden]) => overridden === key || overridden.startsWith(`${key}.`));
+    return override ? override[1].flag : `--${key}`;
+  };
+}
+
+/** The identity policy, key and trusted root given as flags alone (verify without a config). */
+export function signatureSettingsFromFlags(cwd: string, overrides: ConfigOverrides): { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string } {
+  const merged = applyOverrides({} as ConfigFile, overrides);
+  const settings: { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string } = {
+    identity: resolveIdentity(merged.identity ?? {}, () => 'command line'),
+  };
+  if (overrides.key !== undefined) settings.keyPath = path.resolve(cwd, overrides.key.value);
+  if (overrides['trusted-root'] !== undefined) settings.trustedRootPath = path.resolve(cwd, overrides['trusted-root'].value);
+  return settings;
 }
 
 interface ResolveContext {
@@ -158,20 +148,30 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
     if (root !== undefined) assertInside(root, file, key);
     return file;
   };
+  /**
+   * A file setting. Given as a flag it is the user's own choice, relative to the
+   * working directory; from the config it is relative to the config and must
+   * stay inside the repository.
+   */
+  const fileSetting = (key: 'output' | 'state' | 'key' | 'trusted-root', fallback?: string): string | undefined => {
+    const override = overrides[key];
+    if (override !== undefined) return path.resolve(cwd, override.value);
+    const configured = config[key];
+    if (configured === undefined && fallback === undefined) return undefined;
+    return bounded(fromConfig(configured ?? (fallback as string)), () => (configured === undefined ? `${source}: ${key}` : where(key)));
+  };
+  const templateOverride = overrides.template;
   const resolved: ResolvedConfig = {
     source,
     name: config.name,
     location: config.location,
     template:
-      overrides.template !== undefined
-        ? boundedTemplate(resolveTemplate(overrides.template, cwd, () => '--template'), (file) => bounded(file, () => '--template'))
+      templateOverride !== undefined
+        ? resolveTemplate(templateOverride.value, cwd, () => templateOverride.flag)
         : boundedTemplate(resolveTemplate(config.template ?? 'default', baseDir, () => where('template')), (file) => bounded(file, () => where('template'))),
     excludeTags: config['exclude-tags'] ?? [],
     builtWith: config['built-with'] ?? ['apko'],
-    outputPath:
-      overrides.output !== undefined
-        ? bounded(path.resolve(cwd, overrides.output), () => '--output')
-        : bounded(fromConfig(config.output ?? 'README.md'), () => (config.output === undefined ? `${source}: output` : where('output'))),
+    outputPath: fileSetting('output', DEFAULT_OUTPUT_FILE) as string,
     primaryTag: config['primary-tag'] ?? 'latest',
     cosignOutput: config['cosign-output'] ?? 'current',
     identity: {},
@@ -187,13 +187,13 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   if (config['usage-file'] !== undefined) {
     resolved.usage = readTextFile(bounded(fromConfig(config['usage-file']), () => where('usage-file')), () => where('usage-file'));
   }
-  if (overrides.state !== undefined) resolved.statePath = path.resolve(cwd, overrides.state);
-  else if (config.state !== undefined) resolved.statePath = fromConfig(config.state);
+  const statePath = fileSetting('state');
+  if (statePath !== undefined) resolved.statePath = statePath;
   resolved.identity = resolveIdentity(config.identity ?? {}, () => where('identity'));
-  if (overrides.key !== undefined) resolved.keyPath = path.resolve(cwd, overrides.key);
-  else if (config.key !== undefined) resolved.keyPath = fromConfig(config.key);
-  if (overrides.trustedRoot !== undefined) resolved.trustedRootPath = path.resolve(cwd, overrides.trustedRoot);
-  else if (config['trusted-root'] !== undefined) resolved.trustedRootPath = fromConfig(config['trusted-root']);
+  const keyPath = fileSetting('key');
+  if (keyPath !== undefined) resolved.keyPath = keyPath;
+  const trustedRootPath = fileSetting('trusted-root');
+  if (trustedRootPath !== undefined) resolved.trustedRootPath = trustedRootPath;
   const wording = config.wording ?? {};
   if (wording.generator !== undefined) resolved.wording.generator = wording.generator;
   if (wording['signed-images'] !== undefined) resolved.wording.signedImages = wording['signed-images'];

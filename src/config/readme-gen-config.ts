@@ -26,6 +26,35 @@ export interface ConfigFile {
   wording?: { generator?: string; 'signed-images'?: string };
 }
 
+/**
+ * The config keys a command-line flag can override. Paths given as flags are
+ * relative to the working directory and are the user's own choice, so they are
+ * not confined to the repository as a config's paths are.
+ */
+export type OverridableKey =
+  | 'name'
+  | 'location'
+  | 'repo'
+  | 'description'
+  | 'exclude-tags'
+  | 'template'
+  | 'output'
+  | 'state'
+  | 'key'
+  | 'trusted-root'
+  | 'identity.certificate-identity'
+  | 'identity.certificate-identity-regexp'
+  | 'identity.certificate-oidc-issuer'
+  | 'identity.certificate-oidc-issuer-regexp';
+
+/** A value given on the command line for a config key, and the flag it was given as, for messages. */
+export interface ConfigOverride {
+  value: string;
+  flag: string;
+}
+
+export type ConfigOverrides = Partial<Record<OverridableKey, ConfigOverride>>;
+
 export type BuildTool = 'apko' | 'melange';
 
 /**

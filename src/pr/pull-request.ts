@@ -1,6 +1,6 @@
 import { unifiedDiff } from '../diff/unified-diff.js';
 import { fencedCode, inlineCodeInProse, inlineText } from '../render/markdown-escape.js';
-import { type StateChanges, isEmpty, shortDigest } from './state-changes.js';
+import { type StateChanges, describeChanges, isEmpty, shortDigest } from './state-changes.js';
 
 /**
  * The pull request `readme-gen pr` proposes, as values: commit message, title
@@ -75,28 +75,19 @@ function headline(update: ImageUpdate): string {
   const [onlyMoved] = changes.moved;
   if (changes.moved.length === 1 && onlyMoved) parts.push(`${onlyMoved.tag} moved`);
   else if (changes.moved.length > 1) parts.push(count(changes.moved.length, 'moved'));
+  if (changes.signatures.length > 0) parts.push(changes.signatures.length === 1 ? 'signatures of 1 digest changed' : `signatures of ${changes.signatures.length} digests changed`);
   if (changes.signer) parts.push('new signer');
   if (parts.length > 0) return parts.join(', ');
-  return changes.otherChanges ? 'signatures or metadata changed' : 'README re-rendered';
+  return changes.otherChanges ? 'metadata changed' : 'README re-rendered';
 }
 
 /** What changed, one sentence a line, without Markdown (the commit message). */
 function plainLines(update: ImageUpdate): string[] {
   const changes = update.changes;
   if (changes === undefined) return ['no readable state on the base branch; the state is recorded afresh'];
-  const lines = [
-    ...changes.added.map((t) => `tag ${t.tag} added: ${shortDigest(t.digest)}${t.platforms.length > 0 ? ` (${t.platforms.join(', ')})` : ''}`),
-    ...changes.removed.map((t) => `tag ${t.tag} removed (was ${shortDigest(t.digest)})`),
-    ...changes.moved.map((t) => `tag ${t.tag} moved: ${shortDigest(t.from)} -> ${shortDigest(t.to)}${platformDelta(t.platformsAdded, t.platformsRemoved, (p) => p)}`),
-  ];
-  if (changes.signer) lines.push(`signer of ${changes.signer.tag}: ${changes.signer.from ?? '(unsigned)'} -> ${changes.signer.to ?? '(unsigned)'}`);
-  if (lines.length === 0) lines.push(isEmpty(changes) ? 'registry unchanged; README re-rendered' : 'signatures, sizes, labels or annotations changed; tags point where they did');
+  const lines = describeChanges(changes);
+  if (lines.length === 0) lines.push('registry unchanged; README re-rendered');
   return lines;
-}
-
-function platformDelta(added: string[], removed: string[], show: (platform: string) => string): string {
-  const parts = [...(added.length > 0 ? [`added ${added.map(show).join(', ')}`] : []), ...(removed.length > 0 ? [`removed ${removed.map(show).join(', ')}`] : [])];
-  return parts.length > 0 ? `; platforms ${parts.join('; ')}` : '';
 }
 
 /**
@@ -197,6 +188,10 @@ function changeLists(changes: StateChanges | undefined, maxItems: number): strin
       .filter((t) => t.platformsAdded.length + t.platformsRemoved.length > 0)
       .map((t) => `${code(t.tag)}: ${[t.platformsAdded.length > 0 ? `added ${t.platformsAdded.map(code).join(', ')}` : '', t.platformsRemoved.length > 0 ? `removed ${t.platformsRemoved.map(code).join(', ')}` : ''].filter((part) => part !== '').join('; ')}`),
   );
+  list(
+    'Signatures changed',
+    changes.signatures.map((s) => `${s.tags.map(code).join(', ')} (${digest(s.digest)}): ${s.before} → ${s.after} ${s.after === 1 ? 'signature' : 'signatures'}`),
+  );
   if (changes.signer) {
     const who = (signer: string | undefined) => (signer === undefined ? '_unsigned_' : code(signer));
     blocks.push(`**Signing identity** of ${code(changes.signer.tag)} (the certificate SAN of its latest signature)\n\n- ${who(changes.signer.from)} → ${who(changes.signer.to)}`);
@@ -205,7 +200,7 @@ function changeLists(changes: StateChanges | undefined, maxItems: number): strin
     blocks.push(
       isEmpty(changes)
         ? 'The registry state is unchanged; the README was re-rendered (a template, config or readme-gen change).'
-        : 'Every tag points where it did and the signer is the same; signatures, sizes, labels or annotations in the recorded state changed.',
+        : 'Every tag points where it did and its signatures are the same; sizes, labels or annotations in the recorded state changed.',
     );
   }
   return blocks;

@@ -14,10 +14,21 @@ export interface StateChanges {
   added: AddedTag[];
   removed: RemovedTag[];
   moved: MovedTag[];
+  /** digests that every listed tag still points to, whose signatures changed */
+  signatures: SignaturesChange[];
   /** the signing identity of the primary tag, when it changed */
   signer?: SignerChange;
-  /** the state's bytes changed in ways none of the above describes (signatures by the same signer, sizes, labels…) */
+  /** the state's bytes changed in ways none of the above describes (sizes, labels, annotations…) */
   otherChanges: boolean;
+}
+
+export interface SignaturesChange {
+  digest: Digest;
+  /** the tags pointing at the digest in both states */
+  tags: string[];
+  /** how many signatures the digest had, and has */
+  before: number;
+  after: number;
 }
 
 export interface AddedTag {
@@ -79,17 +90,55 @@ export function summarizeStateChanges(before: ImageState | undefined, after: Ima
     })
     .sort(byTag);
 
-  const changes: StateChanges = { added, removed, moved, otherChanges: false };
+  const signatures = [...new Set(after.tags.filter((tag) => old.get(tag.name) === tag.digest).map((tag) => tag.digest))]
+    .flatMap((digest): SignaturesChange[] => {
+      const was = before?.images[digest]?.signatures ?? [];
+      const is = after.images[digest]?.signatures ?? [];
+      if (canonical(was) === canonical(is)) return [];
+      const tags = after.tags.filter((tag) => tag.digest === digest && old.get(tag.name) === digest).map((tag) => tag.name).sort(compareTags);
+      return [{ digest, tags, before: was.length, after: is.length }];
+    })
+    .sort((a, b) => compareTags(a.tags[0] ?? '', b.tags[0] ?? ''));
+
+  const changes: StateChanges = { added, removed, moved, signatures, otherChanges: false };
   const signerBefore = before ? signerOf(before, primaryTag) : undefined;
   const signerAfter = signerOf(after, primaryTag);
   if (signerBefore !== signerAfter) changes.signer = { tag: primaryTag, from: signerBefore, to: signerAfter };
-  changes.otherChanges = added.length + removed.length + moved.length === 0 && changes.signer === undefined && !sameContent(before, after);
+  changes.otherChanges = !hasNamedChanges(changes) && !sameContent(before, after);
   return changes;
+}
+
+function hasNamedChanges(changes: StateChanges): boolean {
+  return changes.added.length + changes.removed.length + changes.moved.length + changes.signatures.length > 0 || changes.signer !== undefined;
 }
 
 /** True when nothing at all changed between the two states. */
 export function isEmpty(changes: StateChanges): boolean {
-  return changes.added.length + changes.removed.length + changes.moved.length === 0 && changes.signer === undefined && !changes.otherChanges;
+  return !hasNamedChanges(changes) && !changes.otherChanges;
+}
+
+/**
+ * The changes in plain text, one a line, for a commit message or a terminal:
+ * `tag 1.2 added: sha256:0123456789ab (linux/amd64)`.
+ */
+export function describeChanges(changes: StateChanges): string[] {
+  const lines = [
+    ...changes.added.map((t) => `tag ${t.tag} added: ${shortDigest(t.digest)}${t.platforms.length > 0 ? ` (${t.platforms.join(', ')})` : ''}`),
+    ...changes.removed.map((t) => `tag ${t.tag} removed (was ${shortDigest(t.digest)})`),
+    ...changes.moved.map((t) => `tag ${t.tag} moved: ${shortDigest(t.from)} -> ${shortDigest(t.to)}${platformDelta(t)}`),
+    ...changes.signatures.map((s) => `signatures of ${s.tags.join(', ')} (${shortDigest(s.digest)}) changed: ${s.before} -> ${s.after}`),
+  ];
+  if (changes.signer) lines.push(`signer of ${changes.signer.tag}: ${changes.signer.from ?? '(unsigned)'} -> ${changes.signer.to ?? '(unsigned)'}`);
+  if (changes.otherChanges) lines.push('sizes, labels or annotations changed; tags point where they did');
+  return lines;
+}
+
+function platformDelta(moved: MovedTag): string {
+  const parts = [
+    ...(moved.platformsAdded.length > 0 ? [`added ${moved.platformsAdded.join(', ')}`] : []),
+    ...(moved.platformsRemoved.length > 0 ? [`removed ${moved.platformsRemoved.join(', ')}`] : []),
+  ];
+  return parts.length > 0 ? `; platforms ${parts.join('; ')}` : '';
 }
 
 /** `sha256:` and the first 12 hex digits: enough to tell digests apart in a review. */

@@ -59,7 +59,7 @@ function trimTagsTable(markdown: string, repo: string | undefined, limit: number
     const cutFrom = offsets(rows[kept] as Nodes).start;
     const left = rows.length - kept;
     const where = repo ? ` the full list is in the README at ${repo}` : ' the full list is in the repository README';
-    const note = `\n\n> **Note:** ${left} of ${rows.length} rows of this table are left out to fit Docker Hub's ${limit}-byte limit;${where}.`;
+    const note = `\n\n> **Note:** ${left} of ${rows.length} rows of this table ${left === 1 ? 'is' : 'are'} left out to fit Docker Hub's ${limit}-byte limit;${where}.`;
     const candidate = `${markdown.slice(0, cutFrom).replace(/\r?\n$/, '')}${note}${markdown.slice(tableEnd)}`;
     if (byteLength(candidate) <= limit) return candidate;
   }

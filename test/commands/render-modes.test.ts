@@ -158,7 +158,7 @@ describe('readme-gen render modes', () => {
 
     assert.equal(run.status, 2);
     assertOneLineError(run.stderr);
-    assert.match(run.stderr, /unknown flag --bogus; see readme-gen --help/);
+    assert.match(run.stderr, /unknown flag --bogus; see readme-gen render --help/);
     assert.equal(run.stdout, '');
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
@@ -47,10 +47,27 @@ describe('files a config names stay in its repository', () => {
     refused(runCli(['render', '--write'], dir), 'output');
   });
 
-  test('a template outside, and an --output outside', (t) => {
+  test('a template, a state file and a key outside', (t) => {
     const { dir, outside } = repository(t, '');
-    refused(runCli(['render', '--template', path.join(outside, 'custom.hbs')], dir), '--template');
-    refused(runCli(['render', '--write', '--output', path.join(outside, 'README.md')], dir), '--output');
+    const config = `name: app\nlocation: registry.example.com/acme/app\nstate: state.json\n`;
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${config}template: ${path.join(outside, 'custom.hbs')}\n`);
+    refused(runCli(['render'], dir), 'template');
+    cpSync(path.join(dir, 'state.json'), path.join(outside, 'state.json'));
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: registry.example.com/acme/app\nstate: ../../outside/state.json\n`);
+    refused(runCli(['render'], dir), 'state');
+    refused(runCli(['snapshot'], dir), 'state');
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${config}key: ${path.join(outside, 'cosign.pub')}\n`);
+    refused(runCli(['render'], dir), 'key');
+  });
+
+  test('paths typed on the command line are the user\'s own choice, inside or not', (t) => {
+    const { dir, outside } = repository(t, '');
+    const output = path.join(outside, 'README.md');
+    const written = runCli(['render', '--write', '--template', path.join(outside, 'custom.hbs'), '--output', output], dir);
+    assert.equal(written.status, 0, written.stderr);
+    assert.equal(readFileSync(output, 'utf8'), '# app\n');
+    const state = runCli(['render', '--state', path.join('..', '..', 'repo', 'image', 'state.json'), '--template', path.join(outside, 'custom.hbs')], dir);
+    assert.equal(state.status, 0, state.stderr);
   });
 
   test('--allow-outside lets them through', (t) => {

@@ -206,6 +206,11 @@ export class Pusher {
     await this.#putManifestBytes(manifest.bytes, manifest.mediaType, tag);
   }
 
+  /** Deletes the manifest `digest` names, and with it every tag pointing at it (distribution cannot delete a tag alone). */
+  async deleteManifest(digest: Digest): Promise<void> {
+    await this.#send('DELETE', this.#url(`manifests/${digest}`), {}, [202]);
+  }
+
   /** Tags `digest` `count` times as prefix000, prefix001, … (zero-padded so they sort in push order); returns the tags. */
   async pushManyTags(prefix: string, count: number, digest: Digest): Promise<string[]> {
     const manifest = await this.getManifest(digest);

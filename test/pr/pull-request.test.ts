@@ -12,7 +12,7 @@ const OLD_SIGNER = 'https://github.com/acme/app/.github/workflows/release.yaml@r
 const NEW_SIGNER = 'keyless@example.com';
 
 function changes(partial: Partial<StateChanges> = {}): StateChanges {
-  return { added: [], removed: [], moved: [], otherChanges: false, ...partial };
+  return { added: [], removed: [], moved: [], signatures: [], otherChanges: false, ...partial };
 }
 
 function update(name: string, stateChanges: StateChanges | undefined, readmeBefore = 'old line\n', readmeAfter = 'new line\n'): ImageUpdate {
@@ -38,7 +38,11 @@ describe('pull request title and commit message', () => {
   test('one image: what changed, counted', () => {
     assert.equal(pullRequestTitle([update('app', TYPICAL)]), 'readme-gen: update app (1 tag added, 1 tag removed, latest moved, new signer)');
     assert.equal(pullRequestTitle([update('app', changes())]), 'readme-gen: update app (README re-rendered)');
-    assert.equal(pullRequestTitle([update('app', changes({ otherChanges: true }))]), 'readme-gen: update app (signatures or metadata changed)');
+    assert.equal(pullRequestTitle([update('app', changes({ otherChanges: true }))]), 'readme-gen: update app (metadata changed)');
+    assert.equal(
+      pullRequestTitle([update('app', changes({ signatures: [{ digest: A, tags: ['latest'], before: 1, after: 2 }] }))]),
+      'readme-gen: update app (signatures of 1 digest changed)',
+    );
     assert.equal(pullRequestTitle([update('app', undefined)]), 'readme-gen: update app (state recorded)');
   });
 

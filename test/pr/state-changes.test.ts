@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { KEYED_SIGNER, isEmpty, shortDigest, signerOf, summarizeStateChanges } from '../../src/pr/state-changes.js';
+import { KEYED_SIGNER, describeChanges, isEmpty, shortDigest, signerOf, summarizeStateChanges } from '../../src/pr/state-changes.js';
 import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../../src/state/image-state.js';
 import { type TestCa, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signBundle, signLegacy } from '../helpers/signing.js';
 
@@ -141,6 +141,37 @@ describe('signing identity', () => {
     assert.equal(signerOf(state({ latest: A }, { [A]: { platforms: [], signatures: [keyed] } }), 'latest'), KEYED_SIGNER);
     assert.equal(signerOf(state({ latest: A }, { [A]: { platforms: [] } }), 'latest'), undefined);
     assert.equal(signerOf(state({ other: A }, { [A]: { platforms: [], signatures: [legacyOld] } }), 'latest'), undefined, 'no primary tag, no signer');
+  });
+
+  test('a digest that stays put but gains or loses a signature is listed with its tags and counts', () => {
+    const before = state({ latest: A, '1.0': A, '0.9': B }, { [A]: { platforms: [], signatures: [legacyOld] }, [B]: { platforms: [], signatures: [bundleNew] } });
+    const after = state({ latest: A, '1.0': A, '0.9': B }, { [A]: { platforms: [], signatures: [legacyOld, legacyNewEarlier] }, [B]: { platforms: [] } });
+
+    const changes = summarizeStateChanges(before, after, 'latest');
+
+    assert.deepEqual(changes.signatures, [
+      { digest: A, tags: ['latest', '1.0'], before: 1, after: 2 },
+      { digest: B, tags: ['0.9'], before: 1, after: 0 },
+    ]);
+    assert.equal(changes.signer, undefined, 'the latest signature of latest is still the old signer (log time)');
+    assert.equal(changes.otherChanges, false);
+    assert.deepEqual(describeChanges(changes), [
+      'signatures of latest, 1.0 (sha256:aaaaaaaaaaaa) changed: 1 -> 2',
+      'signatures of 0.9 (sha256:bbbbbbbbbbbb) changed: 1 -> 0',
+    ]);
+  });
+
+  test('a moved tag is a move, not a signature change, even when the new digest is signed', () => {
+    const before = state({ latest: A }, { [A]: { platforms: ['linux/amd64'], signatures: [legacyOld] } });
+    const after = state({ latest: B }, { [B]: { platforms: ['linux/amd64'], signatures: [bundleNew] } });
+
+    const changes = summarizeStateChanges(before, after, 'latest');
+
+    assert.deepEqual(changes.signatures, []);
+    assert.deepEqual(describeChanges(changes), [
+      'tag latest moved: sha256:aaaaaaaaaaaa -> sha256:bbbbbbbbbbbb',
+      `signer of latest: ${OLD_SIGNER} -> ${NEW_SIGNER}`,
+    ]);
   });
 
   test('signing an unsigned tag, and the signer of another tag, are told apart', () => {
