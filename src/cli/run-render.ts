@@ -66,7 +66,8 @@ function report(mode: RenderMode, all: boolean, results: RenderResult[], configs
       const stale = results.filter((result) => !result.upToDate);
       for (const result of stale) {
         process.stdout.write(result.diff);
-        process.stderr.write(`readme-gen: ${result.output} is ${result.previous === undefined ? 'missing' : 'out of date'}; run \`readme-gen render --write\` to update it\n`);
+        const missing = result.previous === undefined;
+        process.stderr.write(`readme-gen: ${result.output} is ${missing ? 'missing' : 'out of date'}; run \`readme-gen render --write\` to ${missing ? 'create' : 'update'} it\n`);
       }
       if (all) {
         if (stale.length === 0) note(results.length === 1 ? '1 README is up to date' : `all ${counted(results.length, 'README')} are up to date`);
