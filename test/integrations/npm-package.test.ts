@@ -65,10 +65,10 @@ describe('the npm package', { timeout: 900_000 }, () => {
     assert.deepEqual(files.filter((file) => file.endsWith('.ts') || /^package\/(test|scripts|bench|fixtures)\/|^package\/tsconfig\.json$/.test(file)), []);
   });
 
-  test('npm i from the tarball in an empty project: npx readme-gen prints this version and renders', async (t) => {
+  test('npm i -D from the tarball in an empty project: npx readme-gen prints this version and renders', async (t) => {
     const project = exampleImage(t);
     await npm(project, 'init', '-y');
-    t.diagnostic(`npm i: ${(await npm(project, 'i', '--no-audit', '--no-fund', tarball)).ms} ms`);
+    t.diagnostic(`npm i -D: ${(await npm(project, 'i', '-D', '--no-audit', '--no-fund', tarball)).ms} ms`);
     assert.ok(!existsSync(path.join(project, 'node_modules', 'typescript')), 'no devDependency is installed');
 
     // --yes=false: were the bin missing, npx would fetch the unrelated `readme-gen` package from the registry; fail instead.
