@@ -26,8 +26,13 @@ export function runCli(args: readonly string[], cwd: string, env: NodeJS.Process
  * loop could not answer.
  */
 export function runCliAsync(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, options: { deadlineMs?: number } = {}): Promise<CliRun> {
+  return runProgram(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], { cwd, env, ...options });
+}
+
+/** Any program, run without blocking this process; `env` is laid over this process's environment (undefined unsets). */
+export function runProgram(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; deadlineMs?: number }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], { cwd, env: { ...process.env, ...env } });
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

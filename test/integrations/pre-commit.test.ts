@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
-import { temporaryDirectory } from '../helpers/run-cli.js';
+import { copyCheckout, outsideNpmScripts } from '../helpers/install.js';
+import { runProgram, temporaryDirectory } from '../helpers/run-cli.js';
 
 /**
  * The hooks in .pre-commit-hooks.yaml, run by real pre-commit (Debian's) from
- * a hook repository holding this package, in a temporary git repository with
- * a configured image. pre-commit installs the hook with npm the way it does
- * for users, so the first test takes a while.
+ * a hook repository holding this repository as a clone has it, in a temporary
+ * git repository with a configured image. pre-commit installs the hook with npm
+ * the way it does for users (npm install in the clone, which builds it; npm
+ * pack; npm install -g of that tarball), so the first test takes a while.
  */
-const HOOK_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', '.pre-commit-hooks.yaml', 'src', 'templates'];
 const GIT_IDENTITY = ['-c', 'user.name=Test', '-c', 'user.email=test@example.com'];
 
 let hookRepo: string;
@@ -29,22 +30,16 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /** Runs a command without blocking, so the trap server in this process can still notice a connection. */
-function run(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, PRE_COMMIT_HOME: preCommitHome, ...env } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, output }));
-  });
+async function run(cwd: string, command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  const { status, stdout, stderr } = await runProgram(command, args, { cwd, env: { ...outsideNpmScripts(), PRE_COMMIT_HOME: preCommitHome } });
+  return { status, output: `${stdout}${stderr}` };
 }
 
 before(async () => {
   const t = { after: (fn: () => void) => cleanups.push(fn) };
   hookRepo = temporaryDirectory(t);
   preCommitHome = temporaryDirectory(t);
-  for (const file of HOOK_FILES) cpSync(packageFile(file), path.join(hookRepo, file), { recursive: true });
+  copyCheckout(hookRepo);
   git(hookRepo, 'init', '-q', '-b', 'main');
   git(hookRepo, 'add', '.');
   git(hookRepo, 'commit', '-q', '-m', 'readme-gen hooks');
