@@ -163,9 +163,45 @@ const CONFIG_CASES: ConfigCase[] = [
     key: 'output',
     says: /must not be empty$/m,
   },
+  // An unknown key names the known key it is nearest to, at any depth; none when nothing is close.
+  {
+    title: 'exclude_tags for exclude-tags',
+    config: [...VALID_CONFIG, 'exclude_tags: [nightly]'],
+    at: '4:1',
+    key: 'exclude_tags',
+    says: /: unknown key "exclude_tags"; did you mean "exclude-tags"\?$/m,
+  },
+  {
+    title: 'primary_tag for primary-tag',
+    config: [...VALID_CONFIG, 'primary_tag: latest'],
+    at: '4:1',
+    key: 'primary_tag',
+    says: /: unknown key "primary_tag"; did you mean "primary-tag"\?$/m,
+  },
+  {
+    title: 'identitiy for identity',
+    config: [...VALID_CONFIG, 'identitiy:', '  certificate-identity: https://github.com/acme/image/.github/workflows/release.yaml@refs/heads/main'],
+    at: '4:1',
+    key: 'identitiy',
+    says: /: unknown key "identitiy"; did you mean "identity"\?$/m,
+  },
+  {
+    title: 'a misspelt key under identity',
+    config: [...VALID_CONFIG, 'identity:', '  certificate_oidc_issuer: https://token.actions.githubusercontent.com'],
+    at: '5:3',
+    key: 'identity.certificate_oidc_issuer',
+    says: /: unknown key "certificate_oidc_issuer"; did you mean "certificate-oidc-issuer"\?$/m,
+  },
+  {
+    title: 'a misspelt key under wording',
+    config: [...VALID_CONFIG, 'wording:', '  generater: https://github.com/acme/readme-generator'],
+    at: '5:3',
+    key: 'wording.generater',
+    says: /: unknown key "generater"; did you mean "generator"\?$/m,
+  },
   // The document as a whole.
   {
-    title: 'an unknown top-level key, at its own line',
+    title: 'an unknown top-level key, at its own line, near no known key',
     config: [...VALID_CONFIG, 'colour: blue', 'output: README.md'],
     at: '4:1',
     key: 'colour',
