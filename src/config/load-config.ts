@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
+import { locationProblem } from '../registry/image-location.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
 import type { ConfigFile, ConfigOverrides, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
@@ -142,6 +143,8 @@ interface ResolveContext {
 
 function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   const { baseDir, cwd, overrides, source, where, root } = context;
+  const badLocation = locationProblem(config.location);
+  if (badLocation !== undefined) throw new InputError(`${overrides.location !== undefined ? '--location' : where('location')}: ${badLocation}`);
   const fromConfig = (file: string) => path.resolve(baseDir, file);
   /** A file the config names, refused when it resolves outside the repository. */
   const bounded = (file: string, key: () => string) => {

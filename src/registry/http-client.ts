@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
+import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { RegistryError } from '../errors.js';
+import { isLoopback } from './image-location.js';
 
 /** What a request is for, so runs can be counted by kind (`--json`, request-economy tests). */
 export type RequestKind = 'ping' | 'token' | 'tags' | 'head' | 'manifest' | 'blob' | 'referrers';
@@ -144,7 +146,12 @@ export class HttpClient {
       this.stats.requests[httpRequest.kind]++;
       // reset: false keeps the connection after a HEAD too: undici closes it by default (for servers that send HEAD a body),
       // which cost a new TCP connection per tag — 10,000 connections, each in TIME_WAIT after, for 10,000 tags.
-      const response = await request(url, { method: httpRequest.method, headers, dispatcher: this.#agent as Dispatcher, signal: this.#closing.signal, reset: false });
+      const response = await request(url, { method: httpRequest.method, headers, dispatcher: this.#agent as Dispatcher, signal: this.#closing.signal, reset: false }).catch(
+        (error: unknown) => {
+          const unreachable = unreachableHost(error, new URL(url).host);
+          throw unreachable === undefined ? error : new RegistryError(`${describe(httpRequest)}: ${unreachable}`, { cause: error });
+        },
+      );
       const tooLarge = () => `${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`;
       // A declared length over the cap is refused before a byte of the body is read.
       if (Number(response.headers['content-length'] ?? 0) > httpRequest.maxBytes && httpRequest.method !== 'HEAD') {
@@ -193,6 +200,32 @@ function retryAfterMs(value: string | undefined): number | undefined {
 /** A request as errors name it: method and URL, which never hold a credential. */
 function describe(httpRequest: HttpRequest): string {
   return `${httpRequest.method} ${httpRequest.url}`;
+}
+
+/**
+ * A connection failure that no retry can mend, said with what to do; undefined
+ * for the transient ones (resets, timeouts), which are retried.
+ * - ENOTFOUND: the resolver answered that the name does not exist. A retry a
+ *   second later gets the same answer (a negative answer is even cached).
+ * - ECONNREFUSED on a loopback host (named so, or resolved to a loopback
+ *   address): nothing listens on that port of this machine, typically a local
+ *   registry not started or a wrong port; it will not start during our
+ *   backoff. A remote host's refusal is still retried: behind a load balancer
+ *   it can be a restart, over in a second.
+ * - EAI_AGAIN is retried: it is the resolver failing to answer (no network
+ *   yet, an overloaded DNS server), not an answer that the name is unknown.
+ */
+function unreachableHost(error: unknown, host: string): string | undefined {
+  const { code, address } = (error ?? {}) as { code?: string; address?: string };
+  if (code === 'ENOTFOUND') {
+    return `the host ${host} does not resolve (ENOTFOUND); check the registry's host name, or that this machine can resolve it (DNS, VPN)`;
+  }
+  // The host as named too: localhost may be tried over IPv6 and IPv4, and the error of both then carries no one address.
+  const loopback = isLoopback(host) || (address !== undefined && isLoopback(isIPv6(address) ? `[${address}]` : address));
+  if (code === 'ECONNREFUSED' && loopback) {
+    return `connection refused by ${host} (ECONNREFUSED): nothing listens there; start the registry, or fix the host and port in the location`;
+  }
+  return undefined;
 }
 
 function networkReason(error: unknown): string {

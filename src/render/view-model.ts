@@ -1,4 +1,5 @@
 import type { CosignOutputGeneration, ResolvedConfig } from '../config/readme-gen-config.js';
+import { parseLocation } from '../registry/image-location.js';
 import { formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { type ImageSignature, type SignatureVerdict, logEntryOf } from '../signatures/verify-state.js';
@@ -92,7 +93,7 @@ export function buildView(config: ResolvedConfig, state: ImageState, verdicts: R
   const view: ReadmeView = {
     name: config.name,
     location: config.location,
-    registry: config.location.split('/')[0] ?? config.location,
+    registry: parseLocation(config.location).registry,
     builtWith: { apko: config.builtWith.includes('apko'), melange: config.builtWith.includes('melange') },
     primaryTag: config.primaryTag,
     wording: { ...config.wording },

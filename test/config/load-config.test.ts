@@ -98,7 +98,43 @@ const CONFIG_CASES: ConfigCase[] = [
     config: [VALID_CONFIG[0]!, 'location: Not A Location', VALID_CONFIG[2]!],
     at: '2:11',
     key: 'location',
-    says: /"Not A Location" does not match .*e\.g\. cgr\.dev\/chainguard\/glibc-dynamic/,
+    says: /: "Not A Location": contains whitespace; write registry\/repository, e\.g\. cgr\.dev\/chainguard\/glibc-dynamic$/m,
+  },
+  // What people paste as a location, each said in words with the location to write.
+  {
+    title: 'location is an image URL',
+    config: [VALID_CONFIG[0]!, 'location: https://ghcr.io/org/app', VALID_CONFIG[2]!],
+    at: '2:11',
+    key: 'location',
+    says: /: "https:\/\/ghcr\.io\/org\/app": drop the scheme "https:\/\/"; write ghcr\.io\/org\/app \(a location is registry\/repository, not a URL\)$/m,
+  },
+  {
+    title: 'location has a tag',
+    config: [VALID_CONFIG[0]!, 'location: ghcr.io/org/app:1.0', VALID_CONFIG[2]!],
+    at: '2:11',
+    key: 'location',
+    says: /: "ghcr\.io\/org\/app:1\.0": drop the tag ":1\.0"; write ghcr\.io\/org\/app \(readme-gen reads every tag and digest of the repository\)$/m,
+  },
+  {
+    title: 'location has a digest',
+    config: [VALID_CONFIG[0]!, `location: ghcr.io/org/app@sha256:${'0'.repeat(64)}`, VALID_CONFIG[2]!],
+    at: '2:11',
+    key: 'location',
+    says: /: drop the digest; write ghcr\.io\/org\/app \(/,
+  },
+  {
+    title: 'location has capitals',
+    config: [VALID_CONFIG[0]!, 'location: ghcr.io/Org/App', VALID_CONFIG[2]!],
+    at: '2:11',
+    key: 'location',
+    says: /: "ghcr\.io\/Org\/App": lowercase "Org\/App"; write ghcr\.io\/org\/app \(repository names are lowercase\)$/m,
+  },
+  {
+    title: 'location names a registry and no repository',
+    config: [VALID_CONFIG[0]!, 'location: ghcr.io', VALID_CONFIG[2]!],
+    at: '2:11',
+    key: 'location',
+    says: /: "ghcr\.io": names the registry ghcr\.io but no repository; add it, e\.g\. ghcr\.io\/org\/app$/m,
   },
   {
     title: 'repo is not a URL',
@@ -163,9 +199,45 @@ const CONFIG_CASES: ConfigCase[] = [
     key: 'output',
     says: /must not be empty$/m,
   },
+  // An unknown key names the known key it is nearest to, at any depth; none when nothing is close.
+  {
+    title: 'exclude_tags for exclude-tags',
+    config: [...VALID_CONFIG, 'exclude_tags: [nightly]'],
+    at: '4:1',
+    key: 'exclude_tags',
+    says: /: unknown key "exclude_tags"; did you mean "exclude-tags"\?$/m,
+  },
+  {
+    title: 'primary_tag for primary-tag',
+    config: [...VALID_CONFIG, 'primary_tag: latest'],
+    at: '4:1',
+    key: 'primary_tag',
+    says: /: unknown key "primary_tag"; did you mean "primary-tag"\?$/m,
+  },
+  {
+    title: 'identitiy for identity',
+    config: [...VALID_CONFIG, 'identitiy:', '  certificate-identity: https://github.com/acme/image/.github/workflows/release.yaml@refs/heads/main'],
+    at: '4:1',
+    key: 'identitiy',
+    says: /: unknown key "identitiy"; did you mean "identity"\?$/m,
+  },
+  {
+    title: 'a misspelt key under identity',
+    config: [...VALID_CONFIG, 'identity:', '  certificate_oidc_issuer: https://token.actions.githubusercontent.com'],
+    at: '5:3',
+    key: 'identity.certificate_oidc_issuer',
+    says: /: unknown key "certificate_oidc_issuer"; did you mean "certificate-oidc-issuer"\?$/m,
+  },
+  {
+    title: 'a misspelt key under wording',
+    config: [...VALID_CONFIG, 'wording:', '  generater: https://github.com/acme/readme-generator'],
+    at: '5:3',
+    key: 'wording.generater',
+    says: /: unknown key "generater"; did you mean "generator"\?$/m,
+  },
   // The document as a whole.
   {
-    title: 'an unknown top-level key, at its own line',
+    title: 'an unknown top-level key, at its own line, near no known key',
     config: [...VALID_CONFIG, 'colour: blue', 'output: README.md'],
     at: '4:1',
     key: 'colour',
@@ -272,6 +344,52 @@ describe('an invalid readme-gen.yaml', () => {
 
     // Assert
     assertOneLineError(run, { file: '--template', says: /^readme-gen: --template: "fancy" is neither a built-in template/ });
+  });
+});
+
+describe('a location given by --location', () => {
+  test('with no config file: named as the flag, in the same words', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+
+    // Act
+    const run = runCli(['render', '--name', 'app', '--location', 'https://ghcr.io/org/app:1.0', '--state', 'state.json'], dir);
+
+    // Assert
+    assertOneLineError(run, {
+      file: '--location',
+      says: /^readme-gen: --location: "https:\/\/ghcr\.io\/org\/app:1\.0": drop the scheme "https:\/\/", drop the tag ":1\.0"; write ghcr\.io\/org\/app \(/,
+    });
+  });
+
+  test('over a valid config file: named as the flag, not as the file\'s line', (t) => {
+    // Arrange
+    const dir = imageDirectory(t);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${VALID_CONFIG.join('\n')}\n`);
+
+    // Act
+    const run = runCli(['render', '--location', 'ghcr.io'], dir);
+
+    // Assert
+    assertOneLineError(run, { file: '--location', says: /^readme-gen: --location: "ghcr\.io": names the registry ghcr\.io but no repository/ });
+  });
+
+  test('registry hosts with ports and Docker Hub short names are valid, in the file and as the flag', (t) => {
+    for (const location of ['alpine', 'library/alpine', 'docker.io/org/app', '127.0.0.1:5000/app', '[::1]:5000/acme/app']) {
+      // Arrange
+      const dir = imageDirectory(t);
+      writeFileSync(path.join(dir, 'readme-gen.yaml'), `${[VALID_CONFIG[0], `location: "${location}"`, VALID_CONFIG[2]].join('\n')}\n`);
+
+      // Act
+      const fromFile = runCli(['render'], dir);
+      const fromFlag = runCli(['render', '--location', location], dir);
+
+      // Assert
+      for (const run of [fromFile, fromFlag]) {
+        assert.equal(run.status, 0, `${location}: ${run.stderr}`);
+        assert.match(run.stdout, /^# glibc-dynamic\n/);
+      }
+    }
   });
 });
 

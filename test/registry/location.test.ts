@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExitCode, InputError } from '../../src/errors.js';
 import { parseChallenges } from '../../src/registry/auth-challenge.js';
-import { apiBase, isLoopback, parseLocation } from '../../src/registry/image-location.js';
+import { apiBase, isLoopback, locationProblem, parseLocation } from '../../src/registry/image-location.js';
 
 describe('parseLocation: Docker Hub', () => {
   test('a one-segment name is an official image: library/ on registry-1.docker.io, over https', () => {
@@ -97,7 +97,7 @@ describe('parseLocation: http only where nothing leaves the machine, or where th
   });
 });
 
-describe('parseLocation: invalid repository names are bad input (exit 2)', () => {
+describe('parseLocation: invalid locations are bad input (exit 2)', () => {
   const invalid = [
     '',
     'docker.io/Alpine',
@@ -121,8 +121,8 @@ describe('parseLocation: invalid repository names are bad input (exit 2)', () =>
         (error: unknown) => {
           assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
           assert.equal(error.exitCode, ExitCode.badInput);
-          assert.match(error.message, /not a valid repository name/);
-          assert.ok(error.message.includes(`location ${input}`), error.message);
+          assert.equal(error.message, `location: ${locationProblem(input)}`, 'the message is the one locationProblem gives');
+          assert.ok(input === '' || error.message.startsWith(`location: ${JSON.stringify(input)}: `), error.message);
           return true;
         },
       );
@@ -134,6 +134,51 @@ describe('parseLocation: invalid repository names are bad input (exit 2)', () =>
     assert.equal(parseLocation('ghcr.io/acme/my__app').repository, 'acme/my__app');
     assert.equal(parseLocation('ghcr.io/acme/my---app').repository, 'acme/my---app');
     assert.equal(parseLocation('ghcr.io/acme/my.app').repository, 'acme/my.app');
+  });
+});
+
+describe('locationProblem: what is wrong, in words, with the location to write instead', () => {
+  const cases: [string, RegExp][] = [
+    ['https://ghcr.io/org/app', /^"https:\/\/ghcr\.io\/org\/app": drop the scheme "https:\/\/"; write ghcr\.io\/org\/app \(a location is registry\/repository, not a URL\)$/],
+    ['http://127.0.0.1:5000/app', /^"http:\/\/127\.0\.0\.1:5000\/app": drop the scheme "http:\/\/"; write 127\.0\.0\.1:5000\/app /],
+    ['ghcr.io/org/app:1.0', /^"ghcr\.io\/org\/app:1\.0": drop the tag ":1\.0"; write ghcr\.io\/org\/app \(readme-gen reads every tag and digest of the repository\)$/],
+    ['alpine:3.19', /^"alpine:3\.19": drop the tag ":3\.19"; write alpine /],
+    ['127.0.0.1:5000/app:latest', /: drop the tag ":latest"; write 127\.0\.0\.1:5000\/app /],
+    [`ghcr.io/org/app@sha256:${'a'.repeat(64)}`, /": drop the digest; write ghcr\.io\/org\/app \(readme-gen reads every tag and digest/],
+    ['ghcr.io/Org/App', /^"ghcr\.io\/Org\/App": lowercase "Org\/App"; write ghcr\.io\/org\/app \(repository names are lowercase\)$/],
+    [
+      'https://ghcr.io/Org/App:1.0@sha256:abc',
+      /^"https:\/\/ghcr\.io\/Org\/App:1\.0@sha256:abc": drop the scheme "https:\/\/", drop the digest, drop the tag ":1\.0", lowercase "Org\/App"; write ghcr\.io\/org\/app \(/,
+    ],
+    ['ghcr.io', /^"ghcr\.io": names the registry ghcr\.io but no repository; add it, e\.g\. ghcr\.io\/org\/app$/],
+    ['localhost:5000', /^"localhost:5000": names the registry localhost:5000 but no repository/],
+    ['https://ghcr.io', /^"https:\/\/ghcr\.io": drop the scheme "https:\/\/"; names the registry ghcr\.io but no repository/],
+    ['ghcr.io/', /^"ghcr\.io\/": no repository after ghcr\.io\/; add it, e\.g\. ghcr\.io\/org\/app$/],
+    ['', /^is empty; write registry\/repository, e\.g\. /],
+    ['Not A Location', /^"Not A Location": contains whitespace; write registry\/repository, e\.g\. /],
+    ['ghcr.io/acme//app', /: an empty path segment \("\/\/", or a "\/" at the start or end\)/],
+    ['ghcr.io/acme/a..b', /: "a\.\.b" is not a valid repository name part: lowercase letters and digits, separated by one "\.", "_", "__" or any number of "-"$/],
+    ['user@ghcr.io/app', /: the registry "user@ghcr\.io" is not a host name or address \(with an optional :port\)$/],
+  ];
+  for (const [input, says] of cases) {
+    test(JSON.stringify(input), () => {
+      assert.match(locationProblem(input) ?? '(valid)', says);
+    });
+  }
+
+  test('every fix it proposes is itself a valid location, parsed as the user meant it', () => {
+    for (const [input] of cases) {
+      const proposed = / write (\S+) \(/.exec(locationProblem(input) ?? '')?.[1];
+      if (proposed === undefined) continue;
+      assert.equal(locationProblem(proposed), undefined, `${input} → ${proposed}`);
+    }
+    assert.deepEqual(parseLocation('ghcr.io/org/app'), { registry: 'ghcr.io', apiHost: 'ghcr.io', repository: 'org/app', scheme: 'https' });
+  });
+
+  test('registry hosts with ports, IPv6 addresses and Docker Hub short names are valid', () => {
+    for (const input of ['alpine', 'library/alpine', 'docker.io/org/app', '127.0.0.1:5000/app', 'localhost:5000/acme/app', '[::1]:5000/app', 'gcr.io/google.com/project/img', 'cgr.dev/chainguard/glibc-dynamic']) {
+      assert.equal(locationProblem(input), undefined, input);
+    }
   });
 });
 

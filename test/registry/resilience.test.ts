@@ -12,9 +12,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RegistryError } from '../../src/errors.js';
+import { HttpClient } from '../../src/registry/http-client.js';
 import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
+import { closeServer, freeLoopbackPort, listenOnLoopback } from '../harness/loopback.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
 
@@ -348,4 +352,114 @@ describe('a failure while other requests are in flight', () => {
     // Retrying on a closed client costs at least 1.9 s of backoff (125 + 250 + 500 + 1000 ms at the least).
     assert.ok(run.ms < cleanMs + 1200, `took ${Math.round(run.ms)} ms; a clean run took ${Math.round(cleanMs)} ms`);
   });
+});
+
+/**
+ * A 64-character label cannot be written into a DNS query, so the resolver
+ * answers "not found" (ENOTFOUND) without sending one: an unresolvable host
+ * that keeps these tests on 127.0.0.1.
+ */
+const UNRESOLVABLE_HOST = `${'a'.repeat(64)}.example`;
+
+describe('a host nothing can reach: exit 3 at once, without retries', () => {
+  /** A backoff so long that one retry shows in the elapsed time: it waits at least half of it. */
+  const LONG_BACKOFF_MS = 4000;
+
+  async function sendOnce(url: string): Promise<{ http: HttpClient; error: unknown; ms: number }> {
+    const http = new HttpClient({ maxRetries: 1, backoffMs: LONG_BACKOFF_MS });
+    const started = performance.now();
+    const error = await http.send({ method: 'GET', url, kind: 'ping', maxBytes: 1024 }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    const ms = performance.now() - started;
+    await http.close();
+    return { http, error, ms };
+  }
+
+  test('a refused connection to a loopback port: one attempt, no retry, no backoff', async () => {
+    const port = await freeLoopbackPort();
+
+    const { http, error, ms } = await sendOnce(`http://127.0.0.1:${port}/v2/`);
+
+    assert.ok(error instanceof RegistryError, String(error));
+    assert.equal(
+      error.message,
+      `GET http://127.0.0.1:${port}/v2/: connection refused by 127.0.0.1:${port} (ECONNREFUSED): nothing listens there; start the registry, or fix the host and port in the location`,
+    );
+    assert.equal(http.stats.requests.ping, 1, 'one connection attempt');
+    assert.equal(http.stats.retries, 0);
+    assert.ok(ms < LONG_BACKOFF_MS / 2, `took ${Math.round(ms)} ms; a retry would have waited at least ${LONG_BACKOFF_MS / 2} ms`);
+  });
+
+  test('a host name that does not resolve: one attempt, no retry, no backoff', async () => {
+    const { http, error, ms } = await sendOnce(`https://${UNRESOLVABLE_HOST}/v2/`);
+
+    assert.ok(error instanceof RegistryError, String(error));
+    assert.match(error.message, new RegExp(`: the host ${UNRESOLVABLE_HOST} does not resolve \\(ENOTFOUND\\); check the registry's host name, or that this machine can resolve it \\(DNS, VPN\\)$`));
+    assert.equal(http.stats.requests.ping, 1, 'one lookup attempt');
+    assert.equal(http.stats.retries, 0);
+    assert.ok(ms < LONG_BACKOFF_MS / 2, `took ${Math.round(ms)} ms; a retry would have waited at least ${LONG_BACKOFF_MS / 2} ms`);
+  });
+
+  test('the same client still retries a connection dropped by a loopback server (the counters count attempts)', async (t) => {
+    let connections = 0;
+    const server = createServer((request, response) => {
+      connections++;
+      if (connections === 1) request.socket.destroy();
+      else response.end('{}');
+    });
+    const port = await listenOnLoopback(server);
+    t.after(() => closeServer(server));
+    const http = new HttpClient({ maxRetries: 1, backoffMs: 10 });
+    t.after(() => http.close());
+
+    const response = await http.send({ method: 'GET', url: `http://127.0.0.1:${port}/v2/`, kind: 'ping', maxBytes: 1024 });
+
+    assert.equal(response.status, 200);
+    assert.equal(http.stats.requests.ping, 2);
+    assert.equal(http.stats.retries, 1);
+  });
+
+  /** `readme-gen snapshot` of `location`, in a fresh workspace. */
+  async function snapshotOf(t: TestContext, location: string): Promise<CliRun & { ms: number; dir: string }> {
+    const dir = temporaryDirectory(t);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${location}\nstate: state.json\n`);
+    return { ...(await timed(snapshot(dir))), dir };
+  }
+
+  // What retries would cost at the least: 4 backoffs of 250 ms doubling, each at least half its nominal wait.
+  const LEAST_BACKOFF_MS = 125 + 250 + 500 + 1000;
+
+  for (const [what, location, says] of [
+    [
+      'a loopback port nothing listens on',
+      async () => `127.0.0.1:${await freeLoopbackPort()}/acme/app`,
+      (location: string) => {
+        const host = location.split('/')[0] ?? '';
+        return new RegExp(`^readme-gen: GET http://${host}/v2/acme/app/tags/list\\?n=1000: connection refused by ${host} \\(ECONNREFUSED\\): nothing listens there; start the registry, or fix the host and port in the location\n$`);
+      },
+    ],
+    [
+      'a registry host name that does not resolve',
+      async () => `${UNRESOLVABLE_HOST}/acme/app`,
+      () => new RegExp(`^readme-gen: GET https://${UNRESOLVABLE_HOST}/v2/acme/app/tags/list\\?n=1000: the host ${UNRESOLVABLE_HOST} does not resolve \\(ENOTFOUND\\); check the registry's host name`),
+    ],
+  ] as const) {
+    test(`snapshot of ${what}: exit 3, one line naming the host and what to do, as fast as a refusal the registry answers`, async (t) => {
+      // The baseline: the same run stopped at its first request by an answer that is never retried.
+      fault = always(isTagList, () => ({ status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' }));
+      const baseline = await snapshotOf(t, `${proxy.host}/${REPOSITORY}`);
+      assert.equal(baseline.status, 3, baseline.stderr);
+      const unreachable = await location();
+
+      const run = await snapshotOf(t, unreachable);
+
+      assert.equal(run.status, 3, run.stderr);
+      assert.match(run.stderr, says(unreachable));
+      assert.doesNotMatch(run.stderr, /attempts/);
+      assert.ok(run.ms - baseline.ms < LEAST_BACKOFF_MS, `took ${Math.round(run.ms)} ms, ${Math.round(baseline.ms)} ms for a run refused by the registry`);
+      assert.equal(existsSync(path.join(run.dir, 'state.json')), false);
+    });
+  }
 });
