@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { ConfigOverrides, OverridableKey } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
+import { nearestName } from '../validation/nearest-name.js';
 import { type CommandName, FLAGS, type FlagSpec, COMMAND_NAMES, ORIGINAL_FLAGS, flagsOf, isCommandName } from './flags.js';
 
 /** What the command line asks for: a command with its flags, or help, or the version. */
@@ -72,9 +73,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     parsed = parseArgs({ args, options: PARSER_OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const message = (error as Error).message;
-    const unknown = /^Unknown option '([^']+)'/.exec(message);
-    const help = helpHint(args.find(isCommandName));
-    throw new InputError(`${unknown ? `unknown flag ${unknown[1]}` : (message.split('\n')[0] ?? message).replace(/\.$/, '')}; ${help}`);
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    const command = args.find(isCommandName);
+    if (unknown === undefined) throw new InputError(`${(message.split('\n')[0] ?? message).replace(/\.$/, '')}; ${helpHint(command)}`);
+    const known = (command === undefined ? FLAGS : flagsOf(command)).map((flag) => flag.name);
+    const nearest = nearestName(unknown.replace(/^-+/, ''), known);
+    throw new InputError(`unknown flag ${unknown}${nearest === undefined ? '' : `; did you mean --${nearest}?`}; ${helpHint(command)}`);
   }
   const { values, positionals, tokens } = parsed;
   const [first, ...rest] = positionals;
@@ -134,7 +138,8 @@ function checkCombinations(command: CommandName, flags: Flags, positionals: read
 }
 
 function unknownCommand(name: string): InputError {
-  return new InputError(`unknown command "${name}"; the commands are: ${COMMAND_NAMES.join(', ')} (readme-gen --help lists them)`);
+  const nearest = nearestName(name, COMMAND_NAMES);
+  return new InputError(`unknown command "${name}"; ${nearest === undefined ? '' : `did you mean ${nearest}? `}the commands are: ${COMMAND_NAMES.join(', ')} (readme-gen --help lists them)`);
 }
 
 function helpHint(command: CommandName | undefined): string {

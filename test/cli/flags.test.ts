@@ -96,11 +96,16 @@ describe('each command takes exactly its own flags', () => {
     assert.equal(run.stderr, 'readme-gen: -w (--write) is a flag of readme-gen render, not of readme-gen snapshot; see readme-gen snapshot --help\n');
   });
 
-  test('a flag no command has is an unknown flag; a command no one has lists the commands', (t) => {
+  test('a flag no command has is an unknown flag, with the nearest flag of the command; an unknown command lists the commands', (t) => {
     const dir = workspace(t);
     assert.deepEqual(
-      [runCli(['verify', 'README.md', '--colour'], dir).stderr, runCli(['rendre'], dir).stderr],
-      ['readme-gen: unknown flag --colour; see readme-gen verify --help\n', 'readme-gen: unknown command "rendre"; the commands are: render, snapshot, verify, pr (readme-gen --help lists them)\n'],
+      [runCli(['verify', 'README.md', '--colour'], dir).stderr, runCli(['pr', '--dryrun'], dir).stderr, runCli(['rendre'], dir).stderr, runCli(['bake'], dir).stderr],
+      [
+        'readme-gen: unknown flag --colour; see readme-gen verify --help\n',
+        'readme-gen: unknown flag --dryrun; did you mean --dry-run?; see readme-gen pr --help\n',
+        'readme-gen: unknown command "rendre"; did you mean render? the commands are: render, snapshot, verify, pr (readme-gen --help lists them)\n',
+        'readme-gen: unknown command "bake"; the commands are: render, snapshot, verify, pr (readme-gen --help lists them)\n',
+      ],
     );
   });
 });
