@@ -46,6 +46,9 @@ export interface LoadConfigOptions {
 const ORIGINAL_TOOL_DEFAULTS = {
   template: 'distroless',
   excludeTags: ['latest-*', 'root-*'],
+  builtWith: ['apko'],
+  /** The badge links into --repo's workflows, so it is shown only when --repo is given. */
+  ciWorkflow: 'release.yaml',
   wording: {
     generator: 'https://github.com/chainguard-images/readme-generator',
     'signed-images': 'Chainguard Images',
@@ -104,6 +107,8 @@ function fromFlagsOnly(cwd: string, overrides: ConfigOverrides, root: string | u
   const fromFlags = validateValue<ConfigFile>(applyOverrides({} as ConfigFile, overrides), 'config', flagName);
   const withDefaults: ConfigFile = {
     template: ORIGINAL_TOOL_DEFAULTS.template,
+    'built-with': [...ORIGINAL_TOOL_DEFAULTS.builtWith],
+    ...(fromFlags.repo === undefined ? {} : { 'ci-workflow': ORIGINAL_TOOL_DEFAULTS.ciWorkflow }),
     wording: { ...ORIGINAL_TOOL_DEFAULTS.wording },
     ...fromFlags,
     'exclude-tags': [...ORIGINAL_TOOL_DEFAULTS.excludeTags, ...(fromFlags['exclude-tags'] ?? [])],
@@ -167,17 +172,23 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
         ? boundedTemplate(resolveTemplate(overrides.template, cwd, () => '--template'), (file) => bounded(file, () => '--template'))
         : boundedTemplate(resolveTemplate(config.template ?? 'default', baseDir, () => where('template')), (file) => bounded(file, () => where('template'))),
     excludeTags: config['exclude-tags'] ?? [],
-    builtWith: config['built-with'] ?? ['apko'],
+    builtWith: config['built-with'] ?? [],
     outputPath:
       overrides.output !== undefined
         ? bounded(path.resolve(cwd, overrides.output), () => '--output')
         : bounded(fromConfig(config.output ?? 'README.md'), () => (config.output === undefined ? `${source}: output` : where('output'))),
-    primaryTag: config['primary-tag'] ?? 'latest',
     cosignOutput: config['cosign-output'] ?? 'current',
     identity: {},
     wording: {},
   };
   if (config.repo !== undefined) resolved.repo = config.repo;
+  if (config['ci-workflow'] !== undefined) {
+    if (config.repo === undefined) throw new InputError(`${where('ci-workflow')}: the badge links into repo's workflows, and repo is not set; set repo (the GitHub repository) or remove ci-workflow`);
+    resolved.ciWorkflow = config['ci-workflow'];
+  }
+  if (config['primary-tag'] !== undefined) resolved.primaryTag = { name: config['primary-tag'], setting: where('primary-tag') };
+  if (overrides.excludeTags !== undefined) resolved.excludeTagsSetting = '--exclude-tags';
+  else if (config['exclude-tags'] !== undefined) resolved.excludeTagsSetting = where('exclude-tags');
   if (config.description !== undefined) {
     resolved.description = config.description;
   } else if (config['description-file'] !== undefined) {
