@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import type { BuildTool, ConfigFile, CosignOutputGeneration } from '../src/config/readme-gen-config.js';
+import type { ConfigFile, CosignOutputGeneration } from '../src/config/readme-gen-config.js';
 import { type PrintedSignature, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../src/signatures/printed-verify-output.js';
 import {
   type CosignSignatureRecord,
@@ -55,12 +55,14 @@ interface CorpusReadme {
   name: string;
   generator: string;
   repo: string;
+  /** The workflow file the CI badge shows. */
+  ciWorkflow: string;
   description: string;
   location: string;
   table: TableRow[];
   signedImages: string;
   printedSignatures: unknown[];
-  builtWith: BuildTool[];
+  builtWith: string[];
 }
 
 interface Fixture {
@@ -157,7 +159,7 @@ function parseReadme(text: string, source: string): CorpusReadme {
   const generator = findLine(lines, /^Note: Do NOT edit directly, this file was generated using (\S+)$/, 'the "Do NOT edit" note', source);
   const badge = findLine(
     lines,
-    /^\[!\[CI status\]\((https:\/\/github\.com\/[^/\s]+\/[^/\s]+)\/actions\/workflows\/[^)\s]+\/badge\.svg\)\]\(\1\/actions\/workflows\/[^)\s]+\)$/,
+    /^\[!\[CI status\]\((https:\/\/github\.com\/[^/\s]+\/[^/\s]+)\/actions\/workflows\/([^/)\s]+)\/badge\.svg\)\]\(\1\/actions\/workflows\/\2\)$/,
     'the CI badge',
     source,
   );
@@ -177,6 +179,7 @@ function parseReadme(text: string, source: string): CorpusReadme {
     name: title[1]!,
     generator: generator.match[1]!,
     repo: badge.match[1]!,
+    ciWorkflow: badge.match[2]!,
     description: paragraphBetween(lines, badge.index, getIt.index, source),
     location,
     table: parseTagsTable(lines, tagsHeading.index, source),
@@ -238,6 +241,7 @@ function buildConfig(readme: CorpusReadme, entry: CorpusEntry): ConfigFile {
     name: readme.name,
     location: readme.location,
     repo: readme.repo,
+    'ci-workflow': readme.ciWorkflow,
     description: readme.description,
     template: 'distroless',
     state: 'state.json',

@@ -11,6 +11,7 @@ import { applyToReadme } from '../markdown/inject-region.js';
 import { type FileChange, type ImageUpdate, type PullRequestContent, pullRequestContent } from '../pr/pull-request.js';
 import { summarizeStateChanges } from '../pr/state-changes.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
+import { primaryTagOf } from '../render/primary-tag.js';
 import { renderReadme } from '../render/render-readme.js';
 import { loadTemplateSet } from '../render/template-set.js';
 import type { ImageState } from '../state/image-state.js';
@@ -163,7 +164,7 @@ export async function pr(options: PrOptions): Promise<PrResult> {
       name: config.name,
       location: config.location,
       files: changed,
-      changes: previous === undefined ? undefined : summarizeStateChanges(previous, state, config.primaryTag),
+      changes: previous === undefined ? undefined : summarizeStateChanges(previous, state, primaryTagOf(config, state)),
     });
   }
 

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import type { ConfigOverrides } from '../config/readme-gen-config.js';
+import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { type StateChanges, summarizeStateChanges } from '../pr/state-changes.js';
 import { type FetchOptions, type FetchResult, fetchState } from '../registry/fetch-state.js';
+import { primaryTagOf } from '../render/primary-tag.js';
 import type { ImageState } from '../state/image-state.js';
 import { serializeState } from '../state/serialize-state.js';
 import { parseValidated } from '../validation/validate-document.js';
@@ -58,8 +59,23 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   if (upToDate) return result;
   const committed = previous === undefined ? { state: undefined } : committedState(previous, output);
   if ('problem' in committed) result.invalid = committed.problem;
-  else result.changes = summarizeStateChanges(committed.state, state, config.primaryTag);
+  else result.changes = summarizeStateChanges(committed.state, state, signerTag(config, state));
   return result;
+}
+
+/**
+ * The tag whose signer the summary compares: the configured primary tag even
+ * when the registry no longer has it (the summary says it was removed; render
+ * refuses it), else the tag the README would show; none when no tag is shown.
+ */
+function signerTag(config: ResolvedConfig, state: ImageState): string {
+  if (config.primaryTag !== undefined) return config.primaryTag.name;
+  try {
+    return primaryTagOf(config, state);
+  } catch (error) {
+    if (error instanceof InputError) return '';
+    throw error;
+  }
 }
 
 /** The state on disk, to compare with; one that is not valid cannot be compared, and says why. */

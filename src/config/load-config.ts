@@ -26,6 +26,9 @@ export interface LoadConfigOptions {
 const ORIGINAL_TOOL_DEFAULTS = {
   template: 'distroless',
   excludeTags: ['latest-*', 'root-*'],
+  builtWith: ['apko'],
+  /** The badge links into --repo's workflows, so it is shown only when --repo is given. */
+  ciWorkflow: 'release.yaml',
   wording: {
     generator: 'https://github.com/chainguard-images/readme-generator',
     'signed-images': 'Chainguard Images',
@@ -84,6 +87,8 @@ function fromFlagsOnly(cwd: string, overrides: ConfigOverrides, root: string | u
   const fromFlags = validateValue<ConfigFile>(applyOverrides({} as ConfigFile, overrides), 'config', flagNameIn(overrides));
   const withDefaults: ConfigFile = {
     template: ORIGINAL_TOOL_DEFAULTS.template,
+    'built-with': [...ORIGINAL_TOOL_DEFAULTS.builtWith],
+    ...(fromFlags.repo === undefined ? {} : { 'ci-workflow': ORIGINAL_TOOL_DEFAULTS.ciWorkflow }),
     wording: { ...ORIGINAL_TOOL_DEFAULTS.wording },
     ...fromFlags,
     'exclude-tags': [...ORIGINAL_TOOL_DEFAULTS.excludeTags, ...(fromFlags['exclude-tags'] ?? [])],
@@ -173,14 +178,20 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
         ? resolveTemplate(templateOverride.value, cwd, () => templateOverride.flag)
         : boundedTemplate(resolveTemplate(config.template ?? 'default', baseDir, () => where('template')), (file) => bounded(file, () => where('template'))),
     excludeTags: config['exclude-tags'] ?? [],
-    builtWith: config['built-with'] ?? ['apko'],
+    builtWith: config['built-with'] ?? [],
     outputPath: fileSetting('output', DEFAULT_OUTPUT_FILE) as string,
-    primaryTag: config['primary-tag'] ?? 'latest',
     cosignOutput: config['cosign-output'] ?? 'current',
     identity: {},
     wording: {},
   };
   if (config.repo !== undefined) resolved.repo = config.repo;
+  if (config['ci-workflow'] !== undefined) {
+    if (config.repo === undefined) throw new InputError(`${where('ci-workflow')}: the badge links into repo's workflows, and repo is not set; set repo (the GitHub repository) or remove ci-workflow`);
+    resolved.ciWorkflow = config['ci-workflow'];
+  }
+  if (config['primary-tag'] !== undefined) resolved.primaryTag = { name: config['primary-tag'], setting: where('primary-tag') };
+  if (overrides['exclude-tags'] !== undefined) resolved.excludeTagsSetting = overrides['exclude-tags'].flag;
+  else if (config['exclude-tags'] !== undefined) resolved.excludeTagsSetting = where('exclude-tags');
   if (config.description !== undefined) {
     resolved.description = config.description;
   } else if (config['description-file'] !== undefined) {

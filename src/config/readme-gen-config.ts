@@ -5,12 +5,13 @@ export interface ConfigFile {
   name: string;
   location: string;
   repo?: string;
+  'ci-workflow'?: string;
   description?: string;
   'description-file'?: string;
   template?: string;
   'exclude-tags'?: string[];
   'usage-file'?: string;
-  'built-with'?: BuildTool[];
+  'built-with'?: string[];
   output?: string;
   state?: string;
   'primary-tag'?: string;
@@ -55,8 +56,6 @@ export interface ConfigOverride {
 
 export type ConfigOverrides = Partial<Record<OverridableKey, ConfigOverride>>;
 
-export type BuildTool = 'apko' | 'melange';
-
 /**
  * Which cosign's `verify` output to reproduce. The corpus holds two 2022
  * generations; `current` is what cosign 2 and later print.
@@ -70,14 +69,20 @@ export interface ResolvedConfig {
   name: string;
   location: string;
   repo?: string;
+  /** The GitHub Actions workflow file whose status badge a template shows, e.g. release.yaml. */
+  ciWorkflow?: string;
   description?: string;
   template: string;
   excludeTags: string[];
+  /** How errors name the setting exclude-tags came from: `file:line:col: exclude-tags` or `--exclude-tags`; unset when nothing set it. */
+  excludeTagsSetting?: string;
   usage?: string;
-  builtWith: BuildTool[];
+  /** What the image is built with, as the user names it; empty unless configured. */
+  builtWith: string[];
   outputPath: string;
   statePath?: string;
-  primaryTag: string;
+  /** primary-tag when it is set, with how errors name it; unset, the render picks one (src/render/primary-tag.ts). */
+  primaryTag?: { name: string; setting: string };
   cosignOutput: CosignOutputGeneration;
   identity: IdentityPolicy;
   keyPath?: string;

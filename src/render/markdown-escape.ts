@@ -52,6 +52,27 @@ export function inlineText(value: string): string {
     .replace(/(\\[:@]|www)/gi, `$1${WORD_JOINER}`);
 }
 
+/**
+ * A link. Its text is inline text that cannot end the link or start anything
+ * inside it: only what can (code, emphasis, strikethrough, brackets, HTML,
+ * entities, escapes, a table cell's end) is backslash-escaped, so a URL as
+ * text stays readable in the source; and a link cannot hold another link, so
+ * GFM finds no autolink inside it and needs no word joiners. The
+ * destination is written bare when it is made of characters that cannot end
+ * or change it, as most URLs are; otherwise it goes in <…>, with what could
+ * end it, read as an escape or entity, or end a table cell backslash-escaped,
+ * and spaces and control characters percent-encoded.
+ */
+export function markdownLink(text: string, url: string): string {
+  return `[${text.replace(CONTROL_CHARACTERS, ' ').replace(/[\\`*_~[\]<>&!|]/g, (char) => `\\${char}`)}](${linkDestination(url)})`;
+}
+
+function linkDestination(url: string): string {
+  if (/^[A-Za-z0-9\-._~:/?#@!$'*+,;=%]+$/.test(url)) return url;
+  const escaped = url.replace(/[\\<>&|]/g, '\\$&').replace(/[\s\u0000-\u001f\u007f-\u009f]/g, (char) => encodeURIComponent(char));
+  return `<${escaped}>`;
+}
+
 /** A fenced code block around `content`, with a fence longer than any run of backticks inside it. */
 export function fencedCode(content: string, info = ''): string {
   const fence = '`'.repeat(Math.max(3, longestRun(content, '`') + 1));

@@ -5,7 +5,7 @@ import type { ImageState } from '../state/image-state.js';
 import { checkTagsTable } from './check-tags-table.js';
 import { renderTemplate } from './render-template.js';
 import type { TemplateSet } from './template-set.js';
-import { buildView, shownDigests } from './view-model.js';
+import { CONFIG_KEY_OF_FIELD, buildView, shownDigests } from './view-model.js';
 
 export interface RenderReadmeOptions {
   /** Render a signature that fails verification with a visible warning instead of failing. */
@@ -32,7 +32,7 @@ export function renderReadme(
     }
   }
   const view = buildView(config, state, verdicts);
-  const markdown = renderTemplate(templates, view);
+  const markdown = renderTemplate(templates, view, { source: config.source, keyOf: CONFIG_KEY_OF_FIELD });
   checkTagsTable(markdown, view.rows, `template ${templates.label}`);
   return markdown;
 }

@@ -1,14 +1,22 @@
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
-import { fencedCode, inlineCode, inlineCodeInProse, inlineText } from './markdown-escape.js';
+import { fencedCode, inlineCode, inlineCodeInProse, inlineText, markdownLink } from './markdown-escape.js';
 import type { TemplateSet } from './template-set.js';
 import { compareBytes } from './tag-order.js';
 
+/** Where a view's settings come from, so that an error about an unset field can name the key that sets it. */
+export interface ViewSettings {
+  /** The config file, or "command line". */
+  source: string;
+  /** The config key behind a view field, by the last part of the field's path. */
+  keyOf: ReadonlyMap<string, string>;
+}
+
 /**
  * Renders a template over a view: pure, no I/O. Strict mode turns a field the
- * view lacks into an error naming it, never a blank.
+ * view lacks into an error naming it (or the config key that sets it), never a blank.
  */
-export function renderTemplate(templates: TemplateSet, view: object): string {
+export function renderTemplate(templates: TemplateSet, view: object, settings?: ViewSettings): string {
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
   for (const [name, source] of templates.partials) {
@@ -18,7 +26,7 @@ export function renderTemplate(templates: TemplateSet, view: object): string {
   try {
     return template(view);
   } catch (error) {
-    throw templateError(error, `template ${templates.label}`);
+    throw templateError(error, `template ${templates.label}`, settings);
   }
 }
 
@@ -31,16 +39,19 @@ function compile(handlebars: typeof Handlebars, source: string, label: string): 
   }
 }
 
-function templateError(error: unknown, label: string): Error {
+function templateError(error: unknown, label: string, settings?: ViewSettings): Error {
   if (error instanceof InputError) return error;
   if (!(error instanceof Error)) return new InputError(`${label}: ${String(error)}`);
   const missing = /^"([^"]+)" not defined in .*? - (\d+):(\d+)$/s.exec(error.message);
   if (missing) {
-    const [, field, line, column] = missing;
-    return new InputError(
-      `${label} (or a partial it calls), line ${line}:${column}: "${field}" is not set; set it in readme-gen.yaml (or its flag), or guard it with {{#if ${field}}}`,
-      { cause: error },
-    );
+    const [, field = '', line, column] = missing;
+    const at = `${label} (or a partial it calls), line ${line}:${column}`;
+    const key = settings?.keyOf.get(field);
+    if (key !== undefined && settings !== undefined) {
+      const where = settings.source === 'command line' ? 'a config file, or with its flag' : settings.source;
+      return new InputError(`${at}: ${key} is not set; set it in ${where}`, { cause: error });
+    }
+    return new InputError(`${at}: "${field}" is not set; set it in readme-gen.yaml (or its flag), or guard it with {{#if ${field}}}`, { cause: error });
   }
   const parse = /^Parse error on line (\d+):\n.*\n.*\n(.*)$/s.exec(error.message);
   if (parse) return new InputError(`${label}, line ${parse[1]}: template syntax error: ${parse[2]}`, { cause: error });
@@ -60,6 +71,11 @@ function registerHelpers(handlebars: typeof Handlebars): void {
     const info = rest.length > 1 ? asText(rest[0], 'fence') : '';
     return safe(fencedCode(asText(value, 'fence'), info.replace(/[`\s]/g, '')));
   });
+  handlebars.registerHelper('link', (text: unknown, url: unknown) => safe(markdownLink(asText(text, 'link'), asText(url, 'link'))));
+  // {{linkList builtWith}}: names as prose ("a, b and c"), each a link when it has a url.
+  handlebars.registerHelper('linkList', (items: unknown) =>
+    safe(proseList(asLinks(items).map(({ name, url }) => (url === undefined ? inlineText(name) : markdownLink(name, url))))),
+  );
   handlebars.registerHelper('sorted', (values: unknown) => [...asList(values, 'sorted')].sort(compareBytes));
   // A user's Markdown block (usage, description) without its trailing blank lines, so the template decides the spacing.
   handlebars.registerHelper('trimmed', (value: unknown) => asText(value, 'trimmed').trimEnd());
@@ -69,6 +85,23 @@ function asText(value: unknown, helper: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   throw new InputError(`the ${helper} helper takes a string, got ${value === undefined ? 'nothing' : typeof value}`);
+}
+
+/** Items joined as English prose: "a", "a and b", "a, b and c". */
+function proseList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function asLinks(items: unknown): { name: string; url?: string }[] {
+  if (!Array.isArray(items)) throw new InputError(`the linkList helper takes a list, got ${typeof items}`);
+  return items.map((item: unknown) => {
+    const { name, url } = (typeof item === 'object' && item !== null ? item : {}) as { name?: unknown; url?: unknown };
+    if (typeof name !== 'string' || (url !== undefined && typeof url !== 'string')) {
+      throw new InputError('the linkList helper takes a list of items with a name and, optionally, a url');
+    }
+    return url === undefined ? { name } : { name, url };
+  });
 }
 
 function asList(values: unknown, helper: string): string[] {

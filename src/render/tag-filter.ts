@@ -2,10 +2,15 @@
  * Which tags the README shows. Cosign's signature, attestation and SBOM tags
  * and the referrers fallback tags are never images to pull.
  */
-const ALWAYS_EXCLUDED = ['sha256-*', '*.sig', '*.att', '*.sbom'];
+export const ALWAYS_EXCLUDED: readonly string[] = ['sha256-*', '*.sig', '*.att', '*.sbom'];
 
 export function isShownTag(tag: string, excludePatterns: readonly string[]): boolean {
-  return ![...ALWAYS_EXCLUDED, ...excludePatterns].some((pattern) => globMatches(pattern, tag));
+  return hidingPattern(tag, excludePatterns) === undefined;
+}
+
+/** The first pattern that leaves `tag` out, the built-in ones first; undefined when it is shown. */
+export function hidingPattern(tag: string, excludePatterns: readonly string[]): string | undefined {
+  return [...ALWAYS_EXCLUDED, ...excludePatterns].find((pattern) => globMatches(pattern, tag));
 }
 
 /**

@@ -21,6 +21,12 @@ export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A plain version (1, 1.2, v1.2.3): no pre-release or other suffix such as -rc1 or a per-architecture -arm64. */
+export function isReleaseTag(tag: string): boolean {
+  const match = VERSION.exec(tag);
+  return match !== null && match[2] === undefined;
+}
+
 function tagRank(tag: string): 0 | 1 | 2 {
   if (tag === 'latest') return 0;
   return VERSION.test(tag) ? 1 : 2;

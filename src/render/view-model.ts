@@ -4,6 +4,8 @@ import { formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signature
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { type ImageSignature, type SignatureVerdict, logEntryOf } from '../signatures/verify-state.js';
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
+import { type BuildToolView, buildToolView } from './build-tools.js';
+import { primaryTagOf } from './primary-tag.js';
 import { isShownTag } from './tag-filter.js';
 import { compareBytes, compareTags } from './tag-order.js';
 
@@ -18,9 +20,13 @@ export interface ReadmeView {
   /** The registry host of location, e.g. cgr.dev. */
   registry: string;
   repo?: string;
+  /** The workflow file whose CI badge a template shows (ci-workflow). */
+  ciWorkflow?: string;
   description?: string;
   usage?: string;
-  builtWith: { apko: boolean; melange: boolean };
+  /** built-with, in its order; empty unless configured. */
+  builtWith: BuildToolView[];
+  /** A tag of the rows: the one the pull and verify commands name (see primaryTagOf). */
   primaryTag: string;
   wording: { generator?: string; signedImages?: string };
   rows: TagRowView[];
@@ -80,27 +86,39 @@ export function rekorSearchUrl(logIndex: number): string {
   return `https://search.sigstore.dev/?logIndex=${logIndex}`;
 }
 
-/** The digests whose signatures a README shows: each shown tag's, and the primary tag's. */
+/**
+ * The view fields a config key sets, by the last part of their path (all a
+ * strict-mode error names), so that an error can name the key to set.
+ */
+export const CONFIG_KEY_OF_FIELD: ReadonlyMap<string, string> = new Map([
+  ['repo', 'repo'],
+  ['ciWorkflow', 'ci-workflow'],
+  ['description', 'description (or description-file)'],
+  ['usage', 'usage-file'],
+  ['generator', 'wording.generator'],
+  ['signedImages', 'wording.signed-images'],
+]);
+
+/** The digests whose signatures a README shows: each shown tag's (the primary tag is one of them). */
 export function shownDigests(config: ResolvedConfig, state: ImageState): Set<string> {
-  const digests = new Set(state.tags.filter((tag) => isShownTag(tag.name, config.excludeTags)).map((tag) => tag.digest as string));
-  const primary = state.tags.find((tag) => tag.name === config.primaryTag);
-  if (primary) digests.add(primary.digest);
-  return digests;
+  return new Set(state.tags.filter((tag) => isShownTag(tag.name, config.excludeTags)).map((tag) => tag.digest as string));
 }
 
 /** `verdicts` holds the verification of every signature of the digests shownDigests names. */
 export function buildView(config: ResolvedConfig, state: ImageState, verdicts: ReadonlyMap<string, SignatureVerdict[]>): ReadmeView {
+  const primaryTag = primaryTagOf(config, state);
   const view: ReadmeView = {
     name: config.name,
     location: config.location,
     registry: parseLocation(config.location).registry,
-    builtWith: { apko: config.builtWith.includes('apko'), melange: config.builtWith.includes('melange') },
-    primaryTag: config.primaryTag,
+    builtWith: config.builtWith.map(buildToolView),
+    primaryTag,
     wording: { ...config.wording },
     rows: buildRows(state, config.excludeTags, verdicts),
-    signing: buildSigning(config, state, verdicts),
+    signing: buildSigning(config, state, verdicts, primaryTag),
   };
   if (config.repo !== undefined) view.repo = config.repo;
+  if (config.ciWorkflow !== undefined) view.ciWorkflow = config.ciWorkflow;
   if (config.description !== undefined) view.description = config.description;
   if (config.usage !== undefined) view.usage = config.usage;
   return view;
@@ -180,9 +198,9 @@ function printedVerification(reference: string, digest: string, signatures: Imag
   );
 }
 
-function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Verdicts): SigningView {
-  const reference = `${config.location}:${config.primaryTag}`;
-  const digest = state.tags.find((tag) => tag.name === config.primaryTag)?.digest;
+function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Verdicts, primaryTag: string): SigningView {
+  const reference = `${config.location}:${primaryTag}`;
+  const digest = state.tags.find((tag) => tag.name === primaryTag)?.digest;
   const verdicts = digest ? (allVerdicts.get(digest) ?? []) : [];
   const verified = verdicts.length > 0 && verdicts.every((verdict) => verdict.verified);
   const signing: SigningView = { reference, signed: verdicts.length > 0, verified, rekorEntries: [] };

@@ -4,7 +4,7 @@
  * wrong. No stack trace: that is what --debug is for.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
@@ -158,11 +158,25 @@ const CONFIG_CASES: ConfigCase[] = [
     says: /must be a list, not the string "latest-\*"$/m,
   },
   {
-    title: 'built-with names an unknown tool',
-    config: [...VALID_CONFIG, 'built-with: [gradle]'],
+    title: 'built-with names a tool with an empty name',
+    config: [...VALID_CONFIG, 'built-with: [apko, ""]'],
+    at: '4:20',
+    key: 'built-with[1]',
+    says: /must not be empty$/m,
+  },
+  {
+    title: 'ci-workflow is a path, not a workflow file name',
+    config: [...VALID_CONFIG, 'repo: https://github.com/acme/image', 'ci-workflow: .github/workflows/release.yaml'],
+    at: '5:14',
+    key: 'ci-workflow',
+    says: /"\.github\/workflows\/release\.yaml" does not match .*e\.g\. release\.yaml/,
+  },
+  {
+    title: 'ci-workflow without repo, whose workflows the badge links into',
+    config: [...VALID_CONFIG, 'ci-workflow: release.yaml'],
     at: '4:14',
-    key: 'built-with[0]',
-    says: /"gradle" is not allowed; use one of "apko", "melange"$/m,
+    key: 'ci-workflow',
+    says: /the badge links into repo's workflows, and repo is not set; set repo \(the GitHub repository\) or remove ci-workflow$/m,
   },
   {
     title: 'cosign-output is not a known generation',
@@ -319,7 +333,30 @@ describe('an invalid readme-gen.yaml', () => {
     // Assert
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^# glibc-dynamic\n/);
+    assert.doesNotMatch(run.stdout, /## Build|built with|apko/, 'no built-with, no claim about how the image is built');
+    assert.doesNotMatch(run.stdout, /Source:/, 'no repo, no source link');
   });
+
+  for (const [key, wording] of [
+    ['wording.generator', ['  signed-images: Acme images']],
+    ['wording.signed-images', ['  generator: https://github.com/acme/readme-generator']],
+  ] as const) {
+    test(`the distroless template without ${key}: exit 2, one line naming ${key} and the config file`, (t) => {
+      // Arrange
+      const dir = imageDirectory(t);
+      const config = [...VALID_CONFIG, 'description: An image.', 'template: distroless', 'wording:', ...wording];
+      writeFileSync(path.join(dir, 'readme-gen.yaml'), `${config.join('\n')}\n`);
+
+      // Act
+      const run = runCli(['render'], dir);
+
+      // Assert
+      assertOneLineError(run, {
+        file: 'readme-gen.yaml',
+        says: new RegExp(`^readme-gen: template distroless \\(or a partial it calls\\), line \\d+:\\d+: ${key.replace('.', '\\.')} is not set; set it in readme-gen\\.yaml$`, 'm'),
+      });
+    });
+  }
 
   test('a config named by --config is named by that path', (t) => {
     // Arrange
@@ -390,6 +427,84 @@ describe('a location given by --location', () => {
         assert.match(run.stdout, /^# glibc-dynamic\n/);
       }
     }
+  });
+});
+
+/** A state with more tags than the example's one: latest, 2.36.1, 2.36, 2.35.4, 2.35, edge and a cosign .sig tag. */
+const MULTI_TAG_STATE = packageFile('fixtures', 'multi-arch', 'state.json');
+/** The shown tags as the messages list them (in table order), as a regular expression. */
+const SHOWN_TAGS = 'latest, 2.36.1, 2.36, 2.35.4, 2.35, edge'.replaceAll('.', '\\.');
+const SIGNATURE_TAG = 'sha256-f2203a550c14ec547a9483219e769150fbba11c7f31ce295c7b0412b139285ee.sig';
+
+interface PrimaryTagCase {
+  title: string;
+  config: string[];
+  flags?: string[];
+  /** The message, after `readme-gen: `. */
+  says: RegExp;
+}
+
+const PRIMARY_TAG_CASES: PrimaryTagCase[] = [
+  {
+    title: 'a tag the registry does not have',
+    config: [...VALID_CONFIG, 'primary-tag: stable'],
+    says: new RegExp(`^readme-gen\\.yaml:4:14: primary-tag: "stable" is not a tag of cgr\\.dev/chainguard/glibc-dynamic; push it, or set primary-tag to a shown tag \\(${SHOWN_TAGS}\\)$`),
+  },
+  {
+    title: 'a tag an exclude-tags pattern hides',
+    config: [...VALID_CONFIG, 'exclude-tags: [nightly, "lat*"]', 'primary-tag: latest'],
+    says: /^readme-gen\.yaml:5:14: primary-tag: "latest" is hidden by the exclude-tags pattern "lat\*" \(readme-gen\.yaml:4:15: exclude-tags\); remove that pattern, or set primary-tag to a shown tag \(2\.36\.1, 2\.36, 2\.35\.4, 2\.35, edge\)$/,
+  },
+  {
+    title: 'a tag --exclude-tags hides',
+    config: [...VALID_CONFIG, 'primary-tag: edge'],
+    flags: ['--exclude-tags', 'edge'],
+    says: /^readme-gen\.yaml:4:14: primary-tag: "edge" is hidden by the exclude-tags pattern "edge" \(--exclude-tags\); remove that pattern, or set primary-tag to a shown tag \(latest, /,
+  },
+  {
+    title: "a cosign signature tag, which no README shows",
+    config: [...VALID_CONFIG, `primary-tag: ${SIGNATURE_TAG}`],
+    says: new RegExp(`^readme-gen\\.yaml:4:14: primary-tag: "${SIGNATURE_TAG.replaceAll('.', '\\.')}" is a cosign signature, attestation or SBOM tag \\(sha256-\\*\\), never shown; set primary-tag to a shown tag \\(${SHOWN_TAGS}\\)$`),
+  },
+  {
+    title: 'no primary-tag, and exclude-tags hides every tag',
+    config: [...VALID_CONFIG, 'exclude-tags: ["*"]'],
+    says: /^cgr\.dev\/chainguard\/glibc-dynamic: no tag to show, so no README to render: exclude-tags \(readme-gen\.yaml:4:15: exclude-tags\) leaves out all 7 of its tags; loosen it$/,
+  },
+];
+
+describe('primary-tag must be a tag the README shows', () => {
+  for (const example of PRIMARY_TAG_CASES) {
+    test(`${example.title}: exit 2, one line naming primary-tag and what to do; render --write writes nothing`, (t) => {
+      // Arrange
+      const dir = temporaryDirectory(t);
+      copyFileSync(MULTI_TAG_STATE, path.join(dir, 'state.json'));
+      writeFileSync(path.join(dir, 'readme-gen.yaml'), `${example.config.join('\n')}\n`);
+
+      // Act
+      const run = runCli(['render', '--write', ...(example.flags ?? [])], dir);
+
+      // Assert
+      assert.equal(run.status, 2, `exit code; stderr was: ${run.stderr}`);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /^readme-gen: [^\n]+\n$/, 'stderr is exactly one line');
+      assert.match(run.stderr.slice('readme-gen: '.length, -1), example.says);
+      assert.equal(existsSync(path.join(dir, 'README.md')), false, 'no README written');
+    });
+  }
+
+  test('the same config with a tag the README shows renders it in the pull command (so each failure above is the tag’s)', (t) => {
+    // Arrange
+    const dir = temporaryDirectory(t);
+    copyFileSync(MULTI_TAG_STATE, path.join(dir, 'state.json'));
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${[...VALID_CONFIG, 'exclude-tags: [nightly, "lat*"]', 'primary-tag: "2.35"'].join('\n')}\n`);
+
+    // Act
+    const run = runCli(['render'], dir);
+
+    // Assert
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /\n```sh\ndocker pull cgr\.dev\/chainguard\/glibc-dynamic:2\.35\n```\n/);
   });
 });
 

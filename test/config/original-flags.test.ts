@@ -237,6 +237,8 @@ describe('without a config file, the original flags stand in for it', () => {
         'repo: https://github.com/acme/other',
         'description: Another description.',
         'template: distroless',
+        'ci-workflow: release.yaml',
+        'built-with: [apko]',
         'exclude-tags: [latest-*, root-*, migration]',
         'wording:',
         '  generator: https://github.com/chainguard-images/readme-generator',
@@ -260,6 +262,27 @@ describe('without a config file, the original flags stand in for it', () => {
     assert.ok(lines.includes('## Get It!'), 'the distroless template’s heading');
     assert.ok(lines.includes(`docker pull ${NEW_LOCATION}:latest`));
     assert.ok(lines.includes('All Chainguard Images are signed using [Sigstore](https://sigstore.dev)!'));
+  });
+
+  test('without --repo, no CI badge (its link would lead nowhere) and still the Build section', (t) => {
+    // Arrange
+    const dir = temporaryDirectory(t);
+    writeFileSync(path.join(dir, 'state.json'), stateWithExtraTags());
+    const withoutRepo = [...ORIGINAL_CI_FLAGS];
+    withoutRepo.splice(withoutRepo.indexOf('--repo'), 2);
+    const withRepo = runCli(['render', ...ORIGINAL_CI_FLAGS], dir);
+
+    // Act
+    const run = runCli(['render', ...withoutRepo], dir);
+
+    // Assert
+    assert.ok(!withoutRepo.includes('https://github.com/acme/other'), 'test setup: --repo and its value are left out');
+    assert.equal(withRepo.status, 0, withRepo.stderr);
+    assert.equal(run.status, 0, run.stderr);
+    const badge = '[![CI status](https://github.com/acme/other/actions/workflows/release.yaml/badge.svg)](https://github.com/acme/other/actions/workflows/release.yaml)\n\n';
+    assert.ok(withRepo.stdout.includes(badge), 'test setup: with --repo the badge is there');
+    assert.equal(run.stdout, withRepo.stdout.replace(badge, ''));
+    assert.ok(run.stdout.endsWith('\n## Build\n\nThis image is built with [apko](https://github.com/chainguard-dev/apko).\n\n'));
   });
 
   test('--exclude-tags migration leaves that tag out of the table', (t) => {

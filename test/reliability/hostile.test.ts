@@ -10,6 +10,7 @@ import type { ResolvedConfig } from '../../src/config/readme-gen-config.js';
 import { parseMarkdown, walk } from '../../src/markdown/parse-markdown.js';
 import { packageFile } from '../../src/package-root.js';
 import { checkTagsTable } from '../../src/render/check-tags-table.js';
+import { primaryTagOf } from '../../src/render/primary-tag.js';
 import { renderTemplate } from '../../src/render/render-template.js';
 import { loadTemplateSet } from '../../src/render/template-set.js';
 import { buildView } from '../../src/render/view-model.js';
@@ -630,7 +631,7 @@ describe('no generated value defeats an escaper', () => {
   const state = loadState(base.statePath, dir);
   const latest = state.tags.find((tag) => tag.name === 'latest')?.digest as Digest;
   const edge = state.tags.find((tag) => tag.name === 'edge')?.digest as Digest;
-  const reference = `${base.location}:${base.primaryTag}`;
+  const reference = `${base.location}:${primaryTagOf(base, state)}`;
   const templates = { default: loadTemplateSet('default'), distroless: loadTemplateSet('distroless') };
 
   /** The fixture with `value` in a platform of two rows, and a verdict for the primary digest signed (or failed) by `value`. */

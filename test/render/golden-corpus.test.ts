@@ -88,6 +88,19 @@ describe('the distroless template reproduces the original generator', () => {
     assert.equal(renderCase('006-4675c89'), seed);
   });
 
+  test('the seed without ci-workflow: the same README without its CI badge', () => {
+    const dir = path.join(corpusDir, '006-4675c89');
+    const { ciWorkflow, ...config } = loadConfig({ cwd: dir, configPath: 'readme-gen.yaml' });
+    assert.equal(ciWorkflow, 'release.yaml', 'test setup: the fixture config names the workflow');
+    const seed = readFileSync(path.join(dir, 'expected.md'), 'utf8');
+    const badge = /^\[!\[CI status\]\(https:\/\/github\.com\/distroless\/glibc-dynamic\/actions\/workflows\/release\.yaml\/badge\.svg\)\]\([^)]+\)\n\n/m;
+    assert.match(seed, badge, 'test setup: the seed has the badge');
+
+    const rendered = renderReadme(config, loadState(config.statePath as string, dir), loadTemplateSet(config.template), trust);
+
+    assert.equal(rendered, seed.replace(badge, ''));
+  });
+
   test('rows come in a fixed order: latest first, then the rest by their first tag', () => {
     const rendered = renderCase('087-ef75992');
     const firstTags = rendered

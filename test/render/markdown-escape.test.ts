@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Nodes } from 'mdast';
 import { parseMarkdown, walk } from '../../src/markdown/parse-markdown.js';
-import { WORD_JOINER, fencedCode, inlineCode, inlineText } from '../../src/render/markdown-escape.js';
+import { WORD_JOINER, fencedCode, inlineCode, inlineText, markdownLink } from '../../src/render/markdown-escape.js';
 
 const HOSTILE = [
   'a|b',
@@ -61,6 +61,29 @@ describe('inlineText', () => {
       assert.equal(text, value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' '));
     });
   }
+});
+
+describe('markdownLink', () => {
+  for (const value of HOSTILE) {
+    test(`is one link, in a table cell too, with the text and destination given: ${JSON.stringify(value)}`, () => {
+      const url = `https://example.com/${value}`;
+      const nodes = nodesOf(`| a |\n| - |\n| ${markdownLink(value, url)} |\n`);
+      assert.equal(count(nodes, 'tableRow'), 2);
+      assert.equal(count(nodes, 'tableCell'), 2);
+      for (const type of ['html', 'emphasis', 'strong', 'delete', 'inlineCode', 'image'] as const) assert.equal(count(nodes, type), 0, `no ${type}`);
+      const links = nodes.filter((node) => node.type === 'link');
+      assert.equal(links.length, 1);
+      const [link] = links;
+      assert.ok(link?.type === 'link');
+      assert.equal(link.url, url.replace(/[\s\u0000-\u001f\u007f-\u009f]/g, (char) => encodeURIComponent(char)), 'spaces and controls percent-encoded, nothing else changed');
+      const text = [...walk(link)].flatMap((node) => (node.type === 'text' ? [node.value] : [])).join('');
+      assert.equal(text, value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
+    });
+  }
+
+  test('writes a plain URL bare, and its text unescaped where nothing needs it', () => {
+    assert.equal(markdownLink('https://github.com/acme/image', 'https://github.com/acme/image'), '[https://github.com/acme/image](https://github.com/acme/image)');
+  });
 });
 
 describe('fencedCode', () => {

@@ -30,6 +30,24 @@ describe('a template of your own', () => {
     assert.match(run.stderr, /^readme-gen: template .*custom\.md\.hbs .*line 3:\d+: "maintainer" is not set; .*\n$/);
   });
 
+  test('fails on a field a config key sets, naming that key as the config spells it', (t) => {
+    const dir = workspace(t, '# {{name}}\n\n[![CI]({{repo}}/actions/workflows/{{ciWorkflow}}/badge.svg)]({{repo}})\n');
+    const run = runCli(['render', '--template', 'custom.md.hbs'], dir);
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^readme-gen: template .*custom\.md\.hbs .*line 3:\d+: ci-workflow is not set; set it in readme-gen\.yaml\n$/);
+  });
+
+  test('can link with {{link}} and {{linkList}}, escaped where they land', (t) => {
+    const dir = workspace(t, '# {{name}}\n\nSee {{link "the *source*" repo}}; built with {{linkList builtWith}}.\n');
+    const run = runCli(['render', '--template', 'custom.md.hbs'], dir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      '# glibc-dynamic\n\nSee [the \\*source\\*](https://github.com/acme/glibc-dynamic); built with [apko](https://github.com/chainguard-dev/apko) and [melange](https://github.com/chainguard-dev/melange).\n',
+    );
+  });
+
   test('fails on a syntax error, naming the line', (t) => {
     const dir = workspace(t, '# {{name}}\n\n{{#each rows}}\n| {{digest}} |\n');
     const run = runCli(['render', '--template', 'custom.md.hbs'], dir);

@@ -66,7 +66,6 @@ const config: ResolvedConfig = {
   excludeTags: [],
   builtWith: ['apko'],
   outputPath: '/dev/null',
-  primaryTag: 'latest',
   cosignOutput: 'current',
   identity: {},
   wording: {},
