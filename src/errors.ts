@@ -11,6 +11,8 @@ export const ExitCode = {
   badInput: 2,
   registry: 3,
   verification: 4,
+  /** readme-gen's own bug (BSD sysexits EX_SOFTWARE) */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -51,5 +53,17 @@ export class VerificationError extends ReadmeGenError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'VerificationError';
+  }
+}
+
+/**
+ * readme-gen broke a promise of its own — a built-in template rendered a
+ * broken tags table, say. Not the user's input: a bug to report.
+ */
+export class InternalError extends ReadmeGenError {
+  readonly exitCode = ExitCode.internal;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
   }
 }

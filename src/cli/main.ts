@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ExitCode, ReadmeGenError } from '../errors.js';
+import { ExitCode, InternalError, ReadmeGenError } from '../errors.js';
 import { packageFile } from '../package-root.js';
 import { parseCommandLine } from './args.js';
 import { commandHelp, generalHelp } from './help.js';
-
-/** Exit status for a failure that is readme-gen's own bug (BSD sysexits EX_SOFTWARE). */
-const INTERNAL_ERROR = 70;
 
 /** Runs one command and returns the process exit code; the only place exit codes are decided. */
 export async function main(argv: readonly string[], cwd: string): Promise<number> {
@@ -33,7 +30,7 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
         return await (await import('./run-pr.js')).runPr(commandLine, cwd);
     }
   } catch (error) {
-    if (error instanceof ReadmeGenError) {
+    if (error instanceof ReadmeGenError && !(error instanceof InternalError)) {
       process.stderr.write(`readme-gen: ${printable(error.message)}\n`);
       if (debug && error.stack) process.stderr.write(`${printable(error.stack)}\n`);
       return error.exitCode;
@@ -41,7 +38,7 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     const message = printable(error instanceof Error ? error.message : String(error));
     process.stderr.write(`readme-gen: internal error: ${message} (this is a bug in readme-gen; rerun with --debug for the stack trace and report it)\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${printable(error.stack)}\n`);
-    return INTERNAL_ERROR;
+    return ExitCode.internal;
   }
 }
 

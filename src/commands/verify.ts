@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Code, Nodes, TableRow } from 'mdast';
 import { InputError, VerificationError } from '../errors.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
+import { rowDigestCell } from '../markdown/table-digest.js';
 import { type CosignSignature, readCosignSignature } from '../signatures/cosign-signature.js';
 import { printedClaims } from '../signatures/cosign-verify-output.js';
 import { OIDC_ISSUER_OID } from '../signatures/fulcio-certificate.js';
@@ -114,18 +115,22 @@ function shortJson(value: unknown): string {
   return text.length <= 120 ? text : `${text.slice(0, 100)}…`;
 }
 
-/** The digest in the first table row that shows `tag` as code. */
+/**
+ * The digest the tags table gives for `tag`: the own digest (rowDigestCell,
+ * the rule `render` checks its tables by) of the first row that shows `tag`
+ * as code. Other digests in the row, such as its platforms', are not the tag's.
+ */
 function tableDigest(tree: Nodes, tag: string): string | undefined {
   const row = [...walk(tree)].find(
     (node): node is TableRow => node.type === 'tableRow' && [...walk(node)].some((child) => child.type === 'inlineCode' && child.value === tag),
   );
-  if (!row) return undefined;
-  for (const node of walk(row)) {
-    const text = node.type === 'inlineCode' || node.type === 'text' ? node.value : node.type === 'link' ? node.url : '';
-    const match = /sha256:[0-9a-f]{64}/.exec(text);
-    if (match) return match[0];
+  const cell = row && rowDigestCell(row);
+  if (!cell) return undefined;
+  const [digest, ...others] = cell.digests;
+  if (digest !== undefined && others.length > 0) {
+    throw new SignatureCheckError(digest, 'a', `the tags table row for \`${tag}\` shows ${cell.digests.join(', ')} in its digest cell, so it gives the tag no one digest to tie to the signature`);
   }
-  return undefined;
+  return digest;
 }
 
 function readText(file: string, label: string): string {

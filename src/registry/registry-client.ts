@@ -40,6 +40,12 @@ export class RegistryClient {
   readonly #cache: ContentCache;
   #authorization: { header: string; expiresAt: number } | undefined;
   #pendingAuthorization: Promise<void> | undefined;
+  /**
+   * Manifest GETs under way, by digest. A platform manifest with a tag of its
+   * own (`1.0-arm64`) is asked for as an image and as its index's child at
+   * once; the second ask waits for the first GET instead of sending another.
+   */
+  readonly #manifestsInFlight = new Map<string, Promise<{ bytes: Buffer; manifest: Manifest }>>();
 
   constructor(options: RegistryClientOptions) {
     this.#location = options.location;
@@ -101,6 +107,15 @@ export class RegistryClient {
   async manifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest }> {
     const cached = this.#cache.get(digest);
     if (cached) return { bytes: cached, manifest: parseManifest(cached, undefined, digest) };
+    let fetching = this.#manifestsInFlight.get(digest);
+    if (!fetching) {
+      fetching = this.#fetchManifest(digest).finally(() => this.#manifestsInFlight.delete(digest));
+      this.#manifestsInFlight.set(digest, fetching);
+    }
+    return fetching;
+  }
+
+  async #fetchManifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest }> {
     const url = `${apiBase(this.#location)}/manifests/${digest}`;
     const response = await this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
     expectOk(response, `${this.#name()}@${digest}: GET manifest`);

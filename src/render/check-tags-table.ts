@@ -1,64 +1,72 @@
 import type { Nodes, Table, TableRow } from 'mdast';
-import { InputError } from '../errors.js';
+import { InputError, InternalError } from '../errors.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
+import { digestsShown, rowDigestCell } from '../markdown/table-digest.js';
+import type { TemplateSet } from './template-set.js';
 import type { TagRowView } from './view-model.js';
+
+const ROW_RULE = 'a row shows its own digest alone in the leftmost cell that shows a digest';
 
 /**
  * Checks the rendered README on its GFM syntax tree: if it shows any image
  * digest outside code, the first table holding digests must be the tags table,
- * with one row per digest, as many cells in each row as in its header, and
- * each row's tags as code. A value or template that broke the table fails here
- * instead of publishing a broken README.
+ * with one row per digest, as many cells in each row as in its header, each
+ * row's own digest alone in one column (the rule of rowDigestCell, which
+ * `verify` reads tables by) and each row's tags as code. A value or template
+ * that broke the table fails here instead of publishing a broken README: the
+ * user's input error in their own template, readme-gen's bug in a built-in one.
  */
-export function checkTagsTable(markdown: string, rows: readonly TagRowView[], label: string): void {
+export function checkTagsTable(markdown: string, rows: readonly TagRowView[], template: Pick<TemplateSet, 'label' | 'builtIn'>): void {
+  const problem = tagsTableProblem(markdown, rows);
+  if (problem === undefined) return;
+  const message = `template ${template.label}: ${problem}`;
+  throw template.builtIn ? new InternalError(message) : new InputError(message);
+}
+
+function tagsTableProblem(markdown: string, rows: readonly TagRowView[]): string | undefined {
   const tree = parseMarkdown(markdown);
   const digests = new Set(rows.map((row) => row.digest));
-  const table = [...walk(tree)].find((node): node is Table => node.type === 'table' && digestsIn(node, digests).length > 0);
+  const ofRows = (node: Nodes) => digestsShown(node).filter((digest) => digests.has(digest));
+  const table = [...walk(tree)].find((node): node is Table => node.type === 'table' && ofRows(node).length > 0);
   if (!table) {
-    const stray = digestsIn(tree, digests);
-    if (stray.length > 0) {
-      throw new InputError(`${label}: ${stray[0]} is rendered outside any table: the tags table is broken (check the template's table rows)`);
-    }
-    return;
+    const [stray] = ofRows(tree);
+    return stray === undefined ? undefined : `${stray} is rendered outside any table: the tags table is broken (check the template's table rows)`;
   }
   const [header, ...body] = table.children;
   const width = header?.children.length ?? 0;
-  if (body.length !== rows.length) {
-    throw new InputError(`${label}: the tags table has ${body.length} rows for ${rows.length} digests; a value or the template broke a row`);
-  }
+  if (body.length !== rows.length) return `the tags table has ${body.length} rows for ${rows.length} digests; a value or the template broke a row`;
   const expected = new Map(rows.map((row) => [row.digest, row]));
+  const shownBy = new Map<string, number>();
+  let digestColumn: number | undefined;
   for (const [index, tableRow] of body.entries()) {
-    const line = tableRow.position?.start.line ?? 0;
-    if (tableRow.children.length !== width) {
-      throw new InputError(`${label}:${line}: tags table row ${index + 1} has ${tableRow.children.length} cells, its header ${width}`);
+    const where = `tags table row ${index + 1} (README line ${tableRow.position?.start.line ?? 0})`;
+    if (tableRow.children.length !== width) return `${where} has ${tableRow.children.length} cells, its header ${width}`;
+    const cell = rowDigestCell(tableRow);
+    if (!cell) return `${where} shows no digest; ${ROW_RULE}`;
+    const column = `column ${cell.column + 1} (${JSON.stringify(cellText(header, cell.column))})`;
+    const [digest] = cell.digests;
+    if (digest === undefined || cell.digests.length > 1) return `${where} shows ${cell.digests.join(', ')} in its digest cell, ${column}; ${ROW_RULE}`;
+    digestColumn ??= cell.column;
+    if (cell.column !== digestColumn) {
+      return `${where} shows its digest in ${column}, row 1 in column ${digestColumn + 1} (${JSON.stringify(cellText(header, digestColumn))}); ${ROW_RULE}`;
     }
-    const found = digestsIn(tableRow, digests);
-    const [digest] = found;
-    const row = digest === undefined ? undefined : expected.get(digest);
-    if (found.length !== 1 || !row) {
-      throw new InputError(`${label}:${line}: tags table row ${index + 1} shows ${found.length === 0 ? 'no digest' : found.join(', ')}; expected exactly one digest per row`);
-    }
-    expected.delete(row.digest);
+    const row = expected.get(digest);
+    if (!row) return `${where} shows ${digest}, which no shown tag points to`;
+    const earlier = shownBy.get(digest);
+    if (earlier !== undefined) return `${where} shows ${digest}, as row ${earlier} does; expected one row per digest`;
+    shownBy.set(digest, index + 1);
     const codes = new Set(inlineCodeIn(tableRow));
     const missing = row.tags.find((tag) => !codes.has(tag));
-    if (missing !== undefined) {
-      throw new InputError(`${label}:${line}: tags table row for ${row.digest} does not show tag ${JSON.stringify(missing)} as code`);
-    }
+    if (missing !== undefined) return `${where}, for ${digest}, does not show tag ${JSON.stringify(missing)} as code`;
   }
-}
-
-/** Digests of the state shown in text, inline code or link targets under `node` (code blocks are not "shown"). */
-function digestsIn(node: Nodes, digests: ReadonlySet<string>): string[] {
-  const found = new Set<string>();
-  for (const child of walk(node)) {
-    const values = child.type === 'text' || child.type === 'inlineCode' ? [child.value] : child.type === 'link' ? [child.url] : [];
-    for (const value of values) {
-      for (const match of value.matchAll(/sha256:[0-9a-f]{64}/g)) if (digests.has(match[0])) found.add(match[0]);
-    }
-  }
-  return [...found];
+  return undefined;
 }
 
 function inlineCodeIn(row: TableRow): string[] {
   return [...walk(row)].flatMap((node) => (node.type === 'inlineCode' ? [node.value] : []));
+}
+
+function cellText(row: TableRow | undefined, column: number): string {
+  const cell = row?.children[column];
+  return cell ? [...walk(cell)].flatMap((node) => (node.type === 'text' || node.type === 'inlineCode' ? [node.value] : [])).join('') : '';
 }

@@ -33,6 +33,6 @@ export function renderReadme(
   }
   const view = buildView(config, state, verdicts);
   const markdown = renderTemplate(templates, view, { source: config.source, keyOf: CONFIG_KEY_OF_FIELD });
-  checkTagsTable(markdown, view.rows, `template ${templates.label}`);
+  checkTagsTable(markdown, view.rows, templates);
   return markdown;
 }

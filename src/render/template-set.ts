@@ -8,6 +8,8 @@ import { packageFile } from '../package-root.js';
 export interface TemplateSet {
   /** The built-in name or the user's path, for messages. */
   label: string;
+  /** Shipped with readme-gen: a broken table it renders is readme-gen's bug, not the user's input. */
+  builtIn: boolean;
   source: string;
   /** Partials by the name templates call them with, e.g. `default/tags-table`. */
   partials: Map<string, string>;
@@ -29,13 +31,13 @@ export function loadTemplateSet(template: string): TemplateSet {
     }
   }
   if ((BUILT_IN_TEMPLATES as readonly string[]).includes(template)) {
-    return { label: template, source: readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8'), partials };
+    return { label: template, builtIn: true, source: readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8'), partials };
   }
   if (!existsSync(template)) {
     throw new InputError(`template ${template} not found; fix the template path or use a built-in (${BUILT_IN_TEMPLATES.join(', ')})`);
   }
   try {
-    return { label: template, source: readFileSync(template, 'utf8'), partials };
+    return { label: template, builtIn: false, source: readFileSync(template, 'utf8'), partials };
   } catch (error) {
     throw new InputError(`template ${template}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }

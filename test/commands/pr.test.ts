@@ -20,6 +20,7 @@ import { type GitHubServer, type RecordedRequest, branchExistsIn, startGitHubSer
 import { Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync } from '../helpers/run-cli.js';
+import { expectedRows, pushTaggedPlatforms, shownRows } from '../helpers/tagged-platforms.js';
 import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, issueLeaf, payloadFor, signLegacy, trustedRoot } from '../helpers/signing.js';
 
 const OWNER = 'acme';
@@ -427,6 +428,31 @@ describe('readme-gen pr --all', () => {
     assert.deepEqual(git(bare, 'diff', '--name-only', 'refs/heads/trunk', `refs/heads/${BRANCH}`).trim().split('\n'), ['one/README.md', 'one/state.json', 'two/README.md', 'two/state.json']);
     assert.equal(git(bare, 'rev-list', '--count', `refs/heads/trunk..refs/heads/${BRANCH}`).trim(), '1');
     for (const text of [run.stdout, run.stderr, create?.body ?? '', git(bare, 'log', '-p', '--all')]) assert.ok(!text.includes(TOKEN));
+  });
+});
+
+describe('readme-gen pr --dry-run on platform manifests with tags of their own (1.0-arm64)', () => {
+  test('plans a README with one row per tag digest, writing nothing', async (t) => {
+    const pushed = await pushTaggedPlatforms(new Pusher({ registryUrl: registry.url, repository: 'acme/per-arch' }));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-pr-per-arch-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const [seed, bare, clone] = ['seed', 'per-arch.git', 'per-arch'].map((name) => path.join(dir, name)) as [string, string, string];
+    git(dir, 'init', '--quiet', '--initial-branch=main', seed);
+    writeFileSync(path.join(seed, 'readme-gen.yaml'), `name: per-arch\nlocation: ${registry.host}/acme/per-arch\nstate: state.json\n`);
+    git(seed, 'add', '--all');
+    git(seed, 'commit', '--quiet', '-m', 'per-arch image');
+    git(dir, 'clone', '--quiet', '--bare', seed, bare);
+    git(dir, 'clone', '--quiet', bare, clone);
+
+    const run = await runCliAsync(['pr', '--dry-run', '--quiet', '--cache-dir', cacheDir], clone, { GITHUB_REPOSITORY: 'acme/per-arch', GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: '1' });
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Files:\n {2}A README\.md\n {2}A state\.json$/m);
+    const diff = /^````diff\n--- a\/README\.md\n\+\+\+ b\/README\.md\n@@ -0,0 \+1,\d+ @@\n((?:\+.*\n)+)````$/m.exec(run.stdout);
+    assert.ok(diff?.[1], `the README's diff in the plan:\n${run.stdout}`);
+    const planned = diff[1].replace(/^\+/gm, '');
+    assert.deepEqual(shownRows(planned), expectedRows(pushed, 'default'));
+    assert.deepEqual(readdirSync(clone).sort(), ['.git', 'readme-gen.yaml'], 'nothing written');
   });
 });
 

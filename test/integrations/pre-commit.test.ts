@@ -5,8 +5,11 @@ import { type Server, createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
+import { Pusher } from '../harness/push.js';
+import { startRegistry } from '../harness/registry-server.js';
 import { copyCheckout, outsideNpmScripts } from '../helpers/install.js';
-import { runProgram, temporaryDirectory } from '../helpers/run-cli.js';
+import { runCliAsync, runProgram, temporaryDirectory } from '../helpers/run-cli.js';
+import { expectedRows, pushTaggedPlatforms, shownRows } from '../helpers/tagged-platforms.js';
 
 /**
  * The hooks in .pre-commit-hooks.yaml, run by real pre-commit (Debian's) from
@@ -67,11 +70,15 @@ function imageRepository(t: Parameters<typeof temporaryDirectory>[0], hook: stri
     .replace(/^location: .*$/m, `location: 127.0.0.1:${trapPort}/acme/glibc-dynamic`)
     .replace(/^output: .*$/m, 'output: README.md');
   writeFileSync(path.join(dir, 'image', 'readme-gen.yaml'), config);
+  useHook(dir, hook);
+  return dir;
+}
+
+function useHook(dir: string, hook: string): void {
   writeFileSync(
     path.join(dir, '.pre-commit-config.yaml'),
     `repos:\n  - repo: ${hookRepo}\n    rev: ${hookRev}\n    hooks:\n      - id: ${hook}\n`,
   );
-  return dir;
 }
 
 describe('the pre-commit hooks', { timeout: 600_000 }, () => {
@@ -113,5 +120,42 @@ describe('the pre-commit hooks', { timeout: 600_000 }, () => {
     assert.match(check.output, /image\/README\.md is out of date/);
     assert.equal(readFileSync(path.join(dir, 'image', 'README.md'), 'utf8'), '# glibc-dynamic\n\nstale\n');
     assert.equal(trapped, 0, 'nothing connected to the registry');
+  });
+
+  test('readme-gen: platform manifests with tags of their own (1.0-arm64) render, one row per tag digest, in both templates', async (t) => {
+    const dir = temporaryDirectory(t);
+    git(dir, 'init', '-q', '-b', 'main');
+    const registry = await startRegistry();
+    let pushed: Awaited<ReturnType<typeof pushTaggedPlatforms>>;
+    try {
+      pushed = await pushTaggedPlatforms(new Pusher({ registryUrl: registry.url, repository: 'acme/per-arch' }));
+      const location = `${registry.host}/acme/per-arch`;
+      for (const [image, template] of [['default', 'default'], ['distroless', 'distroless']]) {
+        mkdirSync(path.join(dir, image));
+        writeFileSync(
+          path.join(dir, image, 'readme-gen.yaml'),
+          `name: per-arch\nlocation: ${location}\nrepo: https://github.com/acme/per-arch\ndescription: Tagged per architecture too.\ntemplate: ${template}\nstate: state.json\nwording:\n  generator: https://github.com/acme/readme-generator\n`,
+        );
+        writeFileSync(path.join(dir, image, 'README.md'), '# per-arch\n\nstale\n');
+      }
+      const snapshot = await runCliAsync(['snapshot', '--all', '--quiet', '--cache-dir', path.join(temporaryDirectory(t), 'cache')], dir);
+      assert.equal(snapshot.status, 0, snapshot.stderr);
+    } finally {
+      // The hook renders from the committed state: with the registry gone, a request would fail it.
+      await registry.stop();
+    }
+    useHook(dir, 'readme-gen');
+    assert.equal((await run(dir, 'pre-commit', ['install'])).status, 0);
+    git(dir, 'add', '.');
+
+    const first = await run(dir, 'git', [...GIT_IDENTITY, 'commit', '-m', 'add images']);
+    assert.notEqual(first.status, 0, 'the commit with stale READMEs fails');
+    assert.match(first.output, /files were modified by this hook/);
+    for (const template of ['default', 'distroless'] as const) {
+      assert.deepEqual(shownRows(readFileSync(path.join(dir, template, 'README.md'), 'utf8')), expectedRows(pushed, template), `${template} template`);
+    }
+    git(dir, 'add', '.');
+    const second = await run(dir, 'git', [...GIT_IDENTITY, 'commit', '-m', 'add images']);
+    assert.equal(second.status, 0, second.output);
   });
 });

@@ -8,6 +8,7 @@ import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { runCli, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
 import { createCa, createLog, createSigningKey, issueLeaf, payloadFor, signBundle, signLegacy, trustedRoot } from '../helpers/signing.js';
+import { type TaggedPlatforms, expectedRows, pushTaggedPlatforms, shownRows } from '../helpers/tagged-platforms.js';
 
 /**
  * `readme-gen snapshot` against a real registry (docker-registry 2.8) that a
@@ -15,6 +16,7 @@ import { createCa, createLog, createSigningKey, issueLeaf, payloadFor, signBundl
  * make only the requests it needs — counted by a proxy in front of the registry.
  */
 const REPOSITORY = 'acme/app';
+const PER_ARCH = 'acme/per-arch';
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
 const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
 
@@ -25,6 +27,8 @@ let dockerList: PushedIndex;
 let single: PushedImage;
 let manyTags: string[];
 let rootJson: object;
+/** in acme/per-arch: per-arch tags on the platform manifests of an index and of a Docker list, beside single-arch tags */
+let perArch: TaggedPlatforms;
 
 before(async () => {
   registry = await startRegistry();
@@ -55,6 +59,11 @@ before(async () => {
     signLegacy({ payload: payloadFor(multiArch.digest, `${registry.host}/${REPOSITORY}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 7, integratedTime } }),
   ]);
   await pusher.pushSigstoreBundleReferrer(dockerList.digest, signBundle({ digest: dockerList.digest, leaf, log, logIndex: 8, integratedTime }));
+
+  perArch = await pushTaggedPlatforms(new Pusher({ registryUrl: registry.url, repository: PER_ARCH }));
+  await new Pusher({ registryUrl: registry.url, repository: PER_ARCH }).pushCosignSignature(perArch.index.digest, [
+    signLegacy({ payload: payloadFor(perArch.index.digest, `${registry.host}/${PER_ARCH}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 9, integratedTime } }),
+  ]);
 });
 
 after(async () => {
@@ -197,4 +206,74 @@ describe('readme-gen snapshot against a real registry', () => {
     // The tag and the .sig tag HEADed; the new signature manifest and the new payload fetched; the image and the first payload from the cache.
     assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: 2, 'GET manifests': 1, 'GET blobs': 1 });
   });
+});
+
+describe('platform manifests with tags of their own (1.0-arm64) beside their index, a Docker list and single-arch tags', () => {
+  function perArchWorkspace(t: Parameters<typeof temporaryDirectory>[0], host: string): string {
+    const dir = temporaryDirectory(t);
+    writeFileSync(
+      path.join(dir, 'readme-gen.yaml'),
+      [
+        'name: per-arch',
+        `location: ${host}/${PER_ARCH}`,
+        'repo: https://github.com/acme/per-arch',
+        'description: One image, tagged per architecture too.',
+        'state: state.json',
+        'trusted-root: trusted_root.json',
+        'identity:',
+        `  certificate-identity: ${IDENTITY}`,
+        '  certificate-oidc-issuer: https://token.actions.githubusercontent.com',
+        'wording:',
+        '  generator: https://github.com/acme/readme-generator',
+        '  signed-images: Acme images',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'trusted_root.json'), JSON.stringify(rootJson));
+    return dir;
+  }
+
+  test('snapshot records each tagged platform manifest as an image of its own, with the platform and size its index gives it, fetching each manifest once', async (t) => {
+    const dir = perArchWorkspace(t, proxy.host);
+    proxy.reset();
+    const run = await runCliAsync(['snapshot', '--quiet', '--cache-dir', path.join(dir, 'cache')], dir);
+    assert.equal(run.status, 0, run.stderr);
+    const state = readState(dir);
+    assert.deepEqual(
+      state.tags.map((tag) => [tag.name, tag.digest]),
+      [...perArch.tags].sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
+    for (const index of [perArch.index, perArch.dockerList]) {
+      const platforms = state.images[index.digest]?.platforms ?? [];
+      assert.equal(platforms.length, index.images.length);
+      for (const image of index.images) {
+        const inIndex = platforms.find((platform) => platform.digest === image.digest);
+        assert.ok(inIndex, `${image.digest} is a platform of ${index.digest}`);
+        const own = state.images[image.digest];
+        assert.equal(own?.mediaType, image.mediaType, 'the tagged platform manifest is an image of its own');
+        assert.deepEqual(own?.platforms, [inIndex], 'with one platform: the one its index gives it');
+      }
+    }
+    // Each manifest once: the tagged platform manifests are also their indexes' children, and not fetched twice.
+    // Manifests: 2 indexes, their 5 platforms, 2 single-arch images, the .sig manifest. Blobs: the config of each
+    // of the 7 single-arch manifests (a tagged platform is one), the signature payload.
+    const cold = countByKind(proxy.requests);
+    assert.deepEqual(cold, { 'GET tags': 1, HEAD: perArch.tags.size, 'GET manifests': 2 + 5 + 2 + 1, 'GET blobs': 7 + 1, 'GET referrers': 1 });
+  });
+
+  for (const template of ['default', 'distroless'] as const) {
+    test(`render --template ${template}: one row per tag digest, each tagged platform with its digest and its one platform`, (t) => {
+      const dir = perArchWorkspace(t, registry.host);
+      assert.equal(snapshot(dir, path.join(dir, 'cache')).status, 0);
+      const run = runCli(['render', '--template', template, '--write'], dir);
+      assert.equal(run.status, 0, run.stderr);
+      const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
+      assert.deepEqual(shownRows(readme), expectedRows(perArch, template));
+
+      // verify reads the tag's digest from the same cell: the index's, not a tagged platform's beside it.
+      const verify = runCli(['verify', 'README.md', '--trusted-root', 'trusted_root.json', '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com'], dir);
+      assert.equal(verify.status, 0, verify.stderr);
+      assert.ok(verify.stdout.includes(perArch.index.digest), verify.stdout);
+    });
+  }
 });

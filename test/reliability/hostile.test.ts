@@ -668,7 +668,7 @@ describe('no generated value defeats an escaper', () => {
     const config: ResolvedConfig = { ...base, template, wording: { generator: 'https://example.com/gen', signedImages: 'Acme images' } };
     const view = buildView(config, copy, new Map([[latest, [verdict]]]));
     const markdown = renderTemplate(templates[template], view);
-    checkTagsTable(markdown, view.rows, `template ${template}`);
+    checkTagsTable(markdown, view.rows, templates[template]);
     return markdown;
   }
 

@@ -203,6 +203,16 @@ const TAMPERS: Tamper[] = [
     },
   },
   {
+    what: "a second digest in the Digest cell of the tag's row",
+    check: 'a',
+    because: "a row's own digest is alone in its leftmost digest cell, as render checks it; two there tie no one digest to the tag",
+    tamper: (readme) => {
+      const digest = printedClaims(readme).critical.image['docker-manifest-digest'];
+      const row = latestRow(readme);
+      return replaceOnce(readme, row, replaceOnce(row, `\`${digest}\``, `\`${digest}\` \`${changeOneChar(digest, HEX, digest.length - 1)}\``));
+    },
+  },
+  {
     what: 'the docker-reference in the claims',
     check: 'e',
     tamper: (readme) => {
