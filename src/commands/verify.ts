@@ -6,11 +6,12 @@ import { InputError, VerificationError } from '../errors.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell } from '../markdown/table-digest.js';
 import { type CosignSignature, readCosignSignature } from '../signatures/cosign-signature.js';
+import { type DownloadedSignature, isDownloadOutput, parseDownloadOutput } from '../signatures/cosign-download-output.js';
 import { printedClaims } from '../signatures/cosign-verify-output.js';
 import { OIDC_ISSUER_OID } from '../signatures/fulcio-certificate.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { formatJq } from '../signatures/ordered-json.js';
-import { isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
+import { type PrintedSignature, isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import { type VerifiedSigner, verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
@@ -31,6 +32,8 @@ export interface VerifiedReadme {
   digest: string;
   signers: VerifiedSigner[];
   logIndexes: number[];
+  /** how many of the signatures have no transparency-log entry (keyed, verified from the printed signature) */
+  unlogged: number;
 }
 
 export type ReadmeVerdict =
@@ -62,7 +65,7 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   });
 }
 
-type Verify = (signature: ReturnType<typeof readCosignSignature>, digest: string) => VerifiedSigner;
+type Verify = (signature: CosignSignature, digest: string) => VerifiedSigner;
 
 function verifyReadme(markdown: string, file: string, verify: Verify): VerifiedReadme {
   const tree = parseMarkdown(markdown);
@@ -73,18 +76,46 @@ function verifyReadme(markdown: string, file: string, verify: Verify): VerifiedR
   const tag = printed.reference.slice(printed.reference.lastIndexOf(':') + 1);
   const digest = tableDigest(tree, tag);
   if (!digest) throw new VerificationError(`${file}: the tags table has no row for \`${tag}\`, so it cannot be tied to the signature`);
-  const readme: VerifiedReadme = { file, reference: printed.reference, digest, signers: [], logIndexes: [] };
+  const downloaded = downloadedSignatures(tree, file);
+  const readme: VerifiedReadme = { file, reference: printed.reference, digest, signers: [], logIndexes: [], unlogged: 0 };
   printed.claims.forEach((claims, index) => {
-    const { record, signedDigest } = signatureFromPrintedClaims(claims, `${where}: signature ${index + 1}`);
+    const { candidates, signedDigest } = signatureFromPrintedClaims(claims, `${where}: signature ${index + 1}`, downloaded);
     if (signedDigest !== digest) {
       throw new SignatureCheckError(digest, 'a', `the tags table gives ${digest} for ${tag}, but the printed claims sign ${signedDigest}`);
     }
-    const signature = readCosignSignature(record, digest);
-    readme.signers.push(verify(signature, digest));
+    const { signature, signer } = firstVerified(candidates, digest, verify);
+    readme.signers.push(signer);
     checkUnsignedClaims(claims, signature, digest);
     if (signature.bundle) readme.logIndexes.push(signature.bundle.payload.logIndex);
+    else readme.unlogged++;
   });
   return readme;
+}
+
+/** Every signature the README prints as `cosign download signature` output, in order. */
+function downloadedSignatures(tree: Nodes, file: string): DownloadedSignature[] {
+  return [...walk(tree)]
+    .filter((node): node is Code => node.type === 'code' && isDownloadOutput(node.value))
+    .flatMap((block) => parseDownloadOutput(block.value, `${file}:${(block.position?.start.line ?? 0) + 1}`));
+}
+
+/**
+ * The first candidate that verifies. Several print the same payload when an
+ * image was signed again, or with another key than the one given; the first
+ * one's failure is reported when none verifies.
+ */
+function firstVerified(candidates: PrintedSignature['candidates'], digest: string, verify: Verify): { signature: CosignSignature; signer: VerifiedSigner } {
+  let failure: unknown;
+  for (const record of candidates) {
+    try {
+      const signature = readCosignSignature(record, digest);
+      return { signature, signer: verify(signature, digest) };
+    } catch (error) {
+      if (!(error instanceof SignatureCheckError)) throw error;
+      failure ??= error;
+    }
+  }
+  throw failure;
 }
 
 /**

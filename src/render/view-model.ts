@@ -1,5 +1,7 @@
 import type { CosignOutputGeneration, ResolvedConfig } from '../config/readme-gen-config.js';
 import { parseLocation } from '../registry/image-location.js';
+import { formatDownloadOutput } from '../signatures/cosign-download-output.js';
+import type { CosignSignature } from '../signatures/cosign-signature.js';
 import { formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { type ImageSignature, type SignatureVerdict, logEntryOf } from '../signatures/verify-state.js';
@@ -30,6 +32,8 @@ export interface ReadmeView {
   primaryTag: string;
   wording: { generator?: string; signedImages?: string };
   rows: TagRowView[];
+  /** Some digest the README shows is signed (verified or not): without one, there is nothing to say about signing. */
+  anySigned: boolean;
   signing: SigningView;
 }
 
@@ -49,6 +53,8 @@ export interface TagRowView {
   failure?: string;
   /** The Rekor entries of the verified signatures. */
   rekorEntries: RekorEntryView[];
+  /** Signed and verified, but no signature has a transparency-log entry: there is nothing to link. */
+  unlogged: boolean;
 }
 
 export interface PlatformView {
@@ -73,9 +79,15 @@ export interface SigningView {
   reference: string;
   signed: boolean;
   verified: boolean;
+  /** Verified, and every signature verifyCommand checks has a transparency-log entry. */
+  logged: boolean;
+  /** Every signed digest in the tags table links to a Rekor entry. */
+  everySignedRowLinked: boolean;
   failure?: string;
   digest?: string;
   cosignVerifyOutput?: string;
+  /** What `cosign download signature` prints, when a signature has no log entry: the only place its bytes are shown. */
+  downloadOutput?: string;
   verifyCommand?: string;
   identity?: string;
   issuer?: string;
@@ -107,6 +119,8 @@ export function shownDigests(config: ResolvedConfig, state: ImageState): Set<str
 /** `verdicts` holds the verification of every signature of the digests shownDigests names. */
 export function buildView(config: ResolvedConfig, state: ImageState, verdicts: ReadonlyMap<string, SignatureVerdict[]>): ReadmeView {
   const primaryTag = primaryTagOf(config, state);
+  const rows = buildRows(state, config.excludeTags, verdicts);
+  const signing = buildSigning(config, state, verdicts, rows, primaryTag);
   const view: ReadmeView = {
     name: config.name,
     location: config.location,
@@ -114,8 +128,9 @@ export function buildView(config: ResolvedConfig, state: ImageState, verdicts: R
     builtWith: config.builtWith.map(buildToolView),
     primaryTag,
     wording: { ...config.wording },
-    rows: buildRows(state, config.excludeTags, verdicts),
-    signing: buildSigning(config, state, verdicts, primaryTag),
+    rows,
+    anySigned: signing.signed || rows.some((row) => row.signed),
+    signing,
   };
   if (config.repo !== undefined) view.repo = config.repo;
   if (config.ciWorkflow !== undefined) view.ciWorkflow = config.ciWorkflow;
@@ -136,6 +151,8 @@ function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: 
     const image = state.images[digest];
     if (!image) throw new Error(`state has no image for ${digest}`); // loadState guarantees it
     const rowVerdicts = verdicts.get(digest) ?? [];
+    const verified = rowVerdicts.length > 0 && rowVerdicts.every((verdict) => verdict.verified);
+    const entries = rekorEntries(verifiedSignatures(rowVerdicts));
     const row: TagRowView = {
       tags: tags.sort(compareTags),
       digest,
@@ -144,8 +161,9 @@ function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: 
       platforms: image.platforms.map(platformView),
       architectures: [...new Set(image.platforms.map((p) => p.architecture + (p.variant ?? '')))].sort(compareBytes),
       signed: rowVerdicts.length > 0,
-      verified: rowVerdicts.length > 0 && rowVerdicts.every((verdict) => verdict.verified),
-      rekorEntries: rekorEntries(verifiedSignatures(rowVerdicts)),
+      verified,
+      rekorEntries: entries,
+      unlogged: verified && entries.length === 0,
     };
     const failure = firstFailure(rowVerdicts);
     if (failure !== undefined) row.failure = failure;
@@ -184,40 +202,58 @@ function rekorEntries(signatures: ImageSignature[]): RekorEntryView[] {
   });
 }
 
+type Verified = Extract<SignatureVerdict, { verified: true }>;
+
 /**
- * What `cosign verify` prints for these signatures. Like cosign 3, bundles
- * win when there are any; the legacy layout is printed only without them.
+ * The signatures the printed `cosign verify` command checks, and so prints:
+ * like cosign 3, bundles when there are any, else the legacy layout; and of
+ * those the keyless ones when there are any, since a command naming an
+ * identity verifies no keyed signature (and one naming a key no keyless one).
  */
-function printedVerification(reference: string, digest: string, signatures: ImageSignature[], generation: CosignOutputGeneration): string {
-  const bundles = signatures.flatMap((signature) => (signature.format === 'sigstore-bundle' ? [signature.bundle] : []));
-  if (bundles.length > 0) return formatBundleVerifyOutput(reference, digest, bundles);
-  return formatCosignVerifyOutput(
-    reference,
-    signatures.flatMap((signature) => (signature.format === 'cosign' ? [signature.cosign] : [])),
-    generation,
-  );
+function signaturesCosignVerifies(verdicts: readonly SignatureVerdict[]): Verified[] {
+  const verified = verdicts.filter((verdict): verdict is Verified => verdict.verified);
+  const bundles = verified.filter((verdict) => verdict.signature.format === 'sigstore-bundle');
+  const layout = bundles.length > 0 ? bundles : verified;
+  const keyless = layout.filter((verdict) => !verdict.signer.keyed);
+  return keyless.length > 0 ? keyless : layout;
 }
 
-function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Verdicts, primaryTag: string): SigningView {
+/** What `cosign verify` prints for these signatures, all of one layout (see signaturesCosignVerifies). */
+function printedVerification(reference: string, digest: string, signatures: ImageSignature[], generation: CosignOutputGeneration, ignoreTlog: boolean): string {
+  const bundles = signatures.flatMap((signature) => (signature.format === 'sigstore-bundle' ? [signature.bundle] : []));
+  if (bundles.length > 0) return formatBundleVerifyOutput(reference, digest, bundles);
+  return formatCosignVerifyOutput(reference, legacySignatures(signatures), generation, ignoreTlog);
+}
+
+function legacySignatures(signatures: ImageSignature[]): CosignSignature[] {
+  return signatures.flatMap((signature) => (signature.format === 'cosign' ? [signature.cosign] : []));
+}
+
+function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Verdicts, rows: readonly TagRowView[], primaryTag: string): SigningView {
   const reference = `${config.location}:${primaryTag}`;
   const digest = state.tags.find((tag) => tag.name === primaryTag)?.digest;
   const verdicts = digest ? (allVerdicts.get(digest) ?? []) : [];
   const verified = verdicts.length > 0 && verdicts.every((verdict) => verdict.verified);
-  const signing: SigningView = { reference, signed: verdicts.length > 0, verified, rekorEntries: [] };
+  const everySignedRowLinked = rows.every((row) => !row.signed || row.rekorEntries.some((entry) => entry.url !== undefined));
+  const signing: SigningView = { reference, signed: verdicts.length > 0, verified, logged: false, everySignedRowLinked, rekorEntries: [] };
   if (digest) signing.digest = digest;
   const failure = firstFailure(verdicts);
   if (failure !== undefined) signing.failure = failure;
   if (!verified) return signing;
 
-  const primarySignatures = verifiedSignatures(verdicts);
+  const shown = signaturesCosignVerifies(verdicts);
+  const primarySignatures = shown.map((verdict) => verdict.signature);
+  // Only keyed signatures verify without a log entry, so an unlogged one means every shown signature is keyed and legacy.
+  signing.logged = primarySignatures.every((signature) => logEntryOf(signature) !== undefined);
   signing.rekorEntries = rekorEntries(primarySignatures);
-  signing.cosignVerifyOutput = printedVerification(reference, digest as string, primarySignatures, config.cosignOutput);
-  const signer = verdicts.find((verdict) => verdict.verified && !verdict.signer.keyed);
-  const identity = signer?.verified ? signer.signer.subject : undefined;
-  const issuer = signer?.verified ? signer.signer.issuer : undefined;
-  if (identity !== undefined) signing.identity = identity;
-  if (issuer !== undefined) signing.issuer = issuer;
-  signing.verifyCommand = verifyCommand(reference, config.identity, identity, issuer);
+  signing.cosignVerifyOutput = printedVerification(reference, digest as string, primarySignatures, config.cosignOutput, !signing.logged);
+  if (!signing.logged) signing.downloadOutput = formatDownloadOutput(legacySignatures(primarySignatures));
+  const signer = shown.find((verdict) => !verdict.signer.keyed)?.signer;
+  if (signer?.subject !== undefined) signing.identity = signer.subject;
+  if (signer?.issuer !== undefined) signing.issuer = signer.issuer;
+  signing.verifyCommand = signer
+    ? keylessVerifyCommand(reference, config.identity, signer.subject, signer.issuer)
+    : keyedVerifyCommand(reference, signing.logged);
   return signing;
 }
 
@@ -226,11 +262,16 @@ function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Ve
  * and their issuer: the configured policy when there is one, else the signer
  * readme-gen verified.
  */
-function verifyCommand(reference: string, policy: IdentityPolicy, identity: string | undefined, issuer: string | undefined): string {
+function keylessVerifyCommand(reference: string, policy: IdentityPolicy, identity: string | undefined, issuer: string | undefined): string {
   const identityFlag = flag('certificate-identity', policy.certificateIdentity, policy.certificateIdentityRegexp, identity);
   const issuerFlag = flag('certificate-oidc-issuer', policy.certificateOidcIssuer, policy.certificateOidcIssuerRegexp, issuer);
-  if (identityFlag === undefined || issuerFlag === undefined) return `cosign verify --key cosign.pub ${shellQuote(reference)}`;
+  if (identityFlag === undefined || issuerFlag === undefined) return keyedVerifyCommand(reference, true);
   return ['cosign verify \\', `  ${identityFlag} \\`, `  ${issuerFlag} \\`, `  ${shellQuote(reference)}`].join('\n');
+}
+
+/** cosign looks a keyed signature up in the transparency log unless told not to, and fails when it is not there. */
+function keyedVerifyCommand(reference: string, logged: boolean): string {
+  return `cosign verify --key cosign.pub${logged ? '' : ' --insecure-ignore-tlog=true'} ${shellQuote(reference)}`;
 }
 
 function flag(name: string, exact: string | undefined, pattern: string | undefined, observed: string | undefined): string | undefined {

@@ -2,6 +2,7 @@ import type { CosignOutputGeneration } from '../config/readme-gen-config.js';
 import type { CosignSignature } from './cosign-signature.js';
 import { OIDC_ISSUER_OID } from './fulcio-certificate.js';
 import { type JsonObject, type JsonValue, formatJq, sortedGoMap } from './ordered-json.js';
+import { IGNORE_TLOG_WARNING } from './printed-verify-output.js';
 import { payloadToJson } from './simple-signing-payload.js';
 import { rekorBundleToJson } from './rekor-bundle.js';
 import type { BundleSignature } from './sigstore-bundle.js';
@@ -10,12 +11,15 @@ import type { BundleSignature } from './sigstore-bundle.js';
  * What `cosign verify REF | jq` printed for legacy signatures, stderr header
  * first: the text the original tool pasted into the Signing section. Computed
  * from the signatures rather than stored, so it can never drift from them.
+ * With `ignoreTlog` (`--insecure-ignore-tlog=true`, for signatures without a
+ * log entry) cosign warns first and checks no log entry, not even present ones.
  */
-export function formatCosignVerifyOutput(reference: string, signatures: CosignSignature[], generation: CosignOutputGeneration): string {
+export function formatCosignVerifyOutput(reference: string, signatures: CosignSignature[], generation: CosignOutputGeneration, ignoreTlog = false): string {
   const keyless = signatures.some((signature) => signature.certificate !== undefined);
-  const logged = signatures.length > 0 && signatures.every((signature) => signature.bundle !== undefined);
+  const logged = !ignoreTlog && signatures.length > 0 && signatures.every((signature) => signature.bundle !== undefined);
   const array = signatures.map((signature) => printedClaims(signature, generation));
-  return `${verificationHeader(reference, { keyless, logged, generation })}\n${formatJq(array)}`;
+  const header = verificationHeader(reference, { keyless, logged, generation });
+  return `${ignoreTlog ? `${IGNORE_TLOG_WARNING}\n\n` : ''}${header}\n${formatJq(array)}`;
 }
 
 /**

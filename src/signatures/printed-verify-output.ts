@@ -3,19 +3,26 @@ import { VerificationError } from '../errors.js';
 import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Digest } from '../state/image-state.js';
 import type { CosignOutputGeneration } from '../config/readme-gen-config.js';
 import { type JsonObject, formatGoCompact, fromParsedSorted } from './ordered-json.js';
+import type { DownloadedSignature } from './cosign-download-output.js';
 import { parseRekorBundle, rekorBundleToJson } from './rekor-bundle.js';
+import { SignatureCheckError } from './signature-check-error.js';
 import { encodeSimpleSigningPayload } from './simple-signing-payload.js';
 
 /**
  * Reading back what `cosign verify … | jq` printed into a README: the text the
- * original tool pasted and our templates print. Everything needed to verify the
- * signature again is in it: the claims, and inside the Rekor entry body the
- * signature and the certificate. Only the payload is not printed; it is rebuilt
+ * original tool pasted and our templates print. For a logged signature
+ * everything needed to verify it again is in it: the claims, and inside the
+ * Rekor entry body the signature and the certificate. An unlogged one has no
+ * Bundle, so its signature comes from the `cosign download signature` output
+ * the README prints beside it. The payload itself is not printed; it is rebuilt
  * from the claims, exactly, because cosign only ever adds known keys to it.
  */
 
 /** The stderr noise the original tool captured into 15 READMEs. */
 export const TUF_WARNING = 'tuf: warning using deprecated ecdsa hex-encoded keys';
+/** What cosign prints first on stderr when told --insecure-ignore-tlog=true. */
+export const IGNORE_TLOG_WARNING =
+  'WARNING: Skipping tlog verification is an insecure practice that lacks transparency and auditability verification for the signature.';
 const VERIFICATION_FOR = /^Verification for (\S+) --$/;
 const CHECKS_INTRO = 'The following checks were performed on each of these signatures:';
 
@@ -51,24 +58,32 @@ export function parsePrintedVerifyOutput(text: string, label: string): PrintedVe
 function withoutNoise(text: string): string {
   const lines = text.split('\n');
   let start = 0;
-  while (lines[start] === TUF_WARNING) start++;
+  while (lines[start] === TUF_WARNING || lines[start] === IGNORE_TLOG_WARNING) start++;
   if (start > 0 && lines[start] === '') start++;
   return lines.slice(start).join('\n');
 }
 
 export interface PrintedSignature {
-  /** the signature layer as cosign stored it */
-  record: CosignSignatureRecord;
+  /**
+   * The signature layers cosign may have stored: the one rebuilt from the
+   * Bundle, or, without one, each printed `cosign download signature` line over
+   * the same payload (an image signed again, or with another key, has several).
+   */
+  candidates: [CosignSignatureRecord, ...CosignSignatureRecord[]];
   signedDigest: string;
-  /** sha256 of the rebuilt payload equals the logged entry's data hash */
-  payloadMatchesEntry: boolean;
+  /** sha256 of the rebuilt payload equals the logged entry's data hash; absent without a Bundle */
+  payloadMatchesEntry?: boolean;
   /** which cosign printed it: 1.13 and later also print githubWorkflow* names */
   generation: CosignOutputGeneration;
 }
 
-/** Rebuilds the signature layer cosign stored from one element of its printed output. */
-export function signatureFromPrintedClaims(printed: unknown, label: string): PrintedSignature {
-  const optional = objectAt(printed, ['optional'], label);
+/**
+ * Rebuilds the signature layer cosign stored from one element of its printed
+ * output. `optional` is null when the payload has no annotations and cosign
+ * added nothing: a keyed signature without a log entry.
+ */
+export function signatureFromPrintedClaims(printed: unknown, label: string, downloaded: readonly DownloadedSignature[] = []): PrintedSignature {
+  const optional = valueAt(printed, ['optional']) === null ? {} : objectAt(printed, ['optional'], label);
   const signedDigest = stringAt(printed, ['critical', 'image', 'docker-manifest-digest'], label);
   const payloadBytes = encodeSimpleSigningPayload({
     critical: {
@@ -78,28 +93,50 @@ export function signatureFromPrintedClaims(printed: unknown, label: string): Pri
     },
     optional: signedOptional(optional),
   });
-  if (optional.Bundle === undefined) throw new VerificationError(`${label}: the printed claims have no Bundle, so nothing proves they were logged`);
+  const generation: CosignOutputGeneration = Object.keys(optional).some(isWorkflowName) ? 'with-workflow-names' : 'oids-only';
+  if (optional.Bundle === undefined) return { candidates: downloadedOver(payloadBytes, downloaded, signedDigest, label), signedDigest, generation };
   const bundle = parseRekorBundle(JSON.stringify(optional.Bundle), signedDigest);
   const entry = parseEntry(bundle.payload.body, `${label}: Bundle.Payload.body`);
   const payloadHash = createHash('sha256').update(payloadBytes).digest('hex');
   // The entry holds the Fulcio certificate of a keyless signature, or the public key of a keyed one.
   const loggedKey = Buffer.from(stringAt(entry, ['spec', 'signature', 'publicKey', 'content'], `${label}: Rekor entry`), 'base64').toString('utf8');
-  return {
-    record: {
+  const record: CosignSignatureRecord = {
+    format: 'cosign',
+    mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
+    digest: `sha256:${payloadHash}` as Digest,
+    payload: payloadBytes.toString('base64'),
+    annotations: {
+      'dev.cosignproject.cosign/signature': stringAt(entry, ['spec', 'signature', 'content'], `${label}: Rekor entry`),
+      ...(loggedKey.includes('-----BEGIN CERTIFICATE-----') ? { 'dev.sigstore.cosign/certificate': loggedKey } : {}),
+      'dev.sigstore.cosign/bundle': formatGoCompact(rekorBundleToJson(bundle)),
+    },
+  };
+  return { candidates: [record], signedDigest, payloadMatchesEntry: payloadHash === valueAt(entry, ['spec', 'data', 'hash', 'value']), generation };
+}
+
+/**
+ * The printed signatures over exactly these payload bytes. Claims without a
+ * Bundle and without such a signature carry nothing that can be verified, so
+ * they are refused: a README must never pass on claims alone.
+ */
+function downloadedOver(payload: Buffer, downloaded: readonly DownloadedSignature[], signedDigest: string, label: string): PrintedSignature['candidates'] {
+  if (downloaded.length === 0) {
+    throw new VerificationError(
+      `${label}: the printed claims have no Bundle and the README prints no \`cosign download signature\` output, so nothing in it can be verified; render it with readme-gen`,
+    );
+  }
+  const digest = `sha256:${createHash('sha256').update(payload).digest('hex')}` as Digest;
+  const [first, ...more] = downloaded
+    .filter((signature) => signature.payload.equals(payload))
+    .map((signature): CosignSignatureRecord => ({
       format: 'cosign',
       mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
-      digest: `sha256:${payloadHash}` as Digest,
-      payload: payloadBytes.toString('base64'),
-      annotations: {
-        'dev.cosignproject.cosign/signature': stringAt(entry, ['spec', 'signature', 'content'], `${label}: Rekor entry`),
-        ...(loggedKey.includes('-----BEGIN CERTIFICATE-----') ? { 'dev.sigstore.cosign/certificate': loggedKey } : {}),
-        'dev.sigstore.cosign/bundle': formatGoCompact(rekorBundleToJson(bundle)),
-      },
-    },
-    signedDigest,
-    payloadMatchesEntry: payloadHash === valueAt(entry, ['spec', 'data', 'hash', 'value']),
-    generation: Object.keys(optional).some(isWorkflowName) ? 'with-workflow-names' : 'oids-only',
-  };
+      digest,
+      payload: payload.toString('base64'),
+      annotations: { 'dev.cosignproject.cosign/signature': signature.base64Signature },
+    }));
+  if (!first) throw new SignatureCheckError(signedDigest, 'b', 'no signature the README prints (`cosign download signature`) is over the printed payload');
+  return [first, ...more];
 }
 
 /** Whatever `cosign verify` adds to the payload's optional when it prints it. */

@@ -653,6 +653,8 @@ describe('no generated value defeats an escaper', () => {
               payload: payloadFor(latest, reference, [['note', value]]),
               payloadBytes: Buffer.alloc(0),
               signature: '',
+              // A keyless signature verifies only with its log entry (check d), so a verified one always has a bundle.
+              bundle: { signedEntryTimestamp: '', payload: { body: '', integratedTime: 0, logIndex: 1, logID: '0'.repeat(64) } },
               certificate: {
                 pem: '',
                 identity: {

@@ -124,7 +124,8 @@ describe('Sigstore bundle signatures', () => {
     const state = stateWith([bundle({ predicateType: 'https://slsa.dev/provenance/v1' })]);
     assert.deepEqual(verdictsOf(state, trustFor(t, trustedRoot(ca, log))), []);
     const readme = renderReadme(config, state, loadTemplateSet('default'), trustFor(t, trustedRoot(ca, log)));
-    assert.match(readme, /\| unsigned \|/);
-    assert.match(readme, /`registry\.example\.com\/acme\/app:latest` is not signed\./);
+    // Nothing shown is signed: no transparency-log column and no Signing section.
+    assert.match(readme, /\| Tags \| Digest \| Platforms \|\n/);
+    assert.doesNotMatch(readme, /Transparency log|## Signing|signed/);
   });
 });
