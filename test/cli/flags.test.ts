@@ -81,7 +81,9 @@ describe('each command takes exactly its own flags', () => {
         const type = FLAGS.find((flag) => flag.name === name)?.type;
         const args = [command, ...(command === 'verify' ? ['README.md'] : []), `--${name}`, ...(type === 'string' ? ['x'] : [])];
         const run = runCli(args, dir);
-        const expected = `readme-gen: --${name} is a flag of ${owners(name).map((owner) => `readme-gen ${owner}`).join(' and ')}, not of readme-gen ${command}; see readme-gen ${command} --help\n`;
+        const names = owners(name);
+        const owner = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+        const expected = `readme-gen: --${name} is a flag of readme-gen ${owner}, not of readme-gen ${command}; see readme-gen ${command} --help\n`;
         assert.deepEqual([run.status, run.stderr, run.stdout], [2, expected, ''], args.join(' '));
         runs++;
       }
@@ -94,6 +96,18 @@ describe('each command takes exactly its own flags', () => {
     const run = runCli(['snapshot', '-w'], workspace(t));
     assert.equal(run.status, 2);
     assert.equal(run.stderr, 'readme-gen: -w (--write) is a flag of readme-gen render, not of readme-gen snapshot; see readme-gen snapshot --help\n');
+  });
+
+  test('a flag several other commands share names them all', (t) => {
+    const dir = workspace(t);
+    assert.equal(
+      runCli(['verify', 'README.md', '--cache-dir', 'cache'], dir).stderr,
+      'readme-gen: --cache-dir is a flag of readme-gen render, snapshot and pr, not of readme-gen verify; see readme-gen verify --help\n',
+    );
+    assert.equal(
+      runCli(['snapshot', '--key', 'cosign.pub'], dir).stderr,
+      'readme-gen: --key is a flag of readme-gen render, verify and pr, not of readme-gen snapshot; see readme-gen snapshot --help\n',
+    );
   });
 
   test('a flag no command has is an unknown flag, with the nearest flag of the command; an unknown command lists the commands', (t) => {

@@ -46,6 +46,11 @@ function run(dir: string, ...args: string[]) {
   return runCli(['snapshot', '--quiet', '--cache-dir', path.join(dir, 'cache'), ...args], dir);
 }
 
+/** A digest as the summary shows it: sha256: and twelve hex digits. */
+function short(digest: string): string {
+  return digest.slice(0, 'sha256:'.length + 12);
+}
+
 /** Every file under dir but the content cache, with its bytes and modification time. */
 function files(dir: string): Map<string, string> {
   const found = new Map<string, string>();
@@ -77,7 +82,6 @@ describe('readme-gen snapshot --check', () => {
     const check = run(dir, '--check');
 
     assert.equal(check.status, 1, check.stderr);
-    const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
     assert.equal(
       check.stdout,
       [
@@ -111,7 +115,6 @@ describe('readme-gen snapshot --check', () => {
     const check = run(dir, '--check');
 
     assert.equal(check.status, 1, check.stderr);
-    const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
     assert.equal(
       check.stdout,
       [

@@ -217,7 +217,9 @@ after(async () => {
 
 /** readme-gen in the work tree with both secrets in its environment, as a CI job has them. */
 async function readmeGen(what: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<TimedRun> {
-  const run = await runReadmeGen(args.includes('--cache-dir') ? args : [...args, '--cache-dir', cache], work, {
+  // Every command that reads a registry gets a cache of this run's own; verify reads none.
+  const cached = args[0] === 'verify' || args.includes('--cache-dir') ? args : [...args, '--cache-dir', cache];
+  const run = await runReadmeGen(cached, work, {
     env: {
       READMEGEN_REGISTRY_USERNAME: USER,
       READMEGEN_REGISTRY_PASSWORD: PASSWORD,
