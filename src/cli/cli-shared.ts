@@ -36,11 +36,6 @@ export function relative(cwd: string, file: string): string {
   return path.relative(cwd, file) || file;
 }
 
-/** `n thing` or `n things`, so counts agree in number with what they count. */
-export function counted(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
-}
-
 /** One JSON object on stdout, for --json. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);

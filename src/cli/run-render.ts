@@ -1,7 +1,8 @@
 import { type RenderMode, type RenderResult, render } from '../commands/render.js';
 import { ExitCode } from '../errors.js';
+import { counted } from '../text/counted.js';
 import type { CommandInvocation } from './args.js';
-import { counted, printJson, relative, withConfigs } from './cli-shared.js';
+import { printJson, relative, withConfigs } from './cli-shared.js';
 
 /** `readme-gen render`: one README, or with --all every configured one, sharing one registry session. */
 export async function runRender(invocation: CommandInvocation, cwd: string): Promise<number> {

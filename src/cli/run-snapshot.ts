@@ -1,8 +1,9 @@
 import { type SnapshotResult, snapshot } from '../commands/snapshot.js';
 import { ExitCode } from '../errors.js';
 import { describeChanges } from '../pr/state-changes.js';
+import { counted } from '../text/counted.js';
 import type { CommandInvocation } from './args.js';
-import { counted, printJson, withConfigs } from './cli-shared.js';
+import { printJson, withConfigs } from './cli-shared.js';
 
 /** `readme-gen snapshot`: one image's state, or with --all every configured image's, sharing one registry session. */
 export async function runSnapshot(invocation: CommandInvocation, cwd: string): Promise<number> {

@@ -1,5 +1,6 @@
 import { unifiedDiff } from '../diff/unified-diff.js';
 import { fencedCode, inlineCodeInProse, inlineText } from '../render/markdown-escape.js';
+import { counted } from '../text/counted.js';
 import { type StateChanges, describeChanges, isEmpty, shortDigest } from './state-changes.js';
 
 /**
@@ -69,13 +70,13 @@ function headline(update: ImageUpdate): string {
   const changes = update.changes;
   if (changes === undefined) return 'state recorded';
   const parts: string[] = [];
-  const count = (n: number, what: string) => `${n} ${n === 1 ? 'tag' : 'tags'} ${what}`;
+  const count = (n: number, what: string) => `${counted(n, 'tag')} ${what}`;
   if (changes.added.length > 0) parts.push(count(changes.added.length, 'added'));
   if (changes.removed.length > 0) parts.push(count(changes.removed.length, 'removed'));
   const [onlyMoved] = changes.moved;
   if (changes.moved.length === 1 && onlyMoved) parts.push(`${onlyMoved.tag} moved`);
   else if (changes.moved.length > 1) parts.push(count(changes.moved.length, 'moved'));
-  if (changes.signatures.length > 0) parts.push(changes.signatures.length === 1 ? 'signatures of 1 digest changed' : `signatures of ${changes.signatures.length} digests changed`);
+  if (changes.signatures.length > 0) parts.push(`signatures of ${counted(changes.signatures.length, 'digest')} changed`);
   if (changes.signer) parts.push('new signer');
   if (parts.length > 0) return parts.join(', ');
   return changes.otherChanges ? 'metadata changed' : 'README re-rendered';
@@ -190,7 +191,7 @@ function changeLists(changes: StateChanges | undefined, maxItems: number): strin
   );
   list(
     'Signatures changed',
-    changes.signatures.map((s) => `${s.tags.map(code).join(', ')} (${digest(s.digest)}): ${s.before} → ${s.after} ${s.after === 1 ? 'signature' : 'signatures'}`),
+    changes.signatures.map((s) => `${s.tags.map(code).join(', ')} (${digest(s.digest)}): ${s.before} → ${counted(s.after, 'signature')}`),
   );
   if (changes.signer) {
     const who = (signer: string | undefined) => (signer === undefined ? '_unsigned_' : code(signer));

@@ -1,4 +1,5 @@
 import type { Nodes, Table, TableRow } from 'mdast';
+import { counted } from '../text/counted.js';
 import { InputError, InternalError } from '../errors.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { digestsShown, rowDigestCell } from '../markdown/table-digest.js';
@@ -34,13 +35,13 @@ function tagsTableProblem(markdown: string, rows: readonly TagRowView[]): string
   }
   const [header, ...body] = table.children;
   const width = header?.children.length ?? 0;
-  if (body.length !== rows.length) return `the tags table has ${body.length} rows for ${rows.length} digests; a value or the template broke a row`;
+  if (body.length !== rows.length) return `the tags table has ${counted(body.length, 'row')} for ${counted(rows.length, 'digest')}; a value or the template broke a row`;
   const expected = new Map(rows.map((row) => [row.digest, row]));
   const shownBy = new Map<string, number>();
   let digestColumn: number | undefined;
   for (const [index, tableRow] of body.entries()) {
     const where = `tags table row ${index + 1} (README line ${tableRow.position?.start.line ?? 0})`;
-    if (tableRow.children.length !== width) return `${where} has ${tableRow.children.length} cells, its header ${width}`;
+    if (tableRow.children.length !== width) return `${where} has ${counted(tableRow.children.length, 'cell')}, its header ${width}`;
     const cell = rowDigestCell(tableRow);
     if (!cell) return `${where} shows no digest; ${ROW_RULE}`;
     const column = `column ${cell.column + 1} (${JSON.stringify(cellText(header, cell.column))})`;

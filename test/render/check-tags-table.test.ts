@@ -43,7 +43,7 @@ describe('the rendered tags table is checked on the syntax tree', () => {
   });
 
   test('a missing row', () => {
-    rejects(`${header}| \`latest\` \`1.0\` | \`${A}\` |\n`, /has 1 rows for 2 digests/);
+    rejects(`${header}| \`latest\` \`1.0\` | \`${A}\` |\n`, /has 1 row for 2 digests/);
   });
 
   test('a row with more cells than its header', () => {
