@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { type CommandInvocation, parseCommandLine } from '../../src/cli/args.js';
@@ -12,6 +12,7 @@ import { DEFAULT_API_URL } from '../../src/integrations/github.js';
 import { packageFile } from '../../src/package-root.js';
 import { DEFAULT_HTTP_OPTIONS } from '../../src/registry/http-client.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
+import { fileStamps } from '../reliability/invariants.js';
 
 /**
  * One table (src/cli/flags.ts) declares every flag: which commands take it,
@@ -30,15 +31,6 @@ function workspace(t: Parameters<typeof temporaryDirectory>[0]): string {
   const config = readFileSync(path.join(fixture, 'readme-gen.yaml'), 'utf8').replace(/^location: .*$/m, 'location: 127.0.0.1:1/acme/glibc-dynamic').replace(/^output: .*$/m, 'output: README.md');
   writeFileSync(path.join(dir, 'readme-gen.yaml'), config);
   return dir;
-}
-
-/** Every file under dir with its bytes and modification time. */
-function snapshotOf(dir: string): Map<string, string> {
-  return new Map(
-    readdirSync(dir, { recursive: true, encoding: 'utf8' })
-      .filter((name) => statSync(path.join(dir, name)).isFile())
-      .map((name) => [name, `${statSync(path.join(dir, name)).mtimeMs} ${readFileSync(path.join(dir, name), 'utf8')}`]),
-  );
 }
 
 function invocation(argv: string[]): CommandInvocation {
@@ -74,7 +66,7 @@ describe('the flag table', () => {
 describe('each command takes exactly its own flags', () => {
   test('every command refuses every flag of another command, naming the command it belongs to; nothing is written', (t) => {
     const dir = workspace(t);
-    const before = snapshotOf(dir);
+    const before = fileStamps(dir);
     let runs = 0;
     for (const command of COMMAND_NAMES) {
       for (const name of flagNames.filter((flag) => !owners(flag).includes(command))) {
@@ -89,7 +81,7 @@ describe('each command takes exactly its own flags', () => {
       }
     }
     assert.ok(runs > 40, `${runs} refusals checked`);
-    assert.deepEqual(snapshotOf(dir), before);
+    assert.deepEqual(fileStamps(dir), before);
   });
 
   test('a short flag of another command is refused under both its names', (t) => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 import { createSigningKey, payloadFor, signLegacy } from '../helpers/signing.js';
+import { fileStamps } from '../reliability/invariants.js';
 
 /**
  * `readme-gen snapshot --check`: the CI job that catches a registry that moved
@@ -51,15 +52,9 @@ function short(digest: string): string {
   return digest.slice(0, 'sha256:'.length + 12);
 }
 
-/** Every file under dir but the content cache, with its bytes and modification time. */
+/** Every file of the workspace but the content cache, stamped. */
 function files(dir: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    const file = path.join(dir, name);
-    if (name.startsWith('cache') || !statSync(file).isFile()) continue;
-    found.set(name, `${statSync(file).mtimeMs} ${readFileSync(file, 'utf8')}`);
-  }
-  return found;
+  return fileStamps(dir, ['cache']);
 }
 
 describe('readme-gen snapshot --check', () => {

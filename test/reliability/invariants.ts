@@ -68,6 +68,19 @@ export function filesUnder(dir: string): string[] {
     .sort();
 }
 
+/**
+ * Each file under `dir` (but those under the folders `skip` names) with its
+ * modification time and bytes: equal before and after a run that must write
+ * nothing, and different if it wrote anything, even the same bytes.
+ */
+export function fileStamps(dir: string, skip: readonly string[] = []): Map<string, string> {
+  return new Map(
+    filesUnder(dir)
+      .filter((name) => !skip.some((folder) => name === folder || name.startsWith(`${folder}${path.sep}`)))
+      .map((name) => [name, `${lstatSync(path.join(dir, name)).mtimeMs} ${readFileSync(path.join(dir, name), 'utf8')}`]),
+  );
+}
+
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
