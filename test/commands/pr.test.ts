@@ -233,6 +233,11 @@ describe('readme-gen pr', () => {
     assert.match(run.stderr, /pull request #1 is up to date/);
     assert.equal(remoteBranch(), branchBefore, 'the remote branch is unchanged');
     assert.deepEqual(writes(requestsSince(seen)), [], 'no POST or PATCH');
+
+    const json = await runPr(['--json']);
+    assert.equal(json.status, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { outcome: string; pushed: boolean; pullRequest: { number: number; url: string } };
+    assert.deepEqual([report.outcome, report.pushed, report.pullRequest], ['up-to-date', false, { number: 1, url: `https://github.test/${REPOSITORY}/pull/1` }]);
   });
 
   test('--dry-run prints the plan and writes nothing anywhere, needing no token', async () => {
@@ -261,6 +266,20 @@ describe('readme-gen pr', () => {
     assert.equal(git(work, 'status', '--porcelain'), status);
     assert.equal(git(work, 'count-objects', '-v'), objects, 'no git object written');
     assert.equal(git(work, 'for-each-ref'), localRefs, 'no ref written');
+
+    const json = await runPr(['--dry-run', '--json'], { GITHUB_TOKEN: undefined });
+    assert.equal(json.status, 0, json.stderr);
+    assert.equal(json.stderr, '', 'with --json, stdout is the whole report');
+    const plan = JSON.parse(json.stdout) as { outcome: string; repository: string; base: string; branch: string; files: { path: string; kind: string; added: boolean }[]; title: string; body: string };
+    assert.deepEqual([plan.outcome, plan.repository, plan.base, plan.branch], ['planned', 'acme/app', 'main', BRANCH]);
+    assert.deepEqual(plan.files, [
+      { path: 'README.md', kind: 'readme', added: false },
+      { path: 'state.json', kind: 'state', added: false },
+    ]);
+    assert.ok(run.stdout.includes(plan.body), 'the same body the text plan shows');
+    assert.ok(run.stdout.includes(`    ${plan.title}\n`), 'the same title');
+    assert.deepEqual(requestsSince(seen), [], 'still no API call');
+    assert.equal(remoteRefs(), refs, 'still nothing pushed');
   });
 
   test('a further registry change updates the same pull request and force-pushes the branch', async () => {
