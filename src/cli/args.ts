@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { ConfigOverrides, OverridableKey } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
+import { proseList } from '../text/prose-list.js';
 import { nearestName } from '../validation/nearest-name.js';
 import { type CommandName, FLAGS, type FlagSpec, COMMAND_NAMES, ORIGINAL_FLAGS, flagsOf, isCommandName } from './flags.js';
 
@@ -98,7 +99,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (token.kind !== 'option' || accepted.some((flag) => flag.name === token.name)) continue;
     const owners = COMMAND_NAMES.filter((name) => FLAGS.some((flag) => flag.name === token.name && flag.commands.includes(name)));
     const shown = token.rawName.startsWith('--') ? token.rawName : `${token.rawName} (--${token.name})`;
-    throw new InputError(`${shown} is a flag of readme-gen ${listed(owners)}, not of readme-gen ${command}; ${helpHint(command)}`);
+    throw new InputError(`${shown} is a flag of readme-gen ${proseList(owners)}, not of readme-gen ${command}; ${helpHint(command)}`);
   }
   if (values.help === true) return { command: 'help', topic: command };
   if (values.version === true) return { command: 'version' };
@@ -135,11 +136,6 @@ function checkCombinations(command: CommandName, flags: Flags, positionals: read
   if (modes.length > 1) throw new InputError(`--${modes[0]} and --${modes[1]} cannot be combined; pick one`);
   const profile = flags.string('profile');
   if (profile !== undefined && profile !== 'dockerhub') throw new InputError(`--profile ${profile}: the profiles are: dockerhub`);
-}
-
-/** `render`, `render and pr`, `render, snapshot and pr`. */
-function listed(names: readonly string[]): string {
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 function unknownCommand(name: string): InputError {

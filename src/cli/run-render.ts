@@ -44,11 +44,11 @@ export async function runRender(invocation: CommandInvocation, cwd: string): Pro
     });
     return exitCode;
   }
-  report(mode, flags.boolean('all'), results, configNames);
+  report(mode, flags.boolean('all'), results, stale, configNames);
   return exitCode;
 }
 
-function report(mode: RenderMode, all: boolean, results: RenderResult[], configs: string[]): void {
+function report(mode: RenderMode, all: boolean, results: RenderResult[], stale: RenderResult[], configs: string[]): void {
   const note = (message: string) => process.stderr.write(`readme-gen: ${message}\n`);
   switch (mode) {
     case 'print':
@@ -64,7 +64,6 @@ function report(mode: RenderMode, all: boolean, results: RenderResult[], configs
       for (const result of results) process.stdout.write(result.diff);
       return;
     case 'check': {
-      const stale = results.filter((result) => !result.upToDate);
       for (const result of stale) {
         process.stdout.write(result.diff);
         const missing = result.previous === undefined;

@@ -1,10 +1,11 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides } from '../config/readme-gen-config.js';
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { readIfExists } from '../fs/read-if-exists.js';
 import { type FileEntry, GitRepository } from '../integrations/git.js';
 import { GitHubClient, type PullRequest, type Repository, repositoryFrom } from '../integrations/github.js';
 import { applyToReadme } from '../markdown/inject-region.js';
@@ -262,14 +263,5 @@ function writeWorkTree(files: readonly Target[], log: (message: string) => void)
     if (readIfExists(file.absolute, file.path) === file.content) continue;
     writeFileAtomic(file.absolute, file.content, file.path);
     log(`wrote ${file.path}`);
-  }
-}
-
-function readIfExists(file: string, label: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`${label}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides } from '../config/readme-gen-config.js';
@@ -6,6 +5,7 @@ import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { unifiedDiff } from '../diff/unified-diff.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { readIfExists } from '../fs/read-if-exists.js';
 import { applyToReadme } from '../markdown/inject-region.js';
 import { forDockerHub } from '../render/dockerhub-profile.js';
 import { renderReadme } from '../render/render-readme.js';
@@ -55,7 +55,7 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   if (options.profile === 'dockerhub' && options.mode !== 'print' && options.overrides?.output === undefined) {
     throw new InputError(`--profile dockerhub would replace ${output} with the Docker Hub version; give it its own file with --output, e.g. --output README.dockerhub.md`);
   }
-  const previous = readIfExists(config.outputPath, output);
+  const previous = readIfExists(config.outputPath, output, 'the output file');
   const content = options.profile === 'dockerhub' ? forDockerHub(generated, config.repo) : applyToReadme(previous, generated, output);
   const upToDate = previous === content;
   const result: RenderResult = { output, content, previous, upToDate, diff: unifiedDiff(output, previous ?? '', content), written: false };
@@ -71,13 +71,4 @@ export function loadTrustFor(config: ResolvedConfig, cwd: string): Trust {
   if (config.trustedRootPath !== undefined) options.trustedRootPath = config.trustedRootPath;
   if (config.keyPath !== undefined) options.keyPath = config.keyPath;
   return loadTrust(options);
-}
-
-function readIfExists(file: string, label: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`${label}: cannot read the output file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
-  }
 }

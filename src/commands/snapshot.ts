@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { readIfExists } from '../fs/read-if-exists.js';
 import { type StateChanges, summarizeStateChanges } from '../pr/state-changes.js';
 import { type FetchOptions, type FetchResult, fetchState } from '../registry/fetch-state.js';
 import { primaryTagOf } from '../render/primary-tag.js';
 import type { ImageState } from '../state/image-state.js';
+import { parseState } from '../state/load-state.js';
 import { serializeState } from '../state/serialize-state.js';
-import { parseValidated } from '../validation/validate-document.js';
 
 export interface SnapshotOptions {
   cwd: string;
@@ -49,7 +49,7 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   if (file === undefined) throw new InputError(`${config.source}: nowhere to write the state; set state: in the config or pass --out FILE`);
   const output = path.relative(options.cwd, file) || file;
   // Read before the registry, so a state file that cannot be read fails at once.
-  const previous = readIfExists(file, output);
+  const previous = readIfExists(file, output, 'the state file');
   const { state, requests, cache } = await fetchState(config, options.fetch);
   const text = serializeState(state);
   const upToDate = previous === text;
@@ -81,18 +81,9 @@ function signerTag(config: ResolvedConfig, state: ImageState): string {
 /** The state on disk, to compare with; one that is not valid cannot be compared, and says why. */
 function committedState(text: string, label: string): { state: ImageState | undefined } | { problem: string } {
   try {
-    return { state: parseValidated<ImageState>(text, label, 'image-state', 'json') };
+    return { state: parseState(text, label) };
   } catch (error) {
     if (error instanceof InputError) return { problem: error.message };
     throw error;
-  }
-}
-
-function readIfExists(file: string, label: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`${label}: cannot read the state file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
 }

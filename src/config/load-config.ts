@@ -149,7 +149,7 @@ interface ResolveContext {
 function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   const { baseDir, cwd, overrides, source, where, root } = context;
   const badLocation = locationProblem(config.location);
-  if (badLocation !== undefined) throw new InputError(`${overrides.location !== undefined ? '--location' : where('location')}: ${badLocation}`);
+  if (badLocation !== undefined) throw new InputError(`${overrides.location?.flag ?? where('location')}: ${badLocation}`);
   const fromConfig = (file: string) => path.resolve(baseDir, file);
   /** A file the config names, refused when it resolves outside the repository. */
   const bounded = (file: string, key: () => string) => {

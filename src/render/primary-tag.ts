@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
 import type { ImageState } from '../state/image-state.js';
-import { ALWAYS_EXCLUDED, hidingPattern } from './tag-filter.js';
+import { ALWAYS_EXCLUDED, hidingPattern, isShownTag } from './tag-filter.js';
 import { compareTags, isReleaseTag } from './tag-order.js';
 
 /** How many tags an error lists before it says how many more there are. */
@@ -18,7 +18,7 @@ const LISTED_TAGS = 10;
  * pull), else the tag at the top of the table.
  */
 export function primaryTagOf(config: Pick<ResolvedConfig, 'location' | 'excludeTags' | 'excludeTagsSetting' | 'primaryTag'>, state: ImageState): string {
-  const shown = state.tags.flatMap((tag) => (hidingPattern(tag.name, config.excludeTags) === undefined ? [tag.name] : [])).sort(compareTags);
+  const shown = state.tags.flatMap((tag) => (isShownTag(tag.name, config.excludeTags) ? [tag.name] : [])).sort(compareTags);
   if (shown.length === 0) throw new InputError(`${config.location}: no tag to show, so no README to render: ${whyNoneShown(config, state)}`);
   const configured = config.primaryTag;
   if (configured === undefined) return shown.find((tag) => tag === 'latest' || isReleaseTag(tag)) ?? (shown[0] as string);

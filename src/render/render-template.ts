@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
+import { proseList } from '../text/prose-list.js';
 import { fencedCode, inlineCode, inlineCodeInProse, inlineText, markdownLink } from './markdown-escape.js';
 import type { TemplateSet } from './template-set.js';
 import { compareBytes } from './tag-order.js';
@@ -85,12 +86,6 @@ function asText(value: unknown, helper: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   throw new InputError(`the ${helper} helper takes a string, got ${value === undefined ? 'nothing' : typeof value}`);
-}
-
-/** Items joined as English prose: "a", "a and b", "a, b and c". */
-function proseList(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function asLinks(items: unknown): { name: string; url?: string }[] {

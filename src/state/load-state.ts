@@ -14,5 +14,10 @@ export function loadState(file: string, cwd: string): ImageState {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new InputError(`${label}: cannot read the state file (${code}); run \`readme-gen snapshot\` or fix the path`, { cause: error });
   }
+  return parseState(text, label);
+}
+
+/** A state file's text, validated (schema, and every tag's digest has an image entry); `label` names it in errors. */
+export function parseState(text: string, label: string): ImageState {
   return parseValidated<ImageState>(text, label, 'image-state', 'json');
 }

@@ -1,0 +1,5 @@
+/** Items joined as English prose: "a", "a and b", "a, b and c". */
+export function proseList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
