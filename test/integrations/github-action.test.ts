@@ -7,15 +7,17 @@
  * origin and the loopback GitHub API.
  *
  * Not run, because nothing here can: GitHub's runner itself, `uses:` steps
- * (actions/setup-node: this machine's Node stands in for the Node 20 it
+ * (actions/setup-node: the repository's own Node 24 stands in for the Node 24 it
  * installs), and the real GitHub API and token permissions.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { packageFile } from '../../src/package-root.js';
 import { runCompositeAction } from '../harness/composite-action.js';
 import { type GitHubServer, branchExistsIn, startGitHubServer } from '../harness/github-server.js';
 import { Pusher } from '../harness/push.js';
@@ -73,6 +75,12 @@ after(async () => {
   await github?.stop();
   await registry?.stop();
   for (const cleanup of cleanups) cleanup();
+});
+
+test('the action sets up Node 24, the Active LTS readme-gen is tested on', () => {
+  const action = parse(readFileSync(packageFile('action.yml'), 'utf8')) as { runs: { steps: { uses?: string; with?: Record<string, unknown> }[] } };
+  const setup = action.runs.steps.filter((step) => step.uses?.startsWith('actions/setup-node@'));
+  assert.deepEqual(setup.map((step) => String(step.with?.['node-version'])), ['24']);
 });
 
 describe('the GitHub Action', { timeout: 600_000 }, () => {

@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { isSupportedNode } from '../../src/cli/supported-node.js';
 import { packageFile } from '../../src/package-root.js';
 import { Pusher } from '../harness/push.js';
 import { startRegistry } from '../harness/registry-server.js';
@@ -32,13 +33,25 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', [...GIT_IDENTITY, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
+/**
+ * PATH as a user's shell has it, with this test's Node (22 or 24) first:
+ * pre-commit builds the hook with the node and npm it finds there, and the
+ * installed `readme-gen` runs on that node. npm test's node_modules/.bin
+ * entries are dropped so nothing of this repository's install leaks in.
+ */
+function userPath(): string {
+  const entries = (process.env['PATH'] ?? '').split(path.delimiter).filter((entry) => entry !== '' && !entry.endsWith(`node_modules${path.sep}.bin`));
+  return [path.dirname(process.execPath), ...entries].join(path.delimiter);
+}
+
 /** Runs a command without blocking, so the trap server in this process can still notice a connection. */
 async function run(cwd: string, command: string, args: string[]): Promise<{ status: number | null; output: string }> {
-  const { status, stdout, stderr } = await runProgram(command, args, { cwd, env: { ...outsideNpmScripts(), PRE_COMMIT_HOME: preCommitHome } });
+  const { status, stdout, stderr } = await runProgram(command, args, { cwd, env: { ...outsideNpmScripts(), PATH: userPath(), PRE_COMMIT_HOME: preCommitHome } });
   return { status, output: `${stdout}${stderr}` };
 }
 
 before(async () => {
+  assert.ok(isSupportedNode(process.versions.node), `the hooks need Node ≥ 22 first on PATH; this test runs on ${process.version}`);
   const t = { after: (fn: () => void) => cleanups.push(fn) };
   hookRepo = temporaryDirectory(t);
   preCommitHome = temporaryDirectory(t);
