@@ -7,6 +7,7 @@ export const CHECKS = {
   c: 'certificate',
   d: 'transparency log',
   e: 'log entry',
+  f: 'timestamp',
   policy: 'identity policy',
 } as const;
 export type Check = keyof typeof CHECKS;
