@@ -12,12 +12,13 @@ import { printJson } from './cli-shared.js';
  */
 export function runVerify(invocation: CommandInvocation, cwd: string): number {
   const { flags, overrides } = invocation;
+  const cacheDir = flags.string('cache-dir');
   const runs: VerifyOptions[] = flags.boolean('all')
     ? discoverConfigs(cwd).map((configPath) => {
         const config = loadConfig({ cwd, configPath, overrides, allowOutside: flags.boolean('allow-outside') });
-        return withSettings({ cwd, files: [config.outputPath], policy: config.identity }, config);
+        return withSettings({ cwd, files: [config.outputPath], policy: config.identity }, config, cacheDir);
       })
-    : [withSettings({ cwd, files: invocation.positionals, policy: {} }, signatureSettingsFromFlags(cwd, overrides))];
+    : [withSettings({ cwd, files: invocation.positionals, policy: {} }, signatureSettingsFromFlags(cwd, overrides), cacheDir)];
   const verdicts = runs.flatMap((run) => verifyReadmes(run));
   const authentic = verdicts.every((verdict) => verdict.verified);
   if (flags.boolean('json')) printJson({ authentic, readmes: verdicts.map(jsonVerdict) });
@@ -25,10 +26,12 @@ export function runVerify(invocation: CommandInvocation, cwd: string): number {
   return authentic ? ExitCode.ok : ExitCode.verification;
 }
 
-function withSettings(run: VerifyOptions, settings: { identity: VerifyOptions['policy']; keyPath?: string; trustedRootPath?: string }): VerifyOptions {
+function withSettings(run: VerifyOptions, settings: { identity: VerifyOptions['policy']; keyPath?: string; trustedRootPath?: string; tufMirror?: string }, cacheDir: string | undefined): VerifyOptions {
   const options: VerifyOptions = { ...run, policy: settings.identity };
   if (settings.keyPath !== undefined) options.keyPath = settings.keyPath;
   if (settings.trustedRootPath !== undefined) options.trustedRootPath = settings.trustedRootPath;
+  if (settings.tufMirror !== undefined) options.tufMirror = settings.tufMirror;
+  if (cacheDir !== undefined) options.cacheDir = cacheDir;
   return options;
 }
 

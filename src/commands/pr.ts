@@ -18,7 +18,7 @@ import { loadTemplateSet } from '../render/template-set.js';
 import type { ImageState } from '../state/image-state.js';
 import { serializeState } from '../state/serialize-state.js';
 import { parseValidated } from '../validation/validate-document.js';
-import { loadTrustFor } from './render.js';
+import { type TrustSource, trustFor } from './trust.js';
 
 export const DEFAULT_BRANCH = 'readme-gen/update';
 
@@ -128,7 +128,7 @@ export async function pr(options: PrOptions): Promise<PrResult> {
   for (const [index, config] of configs.entries()) {
     const files = owned[index] as { state: Omit<Target, 'content'>; readme: Omit<Target, 'content'> };
     const { state } = await fetchState(config, options.fetch);
-    const readme = renderInMemory(config, state, cwd, options.allowUnverified ?? false, files.readme.path);
+    const readme = await renderInMemory(config, state, cwd, options.allowUnverified ?? false, files.readme.path, { live: true, fetch: options.fetch });
     refreshed.push({
       config,
       state,
@@ -222,8 +222,8 @@ async function sameChange(git: GitRepository, branch: string, remote: string, tr
  * inject mode). Mirrors src/commands/render.ts, which reads the state from
  * its file; here the state is the one just fetched.
  */
-function renderInMemory(config: ResolvedConfig, state: ImageState, cwd: string, allowUnverified: boolean, label: string): string {
-  const generated = renderReadme(config, state, loadTemplateSet(config.template), loadTrustFor(config, cwd), { allowUnverified });
+async function renderInMemory(config: ResolvedConfig, state: ImageState, cwd: string, allowUnverified: boolean, label: string, source: TrustSource): Promise<string> {
+  const generated = renderReadme(config, state, loadTemplateSet(config.template), await trustFor(config, cwd, state, source), { allowUnverified });
   return applyToReadme(readIfExists(config.outputPath, label), generated, label);
 }
 

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides } from '../config/readme-gen-config.js';
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { unifiedDiff } from '../diff/unified-diff.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -10,9 +9,9 @@ import { applyToReadme } from '../markdown/inject-region.js';
 import { forDockerHub } from '../render/dockerhub-profile.js';
 import { renderReadme } from '../render/render-readme.js';
 import { loadTemplateSet } from '../render/template-set.js';
-import { type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import { loadState } from '../state/load-state.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
+import { trustFor } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
 export type RenderMode = 'print' | 'write' | 'check' | 'diff';
@@ -47,10 +46,11 @@ export interface RenderResult {
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const config = loadConfig(options);
-  // No state file: the registry, live.
+  // No state file: the registry, live; and then the trusted root is refreshed too.
+  const live = config.statePath === undefined;
   const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
   const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
-  const trust = loadTrustFor(config, options.cwd);
+  const trust = await trustFor(config, options.cwd, state, { live, fetch: options.fetch });
   const generated = renderReadme(config, state, loadTemplateSet(config.template), trust, { allowUnverified: options.allowUnverified ?? false });
   if (options.profile === 'dockerhub' && options.mode !== 'print' && options.overrides?.output === undefined) {
     throw new InputError(`--profile dockerhub would replace ${output} with the Docker Hub version; give it its own file with --output, e.g. --output README.dockerhub.md`);
@@ -64,11 +64,4 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     result.written = true;
   }
   return result;
-}
-
-export function loadTrustFor(config: ResolvedConfig, cwd: string): Trust {
-  const options: TrustOptions = { label: (file) => path.relative(cwd, file) || file };
-  if (config.trustedRootPath !== undefined) options.trustedRootPath = config.trustedRootPath;
-  if (config.keyPath !== undefined) options.keyPath = config.keyPath;
-  return loadTrust(options);
 }

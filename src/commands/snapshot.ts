@@ -10,6 +10,7 @@ import { primaryTagOf } from '../render/primary-tag.js';
 import type { ImageState } from '../state/image-state.js';
 import { parseState } from '../state/load-state.js';
 import { serializeState } from '../state/serialize-state.js';
+import { refreshTrustedRootFor } from './trust.js';
 
 export interface SnapshotOptions {
   cwd: string;
@@ -51,6 +52,8 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   // Read before the registry, so a state file that cannot be read fails at once.
   const previous = readIfExists(file, output, 'the state file');
   const { state, requests, cache } = await fetchState(config, options.fetch);
+  // The render that follows, even offline, verifies against the root refreshed now.
+  await refreshTrustedRootFor(config, state, options.fetch);
   const text = serializeState(state);
   const upToDate = previous === text;
   const written = !upToDate && !options.check;

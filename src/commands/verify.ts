@@ -14,6 +14,8 @@ import { formatJq } from '../signatures/ordered-json.js';
 import { type PrintedSignature, isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
+import { offlineTrustedRoot } from '../signatures/tuf-trusted-root.js';
+import { defaultCacheDir } from '../registry/content-cache.js';
 import { type VerifiedSigner, verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
 
 export interface VerifyOptions {
@@ -22,6 +24,9 @@ export interface VerifyOptions {
   policy: IdentityPolicy;
   keyPath?: string;
   trustedRootPath?: string;
+  /** unpinned: the root TUF last refreshed from this repository (default public good), cached here, else the shipped one */
+  tufMirror?: string;
+  cacheDir?: string;
 }
 
 export interface VerifiedReadme {
@@ -50,7 +55,10 @@ export type ReadmeVerdict =
 export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   const label = (file: string) => path.relative(options.cwd, file) || file;
   const trustOptions: TrustOptions = { label };
-  if (options.trustedRootPath !== undefined) trustOptions.trustedRootPath = path.resolve(options.cwd, options.trustedRootPath);
+  trustOptions.trustedRootPath =
+    options.trustedRootPath !== undefined
+      ? path.resolve(options.cwd, options.trustedRootPath)
+      : offlineTrustedRoot({ cacheDir: options.cacheDir ?? defaultCacheDir(), ...(options.tufMirror === undefined ? {} : { mirror: options.tufMirror }) }).file;
   if (options.keyPath !== undefined) trustOptions.keyPath = path.resolve(options.cwd, options.keyPath);
   const trust = loadTrust(trustOptions);
   return options.files.map((file): ReadmeVerdict => {

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
 import { locationProblem } from '../registry/image-location.js';
+import { parseTufMirror } from '../signatures/tuf-trusted-root.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
 import type { ConfigFile, ConfigOverrides, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
@@ -124,13 +125,18 @@ function flagNameIn(overrides: ConfigOverrides): (key: string) => string {
 }
 
 /** The identity policy, key and trusted root given as flags alone (verify without a config). */
-export function signatureSettingsFromFlags(cwd: string, overrides: ConfigOverrides): { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string } {
+export function signatureSettingsFromFlags(cwd: string, overrides: ConfigOverrides): { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string; tufMirror?: string } {
   const merged = applyOverrides({} as ConfigFile, overrides);
-  const settings: { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string } = {
+  const settings: { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string; tufMirror?: string } = {
     identity: resolveIdentity(merged.identity ?? {}, () => 'command line'),
   };
   if (overrides.key !== undefined) settings.keyPath = path.resolve(cwd, overrides.key.value);
   if (overrides['trusted-root'] !== undefined) settings.trustedRootPath = path.resolve(cwd, overrides['trusted-root'].value);
+  const mirror = overrides['tuf-mirror'];
+  if (mirror !== undefined) {
+    if (settings.trustedRootPath !== undefined) throw new InputError(`${mirror.flag}: --trusted-root pins the trusted root, so it is not taken from a TUF repository; keep one of them`);
+    settings.tufMirror = parseTufMirror(mirror.value, mirror.flag);
+  }
   return settings;
 }
 
@@ -161,7 +167,7 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
    * working directory; from the config it is relative to the config and must
    * stay inside the repository.
    */
-  const fileSetting = (key: 'output' | 'state' | 'key' | 'trusted-root', fallback?: string): string | undefined => {
+  const fileSetting = (key: 'output' | 'state' | 'key' | 'trusted-root' | 'tuf-root', fallback?: string): string | undefined => {
     const override = overrides[key];
     if (override !== undefined) return path.resolve(cwd, override.value);
     const configured = config[key];
@@ -208,10 +214,33 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   if (keyPath !== undefined) resolved.keyPath = keyPath;
   const trustedRootPath = fileSetting('trusted-root');
   if (trustedRootPath !== undefined) resolved.trustedRootPath = trustedRootPath;
+  resolveTuf(config, resolved, context, fileSetting);
   const wording = config.wording ?? {};
   if (wording.generator !== undefined) resolved.wording.generator = wording.generator;
   if (wording['signed-images'] !== undefined) resolved.wording.signedImages = wording['signed-images'];
   return resolved;
+}
+
+/**
+ * Where an unpinned trusted root is refreshed from. A pinned root (trusted-root)
+ * is never refreshed, so naming a TUF repository beside it is refused — except
+ * a --trusted-root flag over a config that names one: the flag pins the root
+ * for this run, as a flag overrides the config.
+ */
+function resolveTuf(config: ConfigFile, resolved: ResolvedConfig, context: ResolveContext, fileSetting: (key: 'tuf-root') => string | undefined): void {
+  const { overrides, where } = context;
+  const tufKey = (['tuf-mirror', 'tuf-root'] as const).find((key) => config[key] !== undefined);
+  if (tufKey === undefined) return;
+  const tufWhere = overrides[tufKey]?.flag ?? where(tufKey);
+  if (resolved.trustedRootPath !== undefined) {
+    const pinnedByFlag = overrides['trusted-root'] !== undefined && overrides['tuf-mirror'] === undefined && overrides['tuf-root'] === undefined;
+    if (pinnedByFlag) return;
+    throw new InputError(`${tufWhere}: trusted-root pins the trusted root, so it is never refreshed through TUF; keep one of them`);
+  }
+  const mirror = config['tuf-mirror'];
+  if (mirror !== undefined) resolved.tufMirror = parseTufMirror(mirror, overrides['tuf-mirror']?.flag ?? where('tuf-mirror'));
+  const root = fileSetting('tuf-root');
+  if (root !== undefined) resolved.tufRootPath = root;
 }
 
 function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: () => string): IdentityPolicy {

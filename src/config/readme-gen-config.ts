@@ -24,6 +24,8 @@ export interface ConfigFile {
   };
   key?: string;
   'trusted-root'?: string;
+  'tuf-mirror'?: string;
+  'tuf-root'?: string;
   wording?: { generator?: string; 'signed-images'?: string };
 }
 
@@ -43,6 +45,8 @@ export type OverridableKey =
   | 'state'
   | 'key'
   | 'trusted-root'
+  | 'tuf-mirror'
+  | 'tuf-root'
   | 'identity.certificate-identity'
   | 'identity.certificate-identity-regexp'
   | 'identity.certificate-oidc-issuer'
@@ -87,5 +91,9 @@ export interface ResolvedConfig {
   identity: IdentityPolicy;
   keyPath?: string;
   trustedRootPath?: string;
+  /** The TUF repository the trusted root is refreshed from when none is pinned; unset: the public-good one. */
+  tufMirror?: string;
+  /** The root.json a first refresh from tufMirror starts from. */
+  tufRootPath?: string;
   wording: { generator?: string; signedImages?: string };
 }

@@ -93,8 +93,8 @@ describe('each command takes exactly its own flags', () => {
   test('a flag several other commands share names them all', (t) => {
     const dir = workspace(t);
     assert.equal(
-      runCli(['verify', 'README.md', '--cache-dir', 'cache'], dir).stderr,
-      'readme-gen: --cache-dir is a flag of readme-gen render, snapshot and pr, not of readme-gen verify; see readme-gen verify --help\n',
+      runCli(['verify', 'README.md', '--concurrency', '4'], dir).stderr,
+      'readme-gen: --concurrency is a flag of readme-gen render, snapshot and pr, not of readme-gen verify; see readme-gen verify --help\n',
     );
     assert.equal(
       runCli(['snapshot', '--key', 'cosign.pub'], dir).stderr,
@@ -157,6 +157,8 @@ const OVERRIDES: Record<OverridableKey, { value: string; resolved: (config: Reso
   state: { value: 'other-state.json', resolved: (c) => c.statePath, expected: (cwd) => path.join(cwd, 'other-state.json') },
   key: { value: 'cosign.pub', resolved: (c) => c.keyPath, expected: (cwd) => path.join(cwd, 'cosign.pub') },
   'trusted-root': { value: 'root.json', resolved: (c) => c.trustedRootPath, expected: (cwd) => path.join(cwd, 'root.json') },
+  'tuf-mirror': { value: 'https://tuf.example.com/repo', resolved: (c) => c.tufMirror },
+  'tuf-root': { value: 'tuf-root.json', resolved: (c) => c.tufRootPath, expected: (cwd) => path.join(cwd, 'tuf-root.json') },
   'identity.certificate-identity': { value: 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main', resolved: (c) => c.identity.certificateIdentity },
   'identity.certificate-identity-regexp': { value: '^https://github\\.com/acme/', resolved: (c) => c.identity.certificateIdentityRegexp },
   'identity.certificate-oidc-issuer': { value: 'https://token.actions.githubusercontent.com', resolved: (c) => c.identity.certificateOidcIssuer },
@@ -174,7 +176,7 @@ describe('flags override the config key the table names', () => {
         if (command === 'verify') {
           // verify without --all has no config: the flags are its policy, key and trusted root.
           const settings = signatureSettingsFromFlags(dir, overrides);
-          const config = { identity: settings.identity, keyPath: settings.keyPath, trustedRootPath: settings.trustedRootPath } as ResolvedConfig;
+          const config = { identity: settings.identity, keyPath: settings.keyPath, trustedRootPath: settings.trustedRootPath, tufMirror: settings.tufMirror } as ResolvedConfig;
           assert.deepEqual(override.resolved(config, dir), expected, `verify --${flag.name}`);
         } else {
           assert.deepEqual(override.resolved(loadConfig({ cwd: dir, overrides }), dir), expected, `${command} --${flag.name}`);

@@ -2,7 +2,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { packageFile } from '../../src/package-root.js';
+
+/**
+ * readme-gen started by a test loads the loopback guard first: a connection
+ * to anything but loopback ends it with exit 97 (test/harness/loopback-guard.ts).
+ */
+function guarded(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const guard = `--import=${pathToFileURL(packageFile('dist', 'test', 'harness', 'loopback-guard.js')).href}`;
+  const inherited = 'NODE_OPTIONS' in env ? env.NODE_OPTIONS : process.env.NODE_OPTIONS;
+  return { ...env, NODE_OPTIONS: [guard, inherited].filter((option) => option !== undefined && option !== '').join(' ') };
+}
 
 export interface CliRun {
   status: number | null;
@@ -15,7 +26,7 @@ export function runCli(args: readonly string[], cwd: string, env: NodeJS.Process
   const result = spawnSync(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...guarded(env) },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -26,7 +37,7 @@ export function runCli(args: readonly string[], cwd: string, env: NodeJS.Process
  * loop could not answer.
  */
 export function runCliAsync(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, options: { deadlineMs?: number } = {}): Promise<CliRun> {
-  return runProgram(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], { cwd, env, ...options });
+  return runProgram(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], { cwd, env: guarded(env), ...options });
 }
 
 /** Any program, run without blocking this process; `env` is laid over this process's environment (undefined unsets). */

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import { defaultCacheDir } from '../registry/content-cache.js';
+import type { FetchOptions } from '../registry/fetch-state.js';
+import { shownDigests } from '../render/view-model.js';
+import { PUBLIC_GOOD_TRUSTED_ROOT, type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
+import { type PublicTrustedRoot, type TrustedRootCacheOptions, needsTrustedRoot, offlineTrustedRoot, refreshedTrustedRoot } from '../signatures/tuf-trusted-root.js';
+import type { ImageState } from '../state/image-state.js';
+
+/**
+ * Where the trusted root comes from, for a config:
+ * - pinned (trusted-root, --trusted-root): that file, never refreshed;
+ * - a run that reads the registry (snapshot, live render, pr): refreshed
+ *   through TUF from tuf-mirror (default: Sigstore's public-good repository),
+ *   once per process, and only when a shown signature is checked against it;
+ * - a run that does not (render from the committed state, --offline): the
+ *   root the last refresh cached, else the one shipped with readme-gen.
+ */
+export type TrustSource = { live: true; fetch: FetchOptions } | { live: false; fetch: Pick<FetchOptions, 'cacheDir' | 'env'> };
+
+/** The trust a render verifies `state`'s shown signatures against. */
+export async function trustFor(config: ResolvedConfig, cwd: string, state: ImageState, source: TrustSource): Promise<Trust> {
+  const options: TrustOptions = { label: (file) => path.relative(cwd, file) || file };
+  if (config.keyPath !== undefined) options.keyPath = config.keyPath;
+  options.trustedRootPath = config.trustedRootPath ?? (await publicRootFor(config, state, source)).file;
+  return loadTrust(options);
+}
+
+/**
+ * Refreshes the trusted root when a run that read the registry will need it
+ * (snapshot: for the render that follows), so that offline commands find it
+ * cached. Nothing when the root is pinned or no shown signature needs it.
+ */
+export async function refreshTrustedRootFor(config: ResolvedConfig, state: ImageState, fetch: FetchOptions): Promise<void> {
+  if (config.trustedRootPath !== undefined) return;
+  await publicRootFor(config, state, { live: true, fetch });
+}
+
+async function publicRootFor(config: ResolvedConfig, state: ImageState, source: TrustSource): Promise<PublicTrustedRoot> {
+  // Nothing will be checked against the root: no request, no cache; loadTrust still wants one.
+  if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
+  const cache = trustedRootCache(config, source.fetch);
+  if (!source.live) return offlineTrustedRoot(cache);
+  const { fetch } = source;
+  return refreshedTrustedRoot({ ...cache, warn: fetch.warn, ...(fetch.timeoutMs === undefined ? {} : { timeoutMs: fetch.timeoutMs }) });
+}
+
+/** The cache directory and TUF repository a config's trusted root lives in. */
+export function trustedRootCache(config: Pick<ResolvedConfig, 'tufMirror' | 'tufRootPath'>, fetch: Pick<FetchOptions, 'cacheDir' | 'env'>): TrustedRootCacheOptions {
+  const cache: TrustedRootCacheOptions = { cacheDir: fetch.cacheDir === undefined ? defaultCacheDir(fetch.env) : fetch.cacheDir };
+  if (config.tufMirror !== undefined) cache.mirror = config.tufMirror;
+  if (config.tufRootPath !== undefined) cache.rootPath = config.tufRootPath;
+  return cache;
+}

@@ -1,0 +1,41 @@
+/**
+ * Tests only ever talk to 127.0.0.1. Imported into a process (runCli and
+ * runCliAsync load it into every readme-gen they start, through NODE_OPTIONS), this
+ * makes any TCP connection to a host that is not loopback end the process at
+ * once with exit code 97 and a line on stderr naming the host — so a test that
+ * would reach for the internet (a registry, Sigstore's TUF repository) fails
+ * loudly instead of timing out, or passing on a fallback.
+ */
+import net from 'node:net';
+
+export const GUARD_EXIT_CODE = 97;
+
+const original = net.Socket.prototype.connect;
+
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\./.test(bare);
+}
+
+/** The host a connect() call names: net's (options), (port, host) and (path) forms. */
+function hostOf(args: unknown[]): string | undefined {
+  let first = args[0];
+  // net.Socket.prototype.connect is also called with [options, callback] as one normalized array.
+  if (Array.isArray(first)) first = first[0];
+  if (first !== null && typeof first === 'object') {
+    const options = first as { host?: unknown; path?: unknown };
+    if (typeof options.path === 'string') return undefined;
+    return typeof options.host === 'string' ? options.host : 'localhost';
+  }
+  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) return typeof args[1] === 'string' ? args[1] : 'localhost';
+  return undefined; // a Unix socket path
+}
+
+net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
+  const host = hostOf(args);
+  if (host !== undefined && !isLoopback(host)) {
+    process.stderr.write(`loopback guard: this test process tried to connect to ${host}; tests only talk to 127.0.0.1\n`);
+    process.exit(GUARD_EXIT_CODE);
+  }
+  return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+} as typeof net.Socket.prototype.connect;
