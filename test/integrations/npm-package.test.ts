@@ -59,6 +59,7 @@ describe('the npm package', { timeout: 900_000 }, () => {
       'src/config/config.schema.json',
       'src/state/image-state.schema.json',
       'src/signatures/sigstore-public-good.trusted-root.json',
+      'src/signatures/sigstore-public-good.tuf-root.json',
     ]) {
       assert.ok(files.includes(`package/${file}`), `the tarball lacks ${file}`);
     }

@@ -73,7 +73,8 @@ after(async () => {
 
 function workspace(t: Parameters<typeof temporaryDirectory>[0], host: string): string {
   const dir = temporaryDirectory(t);
-  writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${host}/${REPOSITORY}\nstate: state.json\nexclude-tags: ["nightly-1*"]\n`);
+  // The images are signed by the test CA and log: their root is pinned, so no TUF refresh of the public-good one.
+  writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${host}/${REPOSITORY}\nstate: state.json\nexclude-tags: ["nightly-1*"]\ntrusted-root: trusted_root.json\n`);
   writeFileSync(path.join(dir, 'trusted_root.json'), JSON.stringify(rootJson));
   return dir;
 }

@@ -260,7 +260,8 @@ async function prepare(values: Values): Promise<Prepared> {
   }
   writeFileSync(path.join(dir, 'trusted_root.json'), JSON.stringify(trustedRoot(ca, log)));
   proxy.reset();
-  const snapshot = await runCliAsync(['snapshot', '--config', 'latest.yaml', '--cache-dir', path.join(dir, 'cache')], dir);
+  // The test CA's root, pinned: no TUF refresh of the public-good one.
+  const snapshot = await runCliAsync(['snapshot', '--config', 'latest.yaml', '--cache-dir', path.join(dir, 'cache'), '--trusted-root', 'trusted_root.json'], dir);
   return { values, index, single, dir, snapshot, requests: [...proxy.requests] };
 }
 
