@@ -21,7 +21,7 @@
  *           targets/trusted_root.json
  */
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MIRROR_URL } from '@sigstore/tuf';
@@ -242,7 +242,15 @@ export function refreshedTrustedRoot(options: RefreshOptions): Promise<PublicTru
 }
 
 async function refreshOnce(mirror: string, options: RefreshOptions): Promise<PublicTrustedRoot> {
-  const directory = options.cacheDir === null ? temporaryCache() : mirrorDirectory(options.cacheDir, mirror);
+  let directory = options.cacheDir === null ? temporaryCache() : mirrorDirectory(options.cacheDir, mirror);
+  try {
+    mkdirSync(directory, { recursive: true });
+    accessSync(directory, constants.W_OK);
+  } catch (error) {
+    // As the registry's content cache: a cache that cannot be written is not a reason to fail the run.
+    options.warn(`cannot write the trusted-root cache ${directory} (${(error as NodeJS.ErrnoException).code ?? String(error)}); the root refreshed now serves this run only`);
+    directory = temporaryCache();
+  }
   try {
     return await refreshInto(directory, mirror, options);
   } catch (error) {
@@ -271,11 +279,6 @@ function temporaryCache(): string {
 }
 
 async function refreshInto(directory: string, mirror: string, options: RefreshOptions): Promise<PublicTrustedRoot> {
-  try {
-    mkdirSync(directory, { recursive: true });
-  } catch (error) {
-    throw new InputError(`${directory}: cannot create the trusted-root cache (${(error as NodeJS.ErrnoException).code ?? String(error)}); check --cache-dir`, { cause: error });
-  }
   const previous = readPointer(directory);
   const staging = mkdtempSync(path.join(directory, 'staging-'));
   try {
@@ -314,14 +317,7 @@ async function refreshInto(directory: string, mirror: string, options: RefreshOp
 
 /** The staging directory starts as a copy of the cached metadata, or from the initial root.json. */
 function seedStaging(staging: string, generation: string | undefined, mirror: string, options: RefreshOptions): void {
-  if (generation !== undefined && existsSync(path.join(generation, 'root.json'))) {
-    for (const file of METADATA_FILES) {
-      if (existsSync(path.join(generation, file))) copyFileSync(path.join(generation, file), path.join(staging, file));
-    }
-    const target = path.join('targets', encodeURIComponent(TRUSTED_ROOT_TARGET));
-    if (existsSync(path.join(generation, target))) copyFileSync(path.join(generation, target), path.join(staging, target));
-    return;
-  }
+  if (generation !== undefined && copyGeneration(generation, staging)) return;
   const initial = options.rootPath ?? (isPublicGood(mirror) ? PUBLIC_GOOD_TUF_ROOT : undefined);
   if (initial === undefined) {
     throw new InputError(`the TUF repository ${mirror} has nothing cached yet: give the root.json to start from with --tuf-root FILE (tuf-root: in the config)`);
@@ -330,6 +326,29 @@ function seedStaging(staging: string, generation: string | undefined, mirror: st
     copyFileSync(initial, path.join(staging, 'root.json'));
   } catch (error) {
     throw new InputError(`${initial}: cannot read the TUF root (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+}
+
+/**
+ * Copies the cached metadata and target; false when the generation is gone
+ * (a concurrent refresh replaced it): the refresh then starts afresh.
+ */
+function copyGeneration(generation: string, staging: string): boolean {
+  const target = path.join('targets', encodeURIComponent(TRUSTED_ROOT_TARGET));
+  try {
+    copyFileSync(path.join(generation, 'root.json'), path.join(staging, 'root.json'));
+    for (const file of [...METADATA_FILES.filter((name) => name !== 'root.json'), target]) {
+      try {
+        copyFileSync(path.join(generation, file), path.join(staging, file));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    for (const file of [...METADATA_FILES, target]) rmSync(path.join(staging, file), { force: true });
+    return false;
   }
 }
 

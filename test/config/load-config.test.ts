@@ -292,6 +292,21 @@ const CONFIG_CASES: ConfigCase[] = [
     key: 'description-file',
     says: /cannot read \S*docs\/missing\.md \(ENOENT\)/,
   },
+  // Where the trusted root comes from.
+  {
+    title: 'tuf-mirror beside trusted-root (a pinned root is never refreshed)',
+    config: [...VALID_CONFIG, 'trusted-root: trusted_root.json', 'tuf-mirror: https://tuf.example.com'],
+    at: '5:13',
+    key: 'tuf-mirror',
+    says: /: trusted-root pins the trusted root, so it is never refreshed through TUF; keep one of them$/m,
+  },
+  {
+    title: 'tuf-mirror over plain http to a host that is not loopback',
+    config: [...VALID_CONFIG, 'tuf-mirror: http://tuf.example.com/repo'],
+    at: '4:13',
+    key: 'tuf-mirror',
+    says: /: http:\/\/tuf\.example\.com: use https \(plain http only on a loopback host\)$/m,
+  },
   {
     title: 'usage-file does not exist',
     config: [...VALID_CONFIG, 'usage-file: USAGE.md'],

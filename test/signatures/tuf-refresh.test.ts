@@ -141,6 +141,10 @@ describe('refreshing the trusted root through TUF', () => {
     await tuf.stop(); // any request now would fail
     assertOk(await work.run(['render', '--offline']), 'render --offline from the cache');
     assertOk(await work.run(['render']), 'render from the committed state (reads no registry, so no refresh either)');
+    assertOk(await work.run(['render', '--offline', '--write']), 'render --offline --write');
+    const verify = await work.run(['verify', 'README.md', '--tuf-mirror', tuf.url]);
+    assertOk(verify, 'verify with the cached root of the private repository');
+    assert.match(verify.stdout, /^README\.md: authentic: /);
     assert.equal(tuf.requests.length, asked);
 
     const fresh = await runCliAsync(['render', '--offline', '--cache-dir', path.join(work.dir, 'empty-cache')], work.dir, {}, { deadlineMs: DEADLINE_MS });
@@ -238,6 +242,18 @@ describe('refreshing the trusted root through TUF', () => {
     const first = await runCliAsync(['snapshot', '--cache-dir', path.join(work.dir, 'empty-cache')], work.dir, {}, { deadlineMs: DEADLINE_MS });
     assert.equal(first.status, 3, first.stderr);
     assert.match(first.stderr, /^readme-gen: cannot reach the TUF repository \S+ \(ECONNREFUSED fetching 2\.root\.json\), and no trusted root from it is cached; retry when it can be reached, or pin a root with --trusted-root FILE\n$/);
+  });
+  test('a cache that cannot be written: a warning, and the refreshed root serves this run', async (t) => {
+    const tuf = await tufRepository(t);
+    const work = workspace(t, tuf);
+    writeFileSync(path.join(work.dir, 'live.yaml'), readFileSync(path.join(work.dir, 'readme-gen.yaml'), 'utf8').replace('state: state.json\n', ''));
+    const notADirectory = path.join(work.dir, 'not-a-directory');
+    writeFileSync(notADirectory, '');
+    const run = await runCliAsync(['render', '--config', 'live.yaml', '--cache-dir', notADirectory], work.dir, {}, { deadlineMs: DEADLINE_MS });
+    assertOk(run, 'live render');
+    assert.match(run.stderr, new RegExp(`^readme-gen: warning: cannot write the trusted-root cache ${notADirectory}/tuf/\\S+ \\(ENOTDIR\\); the root refreshed now serves this run only\\n$`));
+    assert.ok(run.stdout.includes('https://search.sigstore.dev/?logIndex=11'));
+    assert.ok(tuf.requests.includes('GET /timestamp.json'));
   });
 });
 
