@@ -492,7 +492,7 @@ function roleFile(file: string): string {
 }
 
 function refused(mirror: string, problem: string): VerificationError {
-  return new VerificationError(`the TUF repository ${mirror} is refused: ${problem}; nothing was cached, the previous trusted root stays`);
+  return new VerificationError(`the TUF repository ${mirror} is refused: ${problem}; nothing was cached, the cache is as it was`);
 }
 
 /**
