@@ -44,13 +44,6 @@ export interface VerifyContext {
 export interface BundleVerifyOptions {
   /** The signed bytes of a message-signature bundle (for an image: the payload). DSSE bundles carry theirs. */
   artifact?: Buffer;
-  /**
-   * A keyed signature stored without a log entry (`cosign sign --key …
-   * --tlog-upload=false`), which `cosign verify --insecure-ignore-tlog` accepts:
-   * only the signature, and any RFC 3161 timestamp it carries, are checked.
-   * The caller decides when that is acceptable and says so where it shows it.
-   */
-  unlogged?: boolean;
 }
 
 /** The bundle versions this verifier knows; a later one may mean what it does not check. */
@@ -90,21 +83,21 @@ export function verifyBundle(bundle: Bundle, context: VerifyContext, options: Bu
   }
   const entity = signedEntity(bundle, artifact, digest);
   checkLogEntriesAreSane(bundle.verificationMaterial.tlogEntries, digest);
-  const unlogged = options.unlogged === true && bundle.verificationMaterial.tlogEntries.length === 0;
-  if (unlogged && !keyed) throw new Error('only a keyed signature can be verified without a log entry');
-  if (!unlogged) requireTrustedTime(entity, digest);
+  if (!keyed) requireTrustedTime(entity, digest);
 
   const material = entity.key.$case === 'certificate' ? trust.forIssuer(entity.key.certificate.issuer) : trust.material;
   let signer: Signer;
   try {
-    // Thresholds: every signature needs a log entry and a trusted time (the
-    // log's integrated time, or a TSA's for Rekor v2, which has none); a
-    // Fulcio certificate needs an SCT when the trusted root lists CT logs.
-    const verifier = new Verifier(material, {
-      tlogThreshold: unlogged ? 0 : 1,
-      ctlogThreshold: !keyed && trust.requiresSct ? 1 : 0,
-      timestampThreshold: unlogged ? Math.min(entity.timestamps.length, 1) : 1,
-    });
+    // Thresholds. A short-lived certificate needs a log entry and a trusted
+    // time (the log's integrated time, or a TSA's for Rekor v2, which has
+    // none), and an SCT when the trusted root lists CT logs. A key has no
+    // validity window, so a keyed signature needs neither time nor entry,
+    // as with cosign --key (--insecure-ignore-tlog without one); whatever
+    // entries and timestamps it does carry are verified all the same.
+    const verifier = new Verifier(
+      material,
+      keyed ? { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 } : { tlogThreshold: 1, ctlogThreshold: trust.requiresSct ? 1 : 0, timestampThreshold: 1 },
+    );
     signer = verifier.verify(entity);
   } catch (error) {
     throw sigstoreFailure(error, digest, payloadName, { entity, material, dsse: bundle.content.$case === 'dsseEnvelope' });

@@ -46,7 +46,7 @@ export function verifyCosignSignature(signature: CosignSignature, context: Verif
 /** A keyed signature without a log entry: the signature over the payload with the given key, and its timestamp if it has one. */
 function verifyKeyedWithoutLog(signature: CosignSignature, context: VerifyContext, payloadName: string): VerifiedSigner {
   const bundle = legacyBundle(signature, undefined, context.digest, payloadName);
-  return verifyBundle(bundle, { ...context, payloadName }, { artifact: signature.payloadBytes, unlogged: true });
+  return verifyBundle(bundle, { ...context, payloadName }, { artifact: signature.payloadBytes });
 }
 
 function legacyBundle(signature: CosignSignature, body: RekorEntryBody | undefined, digest: string, payloadName: string): Bundle {
