@@ -56,7 +56,9 @@ export function parseSigstoreBundle(json: unknown, digest: string): Bundle {
   try {
     return bundleFromJSON(json);
   } catch (error) {
-    throw sigstoreFailure(error, digest, 'payload');
+    if (error instanceof ValidationError) throw bundleShapeFailure(error, digest);
+    // protobuf's reader throws whatever JavaScript throws on values of the wrong type
+    throw new SignatureCheckError(digest, 'b', `the signature bundle cannot be read (${(error as Error).message})`, { cause: error });
   }
 }
 
