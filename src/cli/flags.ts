@@ -53,10 +53,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'verify',
-    synopsis: 'readme-gen verify README.md... | --all [flags]',
+    synopsis: 'readme-gen verify README.md... [--config FILE] | --all [flags]',
     brief: 'check the signing data printed inside READMEs, offline',
     summary:
-      'Checks the signing data printed inside READMEs (ours, or the original generator\'s): rebuilds each signed payload from the printed claims, verifies it offline, and checks that the digest the tags table gives for the verified tag is the one signed. With --all, each configured README is checked with its own config\'s identity, key and trusted root.',
+      "Checks the signing data printed inside READMEs (ours, or the original generator's), offline. Printed claims with a Rekor Bundle (or a printed signature and --key) prove themselves: each signed payload is rebuilt from them and verified, and the digest the tags table gives for the verified tag must be the one signed. A Sigstore bundle's printed claims carry no log proof, so such a README is checked against its committed state: the state's signatures are verified, the README is rendered from it, and every claim (tags and digests, log entries, printed claims, signer) must be what that renders. With --all, each configured README is checked with its own config's identity, key and trusted root.",
     positionals: { name: 'README.md...', help: 'the READMEs to check' },
     examples: [
       { command: 'readme-gen verify README.md', comment: 'is the printed signature authentic?' },
@@ -149,6 +149,16 @@ export const FLAGS: readonly FlagSpec[] = [
 
   // Configuration and files
   { name: 'config', short: 'c', type: 'string', value: 'FILE', commands: CONFIGURED, group: 'files', help: 'the configuration', default: 'readme-gen.yaml' },
+  {
+    name: 'config',
+    short: 'c',
+    type: 'string',
+    value: 'FILE',
+    commands: ['verify'],
+    group: 'files',
+    help: "the configuration a README was rendered from, when its claims are checked against its committed state (a Sigstore bundle's printed claims carry no log proof)",
+    default: 'the readme-gen.yaml beside the README or above it, up to the repository root, whose output is the README',
+  },
   {
     name: 'all',
     type: 'boolean',
