@@ -66,7 +66,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         comment: 'and signed by whom you expect',
       },
     ],
-    exitCodes: '0 every README is authentic; 2 bad input; 4 a README failed a check (the message names it); 70 a bug in readme-gen',
+    exitCodes: "0 every README is authentic; 2 bad input, or no config or state found for a README that needs one; 4 a README failed a check, or a claim differs from what its committed state renders (the message names it); 70 a bug in readme-gen",
   },
   {
     name: 'pr',
@@ -156,8 +156,8 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'FILE',
     commands: ['verify'],
     group: 'files',
-    help: "the configuration a README was rendered from, when its claims are checked against its committed state (a Sigstore bundle's printed claims carry no log proof)",
-    default: 'the readme-gen.yaml beside the README or above it, up to the repository root, whose output is the README',
+    help: "the configuration the READMEs were rendered from: its identity, key and trusted root apply (flags override them), and a README whose printed claims carry no log proof (a Sigstore bundle's) is checked against the committed state it names",
+    default: 'for such a README, the readme-gen.yaml beside it or above it, up to the repository root, whose output it is',
   },
   {
     name: 'all',

@@ -64,14 +64,18 @@ export function firstClaimDifference(printed: readonly Claim[], expected: readon
 type Add = (name: string, value: string, node: Nodes) => void;
 
 /**
- * The tags table — the first table with a row showing a digest, as `render`
- * checks it (rowDigestCell) — read row by row: each tag (code left of the
- * row's digest cell) gives its digest, and every cell of the row is a claim
- * about the row's digest, named by its column's header.
+ * The tags table — a table with rows showing a digest, read by the rule
+ * `render` checks it by (rowDigestCell) — row by row: each tag (code left of
+ * the row's digest cell) gives its digest, and every cell of the row is a
+ * claim about the row's digest, named by its column's header. Every such table
+ * is read, so that a table of the README's own text above the generated region
+ * cannot hide the generated one.
  */
 function tableClaims(tree: Root, add: Add): void {
-  const table = [...walk(tree)].find((node): node is Table => node.type === 'table' && node.children.slice(1).some((row) => rowDigestCell(row) !== undefined));
-  if (!table) return;
+  for (const node of walk(tree)) if (node.type === 'table') rowClaims(node, add);
+}
+
+function rowClaims(table: Table, add: Add): void {
   const [header, ...rows] = table.children;
   const headers = (header?.children ?? []).map((cell) => inlineText(cell.children));
   for (const row of rows) {
