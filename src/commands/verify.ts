@@ -19,7 +19,7 @@ import { formatJq } from '../signatures/ordered-json.js';
 import { COSIGN_SIGNATURE_TYPE } from '../signatures/simple-signing-payload.js';
 import { type PrintedSignature, type PrintedVerifyOutput, isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
-import { type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
+import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import { type VerifiedSigner, verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
 import { logEntryOf } from '../signatures/verify-state.js';
 import { loadState } from '../state/load-state.js';
@@ -89,14 +89,10 @@ export type ReadmeVerdict =
  */
 export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   const label = (file: string) => path.relative(options.cwd, file) || file;
-  let trust: Trust | undefined;
-  const flagTrust = () => {
-    if (trust) return trust;
-    const trustOptions: TrustOptions = { label };
-    if (options.trustedRootPath !== undefined) trustOptions.trustedRootPath = path.resolve(options.cwd, options.trustedRootPath);
-    if (options.keyPath !== undefined) trustOptions.keyPath = path.resolve(options.cwd, options.keyPath);
-    return (trust = loadTrust(trustOptions));
-  };
+  const trustOptions: TrustOptions = { label };
+  if (options.trustedRootPath !== undefined) trustOptions.trustedRootPath = path.resolve(options.cwd, options.trustedRootPath);
+  if (options.keyPath !== undefined) trustOptions.keyPath = path.resolve(options.cwd, options.keyPath);
+  const trust = loadTrust(trustOptions);
   return options.files.map((file): ReadmeVerdict => {
     const absolute = path.resolve(options.cwd, file);
     const name = label(absolute);
@@ -106,7 +102,7 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
       const printed = printedOutput(parseMarkdown(markdown), name);
       proof = printed.selfContained ? 'self-contained' : 'committed state';
       if (printed.selfContained) {
-        const verify: Verify = (signature, digest) => verifyCosignSignature(signature, { digest, trust: flagTrust(), policy: options.policy, payloadName: 'printed payload' });
+        const verify: Verify = (signature, digest) => verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' });
         return { verified: true, readme: verifyReadme(printed, name, verify) };
       }
       return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options) };
@@ -211,8 +207,8 @@ class ClaimMismatch extends VerificationError {
   readonly claim: string;
   constructor(file: string, difference: ClaimDifference) {
     const { name, printed, expected } = difference;
-    const at = (printed ?? expected)?.line;
-    const where = `${file}${at ? `:${at}` : ''}`;
+    // A missing claim has no line in the README; the rendered one's line may be another.
+    const where = printed?.line ? `${file}:${printed.line}` : file;
     const said = printed === undefined ? 'is missing' : `is ${shortValue(printed.value)}`;
     const says = expected === undefined ? 'renders no such claim' : `says ${shortValue(expected.value)}`;
     super(`${where}: ${name} ${said}; the committed state ${says}`);
