@@ -21,7 +21,6 @@ import { type PrintedSignature, type PrintedVerifyOutput, isPrintedVerifyOutput,
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import { type VerifiedSigner, verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
-import { logEntryOf } from '../signatures/verify-state.js';
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
 import { generateReadme, loadTrustFor, outputContent } from './render.js';
@@ -176,8 +175,9 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
   if (difference) throw new ClaimMismatch(file, difference);
 
   const { signing } = rendered.view;
+  // What the README's Signing section shows: the signatures `cosign verify` checks, and their log entries.
   const shown = signing.digest === undefined ? [] : signaturesCosignVerifies(rendered.verdicts.get(signing.digest) ?? []);
-  const entries = shown.flatMap((verdict) => logEntryOf(verdict.signature) ?? []);
+  const entries = signing.rekorEntries;
   return {
     file,
     proof: 'committed state',
