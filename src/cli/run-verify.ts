@@ -60,6 +60,7 @@ function jsonVerdict(verdict: ReadmeVerdict): object {
     digest: readme.digest,
     signers: readme.signers,
     logIndexes: readme.logIndexes,
+    logEntries: readme.logEntries,
   };
 }
 
@@ -70,7 +71,7 @@ function print(verdict: ReadmeVerdict): void {
   }
   const { readme } = verdict;
   const signers = readme.signers.map((signer) => (signer.subject ? `signed by ${signer.subject}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}` : 'signed with the given key'));
-  const logged = readme.logIndexes.length > 0 ? `, Rekor entry ${readme.logIndexes.join(', ')}` : '';
+  const logged = readme.logEntries.length > 0 ? `, ${readme.logEntries.join(', ')}` : '';
   const total = readme.signers.length;
   const unlogged = readme.unlogged === 0 ? '' : `, ${readme.unlogged === total ? '' : `${readme.unlogged} of ${total} signatures `}not logged in a transparency log`;
   const against = readme.proof === 'committed state' ? `, as the committed state ${readme.state} renders it (${readme.config})` : '';

@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError, VerificationError } from '../errors.js';
 import type { RenderedReadme } from '../render/render-readme.js';
-import { signaturesCosignVerifies } from '../render/view-model.js';
+import { type RekorEntryView, signaturesCosignVerifies } from '../render/view-model.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell } from '../markdown/table-digest.js';
 import { type CosignSignature, readCosignSignature } from '../signatures/cosign-signature.js';
@@ -61,6 +61,8 @@ export interface VerifiedReadme {
   digest: string;
   signers: VerifiedSigner[];
   logIndexes: number[];
+  /** the same entries as the README names them: `Rekor entry 4242` (Rekor v1), or a Rekor v2 entry by its log and index */
+  logEntries: string[];
   /** how many of the signatures have no transparency-log entry (keyed, verified from the printed signature) */
   unlogged: number;
   /** with the committed-state proof: the config and the state file, as cwd-relative paths */
@@ -185,10 +187,22 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
     digest: signing.digest ?? '',
     signers: shown.map((verdict) => verdict.signer),
     logIndexes: entries.map((entry) => entry.logIndex),
+    logEntries: entries.map(entryName),
     unlogged: shown.length - entries.length,
     config: configLabel,
     state: stateLabel,
   };
+}
+
+/**
+ * How the README names a log entry: the view's own name when it has one (the
+ * log's host and index for Rekor v2), else `Rekor entry N` for a searchable
+ * (Rekor v1) entry and `log entry N` for another.
+ */
+function entryName(entry: RekorEntryView): string {
+  const named = (entry as { name?: unknown }).name;
+  if (typeof named === 'string') return named;
+  return entry.url !== undefined ? `Rekor entry ${entry.logIndex}` : `log entry ${entry.logIndex}`;
 }
 
 /** The config `file` is rendered from, looked for; none is an input error that says what to pass. */
@@ -234,7 +248,7 @@ function verifyReadme({ tree, where, printed, downloaded }: PrintedOutput, file:
   const tag = printed.reference.slice(printed.reference.lastIndexOf(':') + 1);
   const digest = tableDigest(tree, tag);
   if (!digest) throw new VerificationError(`${file}: the tags table has no row for \`${tag}\`, so it cannot be tied to the signature`);
-  const readme: VerifiedReadme = { file, proof: 'self-contained', reference: printed.reference, digest, signers: [], logIndexes: [], unlogged: 0 };
+  const readme: VerifiedReadme = { file, proof: 'self-contained', reference: printed.reference, digest, signers: [], logIndexes: [], logEntries: [], unlogged: 0 };
   printed.claims.forEach((claims, index) => {
     const { candidates, signedDigest } = signatureFromPrintedClaims(claims, `${where}: signature ${index + 1}`, downloaded);
     if (signedDigest !== digest) {
@@ -243,8 +257,12 @@ function verifyReadme({ tree, where, printed, downloaded }: PrintedOutput, file:
     const { signature, signer } = firstVerified(candidates, digest, verify);
     readme.signers.push(signer);
     checkUnsignedClaims(claims, signature, digest);
-    if (signature.bundle) readme.logIndexes.push(signature.bundle.payload.logIndex);
-    else readme.unlogged++;
+    if (signature.bundle) {
+      readme.logIndexes.push(signature.bundle.payload.logIndex);
+      readme.logEntries.push(`Rekor entry ${signature.bundle.payload.logIndex}`);
+    } else {
+      readme.unlogged++;
+    }
   });
   return readme;
 }

@@ -147,6 +147,7 @@ describe('verify on a README rendered from Sigstore bundles', () => {
           digest: LATEST,
           signers: [{ keyed: false, subject: IDENTITY, issuer: ISSUER }],
           logIndexes: [LATEST_LOG_INDEX],
+          logEntries: [`Rekor entry ${LATEST_LOG_INDEX}`],
         },
       ],
     });
@@ -434,6 +435,6 @@ describe('verify --json names the proof for each layout', () => {
     const json = JSON.parse(run.stdout) as { readmes: Record<string, unknown>[] };
     assert.equal(json.readmes[0]?.proof, 'self-contained');
     assert.equal(json.readmes[0]?.config, undefined);
-    assert.deepEqual(json.readmes[0]?.logIndexes, [4242]);
+    assert.deepEqual([json.readmes[0]?.logIndexes, json.readmes[0]?.logEntries], [[4242], ['Rekor entry 4242']]);
   });
 });
