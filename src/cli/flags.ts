@@ -53,10 +53,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'verify',
-    synopsis: 'readme-gen verify README.md... | --all [flags]',
+    synopsis: 'readme-gen verify README.md... [--config FILE] | --all [flags]',
     brief: 'check the signing data printed inside READMEs, offline',
     summary:
-      'Checks the signing data printed inside READMEs (ours, or the original generator\'s): rebuilds each signed payload from the printed claims, verifies it offline, and checks that the digest the tags table gives for the verified tag is the one signed. With --all, each configured README is checked with its own config\'s identity, key and trusted root.',
+      "Checks the signing data printed inside READMEs (ours, or the original generator's), offline. Printed claims with a Rekor Bundle (or a printed signature and --key) prove themselves: each signed payload is rebuilt from them and verified, and the digest the tags table gives for the verified tag must be the one signed. A Sigstore bundle's printed claims carry no log proof, so such a README is checked against its committed state: the state's signatures are verified, the README is rendered from it, and every claim (tags and digests, log entries, printed claims, signer) must be what that renders. With --all, each configured README is checked with its own config's identity, key and trusted root.",
     positionals: { name: 'README.md...', help: 'the READMEs to check' },
     examples: [
       { command: 'readme-gen verify README.md', comment: 'is the printed signature authentic?' },
@@ -66,7 +66,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         comment: 'and signed by whom you expect',
       },
     ],
-    exitCodes: '0 every README is authentic; 2 bad input; 4 a README failed a check (the message names it); 70 a bug in readme-gen',
+    exitCodes: "0 every README is authentic; 2 bad input, or no config or state found for a README that needs one; 4 a README failed a check, or a claim differs from what its committed state renders (the message names it); 70 a bug in readme-gen",
   },
   {
     name: 'pr',
@@ -149,6 +149,16 @@ export const FLAGS: readonly FlagSpec[] = [
 
   // Configuration and files
   { name: 'config', short: 'c', type: 'string', value: 'FILE', commands: CONFIGURED, group: 'files', help: 'the configuration', default: 'readme-gen.yaml' },
+  {
+    name: 'config',
+    short: 'c',
+    type: 'string',
+    value: 'FILE',
+    commands: ['verify'],
+    group: 'files',
+    help: "the configuration the READMEs were rendered from: its identity, key and trusted root apply (flags override them), and a README whose printed claims carry no log proof (a Sigstore bundle's) is checked against the committed state it names",
+    default: 'for such a README, the readme-gen.yaml beside it or above it, up to the repository root, whose output it is',
+  },
   {
     name: 'all',
     type: 'boolean',

@@ -20,9 +20,18 @@ export type TrustSource = { live: true; fetch: FetchOptions } | { live: false; f
 
 /** The trust a render verifies `state`'s shown signatures against. */
 export async function trustFor(config: ResolvedConfig, cwd: string, state: ImageState, source: TrustSource): Promise<Trust> {
-  const options: TrustOptions = { label: (file) => path.relative(cwd, file) || file };
+  if (!source.live) return offlineTrustFor(config, cwd, state, source.fetch);
+  return trustWith(config, cwd, config.trustedRootPath ?? (await publicRootFor(config, state, source)).file);
+}
+
+/** The same without the network: a pinned root, else the cached or shipped one. */
+export function offlineTrustFor(config: ResolvedConfig, cwd: string, state: ImageState, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): Trust {
+  return trustWith(config, cwd, config.trustedRootPath ?? offlineRootFor(config, state, cache).file);
+}
+
+function trustWith(config: ResolvedConfig, cwd: string, trustedRootPath: string): Trust {
+  const options: TrustOptions = { label: (file) => path.relative(cwd, file) || file, trustedRootPath };
   if (config.keyPath !== undefined) options.keyPath = config.keyPath;
-  options.trustedRootPath = config.trustedRootPath ?? (await publicRootFor(config, state, source)).file;
   return loadTrust(options);
 }
 
@@ -36,13 +45,16 @@ export async function refreshTrustedRootFor(config: ResolvedConfig, state: Image
   await publicRootFor(config, state, { live: true, fetch });
 }
 
-async function publicRootFor(config: ResolvedConfig, state: ImageState, source: TrustSource): Promise<PublicTrustedRoot> {
+async function publicRootFor(config: ResolvedConfig, state: ImageState, source: { live: true; fetch: FetchOptions }): Promise<PublicTrustedRoot> {
   // Nothing will be checked against the root: no request, no cache; loadTrust still wants one.
   if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
-  const cache = trustedRootCache(config, source.fetch);
-  if (!source.live) return offlineTrustedRoot(cache);
   const { fetch } = source;
-  return refreshedTrustedRoot({ ...cache, warn: fetch.warn, ...(fetch.timeoutMs === undefined ? {} : { timeoutMs: fetch.timeoutMs }) });
+  return refreshedTrustedRoot({ ...trustedRootCache(config, fetch), warn: fetch.warn, ...(fetch.timeoutMs === undefined ? {} : { timeoutMs: fetch.timeoutMs }) });
+}
+
+function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): PublicTrustedRoot {
+  if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
+  return offlineTrustedRoot(trustedRootCache(config, cache));
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */

@@ -1,8 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { Code, Nodes, TableRow } from 'mdast';
+import type { Code, Nodes, Root, TableRow } from 'mdast';
+import { findReadmeConfig } from '../config/discover-configs.js';
+import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
+import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError, VerificationError } from '../errors.js';
+import type { RenderedReadme } from '../render/render-readme.js';
+import { type RekorEntryView, signaturesCosignVerifies } from '../render/view-model.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell } from '../markdown/table-digest.js';
 import { type CosignSignature, readCosignSignature } from '../signatures/cosign-signature.js';
@@ -11,12 +16,16 @@ import { printedClaims } from '../signatures/cosign-verify-output.js';
 import { OIDC_ISSUER_OID } from '../signatures/fulcio-certificate.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { formatJq } from '../signatures/ordered-json.js';
-import { type PrintedSignature, isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
+import { COSIGN_SIGNATURE_TYPE } from '../signatures/simple-signing-payload.js';
+import { type PrintedSignature, type PrintedVerifyOutput, isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import { offlineTrustedRoot } from '../signatures/tuf-trusted-root.js';
 import { defaultCacheDir } from '../registry/content-cache.js';
 import { type VerifiedSigner, verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
+import { loadState } from '../state/load-state.js';
+import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
+import { generateReadme, loadTrustFor, outputContent } from './render.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -24,33 +33,65 @@ export interface VerifyOptions {
   policy: IdentityPolicy;
   keyPath?: string;
   trustedRootPath?: string;
+  /**
+   * The config of the READMEs whose proof is their committed state (see
+   * verifyReadmes): --all's, or the one --config names. Without it, each such
+   * README's own is looked for (findReadmeConfig).
+   */
+  config?: ResolvedConfig;
+  /** For a config that is looked for: the flags that override it (identity, key, trusted root). */
+  overrides?: ConfigOverrides;
+  /** For a config that is looked for: --allow-outside. */
+  allowOutside?: boolean;
   /** unpinned: the root TUF last refreshed from this repository (default public good), cached here, else the shipped one */
   tufMirror?: string;
   cacheDir?: string;
 }
 
+/**
+ * What vouches for a README: `self-contained` — its printed claims carry their
+ * own proof (a Rekor Bundle with its SignedEntryTimestamp, or the printed
+ * `cosign download signature` line a key verifies); `committed state` — the
+ * claims of a Sigstore bundle carry none, so the README is held to what its
+ * committed state, whose signatures are verified, renders.
+ */
+export type Proof = 'self-contained' | 'committed state';
+
 export interface VerifiedReadme {
   file: string;
+  proof: Proof;
   /** what cosign verified, e.g. cgr.dev/chainguard/glibc-dynamic:latest */
   reference: string;
   /** the digest the tags table gives for the reference's tag */
   digest: string;
   signers: VerifiedSigner[];
   logIndexes: number[];
+  /** the same entries as the README names them: `Rekor entry 4242` (Rekor v1), or a Rekor v2 entry by its log and index */
+  logEntries: string[];
   /** how many of the signatures have no transparency-log entry (keyed, verified from the printed signature) */
   unlogged: number;
+  /** with the committed-state proof: the config and the state file, as cwd-relative paths */
+  config?: string;
+  state?: string;
 }
 
 export type ReadmeVerdict =
   | { verified: true; readme: VerifiedReadme }
-  /** `check` is the failed check (a–e, policy) when the data could be read; absent when it could not. */
-  | { verified: false; file: string; message: string; check?: Check };
+  /**
+   * `check` is the failed check (a–f, policy) when the data could be read;
+   * `claim` the claim that differs from what the committed state renders;
+   * `proof` what was to vouch for the README, once that is known.
+   */
+  | { verified: false; file: string; message: string; check?: Check; claim?: string; proof?: Proof };
 
 /**
- * Checks the signing data printed inside READMEs: the payload is rebuilt from
- * the printed claims and verified like a signature from the registry, and the
- * digest the tags table gives for the verified tag must be the one signed. A
- * hand edit of generated text — a claim, a digest, the table — fails here.
+ * Checks the signing data printed inside READMEs. A README whose printed
+ * claims carry their own proof (see Proof) is verified from them alone: the
+ * payload is rebuilt from the printed claims and verified like a signature from
+ * the registry, and the digest the tags table gives for the verified tag must
+ * be the one signed. Any other README is checked against its committed state
+ * (verifyAgainstState). Either way a hand edit of a claim — a digest, the
+ * table, a printed claim, the signer — fails here.
  */
 export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   const label = (file: string) => path.relative(options.cwd, file) || file;
@@ -63,29 +104,159 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   const trust = loadTrust(trustOptions);
   return options.files.map((file): ReadmeVerdict => {
     const absolute = path.resolve(options.cwd, file);
+    const name = label(absolute);
+    const markdown = readText(absolute, name);
+    let proof: Proof | undefined;
     try {
-      return { verified: true, readme: verifyReadme(readText(absolute, label(absolute)), label(absolute), (signature, digest) => verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' })) };
+      const printed = printedOutput(parseMarkdown(markdown), name);
+      proof = printed.selfContained ? 'self-contained' : 'committed state';
+      if (printed.selfContained) {
+        const verify: Verify = (signature, digest) => verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' });
+        return { verified: true, readme: verifyReadme(printed, name, verify) };
+      }
+      return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options) };
     } catch (error) {
       if (!(error instanceof VerificationError)) throw error;
-      if (error instanceof SignatureCheckError) return { verified: false, file: label(absolute), message: `${label(absolute)}: ${error.message}`, check: error.check };
-      return { verified: false, file: label(absolute), message: error.message };
+      const failed = { verified: false as const, file: name, ...(proof ? { proof } : {}) };
+      if (error instanceof SignatureCheckError) return { ...failed, message: `${name}: ${error.message}`, check: error.check };
+      if (error instanceof ClaimMismatch) return { ...failed, message: error.message, claim: error.claim };
+      return { ...failed, message: error.message };
     }
   });
 }
 
-type Verify = (signature: CosignSignature, digest: string) => VerifiedSigner;
+/** The parts of a README its printed claims are read from, and whether they prove themselves. */
+interface PrintedOutput {
+  tree: Root;
+  where: string;
+  printed: PrintedVerifyOutput;
+  downloaded: DownloadedSignature[];
+  /**
+   * The claims are a legacy signature's (simple signing, or with a Bundle):
+   * each carries its log proof, or the README prints the signature to check
+   * it against, or it is refused. A Sigstore bundle's claims (cosign 3 prints
+   * the statement's predicate type, and no log proof) are not.
+   */
+  selfContained: boolean;
+}
 
-function verifyReadme(markdown: string, file: string, verify: Verify): VerifiedReadme {
-  const tree = parseMarkdown(markdown);
+function printedOutput(tree: Root, file: string): PrintedOutput {
   const block = [...walk(tree)].find((node): node is Code => node.type === 'code' && isPrintedVerifyOutput(node.value));
   if (!block) throw new VerificationError(`${file}: no \`cosign verify\` output in the README, so nothing vouches for it; render it with readme-gen`);
   const where = `${file}:${(block.position?.start.line ?? 0) + 1}`;
   const printed = parsePrintedVerifyOutput(block.value, where);
+  const downloaded = downloadedSignatures(tree, file);
+  const selfContained = printed.claims.some((claims) => optionalOf(claims).Bundle !== undefined || typeOf(claims) === COSIGN_SIGNATURE_TYPE);
+  return { tree, where, printed, downloaded, selfContained };
+}
+
+/**
+ * A README whose printed claims cannot prove themselves — cosign 3's output for
+ * a Sigstore bundle carries no log proof — held to its committed state: the
+ * config whose output it is names the state; the state's signatures are
+ * verified (render's full checks, with the config's identity policy, key and
+ * trusted root, which flags override); the README is rendered from it
+ * offline as `render` renders it; and every claim the committed README makes
+ * must be the one the rendered README makes (readmeClaims reads both).
+ */
+function verifyAgainstState(markdown: string, absolute: string, file: string, options: VerifyOptions): VerifiedReadme {
+  const config = options.config ?? configOf(absolute, file, options);
+  const configLabel = config.source;
+  if (config.statePath === undefined) {
+    throw new InputError(
+      `${file}: its printed claims (a Sigstore bundle's) carry no log proof, so verify checks them against the committed state, but ${configLabel} names no state: file; set state: in it, or pass --config FILE naming the config that renders ${file} from a committed state`,
+    );
+  }
+  const stateLabel = path.relative(options.cwd, config.statePath) || config.statePath;
+  if (!existsSync(config.statePath)) {
+    throw new InputError(`${file}: the committed state ${stateLabel} that ${configLabel} names does not exist; commit it beside the README, or pass --config FILE naming the config ${file} was rendered from`);
+  }
+  const state = loadState(config.statePath, options.cwd);
+  let rendered: RenderedReadme;
+  try {
+    rendered = generateReadme(config, state, loadTrustFor(config, options.cwd, state, options.cacheDir));
+  } catch (error) {
+    if (!(error instanceof SignatureCheckError)) throw error;
+    // The state's own signatures fail: the message names the state, the digest and the check.
+    throw new SignatureCheckError(error.digest, error.check, `${reasonOf(error)} (in the committed state ${stateLabel})`, { cause: error });
+  }
+  const expected = outputContent(config, rendered.markdown, markdown, file);
+  const difference = firstClaimDifference(readmeClaims(markdown, file), readmeClaims(expected, file));
+  if (difference) throw new ClaimMismatch(file, difference);
+
+  const { signing } = rendered.view;
+  // What the README's Signing section shows: the signatures `cosign verify` checks, and their log entries.
+  const shown = signing.digest === undefined ? [] : signaturesCosignVerifies(rendered.verdicts.get(signing.digest) ?? []);
+  const entries = signing.rekorEntries;
+  return {
+    file,
+    proof: 'committed state',
+    reference: signing.reference,
+    digest: signing.digest ?? '',
+    signers: shown.map((verdict) => verdict.signer),
+    logIndexes: entries.map((entry) => entry.logIndex),
+    logEntries: entries.map(entryName),
+    unlogged: shown.length - entries.length,
+    config: configLabel,
+    state: stateLabel,
+  };
+}
+
+/**
+ * How the README names a log entry: the view's own name when it has one (the
+ * log's host and index for Rekor v2), else `Rekor entry N` for a searchable
+ * (Rekor v1) entry and `log entry N` for another.
+ */
+function entryName(entry: RekorEntryView): string {
+  const named = (entry as { name?: unknown }).name;
+  if (typeof named === 'string') return named;
+  return entry.url !== undefined ? `Rekor entry ${entry.logIndex}` : `log entry ${entry.logIndex}`;
+}
+
+/** The config `file` is rendered from, looked for; none is an input error that says what to pass. */
+function configOf(absolute: string, file: string, options: VerifyOptions): ResolvedConfig {
+  const search = findReadmeConfig(absolute, { cwd: options.cwd, ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.allowOutside ? { allowOutside: true } : {}) });
+  if (search.config) return search.config;
+  const top = search.searched.at(-1) ?? path.dirname(absolute);
+  const range = search.searched.length === 1 ? (path.relative(options.cwd, top) || '.') : `${path.relative(options.cwd, path.dirname(absolute)) || '.'} up to ${path.relative(options.cwd, top) || '.'}`;
+  throw new InputError(
+    `${file}: its printed claims (a Sigstore bundle's) carry no log proof, so verify checks them against the committed state, but no ${DEFAULT_CONFIG_FILE} in ${range} renders ${file}; pass --config FILE naming the config it was rendered from`,
+  );
+}
+
+/** A claim of the README that is not what its committed state renders. */
+class ClaimMismatch extends VerificationError {
+  readonly claim: string;
+  constructor(file: string, difference: ClaimDifference) {
+    const { name, printed, expected } = difference;
+    // A missing claim has no line in the README; the rendered one's line may be another.
+    const where = printed?.line ? `${file}:${printed.line}` : file;
+    const said = printed === undefined ? 'is missing' : `is ${shortValue(printed.value)}`;
+    const says = expected === undefined ? 'renders no such claim' : `says ${shortValue(expected.value)}`;
+    super(`${where}: ${name} ${said}; the committed state ${says}`);
+    this.name = 'ClaimMismatch';
+    this.claim = name;
+  }
+}
+
+function shortValue(value: string): string {
+  return value.length <= 120 ? value : `${value.slice(0, 100)}…`;
+}
+
+/** A SignatureCheckError's reason, without the digest and check its message starts with. */
+function reasonOf(error: SignatureCheckError): string {
+  const marker = ' failed: ';
+  const at = error.message.indexOf(marker);
+  return at === -1 ? error.message : error.message.slice(at + marker.length);
+}
+
+type Verify = (signature: CosignSignature, digest: string) => VerifiedSigner;
+
+function verifyReadme({ tree, where, printed, downloaded }: PrintedOutput, file: string, verify: Verify): VerifiedReadme {
   const tag = printed.reference.slice(printed.reference.lastIndexOf(':') + 1);
   const digest = tableDigest(tree, tag);
   if (!digest) throw new VerificationError(`${file}: the tags table has no row for \`${tag}\`, so it cannot be tied to the signature`);
-  const downloaded = downloadedSignatures(tree, file);
-  const readme: VerifiedReadme = { file, reference: printed.reference, digest, signers: [], logIndexes: [], unlogged: 0 };
+  const readme: VerifiedReadme = { file, proof: 'self-contained', reference: printed.reference, digest, signers: [], logIndexes: [], logEntries: [], unlogged: 0 };
   printed.claims.forEach((claims, index) => {
     const { candidates, signedDigest } = signatureFromPrintedClaims(claims, `${where}: signature ${index + 1}`, downloaded);
     if (signedDigest !== digest) {
@@ -94,8 +265,12 @@ function verifyReadme(markdown: string, file: string, verify: Verify): VerifiedR
     const { signature, signer } = firstVerified(candidates, digest, verify);
     readme.signers.push(signer);
     checkUnsignedClaims(claims, signature, digest);
-    if (signature.bundle) readme.logIndexes.push(signature.bundle.payload.logIndex);
-    else readme.unlogged++;
+    if (signature.bundle) {
+      readme.logIndexes.push(signature.bundle.payload.logIndex);
+      readme.logEntries.push(`Rekor entry ${signature.bundle.payload.logIndex}`);
+    } else {
+      readme.unlogged++;
+    }
   });
   return readme;
 }
@@ -142,6 +317,10 @@ function checkUnsignedClaims(printed: unknown, signature: CosignSignature, diges
     const what = key in expected ? `the verified certificate and log entry give ${shortJson(expected[key])}` : 'the verified certificate and log entry give no such field';
     throw new SignatureCheckError(digest, 'e', `the printed claims misstate the verified signature: optional.${key} is ${key in optional ? shortJson(optional[key]) : 'missing'} in the README, but ${what}`);
   }
+}
+
+function typeOf(claims: unknown): unknown {
+  return (claims as { critical?: { type?: unknown } } | null)?.critical?.type;
 }
 
 function optionalOf(claims: unknown): Record<string, unknown> {

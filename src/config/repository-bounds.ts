@@ -9,10 +9,15 @@ import { InputError } from '../errors.js';
  * pull request, say) cannot make readme-gen read or overwrite files elsewhere.
  */
 export function repositoryRoot(dir: string): string {
+  return gitTopLevel(dir) ?? dir;
+}
+
+/** The top of the git work tree around `dir`; undefined outside one (or without git). */
+export function gitTopLevel(dir: string): string | undefined {
   try {
     return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
-    return dir;
+    return undefined;
   }
 }
 

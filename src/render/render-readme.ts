@@ -1,11 +1,11 @@
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import type { Trust } from '../signatures/trusted-root.js';
-import { verifyStateSignatures } from '../signatures/verify-state.js';
+import { type SignatureVerdict, verifyStateSignatures } from '../signatures/verify-state.js';
 import type { ImageState } from '../state/image-state.js';
 import { checkTagsTable } from './check-tags-table.js';
 import { renderTemplate } from './render-template.js';
 import type { TemplateSet } from './template-set.js';
-import { CONFIG_KEY_OF_FIELD, buildView, shownDigests } from './view-model.js';
+import { CONFIG_KEY_OF_FIELD, type ReadmeView, buildView, shownDigests } from './view-model.js';
 
 export interface RenderReadmeOptions {
   /** Render a signature that fails verification with a visible warning instead of failing. */
@@ -25,6 +25,24 @@ export function renderReadme(
   trust: Trust,
   options: RenderReadmeOptions = {},
 ): string {
+  return renderReadmeView(config, state, templates, trust, options).markdown;
+}
+
+/** The rendered README, and the view and signature verdicts it was rendered from (what `verify` reports). */
+export interface RenderedReadme {
+  markdown: string;
+  view: ReadmeView;
+  verdicts: Map<string, SignatureVerdict[]>;
+}
+
+/** renderReadme, keeping what it computed on the way. */
+export function renderReadmeView(
+  config: ResolvedConfig,
+  state: ImageState,
+  templates: TemplateSet,
+  trust: Trust,
+  options: RenderReadmeOptions = {},
+): RenderedReadme {
   const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity);
   if (!options.allowUnverified) {
     for (const digestVerdicts of verdicts.values()) {
@@ -34,5 +52,5 @@ export function renderReadme(
   const view = buildView(config, state, verdicts);
   const markdown = renderTemplate(templates, view, { source: config.source, keyOf: CONFIG_KEY_OF_FIELD });
   checkTagsTable(markdown, view.rows, templates);
-  return markdown;
+  return { markdown, view, verdicts };
 }

@@ -210,7 +210,7 @@ type Verified = Extract<SignatureVerdict, { verified: true }>;
  * those the keyless ones when there are any, since a command naming an
  * identity verifies no keyed signature (and one naming a key no keyless one).
  */
-function signaturesCosignVerifies(verdicts: readonly SignatureVerdict[]): Verified[] {
+export function signaturesCosignVerifies(verdicts: readonly SignatureVerdict[]): Verified[] {
   const verified = verdicts.filter((verdict): verdict is Verified => verdict.verified);
   const bundles = verified.filter((verdict) => verdict.signature.format === 'sigstore-bundle');
   const layout = bundles.length > 0 ? bundles : verified;

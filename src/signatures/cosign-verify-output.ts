@@ -78,6 +78,8 @@ export function printedClaims(signature: CosignSignature, generation: CosignOutp
     }
   }
   if (signature.bundle) added.set('Bundle', rekorBundleToJson(signature.bundle));
+  // cosign prints its bundle.RFC3161Timestamp struct: a Go []byte, so base64.
+  if (signature.rfc3161Timestamp) added.set('RFC3161Timestamp', new Map([['SignedRFC3161Timestamp', signature.rfc3161Timestamp.toString('base64')]]));
   const optional =
     added.size === 0 && signature.payload.optional === null ? null : sortedGoMap(new Map([...(signature.payload.optional ?? []), ...added]));
   return payloadToJson(signature.payload, optional);

@@ -37,9 +37,11 @@ export function decodeEntryBody(bundle: RekorBundle): RekorEntryBody | undefined
  * The legacy signature as a Sigstore bundle v0.1, the form sigstore-js
  * verifies: sigstore-js reads no OCI annotations, and cosign's legacy layout
  * carries exactly what a v0.1 bundle holds (certificate, message signature,
- * one Rekor entry with its inclusion promise).
+ * one Rekor entry with its inclusion promise, and cosign's RFC 3161
+ * timestamp). Without a log entry (keyed, `--tlog-upload=false`) it has no
+ * entry at all.
  */
-export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle, body: RekorEntryBody): Bundle {
+export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle | undefined, body: RekorEntryBody | undefined): Bundle {
   const certificate = signature.certificate ? pem.toDER(signature.certificate.pem) : undefined;
   return bundleFromJSON({
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
@@ -47,7 +49,7 @@ export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle, 
       ...(certificate
         ? { x509CertificateChain: { certificates: [{ rawBytes: certificate.toString('base64') }] } }
         : { publicKey: { hint: '' } }),
-      tlogEntries: [
+      tlogEntries: !bundle || !body ? [] : [
         {
           logIndex: String(bundle.payload.logIndex),
           logId: { keyId: Buffer.from(bundle.payload.logID, 'hex').toString('base64') },
@@ -57,7 +59,11 @@ export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle, 
           canonicalizedBody: bundle.payload.body,
         },
       ],
-      timestampVerificationData: { rfc3161Timestamps: [] },
+      // cosign stamps the raw signature bytes; sigstore-js checks a bundle's
+      // timestamps over the message signature's bytes: the same imprint.
+      timestampVerificationData: {
+        rfc3161Timestamps: signature.rfc3161Timestamp ? [{ signedTimestamp: signature.rfc3161Timestamp.toString('base64') }] : [],
+      },
     },
     messageSignature: {
       messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(signature.payloadBytes).digest('base64') },

@@ -4,6 +4,7 @@ import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Diges
 import type { CosignOutputGeneration } from '../config/readme-gen-config.js';
 import { type JsonObject, formatGoCompact, fromParsedSorted } from './ordered-json.js';
 import type { DownloadedSignature } from './cosign-download-output.js';
+import { RFC3161_TIMESTAMP_ANNOTATION } from './cosign-signature.js';
 import { parseRekorBundle, rekorBundleToJson } from './rekor-bundle.js';
 import { SignatureCheckError } from './signature-check-error.js';
 import { encodeSimpleSigningPayload } from './simple-signing-payload.js';
@@ -94,7 +95,7 @@ export function signatureFromPrintedClaims(printed: unknown, label: string, down
     optional: signedOptional(optional),
   });
   const generation: CosignOutputGeneration = Object.keys(optional).some(isWorkflowName) ? 'with-workflow-names' : 'oids-only';
-  if (optional.Bundle === undefined) return { candidates: downloadedOver(payloadBytes, downloaded, signedDigest, label), signedDigest, generation };
+  if (optional.Bundle === undefined) return { candidates: downloadedOver(payloadBytes, downloaded, signedDigest, label, printedTimestamp(optional)), signedDigest, generation };
   const bundle = parseRekorBundle(JSON.stringify(optional.Bundle), signedDigest);
   const entry = parseEntry(bundle.payload.body, `${label}: Bundle.Payload.body`);
   const payloadHash = createHash('sha256').update(payloadBytes).digest('hex');
@@ -109,6 +110,7 @@ export function signatureFromPrintedClaims(printed: unknown, label: string, down
       'dev.cosignproject.cosign/signature': stringAt(entry, ['spec', 'signature', 'content'], `${label}: Rekor entry`),
       ...(loggedKey.includes('-----BEGIN CERTIFICATE-----') ? { 'dev.sigstore.cosign/certificate': loggedKey } : {}),
       'dev.sigstore.cosign/bundle': formatGoCompact(rekorBundleToJson(bundle)),
+      ...printedTimestamp(optional),
     },
   };
   return { candidates: [record], signedDigest, payloadMatchesEntry: payloadHash === valueAt(entry, ['spec', 'data', 'hash', 'value']), generation };
@@ -119,7 +121,13 @@ export function signatureFromPrintedClaims(printed: unknown, label: string, down
  * Bundle and without such a signature carry nothing that can be verified, so
  * they are refused: a README must never pass on claims alone.
  */
-function downloadedOver(payload: Buffer, downloaded: readonly DownloadedSignature[], signedDigest: string, label: string): PrintedSignature['candidates'] {
+function downloadedOver(
+  payload: Buffer,
+  downloaded: readonly DownloadedSignature[],
+  signedDigest: string,
+  label: string,
+  timestamp: Record<string, string>,
+): PrintedSignature['candidates'] {
   if (downloaded.length === 0) {
     throw new VerificationError(
       `${label}: the printed claims have no Bundle and the README prints no \`cosign download signature\` output, so nothing in it can be verified; render it with readme-gen`,
@@ -133,10 +141,16 @@ function downloadedOver(payload: Buffer, downloaded: readonly DownloadedSignatur
       mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
       digest,
       payload: payload.toString('base64'),
-      annotations: { 'dev.cosignproject.cosign/signature': signature.base64Signature },
+      annotations: { 'dev.cosignproject.cosign/signature': signature.base64Signature, ...timestamp },
     }));
   if (!first) throw new SignatureCheckError(signedDigest, 'b', 'no signature the README prints (`cosign download signature`) is over the printed payload');
   return [first, ...more];
+}
+
+/** The RFC 3161 timestamp cosign printed, back as its annotation, so that it is verified again. */
+function printedTimestamp(optional: Record<string, unknown>): Record<string, string> {
+  if (optional.RFC3161Timestamp === undefined) return {};
+  return { [RFC3161_TIMESTAMP_ANNOTATION]: formatGoCompact(fromParsedSorted(optional.RFC3161Timestamp)) };
 }
 
 /** Whatever `cosign verify` adds to the payload's optional when it prints it. */

@@ -1,9 +1,8 @@
-import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
+import type { Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
-import { Verifier, toSignedEntity } from '@sigstore/verify';
 import type { SigstoreBundleRecord } from '../state/image-state.js';
 import { SignatureCheckError } from './signature-check-error.js';
-import { type VerifiedSigner, type VerifyContext, sigstoreFailure, signerWithinPolicy } from './verify-cosign-signature.js';
+import { type VerifiedSigner, type VerifyContext, parseSigstoreBundle, verifyBundle } from './verify-bundle.js';
 
 /** What `cosign sign` (v3) puts in its bundle's in-toto statement. */
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
@@ -27,12 +26,7 @@ export function isSignatureBundle(record: SigstoreBundleRecord): boolean {
 }
 
 export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string): BundleSignature {
-  let bundle: Bundle;
-  try {
-    bundle = bundleFromJSON(record.bundle);
-  } catch (error) {
-    throw new SignatureCheckError(digest, 'd', `the Sigstore bundle in ${record.manifestDigest} is malformed (${(error as Error).message})`, { cause: error });
-  }
+  const bundle = parseSigstoreBundle(record.bundle, digest);
   const content = bundle.content;
   if (content?.$case !== 'dsseEnvelope' || content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     throw new SignatureCheckError(digest, 'a', `the Sigstore bundle in ${record.manifestDigest} does not hold an in-toto statement`);
@@ -56,7 +50,7 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
   return signature;
 }
 
-function parseStatement(payload: Buffer, digest: string): Pick<BundleSignature, 'predicateType' | 'subjects'> {
+export function parseStatement(payload: Buffer, digest: string): Pick<BundleSignature, 'predicateType' | 'subjects'> {
   let statement: { predicateType?: unknown; subject?: { digest?: { sha256?: unknown } }[] };
   try {
     statement = JSON.parse(payload.toString('utf8')) as typeof statement;
@@ -70,27 +64,33 @@ function parseStatement(payload: Buffer, digest: string): Pick<BundleSignature, 
 }
 
 /**
- * Verifies a cosign v3 signature bundle offline: sigstore-js checks the DSSE
- * signature, the certificate at the log's time, and the log entry (inclusion
- * promise and/or proof); what is OCI-specific is ours — the statement must be a
- * cosign signature whose subject is this digest — and so is the identity policy.
+ * Verifies a cosign v3 signature bundle offline: first what makes it a
+ * signature of this image (checkCosignStatement), then the Sigstore bundle
+ * itself through the one verification core (verify-bundle.ts: the DSSE
+ * signature, the certificate at the trusted time, the log entry with its
+ * inclusion promise and/or proof, RFC 3161 timestamps) and the identity policy.
  */
 export function verifySigstoreBundle(signature: BundleSignature, context: VerifyContext): VerifiedSigner {
-  const { digest, trust } = context;
+  checkCosignStatement(signature, context.digest);
+  return verifyBundle(signature.bundle, context);
+}
+
+/**
+ * The image-specific step, apart from the core so that it can be set aside
+ * (the conformance vectors are not image signatures): the statement must be
+ * a cosign signature (predicate type cosign/sign/v1) whose subject is this
+ * digest. Check (a).
+ */
+export function checkCosignStatement(signature: Pick<BundleSignature, 'predicateType' | 'subjects'>, digest: string): void {
   if (signature.predicateType !== COSIGN_SIGN_PREDICATE) {
     throw new SignatureCheckError(digest, 'a', `the bundle's statement is a ${signature.predicateType || '(missing)'} predicate, not a cosign signature`);
   }
-  if (!signature.subjects.includes(digest)) {
-    throw new SignatureCheckError(digest, 'a', `the bundle's statement signs ${signature.subjects.join(', ') || 'no digest'}, not this digest`);
+  checkStatementSubject(signature.subjects, digest);
+}
+
+/** The statement names this digest among its subjects (sha256:<hex>). Check (a). */
+export function checkStatementSubject(subjects: readonly string[], digest: string): void {
+  if (!subjects.includes(digest)) {
+    throw new SignatureCheckError(digest, 'a', `the bundle's statement signs ${subjects.join(', ') || 'no digest'}, not this digest`);
   }
-  const keyed = signature.issuerName === undefined;
-  let signer;
-  try {
-    const material = signature.issuerName ? trust.forIssuer(signature.issuerName) : trust.material;
-    const verifier = new Verifier(material, { tlogThreshold: 1, ctlogThreshold: !keyed && trust.requiresSct ? 1 : 0, timestampThreshold: 1 });
-    signer = verifier.verify(toSignedEntity(signature.bundle));
-  } catch (error) {
-    throw sigstoreFailure(error, digest, 'statement');
-  }
-  return signerWithinPolicy(signer, keyed, context);
 }

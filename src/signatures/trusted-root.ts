@@ -4,7 +4,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
 
 type CertAuthority = TrustMaterial['certificateAuthorities'][number];
-import { InputError } from '../errors.js';
+import { InputError, VerificationError } from '../errors.js';
 import { packageFile } from '../package-root.js';
 
 /** The Sigstore public-good trusted root, copied from @sigstore/tuf's seed by `npm run update-trusted-root`. */
@@ -34,12 +34,18 @@ export function loadTrust(options: TrustOptions = {}): Trust {
   const label = options.label ?? ((file: string) => file);
   const rootFile = options.trustedRootPath ?? PUBLIC_GOOD_TRUSTED_ROOT;
   const root = parseTrustedRoot(readText(rootFile, label(rootFile), 'trusted root'), label(rootFile));
+  assertLogKeysHaveStart(root, label(rootFile));
   const publicKey = options.keyPath === undefined ? undefined : parsePublicKey(readText(options.keyPath, label(options.keyPath), 'key'), label(options.keyPath));
   const material = toTrustMaterial(root, () => {
     if (!publicKey) throw new InputError('a signature names a public key, but no key was given; pass --key FILE or set key: in the config');
     return { publicKey, validFor: () => true };
   });
-  const anchored: TrustMaterial = { ...material, certificateAuthorities: material.certificateAuthorities.map(withTrustedCertificates) };
+  // Fulcio CAs and timestamp authorities alike: their certificates are checked for every signature.
+  const anchored: TrustMaterial = {
+    ...material,
+    certificateAuthorities: material.certificateAuthorities.map(withTrustedCertificates),
+    timestampAuthorities: material.timestampAuthorities.map(withTrustedCertificates),
+  };
   const byIssuer = new Map<string, TrustMaterial>();
   const trust: Trust = {
     material: anchored,
@@ -53,6 +59,28 @@ export function loadTrust(options: TrustOptions = {}): Trust {
   };
   if (publicKey) trust.publicKey = publicKey;
   return trust;
+}
+
+/**
+ * A log key is trusted only from its validFor.start: sigstore-js would read a
+ * missing start as "since the beginning of time", which would let an old or
+ * forged entry pass as logged by a key that did not exist yet. The Sigstore
+ * trusted-root format requires the start, so a root without one is refused,
+ * as the conformance case trust-root-tlog-missing-validity-start expects.
+ */
+export function assertLogKeysHaveStart(root: TrustedRoot, label: string): void {
+  for (const [logs, what] of [
+    [root.tlogs, 'transparency log'],
+    [root.ctlogs, 'certificate transparency log'],
+  ] as const) {
+    for (const log of logs) {
+      if (log.publicKey?.validFor?.start === undefined) {
+        throw new VerificationError(
+          `${label}: ${what} ${log.baseUrl || '(no baseUrl)'} has no validFor.start; a Sigstore trusted root must say from when each log key is valid`,
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -36,12 +36,16 @@ function git(cwd: string, ...args: string[]): string {
 /**
  * PATH as a user's shell has it, with this test's Node (22 or 24) first:
  * pre-commit builds the hook with the node and npm it finds there, and the
- * installed `readme-gen` runs on that node. npm test's node_modules/.bin
- * entries are dropped so nothing of this repository's install leaks in.
+ * installed `readme-gen` runs on that node. nodeenv, which pre-commit uses,
+ * looks for `nodejs` before `node` (Debian's /usr/bin/nodejs is Node 20 here),
+ * so the directory holds both names. npm test's node_modules/.bin entries are
+ * dropped so nothing of this repository's install leaks in.
  */
+let nodeBin: string;
+
 function userPath(): string {
   const entries = (process.env['PATH'] ?? '').split(path.delimiter).filter((entry) => entry !== '' && !entry.endsWith(`node_modules${path.sep}.bin`));
-  return [path.dirname(process.execPath), ...entries].join(path.delimiter);
+  return [nodeBin, ...entries].join(path.delimiter);
 }
 
 /** Runs a command without blocking, so the trap server in this process can still notice a connection. */
@@ -53,6 +57,8 @@ async function run(cwd: string, command: string, args: string[]): Promise<{ stat
 before(async () => {
   assert.ok(isSupportedNode(process.versions.node), `the hooks need Node ≥ 22 first on PATH; this test runs on ${process.version}`);
   const t = { after: (fn: () => void) => cleanups.push(fn) };
+  nodeBin = temporaryDirectory(t);
+  for (const name of ['node', 'nodejs']) symlinkSync(process.execPath, path.join(nodeBin, name));
   hookRepo = temporaryDirectory(t);
   preCommitHome = temporaryDirectory(t);
   copyCheckout(hookRepo);

@@ -1,8 +1,10 @@
 /**
  * Load against a real registry (docker-registry 2.8):
- * - 10,000 tags in one repository: snapshot succeeds with a peak RSS (its own
- *   --json report) under the registry issue's 150 MB target, and the README
- *   renders from that state;
+ * - 10,000 tags in one repository: snapshot succeeds, one HEAD per tag over
+ *   kept-alive connections, and the README renders from that state. Its peak
+ *   RSS is printed, not asserted: the 150 MB target is measured by `npm run
+ *   bench` (BENCHMARKS.md), where a memory target belongs, with the machine
+ *   and the Node version it was measured on;
  * - 200 images in one `--all` run (20 repositories, 10 configs each with
  *   its own exclude list): snapshot --all and render --all --write (live, no
  *   state files) succeed under a lowered open-file limit, so a descriptor
@@ -29,7 +31,6 @@ import { type TimedRun, assertCacheConsistent, assertNoTemporaryFiles, runReadme
 const TAGS = 10_000;
 /** the 10,000 tags point at this many images */
 const DIGESTS = 4;
-const RSS_LIMIT_BYTES = 150 * 2 ** 20;
 const IMAGES = 200;
 const REPOSITORIES = 20;
 const PROCESSES = 4;
@@ -134,7 +135,7 @@ describe(`${TAGS.toLocaleString('en')} tags in one repository`, () => {
     report.push(`  pushed ${TAGS} tags over ${DIGESTS} digests in ${Math.round(performance.now() - started)} ms`);
   });
 
-  test(`snapshot: succeeds, every tag recorded, peak RSS under ${mib(RSS_LIMIT_BYTES)}, cold and warm; the README renders from it`, async (t) => {
+  test('snapshot: succeeds, every tag recorded, cold and warm; the README renders from it', async (t) => {
     const dir = temporaryDirectory(t);
     const forwarder = await countingForwarder(registry.url);
     t.after(() => forwarder.stop());
@@ -149,7 +150,6 @@ describe(`${TAGS.toLocaleString('en')} tags in one repository`, () => {
     assert.equal(Object.keys(state.images).length, DIGESTS);
     const coldSummary = summary(cold);
     assert.equal(coldSummary.requests.head, TAGS, 'one HEAD per tag');
-    assert.ok(coldSummary.peakRssBytes < RSS_LIMIT_BYTES, `cold peak RSS ${mib(coldSummary.peakRssBytes)}`);
     const coldConnections = forwarder.connections();
     // Kept-alive connections, at most --concurrency (16) of them; a connection per request would be 10,000.
     assert.ok(coldConnections <= 2 * 16, `${coldConnections} TCP connections for ${TAGS} HEADs`);
@@ -159,7 +159,6 @@ describe(`${TAGS.toLocaleString('en')} tags in one repository`, () => {
     const warmSummary = summary(warm);
     assert.equal(warmSummary.written, false);
     assert.equal((warmSummary.requests.manifest ?? 0) + (warmSummary.requests.blob ?? 0), 0, 'warm: no manifest or blob GET');
-    assert.ok(warmSummary.peakRssBytes < RSS_LIMIT_BYTES, `warm peak RSS ${mib(warmSummary.peakRssBytes)}`);
 
     const render = await readmeGen(['render', '--write', '--quiet'], dir);
     assert.equal(render.status, 0, render.stderr);

@@ -190,7 +190,7 @@ describe('a keyed signature without a log entry, rendered with the default templ
     const { dir } = renderedSigned(t);
 
     assertRejected(verify(dir), /check \(b\) signature failed: the signature has no certificate \(keyed signing\); pass the public key with --key FILE/);
-    assertRejected(verify(dir, '--key', 'other.pub'), /check \(b\) signature failed: the signature does not verify over the payload with the given public key/);
+    assertRejected(verify(dir, '--key', 'other.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
   });
 
   test('a hand edit of the printed claims fails: no printed signature is over them', (t) => {
@@ -208,7 +208,7 @@ describe('a keyed signature without a log entry, rendered with the default templ
     bytes[bytes.length - 1] ^= 1;
     writeFileSync(path.join(dir, 'README.md'), replaceOnce(readme, printed, bytes.toString('base64')));
 
-    assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: the signature does not verify over the payload with the given public key/);
+    assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
   });
 
   test('the printed payload and claims edited together fail check (b): the signature does not hold over them', (t) => {
@@ -219,7 +219,7 @@ describe('a keyed signature without a log entry, rendered with the default templ
     edited = replaceOnce(edited, signature.payload, Buffer.from(payload.replace(`${registry.host}/${SIGNED}`, otherReference)).toString('base64'));
     writeFileSync(path.join(dir, 'README.md'), edited);
 
-    assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: the signature does not verify over the payload with the given public key/);
+    assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
   });
 
   test('without the printed signature, the claims alone are refused', (t) => {
@@ -243,7 +243,7 @@ describe('a keyed signature without a log entry, rendered with the default templ
     assert.equal(verify(dir, '--key', 'cosign.pub').status, 0);
     // The claims print one signature; the key that made the other printed layer verifies that one instead.
     assert.equal(verify(dir, '--key', 'other.pub').status, 0);
-    assertRejected(verify(dir, '--key', 'third.pub'), /check \(b\) signature failed: the signature does not verify over the payload with the given public key/);
+    assertRejected(verify(dir, '--key', 'third.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
   });
 });
 
