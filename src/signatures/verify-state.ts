@@ -77,9 +77,11 @@ function verdictFor(trust: Trust, verify: () => { signature: ImageSignature; sig
  * with that ID. A Rekor v1 entry — every legacy one, and a bundle's with an
  * inclusion promise or an integrated time — can be looked up on
  * search.sigstore.dev; a Rekor v2 entry (no promise, no time) cannot: the
- * search knows v1 logs only, so it is named by its log's host and index.
+ * search knows v1 logs only, so it is named by its log's host and index
+ * (without `trust`, the log is not looked up and not named). A verified
+ * verdict carries this already, as `logEntry`.
  */
-export function logEntryOf(signature: ImageSignature, trust: Pick<Trust, 'material'>): LogEntry | undefined {
+export function logEntryOf(signature: ImageSignature, trust?: Pick<Trust, 'material'>): LogEntry | undefined {
   if (signature.format === 'cosign') {
     const bundle = signature.cosign.bundle;
     return bundle ? withLogHost({ logIndex: bundle.payload.logIndex, searchable: true }, Buffer.from(bundle.payload.logID, 'hex'), trust) : undefined;
@@ -89,8 +91,8 @@ export function logEntryOf(signature: ImageSignature, trust: Pick<Trust, 'materi
   return withLogHost({ logIndex: entry.logIndex, searchable: entry.hasInclusionPromise || entry.integratedTime !== undefined }, entry.logId, trust);
 }
 
-function withLogHost(entry: LogEntry, logId: Buffer, trust: Pick<Trust, 'material'>): LogEntry {
-  const baseUrl = trust.material.tlogs.find((log) => log.logID.equals(logId))?.baseURL;
+function withLogHost(entry: LogEntry, logId: Buffer, trust: Pick<Trust, 'material'> | undefined): LogEntry {
+  const baseUrl = trust?.material.tlogs.find((log) => log.logID.equals(logId))?.baseURL;
   if (baseUrl === undefined) return entry;
   try {
     return { ...entry, logHost: new URL(baseUrl).host };
