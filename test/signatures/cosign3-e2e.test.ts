@@ -355,6 +355,7 @@ function assertRejected(run: CliRun, digest: string, checks: Check[], what: stri
   const named = /check (?:\(([a-f])\) [a-z -]+|identity policy) failed/.exec(run.stderr);
   assert.ok(named, `${what}: no check named: ${run.stderr}`);
   assert.ok(checks.includes((named[1] ?? 'policy') as Check), `${what}: named check ${named[1]}, expected ${checks.join(' or ')}: ${run.stderr}`);
+  if (checks.length > 1) t.diagnostic(`${what}: check (${named[1]})`);
   assert.ok(run.stderr.includes(digest), `${what}: the digest is not named: ${run.stderr}`);
 }
 
