@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError, VerificationError } from '../errors.js';
 import type { RenderedReadme } from '../render/render-readme.js';
-import { type RekorEntryView, signaturesCosignVerifies } from '../render/view-model.js';
+import { signaturesCosignVerifies } from '../render/view-model.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell } from '../markdown/table-digest.js';
 import { type CosignSignature, readCosignSignature } from '../signatures/cosign-signature.js';
@@ -195,23 +195,13 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
     digest: signing.digest ?? '',
     signers: shown.map((verdict) => verdict.signer),
     logIndexes: entries.map((entry) => entry.logIndex),
-    logEntries: entries.map(entryName),
+    logEntries: entries.map((entry) => entry.name),
     unlogged: shown.length - entries.length,
     config: configLabel,
     state: stateLabel,
   };
 }
 
-/**
- * How the README names a log entry: the view's own name when it has one (the
- * log's host and index for Rekor v2), else `Rekor entry N` for a searchable
- * (Rekor v1) entry and `log entry N` for another.
- */
-function entryName(entry: RekorEntryView): string {
-  const named = (entry as { name?: unknown }).name;
-  if (typeof named === 'string') return named;
-  return entry.url !== undefined ? `Rekor entry ${entry.logIndex}` : `log entry ${entry.logIndex}`;
-}
 
 /** The config `file` is rendered from, looked for; none is an input error that says what to pass. */
 function configOf(absolute: string, file: string, options: VerifyOptions): ResolvedConfig {

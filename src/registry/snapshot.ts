@@ -17,7 +17,8 @@ const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const SIGNATURE_TAG = /^sha256-([0-9a-f]{64})\.sig$/;
 const REFERRERS_FALLBACK_TAG = /^sha256-([0-9a-f]{64})$/;
 const COSIGN_ARTIFACT_TAG = /^sha256-[0-9a-f]{64}\.(att|sbom)$/;
-const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** cosign takes a referrer's one layer as a bundle when its media type starts so (pkg/oci/remote/signatures.go, Bundle). */
+const BUNDLE_MEDIA_TYPE_PREFIX = 'application/vnd.dev.sigstore.bundle';
 const OCI_IMAGE_ANNOTATION = 'org.opencontainers.image.';
 /**
  * Tag look-ups started at a time: as many as --concurrency can ever send, so
@@ -239,27 +240,51 @@ async function legacySignatures(client: RegistryClient, digest: Digest, tag: str
   return records;
 }
 
-/** A referrer that is a Sigstore bundle: its manifest is read before classifying it (ghcr mislabels artifactType). */
+/**
+ * A referrer that is a Sigstore bundle, recognised as cosign 3 recognises one
+ * (GetBundles, then pkg/oci/remote Bundle): whatever the index says of it —
+ * the fallback index cosign writes on registries without the referrers API
+ * may give `artifactType: application/vnd.oci.empty.v1+json` and no
+ * annotations — its manifest is read, and it is a bundle when that manifest
+ * has exactly one layer whose media type starts with
+ * application/vnd.dev.sigstore.bundle, holding a bundle of version 0.3 or
+ * later. Its artifact type is what the manifest says, at the top or inside
+ * `config`, else the layer's type.
+ */
 async function bundleReferrer(client: RegistryClient, digest: Digest, referrer: Descriptor): Promise<SigstoreBundleRecord | undefined> {
   const { manifest } = await client.manifest(referrer.digest);
   if (manifest.kind !== 'image' || manifest.subject?.digest !== digest) return undefined;
-  const layer = manifest.layers.find((candidate) => candidate.mediaType === BUNDLE_MEDIA_TYPE);
-  if (!layer) return undefined;
+  const [layer, ...more] = manifest.layers;
+  if (!layer || more.length > 0 || !layer.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX)) return undefined;
   let bundle: unknown;
   try {
     bundle = JSON.parse((await client.blob(layer.digest)).toString('utf8'));
   } catch {
     return undefined;
   }
-  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) return undefined;
+  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle) || !isBundleV03OrLater((bundle as { mediaType?: unknown }).mediaType)) return undefined;
+  const configType = manifest.config.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX) ? manifest.config.mediaType : undefined;
   const record: SigstoreBundleRecord = {
     format: 'sigstore-bundle',
     manifestDigest: referrer.digest as Digest,
-    artifactType: manifest.artifactType ?? BUNDLE_MEDIA_TYPE,
+    artifactType: manifest.artifactType ?? manifest.config.artifactType ?? configType ?? layer.mediaType,
     bundle: bundle as Record<string, unknown>,
   };
   if (manifest.annotations) record.annotations = manifest.annotations;
   return record;
+}
+
+/**
+ * Whether a bundle's media type is of version 0.3 or later, as sigstore-go
+ * reads it (MinVersion("v0.3")): `application/vnd.dev.sigstore.bundle+json;version=0.3`,
+ * or `application/vnd.dev.sigstore.bundle.vX.Y+json` with X.Y at least 0.3.
+ */
+function isBundleV03OrLater(mediaType: unknown): boolean {
+  if (mediaType === `${BUNDLE_MEDIA_TYPE_PREFIX}+json;version=0.3`) return true;
+  const version = typeof mediaType === 'string' ? /^application\/vnd\.dev\.sigstore\.bundle\.v(\d+)\.(\d+)(?:\.(\d+))?\+json$/.exec(mediaType) : null;
+  if (!version) return false;
+  const [major, minor] = [Number(version[1]), Number(version[2])];
+  return major > 0 || minor >= 3;
 }
 
 /**

@@ -4,7 +4,7 @@ import { formatDownloadOutput } from '../signatures/cosign-download-output.js';
 import type { CosignSignature } from '../signatures/cosign-signature.js';
 import { formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
-import { type ImageSignature, type SignatureVerdict, logEntryOf } from '../signatures/verify-state.js';
+import type { ImageSignature, SignatureVerdict } from '../signatures/verify-state.js';
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
 import { type BuildToolView, buildToolView } from './build-tools.js';
 import { primaryTagOf } from './primary-tag.js';
@@ -51,10 +51,12 @@ export interface TagRowView {
   verified: boolean;
   /** Why a signature did not verify (shown only with --allow-unverified). */
   failure?: string;
-  /** The Rekor entries of the verified signatures. */
+  /** The transparency-log entries of the verified signatures. */
   rekorEntries: RekorEntryView[];
   /** Signed and verified, but no signature has a transparency-log entry: there is nothing to link. */
   unlogged: boolean;
+  /** Logged, but only in Rekor v2 logs, which no search page shows: nothing may link to one. */
+  unsearchable: boolean;
 }
 
 export interface PlatformView {
@@ -72,6 +74,10 @@ export interface RekorEntryView {
   logIndex: number;
   /** Rekor's search page for the entry; absent for logs it cannot search (Rekor v2). */
   url?: string;
+  /** The host of the entry's log in the trusted root, e.g. log2025-1.rekor.sigstore.dev. */
+  log?: string;
+  /** How the README names the entry: `Rekor entry 4242` (linked), `log2025-1.rekor.sigstore.dev #669` (Rekor v2, not linked). */
+  name: string;
 }
 
 export interface SigningView {
@@ -83,6 +89,8 @@ export interface SigningView {
   logged: boolean;
   /** Every signed digest in the tags table links to a Rekor entry. */
   everySignedRowLinked: boolean;
+  /** Every signed digest in the tags table names a transparency-log entry, linked or not. */
+  everySignedRowLogged: boolean;
   failure?: string;
   digest?: string;
   cosignVerifyOutput?: string;
@@ -152,7 +160,7 @@ function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: 
     if (!image) throw new Error(`state has no image for ${digest}`); // loadState guarantees it
     const rowVerdicts = verdicts.get(digest) ?? [];
     const verified = rowVerdicts.length > 0 && rowVerdicts.every((verdict) => verdict.verified);
-    const entries = rekorEntries(verifiedSignatures(rowVerdicts));
+    const entries = rekorEntries(rowVerdicts.filter((verdict): verdict is Verified => verdict.verified));
     const row: TagRowView = {
       tags: tags.sort(compareTags),
       digest,
@@ -164,6 +172,7 @@ function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: 
       verified,
       rekorEntries: entries,
       unlogged: verified && entries.length === 0,
+      unsearchable: verified && entries.length > 0 && entries.every((entry) => entry.url === undefined),
     };
     const failure = firstFailure(rowVerdicts);
     if (failure !== undefined) row.failure = failure;
@@ -185,20 +194,17 @@ function platformView(platform: PlatformRecord): PlatformView {
   return view;
 }
 
-function verifiedSignatures(verdicts: readonly SignatureVerdict[]): ImageSignature[] {
-  return verdicts.flatMap((verdict) => (verdict.verified ? [verdict.signature] : []));
-}
-
 function firstFailure(verdicts: readonly SignatureVerdict[]): string | undefined {
   for (const verdict of verdicts) if (!verdict.verified) return verdict.failure.message;
   return undefined;
 }
 
-function rekorEntries(signatures: ImageSignature[]): RekorEntryView[] {
-  return signatures.flatMap((signature) => {
-    const entry = logEntryOf(signature);
-    if (!entry) return [];
-    return [entry.searchable ? { logIndex: entry.logIndex, url: rekorSearchUrl(entry.logIndex) } : { logIndex: entry.logIndex }];
+function rekorEntries(verdicts: readonly Verified[]): RekorEntryView[] {
+  return verdicts.flatMap(({ logEntry }) => {
+    if (!logEntry) return [];
+    const { logIndex, logHost } = logEntry;
+    if (logEntry.searchable) return [{ logIndex, url: rekorSearchUrl(logIndex), name: `Rekor entry ${logIndex}`, ...(logHost ? { log: logHost } : {}) }];
+    return [logHost ? { logIndex, log: logHost, name: `${logHost} #${logIndex}` } : { logIndex, name: `log entry ${logIndex}` }];
   });
 }
 
@@ -221,7 +227,7 @@ export function signaturesCosignVerifies(verdicts: readonly SignatureVerdict[]):
 /** What `cosign verify` prints for these signatures, all of one layout (see signaturesCosignVerifies). */
 function printedVerification(reference: string, digest: string, signatures: ImageSignature[], generation: CosignOutputGeneration, ignoreTlog: boolean): string {
   const bundles = signatures.flatMap((signature) => (signature.format === 'sigstore-bundle' ? [signature.bundle] : []));
-  if (bundles.length > 0) return formatBundleVerifyOutput(reference, digest, bundles);
+  if (bundles.length > 0) return formatBundleVerifyOutput(reference, digest, bundles, ignoreTlog);
   return formatCosignVerifyOutput(reference, legacySignatures(signatures), generation, ignoreTlog);
 }
 
@@ -235,7 +241,8 @@ function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Ve
   const verdicts = digest ? (allVerdicts.get(digest) ?? []) : [];
   const verified = verdicts.length > 0 && verdicts.every((verdict) => verdict.verified);
   const everySignedRowLinked = rows.every((row) => !row.signed || row.rekorEntries.some((entry) => entry.url !== undefined));
-  const signing: SigningView = { reference, signed: verdicts.length > 0, verified, logged: false, everySignedRowLinked, rekorEntries: [] };
+  const everySignedRowLogged = rows.every((row) => !row.signed || row.rekorEntries.length > 0);
+  const signing: SigningView = { reference, signed: verdicts.length > 0, verified, logged: false, everySignedRowLinked, everySignedRowLogged, rekorEntries: [] };
   if (digest) signing.digest = digest;
   const failure = firstFailure(verdicts);
   if (failure !== undefined) signing.failure = failure;
@@ -243,11 +250,13 @@ function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Ve
 
   const shown = signaturesCosignVerifies(verdicts);
   const primarySignatures = shown.map((verdict) => verdict.signature);
-  // Only keyed signatures verify without a log entry, so an unlogged one means every shown signature is keyed and legacy.
-  signing.logged = primarySignatures.every((signature) => logEntryOf(signature) !== undefined);
-  signing.rekorEntries = rekorEntries(primarySignatures);
+  // Only keyed signatures verify without a log entry, so an unlogged one means every shown signature is keyed.
+  signing.logged = shown.every((verdict) => verdict.logEntry !== undefined);
+  signing.rekorEntries = rekorEntries(shown);
   signing.cosignVerifyOutput = printedVerification(reference, digest as string, primarySignatures, config.cosignOutput, !signing.logged);
-  if (!signing.logged) signing.downloadOutput = formatDownloadOutput(legacySignatures(primarySignatures));
+  // Legacy signatures only: a bundle's printed form is not `cosign download signature` output.
+  const downloadOutput = signing.logged ? '' : formatDownloadOutput(legacySignatures(primarySignatures));
+  if (downloadOutput !== '') signing.downloadOutput = downloadOutput;
   const signer = shown.find((verdict) => !verdict.signer.keyed)?.signer;
   if (signer?.subject !== undefined) signing.identity = signer.subject;
   if (signer?.issuer !== undefined) signing.issuer = signer.issuer;

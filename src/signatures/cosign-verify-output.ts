@@ -23,14 +23,18 @@ export function formatCosignVerifyOutput(reference: string, signatures: CosignSi
 }
 
 /**
- * What cosign 3 prints for signatures stored as Sigstore bundles: the claims
- * come from the in-toto statement, so there is no certificate or bundle in
- * optional, the type is the predicate type, and docker-reference is the
- * reference as given.
+ * What cosign 3 prints for signatures stored as Sigstore bundles
+ * (cmd/cosign/cli/verify/verify.go transformOutput): claims rebuilt from the
+ * in-toto statement — docker-reference is the reference as given, the image
+ * digest is the first subject's, the type is the predicate type, and optional
+ * is that subject's annotations (`cosign sign -a`) in Go's key order, `{}`
+ * without any. No certificate or log entry is printed. cosign counts every
+ * verified bundle as checked against the log (`bundleVerified`), so its
+ * header says so even of a keyed bundle verified with --insecure-ignore-tlog,
+ * after the warning that flag prints.
  */
-export function formatBundleVerifyOutput(reference: string, digest: string, bundles: BundleSignature[]): string {
+export function formatBundleVerifyOutput(reference: string, digest: string, bundles: BundleSignature[], ignoreTlog = false): string {
   const keyless = bundles.some((bundle) => bundle.issuerName !== undefined);
-  const logged = bundles.length > 0 && bundles.every((bundle) => bundle.logEntry !== undefined);
   const array = bundles.map(
     (bundle): JsonObject =>
       new Map<string, JsonValue>([
@@ -38,14 +42,15 @@ export function formatBundleVerifyOutput(reference: string, digest: string, bund
           'critical',
           new Map<string, JsonValue>([
             ['identity', new Map([['docker-reference', reference]])],
-            ['image', new Map([['docker-manifest-digest', digest]])],
+            ['image', new Map([['docker-manifest-digest', bundle.subjectDigest ?? digest]])],
             ['type', bundle.predicateType],
           ]),
         ],
-        ['optional', new Map()],
+        ['optional', sortedGoMap(bundle.annotations)],
       ]),
   );
-  return `${verificationHeader(reference, { keyless, logged, generation: 'current' })}\n${formatJq(array)}`;
+  const header = verificationHeader(reference, { keyless, logged: bundles.length > 0, generation: 'current' });
+  return `${ignoreTlog ? `${IGNORE_TLOG_WARNING}\n\n` : ''}${header}\n${formatJq(array)}`;
 }
 
 /** cosign's stderr lines before the JSON: which checks it performed, in the words of the cosign that printed them. */

@@ -1,6 +1,7 @@
 import type { Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import type { SigstoreBundleRecord } from '../state/image-state.js';
+import { type JsonObject, fromParsedSorted } from './ordered-json.js';
 import { SignatureCheckError } from './signature-check-error.js';
 import { type VerifiedSigner, type VerifyContext, parseSigstoreBundle, verifyBundle } from './verify-bundle.js';
 
@@ -14,8 +15,12 @@ export interface BundleSignature {
   predicateType: string;
   /** sha256 digests the in-toto statement names as its subjects, as sha256:<hex> */
   subjects: string[];
+  /** the first subject's digest as `cosign verify` prints it (algorithm:hex); cosign signs one subject, the image */
+  subjectDigest?: string;
+  /** the first subject's annotations (`cosign sign -a`), keys in Go's map order: what `cosign verify` prints as optional */
+  annotations: JsonObject;
   /** the transparency-log entry, when there is one */
-  logEntry?: { logIndex: number; integratedTime?: number; hasInclusionPromise: boolean };
+  logEntry?: { logIndex: number; integratedTime?: number; hasInclusionPromise: boolean; logId: Buffer };
   issuerName?: Buffer;
 }
 
@@ -35,7 +40,7 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
   const signature: BundleSignature = { bundle, ...statement };
   const [entry] = bundle.verificationMaterial?.tlogEntries ?? [];
   if (entry) {
-    signature.logEntry = { logIndex: Number(entry.logIndex), hasInclusionPromise: entry.inclusionPromise !== undefined };
+    signature.logEntry = { logIndex: Number(entry.logIndex), hasInclusionPromise: entry.inclusionPromise !== undefined, logId: Buffer.from(entry.logId?.keyId ?? []) };
     if (entry.integratedTime !== '0') signature.logEntry.integratedTime = Number(entry.integratedTime);
   }
   const material = bundle.verificationMaterial?.content;
@@ -50,17 +55,37 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
   return signature;
 }
 
-export function parseStatement(payload: Buffer, digest: string): Pick<BundleSignature, 'predicateType' | 'subjects'> {
-  let statement: { predicateType?: unknown; subject?: { digest?: { sha256?: unknown } }[] };
+type Statement = Pick<BundleSignature, 'predicateType' | 'subjects' | 'subjectDigest' | 'annotations'>;
+
+export function parseStatement(payload: Buffer, digest: string): Statement {
+  let statement: unknown;
   try {
-    statement = JSON.parse(payload.toString('utf8')) as typeof statement;
+    statement = JSON.parse(payload.toString('utf8'));
   } catch {
     throw new SignatureCheckError(digest, 'a', 'the in-toto statement is not JSON');
   }
-  const subjects = (Array.isArray(statement.subject) ? statement.subject : []).flatMap((subject) =>
-    typeof subject?.digest?.sha256 === 'string' ? [`sha256:${subject.digest.sha256}`] : [],
-  );
-  return { predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : '', subjects };
+  if (!isObject(statement)) throw new SignatureCheckError(digest, 'a', 'the in-toto statement is not a JSON object');
+  const subjects = (Array.isArray(statement.subject) ? statement.subject : []).filter(isObject);
+  const digests = subjects.map((subject) => (isObject(subject.digest) ? subject.digest : {}));
+  const parsed: Statement = {
+    predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : '',
+    subjects: digests.flatMap((each) => (typeof each.sha256 === 'string' ? [`sha256:${each.sha256}`] : [])),
+    annotations: new Map(),
+  };
+  // cosign prints the first subject: its digest, and its annotations as optional.
+  const [first] = subjects;
+  const [algorithm, hex] = Object.entries(digests[0] ?? {}).find(([name]) => name === 'sha256') ?? Object.entries(digests[0] ?? {})[0] ?? [];
+  if (algorithm !== undefined && typeof hex === 'string') parsed.subjectDigest = `${algorithm}:${hex}`;
+  if (first?.annotations !== undefined && first.annotations !== null) {
+    // cosign reads them into a protobuf Struct: anything but an object fails there.
+    if (!isObject(first.annotations)) throw new SignatureCheckError(digest, 'a', "the in-toto statement's subject annotations are not an object");
+    parsed.annotations = fromParsedSorted(first.annotations) as JsonObject;
+  }
+  return parsed;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

@@ -11,8 +11,17 @@ export type ImageSignature = { format: 'cosign'; cosign: CosignSignature } | { f
 
 /** One signature of a digest and what verifying it found. */
 export type SignatureVerdict =
-  | { verified: true; signature: ImageSignature; signer: VerifiedSigner }
+  | { verified: true; signature: ImageSignature; signer: VerifiedSigner; logEntry?: LogEntry }
   | { verified: false; failure: SignatureCheckError };
+
+/** A verified signature's transparency-log entry, as a README can show it. */
+export interface LogEntry {
+  logIndex: number;
+  /** A Rekor v1 entry, which search.sigstore.dev can show; Rekor v2 logs have no page for an entry. */
+  searchable: boolean;
+  /** The host of the log's baseUrl in the trusted root (e.g. log2025-1.rekor.sigstore.dev), looked up by the entry's log ID. */
+  logHost?: string;
+}
 
 /**
  * Verifies every signature attached to the given digests: legacy `.sig`
@@ -34,7 +43,7 @@ export function verifyStateSignatures(
     verdicts.set(
       digest,
       records.filter(isSignature).map((record) =>
-        verdictFor(() => {
+        verdictFor(trust, () => {
           if (record.format === 'cosign') {
             const cosign = readCosignSignature(record, digest);
             return { signature: { format: 'cosign', cosign }, signer: verifyCosignSignature(cosign, context) };
@@ -52,18 +61,42 @@ function isSignature(record: SignatureRecord): boolean {
   return record.format === 'cosign' || isSignatureBundle(record);
 }
 
-function verdictFor(verify: () => { signature: ImageSignature; signer: VerifiedSigner }): SignatureVerdict {
+function verdictFor(trust: Trust, verify: () => { signature: ImageSignature; signer: VerifiedSigner }): SignatureVerdict {
   try {
-    return { verified: true, ...verify() };
+    const verified = verify();
+    const logEntry = logEntryOf(verified.signature, trust);
+    return logEntry ? { verified: true, ...verified, logEntry } : { verified: true, ...verified };
   } catch (error) {
     if (!(error instanceof SignatureCheckError)) throw error;
     return { verified: false, failure: error };
   }
 }
 
-/** The transparency-log entry of a signature, and whether Rekor's search can show it (Rekor v1 only). */
-export function logEntryOf(signature: ImageSignature): { logIndex: number; searchable: boolean } | undefined {
-  if (signature.format === 'cosign') return signature.cosign.bundle ? { logIndex: signature.cosign.bundle.payload.logIndex, searchable: true } : undefined;
+/**
+ * The transparency-log entry of a signature, named by the trusted root's log
+ * with that ID. A Rekor v1 entry — every legacy one, and a bundle's with an
+ * inclusion promise or an integrated time — can be looked up on
+ * search.sigstore.dev; a Rekor v2 entry (no promise, no time) cannot: the
+ * search knows v1 logs only, so it is named by its log's host and index
+ * (without `trust`, the log is not looked up and not named). A verified
+ * verdict carries this already, as `logEntry`.
+ */
+export function logEntryOf(signature: ImageSignature, trust?: Pick<Trust, 'material'>): LogEntry | undefined {
+  if (signature.format === 'cosign') {
+    const bundle = signature.cosign.bundle;
+    return bundle ? withLogHost({ logIndex: bundle.payload.logIndex, searchable: true }, Buffer.from(bundle.payload.logID, 'hex'), trust) : undefined;
+  }
   const entry = signature.bundle.logEntry;
-  return entry ? { logIndex: entry.logIndex, searchable: entry.hasInclusionPromise || entry.integratedTime !== undefined } : undefined;
+  if (!entry) return undefined;
+  return withLogHost({ logIndex: entry.logIndex, searchable: entry.hasInclusionPromise || entry.integratedTime !== undefined }, entry.logId, trust);
+}
+
+function withLogHost(entry: LogEntry, logId: Buffer, trust: Pick<Trust, 'material'> | undefined): LogEntry {
+  const baseUrl = trust?.material.tlogs.find((log) => log.logID.equals(logId))?.baseURL;
+  if (baseUrl === undefined) return entry;
+  try {
+    return { ...entry, logHost: new URL(baseUrl).host };
+  } catch {
+    return entry;
+  }
 }

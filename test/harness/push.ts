@@ -123,8 +123,29 @@ export interface PushedIndex extends PushedManifest {
 }
 
 export interface PushedReferrer extends PushedManifest {
-  /** the `sha256-<hex>` fallback index, as it stands after this push */
-  fallback: PushedManifest & { tag: string };
+  /** how a referrers API lists it: artifactType and annotations from the manifest */
+  descriptor: Descriptor;
+  /** the `sha256-<hex>` fallback index, as it stands after this push; absent with `listing: 'none'` */
+  fallback?: PushedManifest & { tag: string };
+}
+
+export interface ReferrerOptions {
+  /**
+   * Where the referrer is listed: 'fallback' (default), in the fallback index
+   * with its artifactType and annotations (ggcr ≥ 0.22.1); 'fallback-bare',
+   * there as `artifactType: application/vnd.oci.empty.v1+json` with no
+   * annotations, as cosign 3.0 writes it and GHCR shows it; 'none', nowhere
+   * (a registry with the referrers API lists it itself: see `descriptor`).
+   */
+  listing?: 'fallback' | 'fallback-bare' | 'none';
+  /**
+   * Where the manifest names its artifact type: 'cosign' (default), at the top
+   * and in config.artifactType; 'config-media-type', only as the config's
+   * media type (no artifactType at all), as other bundle writers do.
+   */
+  artifactTypeIn?: 'cosign' | 'config-media-type';
+  /** the bundle layer's media type; default the record's artifactType */
+  layerMediaType?: string;
 }
 
 interface JsonManifest {
@@ -241,28 +262,39 @@ export class Pusher {
   }
 
   /**
-   * cosign 3's layout: a manifest whose subject is the image and whose one
-   * layer is the bundle JSON, pushed by digest, then listed in the
-   * `sha256-<hex>` fallback index (OCI 1.1 referrers tag schema), which is
-   * where clients look on a registry without the referrers API. Not safe to
-   * run concurrently for one subject (read-modify-write of that tag).
+   * cosign 3's layout (pkg/oci/remote/write.go WriteReferrer): a manifest
+   * whose subject is the image, whose config is the OCI empty blob naming the
+   * artifact type, and whose one layer is the bundle JSON, pushed by digest;
+   * then listed in the `sha256-<hex>` fallback index (OCI 1.1 referrers tag
+   * schema), which is where clients look on a registry without the referrers
+   * API. Not safe to run concurrently for one subject (read-modify-write of
+   * that tag). `options` make the variants met in the wild.
    */
-  async pushSigstoreBundleReferrer(subjectDigest: Digest, record: SigstoreBundleRecord): Promise<PushedReferrer> {
+  async pushSigstoreBundleReferrer(subjectDigest: Digest, record: SigstoreBundleRecord, options: ReferrerOptions = {}): Promise<PushedReferrer> {
     const subject = await this.#headManifest(subjectDigest);
     await this.pushBlob(Buffer.from('{}'), EMPTY_DESCRIPTOR.mediaType);
-    const layer = await this.pushBlob(Buffer.from(JSON.stringify(record.bundle)), MEDIA_TYPES.sigstoreBundle);
+    const layer = await this.pushBlob(Buffer.from(JSON.stringify(record.bundle)), options.layerMediaType ?? record.artifactType);
     const annotations = { 'org.opencontainers.image.created': new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...record.annotations };
+    const config =
+      options.artifactTypeIn === 'config-media-type'
+        ? { ...EMPTY_DESCRIPTOR, mediaType: record.artifactType }
+        : { mediaType: EMPTY_DESCRIPTOR.mediaType, artifactType: record.artifactType, digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size };
     const referrer = await this.pushManifest({
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociManifest,
-      artifactType: record.artifactType,
-      config: EMPTY_DESCRIPTOR,
+      ...(options.artifactTypeIn === 'config-media-type' ? {} : { artifactType: record.artifactType }),
+      config,
       layers: [layer],
       subject,
       annotations,
     });
-    const fallback = await this.#addToReferrersIndex(subjectDigest, { ...descriptorOf(referrer), artifactType: record.artifactType, annotations });
-    return { ...referrer, fallback };
+    const descriptor: Descriptor = { ...descriptorOf(referrer), artifactType: record.artifactType, annotations };
+    const listing = options.listing ?? 'fallback';
+    if (listing === 'none') return { ...referrer, descriptor };
+    // ggcr before v0.22.1 (cosign 3.0.x) and GHCR list a referrer by its config's media type, without its annotations.
+    const listed: Descriptor = listing === 'fallback-bare' ? { ...descriptorOf(referrer), artifactType: MEDIA_TYPES.ociEmpty } : descriptor;
+    const fallback = await this.#addToReferrersIndex(subjectDigest, listed);
+    return { ...referrer, descriptor, fallback };
   }
 
   /** GETs a manifest by tag or digest with the full Accept list. */

@@ -648,6 +648,7 @@ describe('no generated value defeats an escaper', () => {
       : {
           verified: true,
           signer: { keyed: false, subject: value, issuer: value },
+          logEntry: { logIndex: 1, searchable: true },
           signature: {
             format: 'cosign',
             cosign: {

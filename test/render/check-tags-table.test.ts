@@ -17,7 +17,7 @@ const C = `sha256:${'c'.repeat(64)}`;
 const D = `sha256:${'d'.repeat(64)}`;
 
 function row(digest: string, tags: string[]): TagRowView {
-  return { tags, digest, mediaType: 'application/vnd.oci.image.index.v1+json', isIndex: true, platforms: [], architectures: [], signed: false, verified: false, rekorEntries: [], unlogged: false };
+  return { tags, digest, mediaType: 'application/vnd.oci.image.index.v1+json', isIndex: true, platforms: [], architectures: [], signed: false, verified: false, rekorEntries: [], unlogged: false, unsearchable: false };
 }
 
 const rows = [row(A, ['latest', '1.0']), row(B, ['0.9'])];
