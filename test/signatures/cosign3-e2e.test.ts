@@ -183,6 +183,24 @@ describe('cosign 3 bundle referrers: snapshot → render → verify', () => {
 
         const verify = await runCliAsync(['verify', ...flagsFor(layout), 'README.md'], dir);
         assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+
+        // A hand edit of a claim the README prints: the row's log entry (or, unlogged, its
+        // digest), then the printed claims' type. Each is exit 4 naming what was edited.
+        const edits: [string, string, RegExp][] = [
+          layout === 'keyed'
+            ? ['the digest in the tags table', digest.slice(-12), /digest/]
+            : ['the log entry', layout === 'rekor-v1' ? `logIndex=${V1_INDEX}` : `#${V2_INDEX}`, /log entry/],
+          ['the printed type', '"type": "https://sigstore.dev/cosign/sign/v1"', /type/],
+        ];
+        for (const [what, text, named] of edits) {
+          assert.ok(readme.includes(text), `${what}: ${text} is in the README`);
+          const changed = text.replace(/[0-9a-f](?=[^0-9a-f]*$)/, (last) => (last === '0' ? '1' : '0')).replace('sign/v1', 'sign/v2');
+          writeFileSync(path.join(dir, 'README.md'), readme.replace(text, changed));
+          const tampered = await runCliAsync(['verify', ...flagsFor(layout), 'README.md'], dir);
+          assert.equal(tampered.status, 4, `${what}: ${tampered.stderr}`);
+          assert.match(tampered.stderr, /^readme-gen: README\.md(:\d+)?: /, `${what}: names the file`);
+          assert.match(tampered.stderr, named, `${what}: names the claim`);
+        }
       });
     }
   }
