@@ -30,9 +30,25 @@ export function isSignatureBundle(record: SigstoreBundleRecord): boolean {
   return annotated === undefined || annotated === COSIGN_SIGN_PREDICATE;
 }
 
+/**
+ * A bundle referrer, read as `cosign verify` (v3) reads it. cosign verifies
+ * every bundle referrer of an image against the image digest and keeps only
+ * those holding a DSSE envelope (pkg/cosign/verify.go
+ * verifyImageAttestationsSigstoreBundle: "bundle does not contain a DSSE
+ * envelope"), so a message-signature bundle — even one whose messageDigest is
+ * the image digest — is a signature cosign refuses, never an image signature
+ * and never "unsigned": it fails check (a) here.
+ */
 export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string): BundleSignature {
   const bundle = parseSigstoreBundle(record.bundle, digest);
   const content = bundle.content;
+  if (content?.$case === 'messageSignature') {
+    throw new SignatureCheckError(
+      digest,
+      'a',
+      `the Sigstore bundle in ${record.manifestDigest} holds a message signature, which cosign does not accept as an image signature (it verifies only DSSE-envelope bundles for images)`,
+    );
+  }
   if (content?.$case !== 'dsseEnvelope' || content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     throw new SignatureCheckError(digest, 'a', `the Sigstore bundle in ${record.manifestDigest} does not hold an in-toto statement`);
   }

@@ -293,6 +293,12 @@ export interface BundleOptions extends StatementOptions {
   timestampAt?: Date;
   /** the log tree the inclusion proof is in; default: the entry is leaf 5 of 8 (v1: a shard's own index), or logIndex of logIndex + 3 (v2) */
   tree?: { size: number; index: number };
+  /**
+   * A message signature (`cosign sign-blob --bundle`) over these bytes instead
+   * of a DSSE envelope: messageDigest is their sha256 and `digest` is unused;
+   * logged as a `hashedrekord` (0.0.1 in a Rekor v1 log, 0.0.2 in a v2 log).
+   */
+  message?: Buffer;
 }
 
 /**
@@ -308,25 +314,31 @@ export function signBundle(options: BundleOptions): SigstoreBundleRecord {
   const predicateType = options.predicateType ?? COSIGN_SIGN_PREDICATE;
   const statement = cosignStatement(options.digest, options);
   const privateKey = options.leaf?.privateKey ?? (options.key as { privateKey: KeyObject }).privateKey;
-  const signature = sign('sha256', preAuthEncoding(IN_TOTO, statement), privateKey);
+  const signature = sign('sha256', options.message ?? preAuthEncoding(IN_TOTO, statement), privateKey);
   const envelope = { payload: statement.toString('base64'), payloadType: IN_TOTO, signatures: [{ sig: signature.toString('base64') }] };
+  const messageDigest = options.message ? createHash('sha256').update(options.message).digest() : undefined;
 
   const certificateDer = options.leaf ? Buffer.from(new x509.X509Certificate(options.leaf.pem).rawData) : undefined;
   const publicKeyDer = options.key ? createPublicKey(options.key.publicKeyPem).export({ format: 'der', type: 'spki' }) : undefined;
   const verificationMaterial: Record<string, unknown> = certificateDer
     ? { certificate: { rawBytes: certificateDer.toString('base64') } }
     : { publicKey: { hint: createHash('sha256').update(publicKeyDer as Buffer).digest('base64') } };
-  verificationMaterial.tlogEntries = options.log ? [logEntry(options, options.log, { statement, signature, envelope, certificateDer, publicKeyDer, verifierPem: options.leaf?.pem ?? options.key?.publicKeyPem ?? '' })] : [];
+  verificationMaterial.tlogEntries = options.log ? [logEntry(options, options.log, { statement, signature, envelope, certificateDer, publicKeyDer, verifierPem: options.leaf?.pem ?? options.key?.publicKeyPem ?? '', messageDigest })] : [];
   const timestampAt = options.timestampAt ?? (options.integratedTime === undefined ? new Date() : new Date(options.integratedTime * 1000));
   verificationMaterial.timestampVerificationData = {
     rfc3161Timestamps: options.tsa ? [{ signedTimestamp: timestampResponse(options.tsa, signature, { genTime: timestampAt }).toString('base64') }] : [],
   };
-  const bundle = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial, dsseEnvelope: envelope };
+  const content = messageDigest
+    ? { messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: messageDigest.toString('base64') }, signature: signature.toString('base64') } }
+    : { dsseEnvelope: envelope };
+  const bundle = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial, ...content };
   return {
     format: 'sigstore-bundle',
     manifestDigest: `sha256:${createHash('sha256').update(JSON.stringify(bundle)).digest('hex')}` as Digest,
     artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType },
+    annotations: messageDigest
+      ? { 'dev.sigstore.bundle.content': 'message-signature' }
+      : { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType },
     bundle,
   };
 }
@@ -339,18 +351,20 @@ interface Signed {
   publicKeyDer: Buffer | undefined;
   /** the certificate or public key as Rekor v1 records it */
   verifierPem: string;
+  /** a message signature's: the sha256 of the message, which its hashedrekord entry logs */
+  messageDigest?: Buffer | undefined;
 }
 
 /** The bundle's transparency-log entry, made and signed as the log would. */
 function logEntry(options: BundleOptions, log: TestLog, signed: Signed): object {
   const logIndex = options.logIndex ?? 0;
-  const body = Buffer.from(log.version === 1 ? rekorV1DsseBody(signed) : rekorV2HashedRekordBody(signed));
+  const body = Buffer.from(log.version === 1 ? (signed.messageDigest ? rekorV1HashedRekordBody(signed, signed.messageDigest) : rekorV1DsseBody(signed)) : rekorV2HashedRekordBody(signed));
   const tree = options.tree ?? (log.version === 1 ? { size: 8, index: 5 } : { size: logIndex + 3, index: logIndex });
   const { root, proof } = inclusion(createHash('sha256').update(Buffer.from([0])).update(body).digest(), tree.index, tree.size);
   const entry: Record<string, unknown> = {
     logIndex: String(logIndex),
     logId: { keyId: Buffer.from(log.logID, 'hex').toString('base64') },
-    kindVersion: log.version === 1 ? { kind: 'dsse', version: '0.0.1' } : { kind: 'hashedrekord', version: '0.0.2' },
+    kindVersion: log.version === 1 ? { kind: signed.messageDigest ? 'hashedrekord' : 'dsse', version: '0.0.1' } : { kind: 'hashedrekord', version: '0.0.2' },
   };
   if (log.version === 1) {
     const integratedTime = options.integratedTime ?? Math.floor(Date.now() / 1000);
@@ -383,6 +397,18 @@ function rekorV1DsseBody(signed: Signed): string {
   });
 }
 
+/** Rekor v1's `hashedrekord` 0.0.1 entry of a message signature, as it canonicalises it (keys sorted). */
+function rekorV1HashedRekordBody(signed: Signed, messageDigest: Buffer): string {
+  return JSON.stringify({
+    apiVersion: '0.0.1',
+    kind: 'hashedrekord',
+    spec: {
+      data: { hash: { algorithm: 'sha256', value: messageDigest.toString('hex') } },
+      signature: { content: signed.signature.toString('base64'), publicKey: { content: Buffer.from(signed.verifierPem).toString('base64') } },
+    },
+  });
+}
+
 /**
  * Rekor v2 takes only hashedrekord 0.0.2: a DSSE envelope is logged as the
  * sha256 of its PAE, the bytes its signature is over. rekor-tiles writes the
@@ -392,7 +418,7 @@ function rekorV2HashedRekordBody(signed: Signed): string {
   const verifier = signed.certificateDer
     ? { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: signed.certificateDer.toString('base64') } }
     : { keyDetails: 'PKIX_ECDSA_P256_SHA_256', publicKey: { rawBytes: (signed.publicKeyDer as Buffer).toString('base64') } };
-  const digest = createHash('sha256').update(preAuthEncoding(IN_TOTO, signed.statement)).digest('base64');
+  const digest = (signed.messageDigest ?? createHash('sha256').update(preAuthEncoding(IN_TOTO, signed.statement)).digest()).toString('base64');
   return JSON.stringify({
     apiVersion: '0.0.2',
     kind: 'hashedrekord',
