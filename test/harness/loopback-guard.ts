@@ -17,6 +17,16 @@ function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\./.test(bare);
 }
 
+/**
+ * Names no resolver can answer, which tests use to reach "a host that does not
+ * resolve": the reserved .invalid domain (RFC 6761), or a label longer than
+ * DNS allows (63 octets), which the resolver refuses without sending a query.
+ */
+function neverResolves(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name.endsWith('.invalid') || name.split('.').some((label) => label.length > 63);
+}
+
 /** The host a connect() call names: net's (options), (port, host) and (path) forms. */
 function hostOf(args: unknown[]): string | undefined {
   let first = args[0];
@@ -33,7 +43,7 @@ function hostOf(args: unknown[]): string | undefined {
 
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
   const host = hostOf(args);
-  if (host !== undefined && !isLoopback(host)) {
+  if (host !== undefined && !isLoopback(host) && !neverResolves(host)) {
     process.stderr.write(`loopback guard: this test process tried to connect to ${host}; tests only talk to 127.0.0.1\n`);
     process.exit(GUARD_EXIT_CODE);
   }
