@@ -16,7 +16,7 @@ import { before, describe, test } from 'node:test';
 import type { Digest, ImageState, SignatureRecord, SigstoreBundleRecord } from '../../src/state/image-state.js';
 import { serializeState } from '../../src/state/serialize-state.js';
 import { type CliRun, runCli, temporaryDirectory } from '../helpers/run-cli.js';
-import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, issueLeaf, payloadFor, signBundle, signLegacy, trustedRoot } from '../helpers/signing.js';
+import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, issueLeaf, payloadFor, signBundle, signLegacy, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
 
 type TestContext = Parameters<typeof temporaryDirectory>[0];
 
@@ -25,8 +25,6 @@ const LATEST = `sha256:${'ab'.repeat(32)}` as Digest;
 const OLDER = `sha256:${'cd'.repeat(32)}` as Digest;
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
-const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com';
 const LATEST_LOG_INDEX = 669;
 const OLDER_LOG_INDEX = 700;
 

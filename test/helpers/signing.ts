@@ -17,6 +17,10 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
+/** The signer most signature tests issue their leaf certificate to: a GitHub Actions release workflow. */
+export const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
+export const ISSUER = 'https://token.actions.githubusercontent.com';
+
 const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface TestCa {

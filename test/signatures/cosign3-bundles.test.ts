@@ -35,6 +35,8 @@ import {
   issueLeaf,
   signBundle,
   trustedRoot,
+  IDENTITY,
+  ISSUER,
 } from '../helpers/signing.js';
 import { type TestTsa, createTsa } from '../helpers/timestamp-authority.js';
 
@@ -42,8 +44,6 @@ const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
 const OTHER = `sha256:${'cd'.repeat(32)}` as Digest;
 const SIGNED_AT = new Date(Date.UTC(2026, 5, 1, 12));
 const LOGGED_AT = new Date(SIGNED_AT.getTime() + 60_000);
-const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com';
 const LOCATION = 'registry.example.com/acme/app';
 const V2_HOST = 'log2025-1.rekor.test.invalid';
 

@@ -26,11 +26,9 @@ import { type CountingProxy, type InterceptedRequest, startCountingProxy } from 
 import { type Descriptor, MEDIA_TYPES, type PushedImage, Pusher, type ReferrerOptions } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
-import { type BundleOptions, createCa, createLog, createRekorV2Log, createSigningKey, issueLeaf, signBundle, trustedRoot } from '../helpers/signing.js';
+import { type BundleOptions, createCa, createLog, createRekorV2Log, createSigningKey, issueLeaf, signBundle, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
 import { type TestTsa, createTsa } from '../helpers/timestamp-authority.js';
 
-const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com';
 /** The certificate lives ten minutes from SIGNED_AT; the log and the TSA act a minute in. */
 const SIGNED_AT = new Date(Date.UTC(2026, 5, 1, 12));
 const LOGGED_AT = new Date(SIGNED_AT.getTime() + 60_000);

@@ -20,14 +20,12 @@ import { type Trust, loadTrust } from '../../src/signatures/trusted-root.js';
 import { type SignatureVerdict, verifyStateSignatures } from '../../src/signatures/verify-state.js';
 import type { CosignSignatureRecord, Digest, ImageState } from '../../src/state/image-state.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
-import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signLegacy, trustedRoot } from '../helpers/signing.js';
+import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signLegacy, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
 import { type TestTsa, createTsa, timestampAuthorityEntry, timestampResponse } from '../helpers/timestamp-authority.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
 const REPOSITORY = 'registry.example.com/acme/app';
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
-const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com';
 
 let ca: TestCa;
 let log: TestLog;

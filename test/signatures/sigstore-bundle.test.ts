@@ -13,14 +13,12 @@ import { verifyStateSignatures } from '../../src/signatures/verify-state.js';
 import type { Digest, ImageState, SignatureRecord } from '../../src/state/image-state.js';
 import { temporaryDirectory } from '../helpers/run-cli.js';
 import { createTsa } from '../helpers/timestamp-authority.js';
-import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createRekorV2Log, issueLeaf, signBundle, trustedRoot } from '../helpers/signing.js';
+import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createRekorV2Log, issueLeaf, signBundle, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
 
 /** cosign 3 signatures: Sigstore bundles v0.3 attached as OCI referrers, made and verified here. */
 const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
 const OTHER = `sha256:${'cd'.repeat(32)}` as Digest;
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
-const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com';
 
 let ca: TestCa;
 let log: TestLog;
