@@ -39,6 +39,7 @@ import {
   ISSUER,
 } from '../helpers/signing.js';
 import { type TestTsa, createTsa } from '../helpers/timestamp-authority.js';
+import { resolvedConfig } from '../helpers/resolved-config.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
 const OTHER = `sha256:${'cd'.repeat(32)}` as Digest;
@@ -93,20 +94,12 @@ function stateWith(signatures: SigstoreBundleRecord[], otherSignatures: Sigstore
 }
 
 function config(template: 'default' | 'distroless' = 'default'): ResolvedConfig {
-  return {
-    source: 'test',
-    name: 'app',
+  return resolvedConfig(LOCATION, {
     description: 'The app.',
-    location: LOCATION,
     template,
-    excludeTags: [],
-    builtWith: ['apko'],
-    outputPath: '/dev/null',
-    cosignOutput: 'current',
-    identity: {},
     wording: { generator: 'readme-gen', signedImages: 'images' },
     primaryTag: { name: 'latest', setting: 'primary-tag' },
-  };
+  });
 }
 
 function render(t: Parameters<typeof temporaryDirectory>[0], state: ImageState, options: { template?: 'default' | 'distroless'; key?: boolean } = {}): string {

@@ -12,7 +12,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import type { ResolvedConfig } from '../../src/config/readme-gen-config.js';
 import { renderReadme } from '../../src/render/render-readme.js';
 import { loadTemplateSet } from '../../src/render/template-set.js';
 import { RFC3161_TIMESTAMP_ANNOTATION } from '../../src/signatures/cosign-signature.js';
@@ -22,6 +21,7 @@ import type { CosignSignatureRecord, Digest, ImageState } from '../../src/state/
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signLegacy, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
 import { type TestTsa, createTsa, timestampAuthorityEntry, timestampResponse } from '../helpers/timestamp-authority.js';
+import { resolvedConfig } from '../helpers/resolved-config.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
 const REPOSITORY = 'registry.example.com/acme/app';
@@ -87,18 +87,7 @@ function failure(record: CosignSignatureRecord, trust: Trust): { check: string; 
   return { check: verdict.failure.check, message: verdict.failure.message };
 }
 
-const config: ResolvedConfig = {
-  source: 'test',
-  name: 'app',
-  location: REPOSITORY,
-  template: 'default',
-  excludeTags: [],
-  builtWith: ['apko'],
-  outputPath: '/dev/null',
-  cosignOutput: 'current',
-  identity: {},
-  wording: {},
-};
+const config = resolvedConfig(REPOSITORY);
 
 describe("cosign's rfc3161timestamp annotation on a legacy signature", () => {
   test('verifies with a TSA of the trusted root', (t) => {

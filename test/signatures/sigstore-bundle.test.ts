@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import type { ResolvedConfig } from '../../src/config/readme-gen-config.js';
 import { renderReadme, renderReadmeView } from '../../src/render/render-readme.js';
 import { loadTemplateSet } from '../../src/render/template-set.js';
 import { SignatureCheckError } from '../../src/signatures/signature-check-error.js';
@@ -14,6 +13,7 @@ import type { Digest, ImageState, SignatureRecord } from '../../src/state/image-
 import { temporaryDirectory } from '../helpers/run-cli.js';
 import { createTsa } from '../helpers/timestamp-authority.js';
 import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createRekorV2Log, issueLeaf, signBundle, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
+import { resolvedConfig } from '../helpers/resolved-config.js';
 
 /** cosign 3 signatures: Sigstore bundles v0.3 attached as OCI referrers, made and verified here. */
 const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
@@ -59,18 +59,7 @@ function failedCheck(state: ImageState, trust: Trust): string | undefined {
   return verdict.verified ? undefined : verdict.failure.check;
 }
 
-const config: ResolvedConfig = {
-  source: 'test',
-  name: 'app',
-  location: 'registry.example.com/acme/app',
-  template: 'default',
-  excludeTags: [],
-  builtWith: ['apko'],
-  outputPath: '/dev/null',
-  cosignOutput: 'current',
-  identity: {},
-  wording: {},
-};
+const config = resolvedConfig('registry.example.com/acme/app');
 
 describe('Sigstore bundle signatures', () => {
   test('verify, and name who signed', (t) => {
