@@ -29,15 +29,6 @@ export class InputError extends ReadmeGenError {
   }
 }
 
-/** The rendered README differs from the committed one (check mode). */
-export class OutOfDateError extends ReadmeGenError {
-  readonly exitCode = ExitCode.outOfDate;
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutOfDateError';
-  }
-}
-
 /** A registry or the network failed us. */
 export class RegistryError extends ReadmeGenError {
   readonly exitCode = ExitCode.registry;

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
-import type { ImageState } from '../../src/state/image-state.js';
+import type { Digest, ImageState, SignatureRecord } from '../../src/state/image-state.js';
 import { loadState } from '../../src/state/load-state.js';
 import { serializeState } from '../../src/state/serialize-state.js';
 
@@ -32,8 +32,20 @@ describe('state serialisation', () => {
   });
 
   test('keeps platform and signature order, which the registry defines', () => {
-    const text = readFileSync(stateFiles[1] ?? '', 'utf8');
-    assert.ok(text.indexOf('"architecture": "amd64"') < text.indexOf('"architecture": "arm64"'));
-    assert.ok(text.indexOf('"architecture": "arm64"') < text.indexOf('"architecture": "arm"'));
+    const state = loadState(stateFiles[1] ?? '', '/');
+    const [digest, image] = Object.entries(state.images).find(([, each]) => each.platforms.length > 2) ?? [];
+    assert.ok(digest && image, 'the multi-arch fixture has an image with three platforms or more');
+    const signed = loadState(stateFiles[0] ?? '', '/');
+    const [signature] = Object.values(signed.images).flatMap((each) => each.signatures);
+    assert.ok(signature?.format === 'cosign', 'the glibc-dynamic fixture has a legacy signature');
+    const signatures: SignatureRecord[] = ['ff', '00', '80'].map((hex) => ({ ...signature, digest: `sha256:${hex.repeat(32)}` as Digest }));
+    // Neither order is sorted, so a serialiser that sorted them would show.
+    const platforms = [image.platforms[1], image.platforms[0], ...image.platforms.slice(2).reverse()].filter((platform) => platform !== undefined);
+    const reordered: ImageState = { ...state, images: { ...state.images, [digest]: { ...image, platforms, signatures } } as ImageState['images'] };
+
+    const written = JSON.parse(serializeState(reordered)) as ImageState;
+    const writtenImage = written.images[digest as Digest];
+    assert.deepEqual(writtenImage?.platforms.map((platform) => platform.architecture + (platform.variant ?? '')), platforms.map((platform) => platform.architecture + (platform.variant ?? '')));
+    assert.deepEqual(writtenImage?.signatures.map((record) => (record.format === 'cosign' ? record.digest : record.manifestDigest)), signatures.map((record) => (record.format === 'cosign' ? record.digest : '')));
   });
 });
