@@ -1,9 +1,18 @@
 #!/usr/bin/env node
-import { SUPPORTED_NODE, isSupportedNode } from './supported-node.js';
+import { spawnSync } from 'node:child_process';
+import { SUPPORTED_NODE, checkoutNode, isSupportedNode } from './supported-node.js';
 
 // Checked before the rest is loaded: on an older Node its dependencies fail
-// with errors that do not say the runtime is the problem.
+// with errors that do not say the runtime is the problem. A clone of this
+// repository brings its own Node and runs on it (`node dist/src/cli/bin.js`
+// with the machine's Node 20 works); the re-run's node is that one, so it
+// never re-runs again.
 if (!isSupportedNode(process.versions.node)) {
+  const own = checkoutNode(import.meta.url, process.execPath);
+  if (own !== undefined) {
+    const run = spawnSync(own, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+    process.exit(run.status ?? 1);
+  }
   process.stderr.write(`readme-gen: needs Node.js ${SUPPORTED_NODE}; this is ${process.version} (${process.execPath}). Put a supported node first on PATH.\n`);
   process.exit(2);
 }
