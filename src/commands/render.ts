@@ -14,7 +14,7 @@ import type { Trust } from '../signatures/trusted-root.js';
 import type { ImageState } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
-import { offlineTrustFor, trustFor } from './trust.js';
+import { trustFor } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
 export type RenderMode = 'print' | 'write' | 'check' | 'diff';
@@ -82,12 +82,4 @@ export function generateReadme(config: ResolvedConfig, state: ImageState, trust:
 /** What the output file should contain: the generated README whole, or `previous` with its region filled (or the Docker Hub version). */
 export function outputContent(config: ResolvedConfig, generated: string, previous: string | undefined, output: string, profile?: 'dockerhub'): string {
   return profile === 'dockerhub' ? forDockerHub(generated, config.repo) : applyToReadme(previous, generated, output);
-}
-
-/**
- * The trust an offline check of `state` verifies against (verify's committed
- * state): a pinned root, else the cached or shipped one; see ./trust.ts.
- */
-export function loadTrustFor(config: ResolvedConfig, cwd: string, state: ImageState, cacheDir?: string): Trust {
-  return offlineTrustFor(config, cwd, state, cacheDir === undefined ? {} : { cacheDir });
 }

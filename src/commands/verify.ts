@@ -21,11 +21,12 @@ import { type PrintedSignature, type PrintedVerifyOutput, isPrintedVerifyOutput,
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import { offlineTrustedRoot } from '../signatures/tuf-trusted-root.js';
-import { defaultCacheDir } from '../registry/content-cache.js';
-import { type VerifiedSigner, verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
+import type { VerifiedSigner } from '../signatures/verify-bundle.js';
+import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
-import { generateReadme, loadTrustFor, outputContent } from './render.js';
+import { generateReadme, outputContent } from './render.js';
+import { offlineTrustFor, trustedRootCache } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -99,7 +100,7 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   trustOptions.trustedRootPath =
     options.trustedRootPath !== undefined
       ? path.resolve(options.cwd, options.trustedRootPath)
-      : offlineTrustedRoot({ cacheDir: options.cacheDir ?? defaultCacheDir(), ...(options.tufMirror === undefined ? {} : { mirror: options.tufMirror }) }).file;
+      : offlineTrustedRoot(trustedRootCache(options.tufMirror === undefined ? {} : { tufMirror: options.tufMirror }, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir })).file;
   if (options.keyPath !== undefined) trustOptions.keyPath = path.resolve(options.cwd, options.keyPath);
   const trust = loadTrust(trustOptions);
   return options.files.map((file): ReadmeVerdict => {
@@ -174,7 +175,7 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
   const state = loadState(config.statePath, options.cwd);
   let rendered: RenderedReadme;
   try {
-    rendered = generateReadme(config, state, loadTrustFor(config, options.cwd, state, options.cacheDir));
+    rendered = generateReadme(config, state, offlineTrustFor(config, options.cwd, state, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }));
   } catch (error) {
     if (!(error instanceof SignatureCheckError)) throw error;
     // The state's own signatures fail: the message names the state, the digest and the check.

@@ -4,9 +4,6 @@ import type { CosignSignature } from './cosign-signature.js';
 import { type RekorEntryBody, decodeEntryBody, toLegacyBundle } from './legacy-bundle.js';
 import { type VerifiedSigner, type VerifyContext, sigstoreFailure, verifyBundle } from './verify-bundle.js';
 
-// The core moved to verify-bundle.ts; these stay importable from here.
-export { type VerifiedSigner, type VerifyContext, sigstoreFailure, signerWithinPolicy } from './verify-bundle.js';
-
 /**
  * Verifies one legacy cosign signature offline, as `cosign verify` does:
  * (a) the payload names the digest it is attached to — the image-specific

@@ -4,7 +4,8 @@ import type { IdentityPolicy } from './identity-policy.js';
 import { SignatureCheckError } from './signature-check-error.js';
 import { type BundleSignature, isSignatureBundle, readSigstoreBundle, verifySigstoreBundle } from './sigstore-bundle.js';
 import type { Trust } from './trusted-root.js';
-import { type VerifiedSigner, verifyCosignSignature } from './verify-cosign-signature.js';
+import type { VerifiedSigner } from './verify-bundle.js';
+import { verifyCosignSignature } from './verify-cosign-signature.js';
 
 /** A signature in either of the layouts cosign stores them in. */
 export type ImageSignature = { format: 'cosign'; cosign: CosignSignature } | { format: 'sigstore-bundle'; bundle: BundleSignature };
