@@ -1,0 +1,36 @@
+/**
+ * `npm run lint` (with prettier --check): typescript-eslint's type-aware
+ * recommended rules over src/, test/, scripts/ and bench/, and the layer
+ * boundaries and import cycles of eslint/layers.js.
+ */
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import { layers } from './eslint/layers.js';
+
+export default defineConfig(
+  // fixtures/lint breaks the rules on purpose: test/lint/layers.test.ts lints it with its own config.
+  { ignores: ['dist/', 'fixtures/', 'templates/'] },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // node:test tracks the promises test() and describe() return itself; awaiting them would serialise the file.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+      ],
+      // The same convention as tsc's noUnusedParameters: a leading underscore names what is unused on purpose.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      // Matching control characters is the point of the sanitisers that strip them from terminal and Markdown output.
+      'no-control-regex': 'off',
+    },
+  },
+  // The lint configuration itself is JavaScript outside tsconfig.json: no type information.
+  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  layers(import.meta.dirname),
+);
