@@ -35,7 +35,9 @@ fi
 
 npm run build
 echo "test: unit tests on Node $(node --version) ($(command -v node))"
-node --test --test-reporter=spec $(node dist/test/unit-suite.js unit)
+# Two files at a time even on 2 cores (node's default there is one): while one
+# file waits for a readme-gen it started, the other runs.
+node --test --test-reporter=spec --test-concurrency="$(node -p 'Math.max(2, os.availableParallelism() - 1)')" $(node dist/test/unit-suite.js unit)
 [ "$mode" = unit ] && exit 0
 
 bash scripts/ensure-test-tools.sh

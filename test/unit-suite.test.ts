@@ -19,7 +19,7 @@ const PROGRAMS = /'(pre-commit|npm|npx|docker-registry)'/;
 function testImports(file: string): string[] {
   const source = readFileSync(packageFile('test', file), 'utf8');
   return [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)'(\.{1,2}\/[^']+)'/g)]
-    .map((match) => path.normalize(path.join(path.dirname(file), match[1] as string)).replace(/\.js$/, '.ts'))
+    .map(([, specifier]) => path.normalize(path.join(path.dirname(file), specifier)).replace(/\.js$/, '.ts'))
     .filter((imported) => !imported.startsWith('..'));
 }
 
@@ -47,9 +47,16 @@ test('no test in the unit set starts a registry, a git remote, pre-commit or npm
   for (const file of unitTests()) {
     for (const module of reachedFrom(file)) {
       const service = SERVICES[module];
-      assert.equal(service, undefined, `test/${file} reaches test/${module}, which ${service}: take it out of UNIT_TESTS in test/unit-suite.ts`);
+      assert.equal(
+        service,
+        undefined,
+        `test/${file} reaches test/${module}, which ${service}: take it out of UNIT_TESTS in test/unit-suite.ts`,
+      );
       const program = PROGRAMS.exec(readFileSync(packageFile('test', module), 'utf8'));
-      assert.ok(program === null, `test/${module} (reached from test/${file}) runs ${program?.[1]}: take test/${file} out of UNIT_TESTS in test/unit-suite.ts`);
+      assert.ok(
+        program === null,
+        `test/${module} (reached from test/${file}) runs ${program?.[1]}: take test/${file} out of UNIT_TESTS in test/unit-suite.ts`,
+      );
     }
   }
 });
@@ -57,7 +64,11 @@ test('no test in the unit set starts a registry, a git remote, pre-commit or npm
 test('the check sees the tests that do need a service: each service is reached from one of the others', () => {
   const unit = new Set(unitTests());
   const others = allTests().filter((file) => !unit.has(file));
-  for (const service of Object.keys(SERVICES)) assert.ok(others.some((file) => reachedFrom(file).has(service)), `no test reaches test/${service}`);
+  for (const service of Object.keys(SERVICES))
+    assert.ok(
+      others.some((file) => reachedFrom(file).has(service)),
+      `no test reaches test/${service}`,
+    );
   assert.ok(
     others.some((file) => PROGRAMS.test(readFileSync(packageFile('test', file), 'utf8'))),
     'no test runs pre-commit or npm',

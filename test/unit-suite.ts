@@ -49,7 +49,7 @@ const TEST_FILE = /\.test\.ts$/;
 
 /** Every test file under `dir` (absolute), as a path relative to test/, sorted. */
 function testFilesUnder(testRoot: string, dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => TEST_FILE.test(name))
     .map((name) => path.relative(testRoot, path.join(dir, name)))
     .sort();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import { packageFile } from '../../src/package-root.js';
 
@@ -39,9 +40,9 @@ test('every fixture reports exactly what its .expected.json says', () => {
 
 /** The rule and message ESLint reported for one fixture's single problem. */
 function only(file: string): Reported {
-  const messages = reported.get(file);
-  assert.equal(messages?.length, 1, `${file}: ${JSON.stringify(messages)}`);
-  return messages[0] as Reported;
+  const [first, ...more] = reported.get(file) ?? [];
+  assert.ok(first !== undefined && more.length === 0, `${file}: expected one problem, got ${JSON.stringify(reported.get(file))}`);
+  return first;
 }
 
 test('an upward import is rejected, naming both folders and their layers', () => {
@@ -51,8 +52,16 @@ test('an upward import is rejected, naming both folders and their layers', () =>
     message:
       'Unexpected path "../config/config.js" imported in restricted zone. src/registry (layer 3) may not import src/config (layer 4, above it): a folder imports only from itself and lower layers (eslint/layers.js)',
   });
-  assert.match(only('src/signatures/type-only.ts').message, /src\/signatures \(layer 3\) may not import src\/config \(layer 4, above it\)/, 'a type-only import too');
-  assert.match(only('src/errors.ts').message, /src\/errors\.ts \(layer 0\) may not import src\/text \(layer 1, above it\)/, 'errors.ts is at the bottom');
+  assert.match(
+    only('src/signatures/type-only.ts').message,
+    /src\/signatures \(layer 3\) may not import src\/config \(layer 4, above it\)/,
+    'a type-only import too',
+  );
+  assert.match(
+    only('src/errors.ts').message,
+    /src\/errors\.ts \(layer 0\) may not import src\/text \(layer 1, above it\)/,
+    'errors.ts is at the bottom',
+  );
 });
 
 test('an import between peers of one layer is rejected', () => {
@@ -71,5 +80,23 @@ test('a cycle is rejected in each module on it, though the layers allow each imp
 
 test('downward imports pass, and an import the layer rule could not resolve is an error of its own', () => {
   assert.deepEqual(reported.get('src/config/config.ts'), []);
-  assert.deepEqual(only('src/text/unresolved.ts'), { ruleId: 'import-x/no-unresolved', line: 2, message: "Unable to resolve path to module './nowhere.js'." });
+  assert.deepEqual(only('src/text/unresolved.ts'), {
+    ruleId: 'import-x/no-unresolved',
+    line: 2,
+    message: "Unable to resolve path to module './nowhere.js'.",
+  });
+});
+
+test("README.md's layer table is eslint/layers.js's", async () => {
+  const { LAYERS } = (await import(pathToFileURL(packageFile('eslint', 'layers.js')).href)) as { LAYERS: string[][] };
+  const readme = readFileSync(packageFile('README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Layers'), readme.indexOf('### Lint, format and tests'));
+  const rows = [...section.matchAll(/^\| (\d) \| (.+) \|$/gm)].map(([, layer, entries]) => ({
+    layer: Number(layer),
+    entries: [...entries.matchAll(/`([^`]+)`/g)].map(([, entry]) => entry),
+  }));
+  assert.deepEqual(
+    rows,
+    LAYERS.map((entries, index) => ({ layer: LAYERS.length - 1 - index, entries })),
+  );
 });

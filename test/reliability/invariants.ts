@@ -37,7 +37,7 @@ export async function runReadmeGen(args: readonly string[], cwd: string, options
 
 /** Every regular file (and symlink) under `dir`, as paths relative to it, sorted. */
 export function filesUnder(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => !lstatSync(path.join(dir, name)).isDirectory())
     .sort();
 }
