@@ -94,7 +94,7 @@ function jsonResult(result: PrResult): object {
   if (result.outcome === 'unchanged') return { outcome: result.outcome, base: result.plan.base, files: result.plan.files.map((file) => file.path) };
   const { plan } = result;
   const planned = {
-    repository: plan.repository ? `${plan.repository.owner}/${plan.repository.repo}` : null,
+    repository: plan.repository ?? null,
     base: plan.base,
     baseCommit: plan.baseCommit,
     branch: plan.branch,
@@ -111,7 +111,7 @@ function jsonResult(result: PrResult): object {
 export function describePlan(plan: ProposedPlan): string {
   const indent = (text: string) => text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : `    ${line}`)).join('\n');
   const files = plan.updates.flatMap((update) => update.files.map((file) => `  ${file.before === undefined ? 'A' : 'M'} ${file.path}`));
-  const repository = plan.repository ? `${plan.repository.owner}/${plan.repository.repo}` : '(unknown: set GITHUB_REPOSITORY=owner/repo for a real run)';
+  const repository = plan.repository ?? '(unknown: set GITHUB_REPOSITORY=owner/repo for a real run)';
   return [
     'readme-gen pr --dry-run: nothing was written, committed, pushed or sent to GitHub.',
     '',

@@ -7,7 +7,7 @@ import { isInside } from '../fs/is-inside.js';
 import { readIfExists } from '../fs/read-if-exists.js';
 import { GitRepository } from '../integrations/git.js';
 import { GitHubClient, type Repository, repositoryFrom } from '../integrations/github.js';
-import { type PlanFile, type PlanImage, type PlanInput, type ProposedPlan, planPullRequest } from '../pr/plan.js';
+import { type PlanFile, type PlanImage, type ProposedPlan, planPullRequest } from '../pr/plan.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
 import { primaryTagOf } from '../render/primary-tag.js';
 import { serializeState } from '../state/serialize-state.js';
@@ -44,7 +44,12 @@ export interface PrOptions {
 export type PrResult = AppliedPlan | { outcome: 'planned'; plan: ProposedPlan };
 
 /** The branches and repository a run works on, once git has vouched for them. */
-type Target = Omit<PlanInput, 'images'>;
+interface Target {
+  base: string;
+  baseCommit: string;
+  branch: string;
+  repository: Repository | undefined;
+}
 
 /** An image's config, with the README and state file it owns, as paths from the repository root. */
 interface Owned {
@@ -68,16 +73,16 @@ interface Owned {
 export async function pr(options: PrOptions): Promise<PrResult> {
   if (!options.dryRun && options.github === undefined) throw new Error('pr: a real run needs the GitHub token');
   const git = await GitRepository.open(options.cwd, { env: options.env, ...(options.github ? { secrets: [options.github.token] } : {}) });
-  const target = await preflight(git, options);
+  const { base, baseCommit, branch, repository } = await preflight(git, options);
   const configs = options.configPaths.map((configPath) => loadPrConfig(configPath, options));
   const owned = configs.map((config) => ownedBy(config, git.root));
   await refuseOtherChanges(git, owned);
   const images = await refresh(owned, options);
-  const plan = planPullRequest({ ...target, images: await withBase(git, target.baseCommit, images) });
+  const plan = planPullRequest({ base, baseCommit, branch, repository: repository && `${repository.owner}/${repository.repo}`, images: await withBase(git, baseCommit, images) });
   if (options.dryRun) return plan.content === undefined ? { outcome: 'unchanged', plan } : { outcome: 'planned', plan };
 
   const { apiUrl, token } = options.github as { apiUrl: string; token: string };
-  const github = new GitHubClient({ apiUrl, token, repository: target.repository as Repository });
+  const github = new GitHubClient({ apiUrl, token, repository: repository as Repository });
   try {
     return await applyPlan(plan, git, github, options.log);
   } finally {

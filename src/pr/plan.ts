@@ -13,12 +13,6 @@ import { summarizeStateChanges } from './state-changes.js';
  * build a plan from fixture states and texts.
  */
 
-/** A GitHub repository, owner/repo. */
-export interface RepositoryName {
-  owner: string;
-  repo: string;
-}
-
 /** One README or state file of an image: as the refresh made it, and as the base branch has it. */
 export interface PlanFile {
   /** from the repository root, with forward slashes */
@@ -54,8 +48,8 @@ export interface PlanInput {
   baseCommit: string;
   /** the branch rebuilt from the base and force-pushed */
   branch: string;
-  /** undefined when origin is not on GitHub and GITHUB_REPOSITORY is unset (only a dry run gets this far) */
-  repository: RepositoryName | undefined;
+  /** owner/repo, where the pull request goes; undefined when origin is not on GitHub and GITHUB_REPOSITORY is unset (only a dry run gets this far) */
+  repository: string | undefined;
   images: PlanImage[];
 }
 
@@ -69,7 +63,7 @@ interface PlanTarget {
   base: string;
   baseCommit: string;
   branch: string;
-  repository: RepositoryName | undefined;
+  repository: string | undefined;
   /** every file the images own, as refreshed: the work tree gets each, whether or not the base differs */
   files: PlannedFile[];
 }

@@ -51,7 +51,7 @@ function image(before: Case | undefined, after: Case, options: { name?: string; 
 }
 
 function input(images: PlanImage[]): PlanInput {
-  return { base: 'main', baseCommit: 'c0ffee'.repeat(6) + 'c0ff', branch: 'readme-gen/update', repository: { owner: 'acme', repo: 'app' }, images };
+  return { base: 'main', baseCommit: 'c0ffee'.repeat(6) + 'c0ff', branch: 'readme-gen/update', repository: 'acme/app', images };
 }
 
 describe('planPullRequest', () => {
@@ -70,7 +70,7 @@ describe('planPullRequest', () => {
         { path: 'state.json', kind: 'state', before: BEFORE_SIGNER_CHANGE.state, after: AFTER_SIGNER_CHANGE.state },
       ],
     );
-    assert.deepEqual([plan.base, plan.branch, plan.repository], ['main', 'readme-gen/update', { owner: 'acme', repo: 'app' }]);
+    assert.deepEqual([plan.base, plan.branch, plan.repository], ['main', 'readme-gen/update', 'acme/app']);
 
     const title = 'readme-gen: update glibc-dynamic (latest moved, new signer)';
     assert.equal(plan.content.title, title);
