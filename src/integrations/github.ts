@@ -107,7 +107,7 @@ export class GitHubClient {
       {
         kinds: REQUEST_KINDS,
         name: 'GitHub',
-        error: (message, options) => new RemoteError(`GitHub API: ${redact(message, [this.#token])}`, options),
+        error: (message, errorOptions) => new RemoteError(`GitHub API: ${redact(message, [this.#token])}`, errorOptions),
         unresolvableFix: 'check the host in --api-url (or GITHUB_API_URL), or that this machine can resolve it (DNS, VPN)',
         refusedFix: 'check the host and port in --api-url (or GITHUB_API_URL)',
         retryable: (response) => this.#retryable(response),
@@ -220,7 +220,7 @@ export class GitHubClient {
         const wait = retryAfterMs(response.headers['retry-after']);
         const when =
           wait === undefined
-            ? 'it names no wait: retry in a minute or more'
+            ? 'it names no wait, so retry in a minute or more'
             : `it asks to wait ${Math.ceil(wait / 1000)} s${wait > this.#maxWaitMs ? `, longer than readme-gen waits (${Math.ceil(this.#maxWaitMs / 1000)} s)` : ''}; retry after ${new Date(Date.now() + wait).toISOString()}`;
         return ` (GitHub's secondary rate limit, on too many requests at once or too fast: ${when})`;
       }
