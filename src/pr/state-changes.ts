@@ -1,6 +1,6 @@
 import { bundleFromJSON } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
-import { compareTags } from '../render/tag-order.js';
+import { compareTags } from '../tags/tag-order.js';
 import { isSignatureBundle } from '../signatures/sigstore-bundle.js';
 import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../state/image-state.js';
 

@@ -1,4 +1,3 @@
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import type { ImageState } from '../state/image-state.js';
 import { InputError } from '../errors.js';
 import type { RequestStats } from '../http/http-client.js';
@@ -46,8 +45,15 @@ export interface FetchResult {
   cache: { hits: number; misses: number };
 }
 
+/** The image to read: its location, the tags to leave out, and where it was configured (for messages). */
+export interface ImageToFetch {
+  source: string;
+  location: string;
+  excludeTags: readonly string[];
+}
+
 /** Reads the configured image's state from its registry, live. */
-export async function fetchState(config: ResolvedConfig, options: FetchOptions): Promise<FetchResult> {
+export async function fetchState(config: ImageToFetch, options: FetchOptions): Promise<FetchResult> {
   if (options.offline) {
     throw new InputError(`${config.source}: no state file to render from, and --offline forbids reading the registry; set state: in the config and commit the state (readme-gen snapshot)`);
   }

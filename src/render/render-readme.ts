@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import type { RenderSettings } from './render-settings.js';
 import type { Trust } from '../signatures/trusted-root.js';
 import { type SignatureVerdict, verifyStateSignatures } from '../signatures/verify-state.js';
 import type { ImageState } from '../state/image-state.js';
@@ -19,7 +19,7 @@ export interface RenderReadmeOptions {
  * warning. The result is checked on its syntax tree before anyone sees it.
  */
 export function renderReadme(
-  config: ResolvedConfig,
+  config: RenderSettings,
   state: ImageState,
   templates: TemplateSet,
   trust: Trust,
@@ -37,7 +37,7 @@ export interface RenderedReadme {
 
 /** renderReadme, keeping what it computed on the way. */
 export function renderReadmeView(
-  config: ResolvedConfig,
+  config: RenderSettings,
   state: ImageState,
   templates: TemplateSet,
   trust: Trust,
