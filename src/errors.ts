@@ -40,6 +40,15 @@ export class RegistryError extends ReadmeGenError {
   }
 }
 
+/** A remote (git push, ls-remote, fetch) or the GitHub API failed: exit 3, like a registry. */
+export class RemoteError extends ReadmeGenError {
+  readonly exitCode = ExitCode.registry;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RemoteError';
+  }
+}
+
 /** A signature did not verify, or signing data could not be read as what it claims to be. */
 export class VerificationError extends ReadmeGenError {
   readonly exitCode = ExitCode.verification;

@@ -1,21 +1,22 @@
 import type { ImageState } from '../state/image-state.js';
 import { InputError } from '../errors.js';
+import type { RequestStats } from '../http/http-client.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
 import { findCredentials } from './credentials.js';
-import { HttpClient, type RequestStats } from './http-client.js';
 import { parseLocation } from './image-location.js';
 import { RegistryClient } from './registry-client.js';
+import { type RegistryHttpClient, type RequestKind, registryHttpClient } from './registry-http.js';
 import { type SnapshotProgress, takeSnapshot } from './snapshot.js';
 
 /** One HTTP client and one cache for many images (--all), so connections, tokens and content are shared. */
 export interface RegistrySession {
-  http: HttpClient;
+  http: RegistryHttpClient;
   cache: ContentCache;
 }
 
 export function openSession(options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env'>): RegistrySession {
   return {
-    http: new HttpClient({
+    http: registryHttpClient({
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     }),
@@ -40,7 +41,7 @@ export interface FetchOptions {
 
 export interface FetchResult {
   state: ImageState;
-  requests: RequestStats;
+  requests: RequestStats<RequestKind>;
   cache: { hits: number; misses: number };
 }
 
