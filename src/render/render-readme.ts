@@ -12,22 +12,6 @@ export interface RenderReadmeOptions {
   allowUnverified?: boolean;
 }
 
-/**
- * The README for an image: configuration, state, templates and trust in,
- * Markdown out, no I/O. Every signature it shows is verified first; one that
- * fails stops the render (exit 4) unless allowUnverified turns it into a
- * warning. The result is checked on its syntax tree before anyone sees it.
- */
-export function renderReadme(
-  config: RenderSettings,
-  state: ImageState,
-  templates: TemplateSet,
-  trust: Trust,
-  options: RenderReadmeOptions = {},
-): string {
-  return renderReadmeView(config, state, templates, trust, options).markdown;
-}
-
 /** The rendered README, and the view and signature verdicts it was rendered from (what `verify` reports). */
 export interface RenderedReadme {
   markdown: string;
@@ -35,8 +19,13 @@ export interface RenderedReadme {
   verdicts: Map<string, SignatureVerdict[]>;
 }
 
-/** renderReadme, keeping what it computed on the way. */
-export function renderReadmeView(
+/**
+ * The README for an image: configuration, state, templates and trust in,
+ * Markdown (with the view and verdicts behind it) out, no I/O. Every signature it shows is verified first; one that
+ * fails stops the render (exit 4) unless allowUnverified turns it into a
+ * warning. The result is checked on its syntax tree before anyone sees it.
+ */
+export function renderReadme(
   config: RenderSettings,
   state: ImageState,
   templates: TemplateSet,
