@@ -29,7 +29,7 @@ import { createSigningKey, payloadFor, signLegacy } from '../test/helpers/signin
 /** readme-gen runs, baseline runs on loopback, and replays: each measured this many times (the median is reported). */
 const RUNS = 3;
 const DELAY_MS = 10;
-/** readme-gen's default requests in flight per host (src/registry/http-client.ts). */
+/** readme-gen's default requests in flight per host (src/http/http-client.ts). */
 const CONCURRENCY = 16;
 const bin = packageFile('dist', 'src', 'cli', 'bin.js');
 const connectionCounter = packageFile('dist', 'bench', 'count-connections.js');

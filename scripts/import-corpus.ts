@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import type { ConfigFile, CosignOutputGeneration } from '../src/config/readme-gen-config.js';
+import type { ConfigFile } from '../src/config/readme-gen-config.js';
+import type { CosignOutputGeneration } from '../src/signatures/cosign-verify-output.js';
 import { type PrintedSignature, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../src/signatures/printed-verify-output.js';
 import {
   type CosignSignatureRecord,

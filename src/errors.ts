@@ -13,6 +13,8 @@ export const ExitCode = {
   verification: 4,
   /** readme-gen's own bug (BSD sysexits EX_SOFTWARE) */
   internal: 70,
+  /** the machine could not store a file: disk full, quota, I/O error (BSD sysexits EX_IOERR) */
+  storage: 74,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -38,6 +40,15 @@ export class RegistryError extends ReadmeGenError {
   }
 }
 
+/** A remote (git push, ls-remote, fetch) or the GitHub API failed: exit 3, like a registry. */
+export class RemoteError extends ReadmeGenError {
+  readonly exitCode = ExitCode.registry;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RemoteError';
+  }
+}
+
 /** A signature did not verify, or signing data could not be read as what it claims to be. */
 export class VerificationError extends ReadmeGenError {
   readonly exitCode = ExitCode.verification;
@@ -56,5 +67,18 @@ export class InternalError extends ReadmeGenError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'InternalError';
+  }
+}
+
+/**
+ * A file could not be stored for a reason that is the machine's, not the
+ * input's (disk full, quota, an I/O error): retrying after freeing space
+ * helps, fixing the config does not.
+ */
+export class StorageError extends ReadmeGenError {
+  readonly exitCode = ExitCode.storage;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageError';
   }
 }

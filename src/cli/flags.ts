@@ -36,7 +36,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { command: 'readme-gen render --write', comment: 'update README.md (only when it changed)' },
       { command: 'readme-gen render --all --check --offline', comment: 'CI or pre-commit: exit 1 and a diff when a README is stale' },
     ],
-    exitCodes: "0 ok; 1 with --check: a README is stale or missing; 2 bad input; 3 registry or network; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen",
+    exitCodes: "0 ok; 1 with --check: a README is stale or missing; 2 bad input; 3 registry or network; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
   },
   {
     name: 'snapshot',
@@ -49,7 +49,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { command: 'readme-gen snapshot --check', comment: 'CI: exit 1 and a summary when the registry moved on since the state was committed' },
       { command: 'readme-gen snapshot --all --json', comment: 'every image under this directory, with a summary for scripts' },
     ],
-    exitCodes: "0 ok; 1 with --check: the registry differs from the committed state; 2 bad input; 3 registry or network; 4 the trusted root's TUF metadata was refused (expired, badly signed, rolled back); 70 a bug in readme-gen",
+    exitCodes: "0 ok; 1 with --check: the registry differs from the committed state; 2 bad input; 3 registry or network; 4 the trusted root's TUF metadata was refused (expired, badly signed, rolled back); 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
   },
   {
     name: 'verify',
@@ -78,7 +78,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { command: 'readme-gen pr --dry-run', comment: 'show the commit and pull request it would make; writes nothing' },
       { command: 'readme-gen pr --all', comment: 'one pull request for every image under this directory' },
     ],
-    exitCodes: "0 pull request opened, updated or up to date, or nothing changed; 2 bad input; 3 registry, git push or GitHub API; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen",
+    exitCodes: "0 pull request opened, updated or up to date, or nothing changed; 2 bad input; 3 registry, git push or GitHub API; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
   },
 ];
 

@@ -19,7 +19,7 @@ export function generalHelp(): string {
     '',
     'readme-gen COMMAND --help shows a command\'s flags; readme-gen --version its version.',
     '',
-    'Exit codes: 0 ok, 1 out of date, 2 bad input, 3 registry or network, 4 signature verification, 70 internal error.',
+    'Exit codes: 0 ok, 1 out of date, 2 bad input, 3 registry or network, 4 signature verification, 70 internal error, 74 disk full or I/O error.',
     '',
   ].join('\n');
 }

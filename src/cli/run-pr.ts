@@ -1,6 +1,7 @@
-import { type PrPlan, type PrResult, pr } from '../commands/pr.js';
+import { type PrResult, pr } from '../commands/pr.js';
 import { ExitCode, InputError } from '../errors.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../integrations/github.js';
+import type { ProposedPlan } from '../pr/plan.js';
 import type { CommandInvocation } from './args.js';
 import { printJson, withConfigs } from './cli-shared.js';
 
@@ -52,9 +53,11 @@ export async function runPr(invocation: CommandInvocation, cwd: string): Promise
   }
 
   switch (result.outcome) {
-    case 'unchanged':
-      note(`nothing changed: ${result.files.join(', ')} ${result.files.length === 1 ? 'matches' : 'match'} origin/${result.base}; nothing pushed, no pull request touched`);
+    case 'unchanged': {
+      const files = result.plan.files.map((file) => file.path);
+      note(`nothing changed: ${files.join(', ')} ${files.length === 1 ? 'matches' : 'match'} origin/${result.plan.base}; nothing pushed, no pull request touched`);
       break;
+    }
     case 'planned':
       process.stdout.write(describePlan(result.plan));
       break;
@@ -88,10 +91,10 @@ function readToken(name: string): string {
 
 /** --json: what happened, and the plan a real run sent or a dry run would send. */
 function jsonResult(result: PrResult): object {
-  if (result.outcome === 'unchanged') return { outcome: result.outcome, base: result.base, files: result.files };
+  if (result.outcome === 'unchanged') return { outcome: result.outcome, base: result.plan.base, files: result.plan.files.map((file) => file.path) };
   const { plan } = result;
   const planned = {
-    repository: plan.repository ? `${plan.repository.owner}/${plan.repository.repo}` : null,
+    repository: plan.repository ?? null,
     base: plan.base,
     baseCommit: plan.baseCommit,
     branch: plan.branch,
@@ -105,10 +108,10 @@ function jsonResult(result: PrResult): object {
 }
 
 /** The --dry-run report: everything a real run would commit and send. */
-export function describePlan(plan: PrPlan): string {
+export function describePlan(plan: ProposedPlan): string {
   const indent = (text: string) => text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : `    ${line}`)).join('\n');
   const files = plan.updates.flatMap((update) => update.files.map((file) => `  ${file.before === undefined ? 'A' : 'M'} ${file.path}`));
-  const repository = plan.repository ? `${plan.repository.owner}/${plan.repository.repo}` : '(unknown: set GITHUB_REPOSITORY=owner/repo for a real run)';
+  const repository = plan.repository ?? '(unknown: set GITHUB_REPOSITORY=owner/repo for a real run)';
   return [
     'readme-gen pr --dry-run: nothing was written, committed, pushed or sent to GitHub.',
     '',

@@ -1,24 +1,19 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import type { ConfigOverrides } from '../config/readme-gen-config.js';
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { isInside } from '../fs/is-inside.js';
 import { readIfExists } from '../fs/read-if-exists.js';
-import { type FileEntry, GitRepository } from '../integrations/git.js';
-import { GitHubClient, type PullRequest, type Repository, repositoryFrom } from '../integrations/github.js';
-import { applyToReadme } from '../markdown/inject-region.js';
-import { type FileChange, type ImageUpdate, type PullRequestContent, pullRequestContent } from '../pr/pull-request.js';
-import { summarizeStateChanges } from '../pr/state-changes.js';
+import { GitRepository } from '../integrations/git.js';
+import { GitHubClient, type Repository, repositoryFrom } from '../integrations/github.js';
+import { type PlanFile, type PlanImage, type ProposedPlan, planPullRequest } from '../pr/plan.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
 import { primaryTagOf } from '../render/primary-tag.js';
-import { renderReadme } from '../render/render-readme.js';
-import { loadTemplateSet } from '../render/template-set.js';
-import type { ImageState } from '../state/image-state.js';
 import { serializeState } from '../state/serialize-state.js';
-import { parseValidated } from '../validation/validate-document.js';
-import { type TrustSource, trustFor } from './trust.js';
+import { type AppliedPlan, applyPlan } from './apply-plan.js';
+import { renderReadmeFile } from './readme-file.js';
+import { trustFor } from './trust.js';
 
 export const DEFAULT_BRANCH = 'readme-gen/update';
 
@@ -45,27 +40,22 @@ export interface PrOptions {
   log: (message: string) => void;
 }
 
-export interface PrPlan {
+/** A real run's outcome, or a dry run's: the plan when anything changed. */
+export type PrResult = AppliedPlan | { outcome: 'planned'; plan: ProposedPlan };
+
+/** The branches and repository a run works on, once git has vouched for them. */
+interface Target {
   base: string;
   baseCommit: string;
   branch: string;
   repository: Repository | undefined;
-  updates: ImageUpdate[];
-  content: PullRequestContent;
 }
 
-export type PrResult =
-  | { outcome: 'unchanged'; base: string; files: string[] }
-  | { outcome: 'planned'; plan: PrPlan }
-  | { outcome: 'opened' | 'updated' | 'up-to-date'; plan: PrPlan; pushed: boolean; commit: string; pullRequest: PullRequest };
-
-/** One README or state file an image owns, with what it holds after the refresh. */
-interface Target {
-  /** from the repository root, forward slashes */
-  path: string;
-  absolute: string;
-  kind: FileChange['kind'];
-  content: string;
+/** An image's config, with the README and state file it owns, as paths from the repository root. */
+interface Owned {
+  config: ResolvedConfig;
+  readme: string;
+  state: string;
 }
 
 /**
@@ -74,19 +64,35 @@ interface Target {
  * in one commit on a fixed branch rebuilt from the base, force-push it, and
  * open the branch's pull request or bring the open one up to date.
  *
- * Planning (what changed, the commit message, title and body) happens before
- * anything is written; a dry run stops there. A real run then writes the
- * files into the work tree (as snapshot and render --write would), builds the
- * commit in a temporary index (HEAD, the index and the current branch stay as
- * they are), pushes only when the branch does not already hold exactly this
- * change, and writes to the API only what differs.
+ * Everything that can be checked is checked before the registry is read, and
+ * every image is refreshed before anything is written: a registry or signature
+ * failure leaves no half-done work. The plan (src/pr/plan.ts: what changed,
+ * the commit message, title and body) is made from values; a dry run returns
+ * it, a real run applies it (applyPlan).
  */
 export async function pr(options: PrOptions): Promise<PrResult> {
-  const { cwd, dryRun } = options;
-  const branch = options.branch ?? DEFAULT_BRANCH;
-  if (!dryRun && options.github === undefined) throw new Error('pr: a real run needs the GitHub token');
-  const git = await GitRepository.open(cwd, { env: options.env, ...(options.github ? { secrets: [options.github.token] } : {}) });
+  if (!options.dryRun && options.github === undefined) throw new Error('pr: a real run needs the GitHub token');
+  const git = await GitRepository.open(options.cwd, { env: options.env, ...(options.github ? { secrets: [options.github.token] } : {}) });
+  const { base, baseCommit, branch, repository } = await preflight(git, options);
+  const configs = options.configPaths.map((configPath) => loadPrConfig(configPath, options));
+  const owned = configs.map((config) => ownedBy(config, git.root));
+  await refuseOtherChanges(git, owned);
+  const images = await refresh(owned, options);
+  const plan = planPullRequest({ base, baseCommit, branch, repository: repository && `${repository.owner}/${repository.repo}`, images: await withBase(git, baseCommit, images) });
+  if (options.dryRun) return plan.content === undefined ? { outcome: 'unchanged', plan } : { outcome: 'planned', plan };
 
+  const { apiUrl, token } = options.github as { apiUrl: string; token: string };
+  const github = new GitHubClient({ apiUrl, token, repository: repository as Repository });
+  try {
+    return await applyPlan(plan, git, github, options.log);
+  } finally {
+    await github.close();
+  }
+}
+
+/** The branch names, origin, the base commit and the repository, checked before anything is read or written. */
+async function preflight(git: GitRepository, options: PrOptions): Promise<Target> {
+  const branch = options.branch ?? DEFAULT_BRANCH;
   if (!(await git.isValidBranchName(branch))) throw new InputError(`--branch ${branch}: not a valid git branch name`);
   const originUrl = await git.originUrl();
   if (originUrl === undefined) throw new InputError('this clone has no remote named origin: readme-gen pr pushes its branch to origin');
@@ -98,7 +104,7 @@ export async function pr(options: PrOptions): Promise<PrResult> {
     throw new InputError(`origin/${base} is not known in this clone: run \`git fetch origin ${base}\`, or pass --base with the branch to propose changes to`);
   }
   const repository = repositoryFrom(options.env.GITHUB_REPOSITORY, originUrl);
-  if (repository === undefined && !dryRun) {
+  if (repository === undefined && !options.dryRun) {
     throw new InputError('cannot tell which GitHub repository origin is (its URL is not a GitHub-style URL): set GITHUB_REPOSITORY=owner/repo');
   }
   if ((await git.treeOf('HEAD')) !== (await git.treeOf(baseCommit))) {
@@ -106,135 +112,75 @@ export async function pr(options: PrOptions): Promise<PrResult> {
       `HEAD is not origin/${base}: readme-gen pr renders from this work tree and commits onto origin/${base}, so check that out first (git checkout ${base} && git pull --ff-only), or pass --base with the branch you are on`,
     );
   }
+  return { base, baseCommit, branch, repository };
+}
 
-  const configs = options.configPaths.map((configPath) =>
-    loadConfig({
-      cwd,
-      allowOutside: options.allowOutside ?? false,
-      ...(configPath === undefined ? {} : { configPath }),
-      ...(options.overrides ? { overrides: options.overrides } : {}),
-    }),
-  );
-  const owned = configs.map((config) => ownedFiles(config, git.root));
-  const targets = new Set(owned.flatMap((files) => [files.state, files.readme]).map((file) => file.path));
+function loadPrConfig(configPath: string | undefined, options: PrOptions): ResolvedConfig {
+  return loadConfig({
+    cwd: options.cwd,
+    allowOutside: options.allowOutside ?? false,
+    ...(configPath === undefined ? {} : { configPath }),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+  });
+}
+
+function ownedBy(config: ResolvedConfig, root: string): Owned {
+  if (config.statePath === undefined) {
+    throw new InputError(`${config.source}: readme-gen pr records the registry state next to the README so a reviewer sees what changed; set state: (e.g. state: state.json)`);
+  }
+  return { config, readme: repoPath(root, config.outputPath), state: repoPath(root, config.statePath) };
+}
+
+/** The work tree may differ from HEAD only in the files the run writes: the commit is rendered from committed inputs. */
+async function refuseOtherChanges(git: GitRepository, owned: readonly Owned[]): Promise<void> {
+  const targets = new Set(owned.flatMap((image) => [image.state, image.readme]));
   const foreign = (await git.modifiedTrackedFiles()).filter((file) => !targets.has(file));
   if (foreign.length > 0) {
     const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ` and ${foreign.length - 5} more` : '');
     throw new InputError(`uncommitted changes in ${shown}: readme-gen pr proposes only README and state changes, rendered from committed inputs; commit or stash the others first (git stash)`);
   }
+}
 
-  // Refresh every image before writing anything: a registry or signature failure leaves no half-done work.
-  const refreshed: { config: ResolvedConfig; state: ImageState; files: Target[] }[] = [];
-  for (const [index, config] of configs.entries()) {
-    const files = owned[index] as { state: Omit<Target, 'content'>; readme: Omit<Target, 'content'> };
+type Refreshed = Omit<PlanImage, 'files'> & { files: Omit<PlanFile, 'before' | 'sameAsBase'>[] };
+
+/** Each image's state, read from its registry, and the README `render --write` would write from it. */
+async function refresh(owned: readonly Owned[], options: PrOptions): Promise<Refreshed[]> {
+  const images: Refreshed[] = [];
+  for (const { config, readme, state: statePath } of owned) {
     const { state } = await fetchState(config, options.fetch);
-    const readme = await renderInMemory(config, state, cwd, options.allowUnverified ?? false, files.readme.path, { live: true, fetch: options.fetch });
-    refreshed.push({
-      config,
+    const trust = await trustFor(config, options.cwd, state, { live: true, fetch: options.fetch });
+    const rendered = renderReadmeFile(config, state, trust, readIfExists(config.outputPath, readme), { label: readme, allowUnverified: options.allowUnverified ?? false });
+    images.push({
+      name: config.name,
+      location: config.location,
+      primaryTag: primaryTagOf(config, state),
       state,
       files: [
-        { ...files.readme, content: readme },
-        { ...files.state, content: serializeState(state) },
+        { path: readme, kind: 'readme', content: rendered.content },
+        { path: statePath, kind: 'state', content: serializeState(state) },
       ],
     });
   }
-  const written = new Map<string, string>();
-  for (const { files } of refreshed) {
-    for (const file of files) {
-      if (written.has(file.path) && written.get(file.path) !== file.content) throw new InputError(`${file.path}: two configs write this file with different content; give each its own`);
-      written.set(file.path, file.content);
-    }
-  }
+  return images;
+}
 
-  const updates: ImageUpdate[] = [];
-  const entries: FileEntry[] = [];
-  for (const { config, state, files } of refreshed) {
-    const changed: FileChange[] = [];
-    let previous: ImageState | undefined;
-    for (const file of files) {
+/** The images with what the base commit holds at each of their files. */
+async function withBase(git: GitRepository, baseCommit: string, images: readonly Refreshed[]): Promise<PlanImage[]> {
+  const planned: PlanImage[] = [];
+  for (const image of images) {
+    const files: PlanFile[] = [];
+    for (const file of image.files) {
       const onBase = await git.entryAt(baseCommit, file.path);
-      const blob = await git.hashObject(file.content, file.path, !dryRun);
-      const before = onBase ? await git.readBlob(onBase.blob) : undefined;
-      if (file.kind === 'state' && before !== undefined) previous = readPreviousState(before, `origin/${base}:${file.path}`);
-      if (onBase?.blob === blob || entries.some((entry) => entry.path === file.path)) continue;
-      changed.push({ path: file.path, kind: file.kind, before, after: file.content });
-      entries.push({ path: file.path, mode: onBase?.mode ?? '100644', blob });
+      if (onBase === undefined) {
+        files.push({ ...file, before: undefined });
+        continue;
+      }
+      const sameAsBase = onBase.blob === (await git.hashObject(file.content, file.path, false));
+      files.push({ ...file, before: await git.readBlob(onBase.blob), sameAsBase });
     }
-    if (changed.length === 0) continue;
-    updates.push({
-      name: config.name,
-      location: config.location,
-      files: changed,
-      changes: previous === undefined ? undefined : summarizeStateChanges(previous, state, primaryTagOf(config, state)),
-    });
+    planned.push({ ...image, files });
   }
-
-  if (!dryRun) writeWorkTree(refreshed.flatMap((image) => image.files), options.log);
-  if (updates.length === 0) return { outcome: 'unchanged', base, files: refreshed.flatMap((image) => image.files.map((file) => file.path)) };
-
-  const plan: PrPlan = { base, baseCommit, branch, repository, updates, content: pullRequestContent(updates, { base, branch }) };
-  if (dryRun) return { outcome: 'planned', plan };
-
-  const github = options.github as { apiUrl: string; token: string };
-  const tree = await git.treeWith(baseCommit, entries);
-  const remote = await git.remoteBranch(branch);
-  let commit: string;
-  let pushed = false;
-  if (remote !== undefined && (await sameChange(git, branch, remote, tree, baseCommit))) {
-    commit = remote;
-    options.log(`origin/${branch} already holds this change; nothing pushed`);
-  } else {
-    commit = await git.commitTree(tree, baseCommit, plan.content.commitMessage);
-    await git.forcePush(commit, branch, remote);
-    pushed = true;
-    options.log(`pushed ${commit.slice(0, 12)} to origin/${branch} (${entries.map((entry) => entry.path).join(', ')} on origin/${base})`);
-  }
-
-  const client = new GitHubClient({ apiUrl: github.apiUrl, token: github.token, repository: repository as Repository });
-  try {
-    const wanted = { title: plan.content.title, body: plan.content.body, base };
-    const existing = await client.findOpenPullRequest(branch);
-    if (existing === undefined) {
-      const created = await client.createPullRequest(branch, wanted);
-      return { outcome: 'opened', plan, pushed, commit, pullRequest: created };
-    }
-    const patch: Partial<typeof wanted> = {};
-    if (existing.title !== wanted.title) patch.title = wanted.title;
-    if (existing.body !== wanted.body) patch.body = wanted.body;
-    if (existing.base !== wanted.base) patch.base = wanted.base;
-    if (Object.keys(patch).length === 0) return { outcome: 'up-to-date', plan, pushed, commit, pullRequest: existing };
-    const updated = await client.updatePullRequest(existing.number, patch);
-    return { outcome: 'updated', plan, pushed, commit, pullRequest: updated };
-  } finally {
-    await client.close();
-  }
-}
-
-/** Whether origin's branch is already one commit on `baseCommit` with exactly `tree`. */
-async function sameChange(git: GitRepository, branch: string, remote: string, tree: string, baseCommit: string): Promise<boolean> {
-  await git.ensureFetched(branch, remote);
-  return (await git.treeOf(remote)) === tree && (await git.parentOf(remote)) === baseCommit;
-}
-
-/**
- * What `render --write` would write, without writing it: the config's
- * template over `state`, put into the README on disk (its region only, in
- * inject mode). Mirrors src/commands/render.ts, which reads the state from
- * its file; here the state is the one just fetched.
- */
-async function renderInMemory(config: ResolvedConfig, state: ImageState, cwd: string, allowUnverified: boolean, label: string, source: TrustSource): Promise<string> {
-  const generated = renderReadme(config, state, loadTemplateSet(config.template), await trustFor(config, cwd, state, source), { allowUnverified });
-  return applyToReadme(readIfExists(config.outputPath, label), generated, label);
-}
-
-function ownedFiles(config: ResolvedConfig, root: string): { readme: Omit<Target, 'content'>; state: Omit<Target, 'content'> } {
-  if (config.statePath === undefined) {
-    throw new InputError(`${config.source}: readme-gen pr records the registry state next to the README so a reviewer sees what changed; set state: (e.g. state: state.json)`);
-  }
-  return {
-    readme: { path: repoPath(root, config.outputPath), absolute: config.outputPath, kind: 'readme' },
-    state: { path: repoPath(root, config.statePath), absolute: config.statePath, kind: 'state' },
-  };
+  return planned;
 }
 
 /** `file` from the repository root, with forward slashes; its directory must exist inside the repository. */
@@ -245,23 +191,9 @@ function repoPath(root: string, file: string): string {
   } catch {
     throw new InputError(`${file}: its directory does not exist`);
   }
-  const relative = path.relative(realpathSync(root), path.join(directory, path.basename(file)));
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) throw new InputError(`${file} is outside the git repository at ${root}; readme-gen pr can only commit files inside it`);
+  const realRoot = realpathSync(root);
+  const real = path.join(directory, path.basename(file));
+  const relative = path.relative(realRoot, real);
+  if (relative === '' || !isInside(realRoot, real)) throw new InputError(`${file} is outside the git repository at ${root}; readme-gen pr can only commit files inside it`);
   return relative.split(path.sep).join('/');
-}
-
-function readPreviousState(text: string, label: string): ImageState | undefined {
-  try {
-    return parseValidated<ImageState>(text, label, 'image-state', 'json');
-  } catch {
-    return undefined; // the body then says the state is recorded afresh
-  }
-}
-
-function writeWorkTree(files: readonly Target[], log: (message: string) => void): void {
-  for (const file of files) {
-    if (readIfExists(file.absolute, file.path) === file.content) continue;
-    writeFileAtomic(file.absolute, file.content, file.path);
-    log(`wrote ${file.path}`);
-  }
 }

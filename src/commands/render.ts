@@ -1,19 +1,13 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides } from '../config/readme-gen-config.js';
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { unifiedDiff } from '../diff/unified-diff.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readIfExists } from '../fs/read-if-exists.js';
-import { applyToReadme } from '../markdown/inject-region.js';
-import { forDockerHub } from '../render/dockerhub-profile.js';
-import { type RenderReadmeOptions, type RenderedReadme, renderReadmeView } from '../render/render-readme.js';
-import { loadTemplateSet } from '../render/template-set.js';
-import type { Trust } from '../signatures/trusted-root.js';
-import type { ImageState } from '../state/image-state.js';
-import { loadState } from '../state/load-state.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
+import { loadState } from '../state/load-state.js';
+import { renderReadmeFile } from './readme-file.js';
 import { trustFor } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
@@ -49,17 +43,20 @@ export interface RenderResult {
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const config = loadConfig(options);
-  // No state file: the registry, live; and then the trusted root is refreshed too.
-  const live = config.statePath === undefined;
-  const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
   const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
-  const trust = await trustFor(config, options.cwd, state, { live, fetch: options.fetch });
-  const generated = generateReadme(config, state, trust, { allowUnverified: options.allowUnverified ?? false }).markdown;
   if (options.profile === 'dockerhub' && options.mode !== 'print' && options.overrides?.output === undefined) {
     throw new InputError(`--profile dockerhub would replace ${output} with the Docker Hub version; give it its own file with --output, e.g. --output README.dockerhub.md`);
   }
+  // No state file: the registry, live; and then the trusted root is refreshed too.
+  const live = config.statePath === undefined;
+  const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
+  const trust = await trustFor(config, options.cwd, state, { live, fetch: options.fetch });
   const previous = readIfExists(config.outputPath, output, 'the output file');
-  const content = outputContent(config, generated, previous, output, options.profile);
+  const { content } = renderReadmeFile(config, state, trust, previous, {
+    label: output,
+    allowUnverified: options.allowUnverified ?? false,
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  });
   const upToDate = previous === content;
   const result: RenderResult = { output, content, previous, upToDate, diff: unifiedDiff(output, previous ?? '', content), written: false };
   if (options.mode === 'write' && !upToDate) {
@@ -67,19 +64,4 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     result.written = true;
   }
   return result;
-}
-
-/**
- * The generated README for `state`, every signature it shows verified first
- * (see renderReadme), with the view and verdicts it came from. `render` and
- * `verify` (which compares a committed README with what its committed state
- * renders) both go through here.
- */
-export function generateReadme(config: ResolvedConfig, state: ImageState, trust: Trust, options: RenderReadmeOptions = {}): RenderedReadme {
-  return renderReadmeView(config, state, loadTemplateSet(config.template), trust, options);
-}
-
-/** What the output file should contain: the generated README whole, or `previous` with its region filled (or the Docker Hub version). */
-export function outputContent(config: ResolvedConfig, generated: string, previous: string | undefined, output: string, profile?: 'dockerhub'): string {
-  return profile === 'dockerhub' ? forDockerHub(generated, config.repo) : applyToReadme(previous, generated, output);
 }

@@ -21,17 +21,27 @@ export type TrustSource = { live: true; fetch: FetchOptions } | { live: false; f
 /** The trust a render verifies `state`'s shown signatures against. */
 export async function trustFor(config: ResolvedConfig, cwd: string, state: ImageState, source: TrustSource): Promise<Trust> {
   if (!source.live) return offlineTrustFor(config, cwd, state, source.fetch);
-  return trustWith(config, cwd, config.trustedRootPath ?? (await publicRootFor(config, state, source)).file);
+  return trustWith(cwd, config.trustedRootPath ?? (await publicRootFor(config, state, source)).file, config.keyPath);
 }
 
 /** The same without the network: a pinned root, else the cached or shipped one. */
 export function offlineTrustFor(config: ResolvedConfig, cwd: string, state: ImageState, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): Trust {
-  return trustWith(config, cwd, config.trustedRootPath ?? offlineRootFor(config, state, cache).file);
+  return trustWith(cwd, config.trustedRootPath ?? offlineRootFor(config, state, cache).file, config.keyPath);
 }
 
-function trustWith(config: ResolvedConfig, cwd: string, trustedRootPath: string): Trust {
+/**
+ * The trust for a check that has no config and no state to say which root it
+ * needs (verify of a README whose printed claims carry their own proof): the
+ * pinned root, else the one the last refresh from `tufMirror` cached, else the
+ * shipped one; and the key, when one is given.
+ */
+export function offlineTrust(cwd: string, settings: Pick<ResolvedConfig, 'trustedRootPath' | 'keyPath' | 'tufMirror'>, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): Trust {
+  return trustWith(cwd, settings.trustedRootPath ?? offlineTrustedRoot(trustedRootCache(settings, cache)).file, settings.keyPath);
+}
+
+function trustWith(cwd: string, trustedRootPath: string, keyPath: string | undefined): Trust {
   const options: TrustOptions = { label: (file) => path.relative(cwd, file) || file, trustedRootPath };
-  if (config.keyPath !== undefined) options.keyPath = config.keyPath;
+  if (keyPath !== undefined) options.keyPath = keyPath;
   return loadTrust(options);
 }
 
@@ -58,7 +68,7 @@ function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<F
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */
-export function trustedRootCache(config: Pick<ResolvedConfig, 'tufMirror' | 'tufRootPath'>, fetch: Pick<FetchOptions, 'cacheDir' | 'env'>): TrustedRootCacheOptions {
+function trustedRootCache(config: Pick<ResolvedConfig, 'tufMirror' | 'tufRootPath'>, fetch: Pick<FetchOptions, 'cacheDir' | 'env'>): TrustedRootCacheOptions {
   const cache: TrustedRootCacheOptions = { cacheDir: fetch.cacheDir === undefined ? defaultCacheDir(fetch.env) : fetch.cacheDir };
   if (config.tufMirror !== undefined) cache.mirror = config.tufMirror;
   if (config.tufRootPath !== undefined) cache.rootPath = config.tufRootPath;

@@ -6,7 +6,6 @@ import { findReadmeConfig } from '../config/discover-configs.js';
 import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError, VerificationError } from '../errors.js';
-import type { RenderedReadme } from '../render/render-readme.js';
 import { signaturesCosignVerifies } from '../render/view-model.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell } from '../markdown/table-digest.js';
@@ -19,14 +18,12 @@ import { formatJq } from '../signatures/ordered-json.js';
 import { COSIGN_SIGNATURE_TYPE } from '../signatures/simple-signing-payload.js';
 import { type PrintedSignature, type PrintedVerifyOutput, isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
-import { type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
-import { offlineTrustedRoot } from '../signatures/tuf-trusted-root.js';
 import type { VerifiedSigner } from '../signatures/verify-bundle.js';
 import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
-import { generateReadme, outputContent } from './render.js';
-import { offlineTrustFor, trustedRootCache } from './trust.js';
+import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
+import { offlineTrust, offlineTrustFor } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -96,13 +93,15 @@ export type ReadmeVerdict =
  */
 export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   const label = (file: string) => path.relative(options.cwd, file) || file;
-  const trustOptions: TrustOptions = { label };
-  trustOptions.trustedRootPath =
-    options.trustedRootPath !== undefined
-      ? path.resolve(options.cwd, options.trustedRootPath)
-      : offlineTrustedRoot(trustedRootCache(options.tufMirror === undefined ? {} : { tufMirror: options.tufMirror }, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir })).file;
-  if (options.keyPath !== undefined) trustOptions.keyPath = path.resolve(options.cwd, options.keyPath);
-  const trust = loadTrust(trustOptions);
+  const trust = offlineTrust(
+    options.cwd,
+    {
+      ...(options.trustedRootPath === undefined ? {} : { trustedRootPath: path.resolve(options.cwd, options.trustedRootPath) }),
+      ...(options.keyPath === undefined ? {} : { keyPath: path.resolve(options.cwd, options.keyPath) }),
+      ...(options.tufMirror === undefined ? {} : { tufMirror: options.tufMirror }),
+    },
+    options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir },
+  );
   return options.files.map((file): ReadmeVerdict => {
     const absolute = path.resolve(options.cwd, file);
     const name = label(absolute);
@@ -173,16 +172,15 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
     throw new InputError(`${file}: the committed state ${stateLabel} that ${configLabel} names does not exist; commit it beside the README, or pass --config FILE naming the config ${file} was rendered from`);
   }
   const state = loadState(config.statePath, options.cwd);
-  let rendered: RenderedReadme;
+  let rendered: ReadmeFile;
   try {
-    rendered = generateReadme(config, state, offlineTrustFor(config, options.cwd, state, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }));
+    rendered = renderReadmeFile(config, state, offlineTrustFor(config, options.cwd, state, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }), markdown, { label: file });
   } catch (error) {
     if (!(error instanceof SignatureCheckError)) throw error;
     // The state's own signatures fail: the message names the state, the digest and the check.
     throw new SignatureCheckError(error.digest, error.check, `${reasonOf(error)} (in the committed state ${stateLabel})`, { cause: error });
   }
-  const expected = outputContent(config, rendered.markdown, markdown, file);
-  const difference = firstClaimDifference(readmeClaims(markdown, file), readmeClaims(expected, file));
+  const difference = firstClaimDifference(readmeClaims(markdown, file), readmeClaims(rendered.content, file));
   if (difference) throw new ClaimMismatch(file, difference);
 
   const { signing } = rendered.view;

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { isInside } from '../fs/is-inside.js';
 import { DEFAULT_CONFIG_FILE, type LoadConfigOptions, loadConfig } from './load-config.js';
 import type { ResolvedConfig } from './readme-gen-config.js';
 import { gitTopLevel } from './repository-bounds.js';
@@ -53,7 +54,7 @@ export interface ReadmeConfigSearch {
 export function findReadmeConfig(readme: string, options: Omit<LoadConfigOptions, 'configPath'>): ReadmeConfigSearch {
   const target = realpathOrSelf(path.resolve(options.cwd, readme));
   const start = path.dirname(target);
-  const top = gitTopLevel(start) ?? (isWithin(realpathOrSelf(options.cwd), start) ? realpathOrSelf(options.cwd) : start);
+  const top = gitTopLevel(start) ?? (isInside(realpathOrSelf(options.cwd), start) ? realpathOrSelf(options.cwd) : start);
   const searched: string[] = [];
   for (let dir = start; ; dir = path.dirname(dir)) {
     searched.push(dir);
@@ -62,13 +63,8 @@ export function findReadmeConfig(readme: string, options: Omit<LoadConfigOptions
       const config = loadConfig({ ...options, configPath: candidate });
       if (realpathOrSelf(config.outputPath) === target) return { config, searched };
     }
-    if (dir === top || !isWithin(top, dir) || path.dirname(dir) === dir) return { searched };
+    if (dir === top || !isInside(top, dir) || path.dirname(dir) === dir) return { searched };
   }
-}
-
-function isWithin(root: string, dir: string): boolean {
-  const relative = path.relative(root, dir);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function realpathOrSelf(file: string): string {

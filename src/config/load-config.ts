@@ -5,6 +5,7 @@ import { parseValidated, positionOf, validateValue } from '../validation/validat
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
 import { locationProblem } from '../registry/image-location.js';
 import { parseTufMirror } from '../signatures/tuf-trusted-root.js';
+import { BUILT_IN_TEMPLATES } from '../render/template-set.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
 import type { ConfigFile, ConfigOverrides, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
@@ -265,8 +266,6 @@ function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: (
 function boundedTemplate(template: string, check: (file: string) => string): string {
   return (BUILT_IN_TEMPLATES as readonly string[]).includes(template) ? template : check(template);
 }
-
-export const BUILT_IN_TEMPLATES = ['default', 'distroless'] as const;
 
 /** A built-in template's name stays a name; anything that looks like a path becomes an absolute one. */
 function resolveTemplate(template: string, baseDir: string, where: () => string): string {

@@ -1,4 +1,5 @@
-import type { IdentityPolicy } from '../signatures/identity-policy.js';
+import type { CosignOutputGeneration } from '../signatures/cosign-verify-output.js';
+import type { RenderSettings } from '../render/render-settings.js';
 
 /** The configuration as written in readme-gen.yaml; config.schema.json is the contract. */
 export interface ConfigFile {
@@ -60,40 +61,15 @@ export interface ConfigOverride {
 
 export type ConfigOverrides = Partial<Record<OverridableKey, ConfigOverride>>;
 
-/**
- * Which cosign's `verify` output to reproduce. The corpus holds two 2022
- * generations; `current` is what cosign 2 and later print.
- */
-export type CosignOutputGeneration = 'oids-only' | 'with-workflow-names' | 'current';
-
 /** The configuration after defaults, flags and files are applied; paths are absolute. */
-export interface ResolvedConfig {
-  /** Where the settings came from, for error messages: the config file, or "command line". */
-  source: string;
-  name: string;
-  location: string;
-  repo?: string;
-  /** The GitHub Actions workflow file whose status badge a template shows, e.g. release.yaml. */
-  ciWorkflow?: string;
-  description?: string;
+export interface ResolvedConfig extends RenderSettings {
   template: string;
-  excludeTags: string[];
-  /** How errors name the setting exclude-tags came from: `file:line:col: exclude-tags` or `--exclude-tags`; unset when nothing set it. */
-  excludeTagsSetting?: string;
-  usage?: string;
-  /** What the image is built with, as the user names it; empty unless configured. */
-  builtWith: string[];
   outputPath: string;
   statePath?: string;
-  /** primary-tag when it is set, with how errors name it; unset, the render picks one (src/render/primary-tag.ts). */
-  primaryTag?: { name: string; setting: string };
-  cosignOutput: CosignOutputGeneration;
-  identity: IdentityPolicy;
   keyPath?: string;
   trustedRootPath?: string;
   /** The TUF repository the trusted root is refreshed from when none is pinned; unset: the public-good one. */
   tufMirror?: string;
   /** The root.json a first refresh from tufMirror starts from. */
   tufRootPath?: string;
-  wording: { generator?: string; signedImages?: string };
 }

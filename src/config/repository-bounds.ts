@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { isInside } from '../fs/is-inside.js';
 
 /**
  * The repository a config belongs to: the git work tree around `dir`, else
@@ -29,8 +30,7 @@ export function gitTopLevel(dir: string): string | undefined {
 export function assertInside(root: string, file: string, where: () => string): void {
   const realRoot = realpath(root);
   const real = realpathOfNearest(file);
-  const relative = path.relative(realRoot, real);
-  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) return;
+  if (isInside(realRoot, real)) return;
   const resolved = real === path.resolve(file) ? '' : ` (it resolves to ${real})`;
   throw new InputError(`${where()}: ${file}${resolved} is outside the repository (${root}); keep it inside, or pass --allow-outside if that is intended`);
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExitCode, InputError, ReadmeGenError } from '../errors.js';
+import { InputError, RemoteError } from '../errors.js';
 import { redact } from './redact.js';
 
 /**
@@ -13,15 +13,6 @@ import { redact } from './redact.js';
  * index, so the work tree, the index, HEAD and the current branch are never
  * touched.
  */
-
-/** A remote (push, ls-remote, fetch) or the GitHub API failed: exit 3, like a registry. */
-export class RemoteError extends ReadmeGenError {
-  readonly exitCode = ExitCode.registry;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RemoteError';
-  }
-}
 
 /** Who commits when the environment does not say: the identity GitHub shows as the Actions bot. */
 export const BOT_IDENTITY = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' } as const;

@@ -1,19 +1,22 @@
-import { Agent, request } from 'undici';
-import { InputError } from '../errors.js';
-import { RemoteError } from './git.js';
+import { InputError, RemoteError } from '../errors.js';
+import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions, type HttpResponse, retryAfterMs, retryableStatus } from '../http/http-client.js';
+import { isLoopback } from '../http/loopback.js';
 import { redact } from './redact.js';
 
 /**
  * The few GitHub REST endpoints `readme-gen pr` uses: list a branch's open
- * pull requests, open one, edit one. The token goes in the Authorization
- * header and nowhere else; every error names the method, endpoint and status,
- * never the token.
+ * pull requests, open one, edit one — through the HTTP layer the registry
+ * uses, so with its timeouts, and its retries on 5xx and connection errors,
+ * and on a secondary rate limit that asks to wait briefly. The token goes in
+ * the Authorization header and nowhere else; every error names the method,
+ * endpoint and status, never the token.
  */
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 const API_VERSION = '2022-11-28';
-const TIMEOUT_MS = 30_000;
 const MAX_RESPONSE_BYTES = 8 * 2 ** 20;
+const REQUEST_KINDS = ['list', 'create', 'update'] as const;
+type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export interface Repository {
   owner: string;
@@ -32,6 +35,11 @@ export interface GitHubOptions {
   apiUrl: string;
   token: string;
   repository: Repository;
+  /**
+   * Timeouts, retries and backoff; default the registry's. maxRetryAfterMs is
+   * also the longest secondary rate limit waited out.
+   */
+  http?: Partial<HttpOptions>;
 }
 
 export interface PullRequestFields {
@@ -53,8 +61,7 @@ export function parseApiUrl(value: string): URL {
     throw new InputError(`--api-url ${value}: not a URL; give e.g. https://api.github.com or https://github.example.com/api/v3`);
   }
   if (url.username !== '' || url.password !== '') throw new InputError('--api-url must not hold credentials; the token comes from the token environment variable');
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new InputError(`--api-url ${url.origin}: use https (plain http only on a loopback host), so the token is not sent in clear`);
   }
   if (url.search !== '' || url.hash !== '') throw new InputError(`--api-url ${url.origin}${url.pathname}: drop the query or fragment`);
@@ -86,12 +93,27 @@ export class GitHubClient {
   readonly #base: URL;
   readonly #token: string;
   readonly #repository: Repository;
-  readonly #agent = new Agent({ headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, keepAliveTimeout: 5_000 });
+  readonly #http: HttpClient<RequestKind>;
+  /** the longest secondary rate limit waited out */
+  readonly #maxWaitMs: number;
 
   constructor(options: GitHubOptions) {
     this.#base = parseApiUrl(options.apiUrl);
     this.#token = options.token;
     this.#repository = options.repository;
+    const http = { ...DEFAULT_HTTP_OPTIONS, ...options.http };
+    this.#maxWaitMs = http.maxRetryAfterMs;
+    this.#http = new HttpClient(
+      {
+        kinds: REQUEST_KINDS,
+        name: 'GitHub',
+        error: (message, errorOptions) => new RemoteError(`GitHub API: ${redact(message, [this.#token])}`, errorOptions),
+        unresolvableFix: 'check the host in --api-url (or GITHUB_API_URL), or that this machine can resolve it (DNS, VPN)',
+        refusedFix: 'check the host and port in --api-url (or GITHUB_API_URL)',
+        retryable: (response) => this.#retryable(response),
+      },
+      http,
+    );
   }
 
   get repository(): Repository {
@@ -101,25 +123,26 @@ export class GitHubClient {
   /** The open pull request whose head is `branch` of this repository, if any. */
   async findOpenPullRequest(branch: string): Promise<PullRequest | undefined> {
     const query = new URLSearchParams({ head: `${this.#repository.owner}:${branch}`, state: 'open', per_page: '100' });
-    const list = await this.#send('GET', `${this.#pullsPath()}?${query}`, undefined, [200]);
+    const list = await this.#send('list', 'GET', `${this.#pullsPath()}?${query}`, undefined, [200]);
     if (!Array.isArray(list)) throw new RemoteError(`GitHub API: GET ${this.#pullsPath()} answered something other than a list`);
     const [first] = list;
     return first === undefined ? undefined : this.#pullRequest(first, 'GET');
   }
 
   async createPullRequest(branch: string, fields: PullRequestFields): Promise<PullRequest> {
-    const created = await this.#send('POST', this.#pullsPath(), { title: fields.title, head: branch, base: fields.base, body: fields.body, maintainer_can_modify: true }, [201]);
+    // A create retried after a 5xx that GitHub did carry out is refused (422, one open pull request per head), never doubled.
+    const created = await this.#send('create', 'POST', this.#pullsPath(), { title: fields.title, head: branch, base: fields.base, body: fields.body, maintainer_can_modify: true }, [201]);
     return this.#pullRequest(created, 'POST');
   }
 
   /** PATCHes only the fields given. */
   async updatePullRequest(number: number, fields: Partial<PullRequestFields>): Promise<PullRequest> {
-    const updated = await this.#send('PATCH', `${this.#pullsPath()}/${number}`, fields, [200]);
+    const updated = await this.#send('update', 'PATCH', `${this.#pullsPath()}/${number}`, fields, [200]);
     return this.#pullRequest(updated, 'PATCH');
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#http.close();
   }
 
   #pullsPath(): string {
@@ -141,51 +164,85 @@ export class GitHubClient {
     };
   }
 
-  async #send(method: 'GET' | 'POST' | 'PATCH', endpoint: string, body: object | undefined, expected: number[]): Promise<unknown> {
+  async #send(kind: RequestKind, method: 'GET' | 'POST' | 'PATCH', endpoint: string, body: object | undefined, expected: number[]): Promise<unknown> {
     const url = new URL(this.#base.href.replace(/\/$/, '') + endpoint);
     const where = `${method} ${url.origin}${url.pathname}`;
-    let response;
-    try {
-      response = await request(url, {
-        method,
-        dispatcher: this.#agent,
-        headers: {
-          accept: 'application/vnd.github+json',
-          authorization: `Bearer ${this.#token}`,
-          'user-agent': 'readme-gen',
-          'x-github-api-version': API_VERSION,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? (error as Error).message;
-      throw new RemoteError(`GitHub API: ${where} failed: ${redact(String(code), [this.#token])}`, { cause: error });
-    }
-    const text = await readText(response.body);
-    if (!expected.includes(response.statusCode)) {
-      throw new RemoteError(`GitHub API: ${where} answered ${response.statusCode}${describeError(text, this.#token)}${hint(response.statusCode)}`);
+    const response = await this.#http.send({
+      method,
+      url: url.href,
+      kind,
+      maxBytes: MAX_RESPONSE_BYTES,
+      headers: {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${this.#token}`,
+        'user-agent': 'readme-gen',
+        'x-github-api-version': API_VERSION,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = response.body.toString('utf8');
+    if (!expected.includes(response.status)) {
+      throw new RemoteError(`GitHub API: ${where} answered ${response.status}${describeError(text, this.#token)}${this.#explain(response)}`);
     }
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new RemoteError(`GitHub API: ${where} answered ${response.statusCode} with a body that is not JSON`);
+      throw new RemoteError(`GitHub API: ${where} answered ${response.status} with a body that is not JSON`);
+    }
+  }
+
+  /**
+   * Which answers to ask again: 5xx, with the registry's backoff; a secondary
+   * rate limit whose Retry-After is short (at most maxRetryAfterMs, 60 s by
+   * default: a CI job can afford that, not the hour GitHub may name), after
+   * it. Never a primary rate limit, which lifts only at its reset, often most
+   * of an hour away, nor a secondary one that names no wait (GitHub then asks
+   * for a minute or more): those fail at once, saying when to retry.
+   */
+  #retryable(response: HttpResponse): boolean {
+    const limit = rateLimitOf(response);
+    if (limit === undefined) return retryableStatus(response);
+    if (limit === 'primary') return false;
+    const wait = retryAfterMs(response.headers['retry-after']);
+    return wait !== undefined && wait <= this.#maxWaitMs;
+  }
+
+  /** After GitHub's own words, in parentheses: which rate limit and when to retry, or what the status usually means. */
+  #explain(response: HttpResponse): string {
+    switch (rateLimitOf(response)) {
+      case 'primary': {
+        const reset = Number(response.headers['x-ratelimit-reset']);
+        const when = Number.isInteger(reset) && reset > 0 ? `it resets at ${new Date(reset * 1000).toISOString()}; retry after that` : 'retry when it resets, within the hour';
+        return ` (GitHub's primary rate limit: this token's requests for the hour are used up, x-ratelimit-remaining: 0; ${when})`;
+      }
+      case 'secondary': {
+        const wait = retryAfterMs(response.headers['retry-after']);
+        const when =
+          wait === undefined
+            ? 'it names no wait, so retry in a minute or more'
+            : `it asks to wait ${Math.ceil(wait / 1000)} s${wait > this.#maxWaitMs ? `, longer than readme-gen waits (${Math.ceil(this.#maxWaitMs / 1000)} s)` : ''}; retry after ${new Date(Date.now() + wait).toISOString()}`;
+        return ` (GitHub's secondary rate limit, on too many requests at once or too fast: ${when})`;
+      }
+      case undefined:
+        return hint(response.status);
     }
   }
 }
 
-async function readText(body: AsyncIterable<Buffer> & { destroy?: () => void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy?.();
-      throw new RemoteError(`GitHub API: a response over ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Which of GitHub's rate limits a 403 or 429 reports (docs.github.com, "Rate
+ * limits for the REST API"): secondary when its message says so; else primary
+ * when the token's budget is spent (x-ratelimit-remaining: 0); else secondary
+ * when it names a Retry-After or is a 429. A 403 with none of these is a
+ * refusal of the token's permissions: undefined.
+ */
+function rateLimitOf(response: HttpResponse): 'primary' | 'secondary' | undefined {
+  if (response.status !== 403 && response.status !== 429) return undefined;
+  if (/secondary rate limit/i.test(response.body.toString('utf8'))) return 'secondary';
+  if (response.headers['x-ratelimit-remaining'] === '0') return 'primary';
+  if (response.headers['retry-after'] !== undefined || response.status === 429) return 'secondary';
+  return undefined;
 }
 
 /** GitHub's own explanation: `message`, and each `errors[].message`. */

@@ -1,5 +1,5 @@
 import { unifiedDiff } from '../diff/unified-diff.js';
-import { fencedCode, inlineCodeInProse, inlineText } from '../render/markdown-escape.js';
+import { fencedCode, inlineCodeInProse, inlineText } from '../markdown/markdown-escape.js';
 import { counted } from '../text/counted.js';
 import { type StateChanges, describeChanges, isEmpty, shortDigest } from './state-changes.js';
 

@@ -1,8 +1,11 @@
-import { bundleFromJSON } from '@sigstore/bundle';
-import { X509Certificate } from '@sigstore/core';
-import { compareTags } from '../render/tag-order.js';
-import { isSignatureBundle } from '../signatures/sigstore-bundle.js';
+import type { Bundle } from '@sigstore/bundle';
+import { readFulcioIdentity } from '../signatures/fulcio-certificate.js';
+import { parseRekorBundle } from '../signatures/rekor-bundle.js';
+import { bundleCertificate, bundleLogEntry, isSignatureBundle } from '../signatures/sigstore-bundle.js';
+import { parseSigstoreBundle } from '../signatures/verify-bundle.js';
 import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../state/image-state.js';
+import { canonicalJson } from '../state/serialize-state.js';
+import { compareTags } from '../tags/tag-order.js';
 
 /**
  * What a reviewer of a bot pull request needs to know about a state change:
@@ -94,7 +97,7 @@ export function summarizeStateChanges(before: ImageState | undefined, after: Ima
     .flatMap((digest): SignaturesChange[] => {
       const was = before?.images[digest]?.signatures ?? [];
       const is = after.images[digest]?.signatures ?? [];
-      if (canonical(was) === canonical(is)) return [];
+      if (canonicalJson(was) === canonicalJson(is)) return [];
       const tags = after.tags.filter((tag) => tag.digest === digest && old.get(tag.name) === digest).map((tag) => tag.name).sort(compareTags);
       return [{ digest, tags, before: was.length, after: is.length }];
     })
@@ -161,65 +164,57 @@ function platformNames(state: ImageState | undefined, digest: Digest): string[] 
  */
 export function signerOf(state: ImageState, tag: string): string | undefined {
   const digest = state.tags.find((record) => record.name === tag)?.digest;
-  const signatures = digest === undefined ? [] : (state.images[digest]?.signatures ?? []);
+  if (digest === undefined) return undefined;
+  const signatures = state.images[digest]?.signatures ?? [];
   let latest: { time: number; signer: string } | undefined;
   for (const record of signatures) {
-    const read = readSigner(record);
+    const read = readSigner(record, digest);
     if (read === undefined) continue;
     if (latest === undefined || read.time >= latest.time) latest = read;
   }
   return latest?.signer;
 }
 
-function readSigner(record: SignatureRecord): { time: number; signer: string } | undefined {
+function readSigner(record: SignatureRecord, digest: Digest): { time: number; signer: string } | undefined {
   if (record.format === 'cosign') {
     const pem = record.annotations['dev.sigstore.cosign/certificate'];
-    return { time: cosignIntegratedTime(record.annotations['dev.sigstore.cosign/bundle']), signer: pem ? subjectOfPem(pem) : KEYED_SIGNER };
+    return { time: cosignIntegratedTime(record.annotations['dev.sigstore.cosign/bundle'], digest), signer: pem ? subjectOf(pem, digest, 'an unreadable certificate') : KEYED_SIGNER };
   }
   if (!isSignatureBundle(record)) return undefined;
+  const unreadable = 'an unreadable Sigstore bundle';
+  let bundle: Bundle;
   try {
-    const bundle = bundleFromJSON(record.bundle);
-    const material = bundle.verificationMaterial.content;
-    const der =
-      material.$case === 'certificate' ? material.certificate.rawBytes : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
-    const time = Number(bundle.verificationMaterial.tlogEntries[0]?.integratedTime ?? 0);
-    return { time: Number.isFinite(time) ? time : 0, signer: der ? subjectOf(X509Certificate.parse(Buffer.from(der))) : KEYED_SIGNER };
+    bundle = parseSigstoreBundle(record.bundle, digest);
   } catch {
-    return { time: 0, signer: 'an unreadable Sigstore bundle' };
+    return { time: 0, signer: unreadable };
   }
+  const der = bundleCertificate(bundle);
+  return { time: finiteOrZero(bundleLogEntry(bundle)?.integratedTime), signer: der ? subjectOf(der, digest, unreadable) : KEYED_SIGNER };
 }
 
-function cosignIntegratedTime(bundle: string | undefined): number {
-  if (bundle === undefined || bundle === '') return 0;
+function cosignIntegratedTime(annotation: string | undefined, digest: Digest): number {
+  if (annotation === undefined || annotation === '') return 0;
   try {
-    const time = (JSON.parse(bundle) as { Payload?: { integratedTime?: unknown } }).Payload?.integratedTime;
-    return typeof time === 'number' && Number.isFinite(time) ? time : 0;
+    return parseRekorBundle(annotation, digest).payload.integratedTime;
   } catch {
     return 0;
   }
 }
 
-function subjectOfPem(pem: string): string {
+function finiteOrZero(time: number | undefined): number {
+  return time !== undefined && Number.isFinite(time) ? time : 0;
+}
+
+/** The certificate SAN as cosign prints it (email, else URI); `unreadable` when it cannot be parsed. */
+function subjectOf(certificate: string | Buffer<ArrayBuffer>, digest: Digest, unreadable: string): string {
   try {
-    return subjectOf(X509Certificate.parse(pem));
+    return readFulcioIdentity(certificate, digest).subject || 'a certificate without an email or URI SAN';
   } catch {
-    return 'an unreadable certificate';
+    return unreadable;
   }
 }
 
-function subjectOf(certificate: X509Certificate): string {
-  const san = certificate.extSubjectAltName;
-  return san?.rfc822Name ?? san?.uri ?? 'a certificate without an email or URI SAN';
-}
-
 function sameContent(before: ImageState | undefined, after: ImageState): boolean {
-  return before !== undefined && canonical(before) === canonical(after);
+  return before !== undefined && canonicalJson(before) === canonicalJson(after);
 }
 
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-}

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 
 /**
  * Content addressed by digest never changes, so manifests, configs and
@@ -96,23 +97,17 @@ export class ContentCache {
 
 const CAPABILITY_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Several processes may share the cache: rename is atomic, and a reader sees a whole entry or none. A cache that cannot be written is only slower. */
+/** Several processes may share the cache: a reader sees a whole entry or none. A cache that cannot be written is only slower. */
 function writeAtomically(file: string, bytes: Buffer, madeDirectories: Set<string>): void {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     const directory = path.dirname(file);
     if (!madeDirectories.has(directory)) {
       mkdirSync(directory, { recursive: true });
       madeDirectories.add(directory);
     }
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, file);
+    writeFileAtomic(file, bytes, file, { durable: false });
   } catch {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // nothing was written
-    }
+    // the entry is fetched again next time
   }
 }
 

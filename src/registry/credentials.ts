@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { DOCKER_HUB_HOSTS } from './image-location.js';
 
 /** A username and password (or token used as one) for a registry. Never printed. */
 export interface Credentials {
@@ -14,9 +15,8 @@ export interface Credentials {
 /** The environment variables readme-gen reads credentials from (documented in the README). */
 export const CREDENTIAL_ENV = { username: 'READMEGEN_REGISTRY_USERNAME', password: 'READMEGEN_REGISTRY_PASSWORD' } as const;
 
-/** Docker Hub's key in config.json; the other names of its hosts mean the same registry. */
+/** Docker Hub's key in config.json; the names of its hosts mean the same registry. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', DOCKER_HUB_KEY]);
 
 /**
  * Credentials for `registry`: from the environment, else from the docker
@@ -55,7 +55,7 @@ export function findCredentials(registry: string, env: NodeJS.ProcessEnv = proce
 }
 
 function canonicalHost(key: string): string {
-  if (DOCKER_HUB_NAMES.has(key)) return 'docker.io';
+  if (key === DOCKER_HUB_KEY || DOCKER_HUB_HOSTS.has(key)) return 'docker.io';
   return key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
 }
 

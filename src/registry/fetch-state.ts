@@ -1,22 +1,22 @@
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import type { ImageState } from '../state/image-state.js';
 import { InputError } from '../errors.js';
+import type { RequestStats } from '../http/http-client.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
 import { findCredentials } from './credentials.js';
-import { HttpClient, type RequestStats } from './http-client.js';
 import { parseLocation } from './image-location.js';
 import { RegistryClient } from './registry-client.js';
+import { type RegistryHttpClient, type RequestKind, registryHttpClient } from './registry-http.js';
 import { type SnapshotProgress, takeSnapshot } from './snapshot.js';
 
 /** One HTTP client and one cache for many images (--all), so connections, tokens and content are shared. */
 export interface RegistrySession {
-  http: HttpClient;
+  http: RegistryHttpClient;
   cache: ContentCache;
 }
 
 export function openSession(options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env'>): RegistrySession {
   return {
-    http: new HttpClient({
+    http: registryHttpClient({
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     }),
@@ -41,12 +41,19 @@ export interface FetchOptions {
 
 export interface FetchResult {
   state: ImageState;
-  requests: RequestStats;
+  requests: RequestStats<RequestKind>;
   cache: { hits: number; misses: number };
 }
 
+/** The image to read: its location, the tags to leave out, and where it was configured (for messages). */
+export interface ImageToFetch {
+  source: string;
+  location: string;
+  excludeTags: readonly string[];
+}
+
 /** Reads the configured image's state from its registry, live. */
-export async function fetchState(config: ResolvedConfig, options: FetchOptions): Promise<FetchResult> {
+export async function fetchState(config: ImageToFetch, options: FetchOptions): Promise<FetchResult> {
   if (options.offline) {
     throw new InputError(`${config.source}: no state file to render from, and --offline forbids reading the registry; set state: in the config and commit the state (readme-gen snapshot)`);
   }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { isLoopback } from '../http/loopback.js';
 
 /** Where an image lives, as the registry API addresses it. */
 export interface ImageLocation {
@@ -12,7 +13,8 @@ export interface ImageLocation {
   scheme: 'https' | 'http';
 }
 
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/** Docker Hub's hosts: any of them names the same registry, docker.io. */
+export const DOCKER_HUB_HOSTS: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 /**
  * Reads `registry/repository` (a config's location). The first segment is a
@@ -23,7 +25,7 @@ export function parseLocation(location: string, insecureRegistries: readonly str
   const problem = locationProblem(location);
   if (problem !== undefined) throw new InputError(`location: ${problem}`);
   const { registry, repository: path } = splitLocation(location);
-  const hub = DOCKER_HUB_ALIASES.has(registry);
+  const hub = DOCKER_HUB_HOSTS.has(registry);
   const repository = hub && !path.includes('/') ? `library/${path}` : path;
   return {
     registry: hub ? 'docker.io' : registry,
@@ -110,12 +112,6 @@ function structuralProblem(registry: string, hostPart: string, path: string): st
     }
   }
   return undefined;
-}
-
-/** Hosts that never leave this machine, where plain HTTP exposes nothing. */
-export function isLoopback(host: string): boolean {
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
 export function apiBase(location: ImageLocation): string {

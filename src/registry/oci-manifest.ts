@@ -1,14 +1,8 @@
 import { RegistryError } from '../errors.js';
-
-export const MEDIA_TYPES = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-} as const;
+import { MANIFEST_MEDIA_TYPES } from '../state/image-state.js';
 
 /** Every manifest type, indexes first: without the index types a registry may answer with one platform's manifest. */
-export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
+export const MANIFEST_ACCEPT = [MANIFEST_MEDIA_TYPES.ociIndex, MANIFEST_MEDIA_TYPES.dockerList, MANIFEST_MEDIA_TYPES.ociManifest, MANIFEST_MEDIA_TYPES.dockerManifest].join(', ');
 
 export interface Platform {
   os: string;
@@ -51,7 +45,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, di
   }
   const annotations = stringMap(json.annotations, `manifest ${digest}: annotations`);
   if (Array.isArray(json.manifests)) {
-    const manifest: Manifest = { kind: 'index', mediaType: declared ?? served ?? MEDIA_TYPES.ociIndex, manifests: json.manifests.map((entry, i) => descriptor(entry, `manifest ${digest}: manifests[${i}]`)) };
+    const manifest: Manifest = { kind: 'index', mediaType: declared ?? served ?? MANIFEST_MEDIA_TYPES.ociIndex, manifests: json.manifests.map((entry, i) => descriptor(entry, `manifest ${digest}: manifests[${i}]`)) };
     if (annotations) manifest.annotations = annotations;
     return manifest;
   }
@@ -59,7 +53,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, di
     const layers = Array.isArray(json.layers) ? json.layers : [];
     const manifest: Manifest = {
       kind: 'image',
-      mediaType: declared ?? served ?? MEDIA_TYPES.ociManifest,
+      mediaType: declared ?? served ?? MANIFEST_MEDIA_TYPES.ociManifest,
       config: descriptor(json.config, `manifest ${digest}: config`),
       layers: layers.map((layer, i) => descriptor(layer, `manifest ${digest}: layers[${i}]`)),
     };

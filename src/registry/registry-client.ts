@@ -2,9 +2,12 @@ import { RegistryError } from '../errors.js';
 import { type Challenge, parseChallenges } from './auth-challenge.js';
 import { ContentCache, sha256Digest } from './content-cache.js';
 import { type Credentials, basicAuthorization } from './credentials.js';
-import type { HttpClient, HttpRequest, HttpResponse } from './http-client.js';
-import { type ImageLocation, apiBase, isLoopback } from './image-location.js';
-import { type Descriptor, MANIFEST_ACCEPT, MEDIA_TYPES, type Manifest, parseManifest } from './oci-manifest.js';
+import type { HttpRequest, HttpResponse } from '../http/http-client.js';
+import { isLoopback } from '../http/loopback.js';
+import { MANIFEST_MEDIA_TYPES } from '../state/image-state.js';
+import { type ImageLocation, apiBase } from './image-location.js';
+import { type Descriptor, MANIFEST_ACCEPT, type Manifest, parseManifest } from './oci-manifest.js';
+import type { RegistryHttpClient, RequestKind } from './registry-http.js';
 
 /** Manifests are small; registries must accept 4 MiB, and 8 MiB is regclient's cap too. */
 const MAX_MANIFEST_BYTES = 8 * 2 ** 20;
@@ -20,7 +23,7 @@ export interface ManifestHead {
 
 export interface RegistryClientOptions {
   location: ImageLocation;
-  http: HttpClient;
+  http: RegistryHttpClient;
   credentials?: Credentials;
   cache: ContentCache;
 }
@@ -35,7 +38,7 @@ export interface RegistryClientOptions {
  */
 export class RegistryClient {
   readonly #location: ImageLocation;
-  readonly #http: HttpClient;
+  readonly #http: RegistryHttpClient;
   readonly #credentials: Credentials | undefined;
   readonly #cache: ContentCache;
   #authorization: { header: string; expiresAt: number } | undefined;
@@ -163,7 +166,7 @@ export class RegistryClient {
   /** The referrers of a digest, or undefined when the registry has no referrers API. */
   async referrers(digest: string): Promise<Descriptor[] | undefined> {
     const url = `${apiBase(this.#location)}/referrers/${digest}`;
-    const response = await this.#send({ method: 'GET', url, kind: 'referrers', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MEDIA_TYPES.ociIndex } });
+    const response = await this.#send({ method: 'GET', url, kind: 'referrers', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_MEDIA_TYPES.ociIndex } });
     if (response.status === 404 || response.status === 405 || response.status === 501) return undefined;
     expectOk(response, `${this.#name()}@${digest}: GET referrers`);
     const index = parseManifest(response.body, response.headers['content-type'], `referrers of ${digest}`);
@@ -175,7 +178,7 @@ export class RegistryClient {
   }
 
   /** Sends with the current authorization; on a 401, answers the challenge once and resends. */
-  async #send(httpRequest: HttpRequest): Promise<HttpResponse> {
+  async #send(httpRequest: HttpRequest<RequestKind>): Promise<HttpResponse> {
     const first = await this.#http.send(this.#authorized(httpRequest));
     if (first.status !== 401) return first;
     await this.#authorize(first);
@@ -187,7 +190,7 @@ export class RegistryClient {
     return second;
   }
 
-  #authorized(httpRequest: HttpRequest): HttpRequest {
+  #authorized(httpRequest: HttpRequest<RequestKind>): HttpRequest<RequestKind> {
     const current = this.#authorization;
     if (!current || current.expiresAt <= Date.now()) return httpRequest;
     return { ...httpRequest, headers: { ...httpRequest.headers, authorization: current.header } };

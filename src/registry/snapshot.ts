@@ -1,4 +1,4 @@
-import { isShownTag } from '../render/tag-filter.js';
+import { isShownTag } from '../tags/tag-filter.js';
 import {
   COSIGN_SIMPLESIGNING_MEDIA_TYPE,
   type CosignSignatureRecord,

@@ -1,8 +1,8 @@
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import type { RenderSettings } from './render-settings.js';
 import { InputError } from '../errors.js';
 import type { ImageState } from '../state/image-state.js';
-import { ALWAYS_EXCLUDED, hidingPattern, isShownTag } from './tag-filter.js';
-import { compareTags, isReleaseTag } from './tag-order.js';
+import { ALWAYS_EXCLUDED, hidingPattern, isShownTag } from '../tags/tag-filter.js';
+import { compareTags, isReleaseTag } from '../tags/tag-order.js';
 
 /** How many tags an error lists before it says how many more there are. */
 const LISTED_TAGS = 10;
@@ -17,7 +17,7 @@ const LISTED_TAGS = 10;
  * per-architecture tag like 1.2-arm64 is a poor thing to tell every reader to
  * pull), else the tag at the top of the table.
  */
-export function primaryTagOf(config: Pick<ResolvedConfig, 'location' | 'excludeTags' | 'excludeTagsSetting' | 'primaryTag'>, state: ImageState): string {
+export function primaryTagOf(config: Pick<RenderSettings, 'location' | 'excludeTags' | 'excludeTagsSetting' | 'primaryTag'>, state: ImageState): string {
   const shown = state.tags.flatMap((tag) => (isShownTag(tag.name, config.excludeTags) ? [tag.name] : [])).sort(compareTags);
   if (shown.length === 0) throw new InputError(`${config.location}: no tag to show, so no README to render: ${whyNoneShown(config, state)}`);
   const configured = config.primaryTag;
@@ -34,7 +34,7 @@ export function primaryTagOf(config: Pick<ResolvedConfig, 'location' | 'excludeT
   throw new InputError(`${configured.setting}: "${configured.name}" is hidden by the exclude-tags pattern "${pattern}" (${config.excludeTagsSetting ?? 'exclude-tags'}); remove that pattern, or ${choose}`);
 }
 
-function whyNoneShown(config: Pick<ResolvedConfig, 'excludeTags' | 'excludeTagsSetting'>, state: ImageState): string {
+function whyNoneShown(config: Pick<RenderSettings, 'excludeTags' | 'excludeTagsSetting'>, state: ImageState): string {
   if (state.tags.length === 0) return 'the registry has no tags; push one';
   const hiddenByUser = state.tags.some((tag) => !ALWAYS_EXCLUDED.includes(hidingPattern(tag.name, config.excludeTags) as string));
   if (!hiddenByUser) return `its ${state.tags.length} tags are all cosign signature, attestation or SBOM tags; push an image tag`;

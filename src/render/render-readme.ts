@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import type { RenderSettings } from './render-settings.js';
 import type { Trust } from '../signatures/trusted-root.js';
 import { type SignatureVerdict, verifyStateSignatures } from '../signatures/verify-state.js';
 import type { ImageState } from '../state/image-state.js';
@@ -12,22 +12,6 @@ export interface RenderReadmeOptions {
   allowUnverified?: boolean;
 }
 
-/**
- * The README for an image: configuration, state, templates and trust in,
- * Markdown out, no I/O. Every signature it shows is verified first; one that
- * fails stops the render (exit 4) unless allowUnverified turns it into a
- * warning. The result is checked on its syntax tree before anyone sees it.
- */
-export function renderReadme(
-  config: ResolvedConfig,
-  state: ImageState,
-  templates: TemplateSet,
-  trust: Trust,
-  options: RenderReadmeOptions = {},
-): string {
-  return renderReadmeView(config, state, templates, trust, options).markdown;
-}
-
 /** The rendered README, and the view and signature verdicts it was rendered from (what `verify` reports). */
 export interface RenderedReadme {
   markdown: string;
@@ -35,9 +19,14 @@ export interface RenderedReadme {
   verdicts: Map<string, SignatureVerdict[]>;
 }
 
-/** renderReadme, keeping what it computed on the way. */
-export function renderReadmeView(
-  config: ResolvedConfig,
+/**
+ * The README for an image: configuration, state, templates and trust in,
+ * Markdown (with the view and verdicts behind it) out, no I/O. Every signature it shows is verified first; one that
+ * fails stops the render (exit 4) unless allowUnverified turns it into a
+ * warning. The result is checked on its syntax tree before anyone sees it.
+ */
+export function renderReadme(
+  config: RenderSettings,
   state: ImageState,
   templates: TemplateSet,
   trust: Trust,

@@ -1,9 +1,9 @@
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import { proseList } from '../text/prose-list.js';
-import { fencedCode, inlineCode, inlineCodeInProse, inlineText, markdownLink } from './markdown-escape.js';
+import { fencedCode, inlineCode, inlineCodeInProse, inlineText, markdownLink } from '../markdown/markdown-escape.js';
 import type { TemplateSet } from './template-set.js';
-import { compareBytes } from './tag-order.js';
+import { compareBytes } from '../tags/tag-order.js';
 
 /** Where a view's settings come from, so that an error about an unset field can name the key that sets it. */
 export interface ViewSettings {

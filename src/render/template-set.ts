@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { BUILT_IN_TEMPLATES } from '../config/load-config.js';
 import { InputError } from '../errors.js';
 import { packageFile } from '../package-root.js';
 
@@ -14,6 +13,9 @@ export interface TemplateSet {
   /** Partials by the name templates call them with, e.g. `default/tags-table`. */
   partials: Map<string, string>;
 }
+
+/** The templates shipped in templates/, each a folder with readme.md.hbs and partials/. */
+export const BUILT_IN_TEMPLATES = ['default', 'distroless'] as const;
 
 const MAIN_FILE = 'readme.md.hbs';
 

@@ -1,15 +1,15 @@
-import type { CosignOutputGeneration, ResolvedConfig } from '../config/readme-gen-config.js';
+import type { RenderSettings } from './render-settings.js';
 import { parseLocation } from '../registry/image-location.js';
 import { formatDownloadOutput } from '../signatures/cosign-download-output.js';
 import type { CosignSignature } from '../signatures/cosign-signature.js';
-import { formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
+import { type CosignOutputGeneration, formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import type { ImageSignature, SignatureVerdict } from '../signatures/verify-state.js';
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
 import { type BuildToolView, buildToolView } from './build-tools.js';
 import { primaryTagOf } from './primary-tag.js';
-import { isShownTag } from './tag-filter.js';
-import { compareBytes, compareTags } from './tag-order.js';
+import { isShownTag } from '../tags/tag-filter.js';
+import { compareBytes, compareTags } from '../tags/tag-order.js';
 
 /**
  * What templates see. Optional values are left out rather than set to null, so
@@ -120,12 +120,12 @@ export const CONFIG_KEY_OF_FIELD: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** The digests whose signatures a README shows: each shown tag's (the primary tag is one of them). */
-export function shownDigests(config: ResolvedConfig, state: ImageState): Set<string> {
+export function shownDigests(config: RenderSettings, state: ImageState): Set<string> {
   return new Set(state.tags.filter((tag) => isShownTag(tag.name, config.excludeTags)).map((tag) => tag.digest as string));
 }
 
 /** `verdicts` holds the verification of every signature of the digests shownDigests names. */
-export function buildView(config: ResolvedConfig, state: ImageState, verdicts: ReadonlyMap<string, SignatureVerdict[]>): ReadmeView {
+export function buildView(config: RenderSettings, state: ImageState, verdicts: ReadonlyMap<string, SignatureVerdict[]>): ReadmeView {
   const primaryTag = primaryTagOf(config, state);
   const rows = buildRows(state, config.excludeTags, verdicts);
   const signing = buildSigning(config, state, verdicts, rows, primaryTag);
@@ -235,7 +235,7 @@ function legacySignatures(signatures: ImageSignature[]): CosignSignature[] {
   return signatures.flatMap((signature) => (signature.format === 'cosign' ? [signature.cosign] : []));
 }
 
-function buildSigning(config: ResolvedConfig, state: ImageState, allVerdicts: Verdicts, rows: readonly TagRowView[], primaryTag: string): SigningView {
+function buildSigning(config: RenderSettings, state: ImageState, allVerdicts: Verdicts, rows: readonly TagRowView[], primaryTag: string): SigningView {
   const reference = `${config.location}:${primaryTag}`;
   const digest = state.tags.find((tag) => tag.name === primaryTag)?.digest;
   const verdicts = digest ? (allVerdicts.get(digest) ?? []) : [];

@@ -1,4 +1,3 @@
-import type { CosignOutputGeneration } from '../config/readme-gen-config.js';
 import type { CosignSignature } from './cosign-signature.js';
 import { OIDC_ISSUER_OID } from './fulcio-certificate.js';
 import { type JsonObject, type JsonValue, formatJq, sortedGoMap } from './ordered-json.js';
@@ -6,6 +5,12 @@ import { IGNORE_TLOG_WARNING } from './printed-verify-output.js';
 import { payloadToJson } from './simple-signing-payload.js';
 import { rekorBundleToJson } from './rekor-bundle.js';
 import type { BundleSignature } from './sigstore-bundle.js';
+
+/**
+ * Which cosign's `verify` output to reproduce. The corpus holds two 2022
+ * generations; `current` is what cosign 2 and later print.
+ */
+export type CosignOutputGeneration = 'oids-only' | 'with-workflow-names' | 'current';
 
 /**
  * What `cosign verify REF | jq` printed for legacy signatures, stderr header

@@ -27,10 +27,11 @@ export interface FulcioIdentity {
   issuerName: Buffer;
 }
 
-export function readFulcioIdentity(pem: string, digest: string): FulcioIdentity {
+/** Reads a certificate, PEM (a cosign annotation) or DER (a bundle's); one that cannot be parsed fails check (c), naming `digest`. */
+export function readFulcioIdentity(encoded: string | Buffer<ArrayBuffer>, digest: string): FulcioIdentity {
   let certificate: X509Certificate;
   try {
-    certificate = X509Certificate.parse(pem);
+    certificate = X509Certificate.parse(encoded);
   } catch (error) {
     throw new SignatureCheckError(digest, 'c', `the signing certificate cannot be parsed (${(error as Error).message})`, { cause: error });
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { VerificationError } from '../errors.js';
 import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Digest } from '../state/image-state.js';
-import type { CosignOutputGeneration } from '../config/readme-gen-config.js';
+import type { CosignOutputGeneration } from './cosign-verify-output.js';
 import { type JsonObject, formatGoCompact, fromParsedSorted } from './ordered-json.js';
 import type { DownloadedSignature } from './cosign-download-output.js';
 import { RFC3161_TIMESTAMP_ANNOTATION } from './cosign-signature.js';

@@ -54,21 +54,33 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
   }
   const statement = parseStatement(content.dsseEnvelope.payload, digest);
   const signature: BundleSignature = { bundle, ...statement };
-  const [entry] = bundle.verificationMaterial?.tlogEntries ?? [];
-  if (entry) {
-    signature.logEntry = { logIndex: Number(entry.logIndex), hasInclusionPromise: entry.inclusionPromise !== undefined, logId: Buffer.from(entry.logId?.keyId ?? []) };
-    if (entry.integratedTime !== '0') signature.logEntry.integratedTime = Number(entry.integratedTime);
-  }
-  const material = bundle.verificationMaterial?.content;
-  const der = material?.$case === 'certificate' ? material.certificate.rawBytes : material?.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  const logEntry = bundleLogEntry(bundle);
+  if (logEntry) signature.logEntry = logEntry;
+  const der = bundleCertificate(bundle);
   if (der) {
     try {
-      signature.issuerName = X509Certificate.parse(Buffer.from(der)).issuer;
+      signature.issuerName = X509Certificate.parse(der).issuer;
     } catch (error) {
       throw new SignatureCheckError(digest, 'c', `the bundle's certificate cannot be parsed (${(error as Error).message})`, { cause: error });
     }
   }
   return signature;
+}
+
+/** The bundle's first transparency-log entry, undefined when it has none. */
+export function bundleLogEntry(bundle: Bundle): BundleSignature['logEntry'] {
+  const [entry] = bundle.verificationMaterial?.tlogEntries ?? [];
+  if (!entry) return undefined;
+  const logEntry: NonNullable<BundleSignature['logEntry']> = { logIndex: Number(entry.logIndex), hasInclusionPromise: entry.inclusionPromise !== undefined, logId: Buffer.from(entry.logId?.keyId ?? []) };
+  if (entry.integratedTime !== '0') logEntry.integratedTime = Number(entry.integratedTime);
+  return logEntry;
+}
+
+/** The DER of the certificate that signed the bundle (a chain's leaf); undefined when a key signed it. */
+export function bundleCertificate(bundle: Bundle): Buffer<ArrayBuffer> | undefined {
+  const material = bundle.verificationMaterial?.content;
+  const der = material?.$case === 'certificate' ? material.certificate.rawBytes : material?.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  return der ? Buffer.from(der) : undefined;
 }
 
 type Statement = Pick<BundleSignature, 'predicateType' | 'subjects' | 'subjectDigest' | 'annotations'>;

@@ -29,6 +29,8 @@ import { BaseFetcher, Updater } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { InputError, RegistryError, VerificationError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { isLoopback } from '../http/loopback.js';
+import { readCapped } from '../http/read-capped.js';
 import { packageFile } from '../package-root.js';
 import type { ImageState, SignatureRecord } from '../state/image-state.js';
 import { isSignatureBundle } from './sigstore-bundle.js';
@@ -107,8 +109,7 @@ export function parseTufMirror(value: string, where: string): string {
   } catch {
     throw new InputError(`${where}: ${value} is not a URL; give the TUF repository's base URL, e.g. ${PUBLIC_GOOD_TUF_MIRROR}`);
   }
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new InputError(`${where}: ${url.origin}: use https (plain http only on a loopback host)`);
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
@@ -440,7 +441,8 @@ class RecordingFetcher extends BaseFetcher {
       // Read here, so that a connection lost mid-file is the repository being unreachable, not a bad file.
       let body: Buffer;
       try {
-        body = await readCapped(response.body);
+        // tuf-js's own words for a file over its limit: explain() reads them as a bad file.
+        body = await readCapped(response.body, MAX_FILE_BYTES, () => new Error('Max length reached'));
       } catch (error) {
         if (error instanceof Error && error.message === 'Max length reached') throw error;
         this.unreachable = `${networkReason(error)} reading ${file}`;
@@ -458,22 +460,6 @@ class RecordingFetcher extends BaseFetcher {
 
 /** No TUF metadata file or trusted root comes near this; tuf-js checks each file's own limit after. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
-
-async function readCapped(body: ReadableStream<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return Buffer.concat(chunks);
-    length += value.length;
-    if (length > MAX_FILE_BYTES) {
-      await reader.cancel();
-      throw new Error('Max length reached');
-    }
-    chunks.push(value);
-  }
-}
 
 function networkReason(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';

@@ -61,7 +61,11 @@ export interface SigstoreBundleRecord {
 }
 
 export const COSIGN_SIMPLESIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
-export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
+/** The manifest types a registry serves: an index (a multi-platform image) in OCI's or Docker's form, or one image's manifest. */
+export const MANIFEST_MEDIA_TYPES = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+} as const;
+export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([MANIFEST_MEDIA_TYPES.ociIndex, MANIFEST_MEDIA_TYPES.dockerList]);

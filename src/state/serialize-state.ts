@@ -8,7 +8,16 @@ import type { ImageState } from './image-state.js';
  */
 export function serializeState(state: ImageState): string {
   const tags = [...state.tags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return `${JSON.stringify(sortKeys({ ...state, tags }), null, 2)}\n`;
+  return `${canonicalJson({ ...state, tags }, 2)}\n`;
+}
+
+/**
+ * `value` as JSON with every object's keys sorted and its undefined members
+ * left out; arrays keep their order. Equal content gives equal text, however
+ * its objects were built.
+ */
+export function canonicalJson(value: unknown, indent?: number): string {
+  return JSON.stringify(sortKeys(value), null, indent);
 }
 
 function sortKeys(value: unknown): unknown {

@@ -33,7 +33,7 @@ function validatorFor(name: SchemaName): ValidateFunction {
  * Every failure is an InputError whose one line names the file, the line and
  * column, the key path and what to do.
  */
-export function parseValidated<T>(text: string, file: string, schema: SchemaName, format: 'yaml' | 'json'): T {
+export function parseValidated<T>(text: string, file: string, schema: SchemaName, format: 'yaml' | 'json', crossCheck?: (value: T) => KeyProblem | undefined): T {
   const lineCounter = new LineCounter();
   // The yaml parser reads JSON too; it is used for both so that a schema error
   // can be traced back to the line that holds the offending key.
@@ -55,31 +55,21 @@ export function parseValidated<T>(text: string, file: string, schema: SchemaName
     const [error] = validate.errors ?? [];
     throw new InputError(describeSchemaError(error, file, doc, lineCounter));
   }
-  const broken = referenceChecks[schema]?.(value);
+  const broken = crossCheck?.(value as T);
   if (broken) {
     throw new InputError(`${file}:${positionIn(doc, lineCounter, broken.path)}: ${formatKeyPath(broken.path)}: ${broken.problem}`);
   }
   return value as T;
 }
 
-/** A problem at one key of a document that its schema cannot express. */
-interface ReferenceProblem {
+/**
+ * A problem at one key of a document that its schema cannot express (the
+ * document's owner checks it after the schema), located like schema errors.
+ */
+export interface KeyProblem {
   path: string[];
   problem: string;
 }
-
-/** Checks run after schema validation, so that their errors are located like schema errors. */
-const referenceChecks: Partial<Record<SchemaName, (value: unknown) => ReferenceProblem | undefined>> = {
-  'image-state': (value) => {
-    const state = value as { tags: { digest: string }[]; images: Record<string, unknown> };
-    const index = state.tags.findIndex((tag) => !Object.hasOwn(state.images, tag.digest));
-    if (index < 0) return undefined;
-    return {
-      path: ['tags', String(index), 'digest'],
-      problem: `${state.tags[index]?.digest} has no entry under images; regenerate the state with \`readme-gen snapshot\``,
-    };
-  },
-};
 
 /**
  * Where a key's value is in a YAML or JSON document, as `line:col`, for errors

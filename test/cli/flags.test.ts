@@ -8,9 +8,9 @@ import { DEFAULT_TOKEN_ENV } from '../../src/cli/run-pr.js';
 import { DEFAULT_BRANCH } from '../../src/commands/pr.js';
 import { DEFAULT_CONFIG_FILE, DEFAULT_OUTPUT_FILE, loadConfig, signatureSettingsFromFlags } from '../../src/config/load-config.js';
 import type { OverridableKey, ResolvedConfig } from '../../src/config/readme-gen-config.js';
+import { DEFAULT_HTTP_OPTIONS } from '../../src/http/http-client.js';
 import { DEFAULT_API_URL } from '../../src/integrations/github.js';
 import { packageFile } from '../../src/package-root.js';
-import { DEFAULT_HTTP_OPTIONS } from '../../src/registry/http-client.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 import { fileStamps } from '../reliability/invariants.js';
 

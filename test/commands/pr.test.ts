@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_HTTP_OPTIONS } from '../../src/http/http-client.js';
 import { shortDigest } from '../../src/pr/state-changes.js';
 import type { Digest, ImageState } from '../../src/state/image-state.js';
 import { type GitHubServer, type RecordedRequest, branchExistsIn, startGitHubServer } from '../harness/github-server.js';
@@ -321,12 +322,18 @@ describe('readme-gen pr', () => {
   });
 
   test('a GitHub API failure exits 3 naming the status and the endpoint', async () => {
-    github.failNext('GET', 502, 'Server Error');
+    // Every attempt: a 5xx is retried, and only the last answer is reported.
+    github.failNext('GET', 502, 'Server Error', { times: DEFAULT_HTTP_OPTIONS.maxRetries + 1 });
+    const seen = github.requests.length;
 
     const run = await runPr();
 
     assert.equal(run.status, 3, run.stderr);
     assert.match(run.stderr, new RegExp(`GitHub API: GET ${github.url.replace(/\./g, '\\.')}/repos/acme/app/pulls answered 502: Server Error`));
+    assert.deepEqual(
+      requestsSince(seen).map((request) => `${request.method} ${request.status}`),
+      Array(DEFAULT_HTTP_OPTIONS.maxRetries + 1).fill('GET 502'),
+    );
   });
 
   test('a refused write exits 3 with GitHub\'s explanation and a hint', async () => {

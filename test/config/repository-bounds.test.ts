@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { isInside } from '../../src/fs/is-inside.js';
 import { packageFile } from '../../src/package-root.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
@@ -81,5 +82,26 @@ describe('files a config names stay in its repository', () => {
     const { dir } = repository(t, 'output: docs/README.md\n');
     mkdirSync(path.join(dir, 'docs'));
     assert.equal(runCli(['render', '--write'], dir).status, 0);
+  });
+
+  test('a folder whose name starts with two dots is inside', (t) => {
+    const { dir } = repository(t, 'usage-file: ..notes/USAGE.md\n');
+    mkdirSync(path.join(dir, '..notes'));
+    writeFileSync(path.join(dir, '..notes', 'USAGE.md'), 'docker run app\n');
+    const run = runCli(['render'], dir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /docker run app/);
+  });
+});
+
+describe('isInside', () => {
+  test('judges by path segments, not by a leading ..', () => {
+    assert.equal(isInside('/repo', '/repo'), true);
+    assert.equal(isInside('/repo', '/repo/..foo/file'), true);
+    assert.equal(isInside('/repo', '/repo/a/../b'), true);
+    assert.equal(isInside('/repo', '/repo/..'), false);
+    assert.equal(isInside('/repo', '/repo/../other'), false);
+    assert.equal(isInside('/repo', '/repository'), false);
+    assert.equal(isInside('/repo/a', '/repo'), false);
   });
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { InputError } from '../../src/errors.js';
-import { writeFileAtomic } from '../../src/fs/atomic-write.js';
+import { InputError, StorageError } from '../../src/errors.js';
+import { writeFailure, writeFileAtomic } from '../../src/fs/atomic-write.js';
 import { temporaryDirectory } from '../helpers/run-cli.js';
 
 const modeOf = (file: string): number => statSync(file).mode & 0o7777;
@@ -66,5 +66,19 @@ describe('writeFileAtomic', () => {
     assert.deepEqual(readdirSync(dir), ['README.md']);
     assert.deepEqual(readdirSync(target), ['inside.txt']);
     assert.equal(readFileSync(path.join(target, 'inside.txt'), 'utf8'), 'kept\n');
+  });
+
+  // A full disk cannot be made here without root (a small file system needs mount), so the mapping
+  // from the error code is tested on the error itself; the write path above uses the same function.
+  test('a full disk or quota is the machine\'s failure (exit 74), not bad input', () => {
+    for (const code of ['ENOSPC', 'EDQUOT', 'EIO']) {
+      const failure = writeFailure(Object.assign(new Error(code), { code }), 'README.md');
+      assert.ok(failure instanceof StorageError, code);
+      assert.equal(failure.exitCode, 74);
+      assert.match(failure.message, new RegExp(`^README\\.md: cannot write \\(${code}\\); free space`));
+    }
+    const denied = writeFailure(Object.assign(new Error('EACCES'), { code: 'EACCES' }), 'README.md');
+    assert.ok(denied instanceof InputError);
+    assert.equal(denied.exitCode, 2);
   });
 });

@@ -47,13 +47,21 @@ export interface GitHubServerOptions {
   branchExists?: (branch: string) => boolean;
 }
 
+/** How an injected failure is answered, beyond its status and message. */
+export interface InjectedFailure {
+  /** headers to answer with: Retry-After, x-ratelimit-* */
+  headers?: Record<string, string>;
+  /** how many requests in a row get it (readme-gen retries 5xx and short rate limits); default 1 */
+  times?: number;
+}
+
 export interface GitHubServer {
   /** http://127.0.0.1:PORT, to pass as --api-url */
   url: string;
   requests: RecordedRequest[];
   pulls: FakePullRequest[];
-  /** answer the next request with this method with `status` and a GitHub-style error body */
-  failNext(method: string, status: number, message: string): void;
+  /** answer the next request (or `times` requests) with this method with `status` and a GitHub-style error body */
+  failNext(method: string, status: number, message: string, failure?: InjectedFailure): void;
   /** requests that were not one of the three endpoints, or were refused for their credentials */
   unexpected(): RecordedRequest[];
   stop(): Promise<void>;
@@ -62,7 +70,7 @@ export interface GitHubServer {
 export async function startGitHubServer(options: GitHubServerOptions): Promise<GitHubServer> {
   const requests: RecordedRequest[] = [];
   const pulls: FakePullRequest[] = [];
-  const failures: { method: string; status: number; message: string }[] = [];
+  const failures: { method: string; status: number; message: string; headers: Record<string, string> }[] = [];
   const unexpected: RecordedRequest[] = [];
   const pullsPath = `/repos/${options.owner}/${options.repo}/pulls`;
 
@@ -81,9 +89,9 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
         status: 0,
       };
       requests.push(record);
-      const answer = (status: number, value: unknown) => {
+      const answer = (status: number, value: unknown, headers: Record<string, string> = {}) => {
         record.status = status;
-        send(response, status, value);
+        send(response, status, value, headers);
       };
       if (record.authorization !== 'valid') {
         unexpected.push(record);
@@ -93,7 +101,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       const failure = failures.findIndex((entry) => entry.method === record.method);
       if (failure >= 0) {
         const [injected] = failures.splice(failure, 1);
-        answer(injected?.status ?? 500, { message: injected?.message });
+        answer(injected?.status ?? 500, { message: injected?.message }, injected?.headers);
         return;
       }
       const [status, value] = route(record);
@@ -158,8 +166,8 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     url: `http://${LOOPBACK}:${port}`,
     requests,
     pulls,
-    failNext(method, status, message) {
-      failures.push({ method, status, message });
+    failNext(method, status, message, failure = {}) {
+      for (let i = 0; i < (failure.times ?? 1); i++) failures.push({ method, status, message, headers: failure.headers ?? {} });
     },
     unexpected: () => [...unexpected],
     stop: () => closeServer(server),
@@ -184,9 +192,9 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-function send(response: ServerResponse, status: number, value: unknown): void {
+function send(response: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
   response.end(body);
 }
 

@@ -15,7 +15,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryError } from '../../src/errors.js';
-import { HttpClient } from '../../src/registry/http-client.js';
+import { type RegistryHttpClient, registryHttpClient } from '../../src/registry/registry-http.js';
 import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { closeServer, freeLoopbackPort, listenOnLoopback } from '../harness/loopback.js';
@@ -365,8 +365,8 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
   /** A backoff so long that one retry shows in the elapsed time: it waits at least half of it. */
   const LONG_BACKOFF_MS = 4000;
 
-  async function sendOnce(url: string): Promise<{ http: HttpClient; error: unknown; ms: number }> {
-    const http = new HttpClient({ maxRetries: 1, backoffMs: LONG_BACKOFF_MS });
+  async function sendOnce(url: string): Promise<{ http: RegistryHttpClient; error: unknown; ms: number }> {
+    const http = registryHttpClient({ maxRetries: 1, backoffMs: LONG_BACKOFF_MS });
     const started = performance.now();
     const error = await http.send({ method: 'GET', url, kind: 'ping', maxBytes: 1024 }).then(
       () => undefined,
@@ -411,7 +411,7 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
     });
     const port = await listenOnLoopback(server);
     t.after(() => closeServer(server));
-    const http = new HttpClient({ maxRetries: 1, backoffMs: 10 });
+    const http = registryHttpClient({ maxRetries: 1, backoffMs: 10 });
     t.after(() => http.close());
 
     const response = await http.send({ method: 'GET', url: `http://127.0.0.1:${port}/v2/`, kind: 'ping', maxBytes: 1024 });

@@ -22,7 +22,7 @@ const expectedFile = packageFile('fixtures', 'multi-arch', 'expected.md');
 function renderFixture(): string {
   const config = loadConfig({ cwd: dir });
   assert.ok(config.statePath);
-  return renderReadme(config, loadState(config.statePath, dir), loadTemplateSet(config.template), loadTrust());
+  return renderReadme(config, loadState(config.statePath, dir), loadTemplateSet(config.template), loadTrust()).markdown;
 }
 
 function tableRows(markdown: string): string[] {
@@ -83,7 +83,7 @@ const trust = loadTrust();
 /** The fixture through a built-in template, with settings changed; distroless gets the wording it needs. */
 function renderWith(template: (typeof BUILT_INS)[number], changes: Partial<ResolvedConfig> = {}, state: ImageState = fixtureState): string {
   const config: ResolvedConfig = { ...fixtureConfig, template, wording: { generator: 'https://example.com/generator', signedImages: 'Acme images' }, ...changes };
-  return renderReadme(config, state, loadTemplateSet(template), trust);
+  return renderReadme(config, state, loadTemplateSet(template), trust).markdown;
 }
 
 /** The fixture's state with `latest` gone and these tags added, each pointing at the digest of an existing tag. */
@@ -169,7 +169,7 @@ describe('repo', () => {
 
   test('default: unset, no source line', () => {
     const { repo: _, ...withoutRepo } = fixtureConfig;
-    const rendered = renderReadme(withoutRepo, fixtureState, loadTemplateSet('default'), trust);
+    const rendered = renderReadme(withoutRepo, fixtureState, loadTemplateSet('default'), trust).markdown;
     assert.doesNotMatch(rendered, /Source:|github\.com\/acme/);
   });
 

@@ -33,7 +33,7 @@ function renderCase(name: string, allowUnverified = false): string {
   const dir = path.join(corpusDir, name);
   const config = loadConfig({ cwd: dir, configPath: 'readme-gen.yaml' });
   assert.ok(config.statePath, `${name}: the fixture config names its state`);
-  return renderReadme(config, loadState(config.statePath, dir), loadTemplateSet(config.template), trust, { allowUnverified });
+  return renderReadme(config, loadState(config.statePath, dir), loadTemplateSet(config.template), trust, { allowUnverified }).markdown;
 }
 
 function expectedText(name: string): string {
@@ -96,7 +96,7 @@ describe('the distroless template reproduces the original generator', () => {
     const badge = /^\[!\[CI status\]\(https:\/\/github\.com\/distroless\/glibc-dynamic\/actions\/workflows\/release\.yaml\/badge\.svg\)\]\([^)]+\)\n\n/m;
     assert.match(seed, badge, 'test setup: the seed has the badge');
 
-    const rendered = renderReadme(config, loadState(config.statePath as string, dir), loadTemplateSet(config.template), trust);
+    const rendered = renderReadme(config, loadState(config.statePath as string, dir), loadTemplateSet(config.template), trust).markdown;
 
     assert.equal(rendered, seed.replace(badge, ''));
   });

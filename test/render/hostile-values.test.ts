@@ -67,8 +67,8 @@ describe('a hostile signing annotation stays inert', () => {
       const trust = loadTrust({ keyPath: keyFile });
       const config: ResolvedConfig = { ...base, template, wording: { generator: 'https://example.com/gen', signedImages: 'Acme images' } };
       const templates = loadTemplateSet(template);
-      const before = renderReadme(config, clean, templates, trust);
-      const after = renderReadme(config, hostile, templates, trust);
+      const before = renderReadme(config, clean, templates, trust).markdown;
+      const after = renderReadme(config, hostile, templates, trust).markdown;
 
       assert.notEqual(after, before, 'the annotation is printed');
       assert.deepEqual(structure(after), structure(before), 'same nodes of every kind: no extra link, HTML, row, heading or code block');

@@ -103,7 +103,7 @@ function config(template: 'default' | 'distroless' = 'default'): ResolvedConfig 
 }
 
 function render(t: Parameters<typeof temporaryDirectory>[0], state: ImageState, options: { template?: 'default' | 'distroless'; key?: boolean } = {}): string {
-  return renderReadme(config(options.template), state, loadTemplateSet(options.template ?? 'default'), trustFor(t, options));
+  return renderReadme(config(options.template), state, loadTemplateSet(options.template ?? 'default'), trustFor(t, options)).markdown;
 }
 
 function view(t: Parameters<typeof temporaryDirectory>[0], state: ImageState, options: { key?: boolean } = {}) {

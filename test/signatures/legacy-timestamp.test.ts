@@ -98,7 +98,7 @@ describe("cosign's rfc3161timestamp annotation on a legacy signature", () => {
   test('is printed as cosign prints it, RFC3161Timestamp in optional in Go key order, and readme-gen verify checks it again', (t) => {
     const record = timestamped();
     const root = rootWith([timestampAuthorityEntry(tsa)]);
-    const readme = renderReadme(config, stateWith([record]), loadTemplateSet('default'), trustFor(t, root));
+    const readme = renderReadme(config, stateWith([record]), loadTemplateSet('default'), trustFor(t, root)).markdown;
     const encoded = (JSON.parse(record.annotations[RFC3161_TIMESTAMP_ANNOTATION] as string) as { SignedRFC3161Timestamp: string }).SignedRFC3161Timestamp;
     assert.ok(readme.includes(`"RFC3161Timestamp": {\n        "SignedRFC3161Timestamp": "${encoded}"\n      },\n      "Subject": "${IDENTITY}"`), 'between Issuer and Subject');
     assert.match(readme, /"Issuer": "https:\/\/token\.actions\.githubusercontent\.com",\n {6}"RFC3161Timestamp"/);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { renderReadme, renderReadmeView } from '../../src/render/render-readme.js';
+import { renderReadme } from '../../src/render/render-readme.js';
 import { loadTemplateSet } from '../../src/render/template-set.js';
 import { SignatureCheckError } from '../../src/signatures/signature-check-error.js';
 import { type Trust, loadTrust } from '../../src/signatures/trusted-root.js';
@@ -70,7 +70,7 @@ describe('Sigstore bundle signatures', () => {
   });
 
   test("render as cosign 3 prints them, with the entry's Rekor link", (t) => {
-    const readme = renderReadme(config, stateWith([bundle()]), loadTemplateSet('default'), trustFor(t, trustedRoot(ca, log)));
+    const readme = renderReadme(config, stateWith([bundle()]), loadTemplateSet('default'), trustFor(t, trustedRoot(ca, log))).markdown;
     assert.ok(readme.includes('[Rekor entry 4242](https://search.sigstore.dev/?logIndex=4242)'));
     assert.ok(
       readme.includes(
@@ -113,7 +113,7 @@ describe('Sigstore bundle signatures', () => {
   test('attestations are not signatures: an image with only an attestation renders as unsigned', (t) => {
     const state = stateWith([bundle({ predicateType: 'https://slsa.dev/provenance/v1' })]);
     assert.deepEqual(verdictsOf(state, trustFor(t, trustedRoot(ca, log))), []);
-    const readme = renderReadme(config, state, loadTemplateSet('default'), trustFor(t, trustedRoot(ca, log)));
+    const readme = renderReadme(config, state, loadTemplateSet('default'), trustFor(t, trustedRoot(ca, log))).markdown;
     // Nothing shown is signed: no transparency-log column and no Signing section.
     assert.match(readme, /\| Tags \| Digest \| Platforms \|\n/);
     assert.doesNotMatch(readme, /Transparency log|## Signing|signed/);
@@ -182,8 +182,8 @@ describe('message-signature bundle referrers', () => {
       assert.ok(verdict.failure.message.startsWith(`${MANIFEST_DIGEST}: `));
       assert.ok(verdict.failure.message.includes(record.manifestDigest ?? '(none)'));
       // render stops on it, as on any signature that fails; allowed through, the row is signed and unverified.
-      assert.throws(() => renderReadme(config, state, loadTemplateSet('default'), trust), (error: unknown) => error instanceof SignatureCheckError && REFUSED.test(error.message));
-      const { view } = renderReadmeView(config, state, loadTemplateSet('default'), trust, { allowUnverified: true });
+      assert.throws(() => renderReadme(config, state, loadTemplateSet('default'), trust).markdown, (error: unknown) => error instanceof SignatureCheckError && REFUSED.test(error.message));
+      const { view } = renderReadme(config, state, loadTemplateSet('default'), trust, { allowUnverified: true });
       assert.deepEqual(
         view.rows.map((row) => [row.signed, row.verified, REFUSED.test(row.failure ?? '')]),
         [[true, false, true]],

@@ -1,18 +1,18 @@
 import { setMaxListeners } from 'node:events';
-import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
-import { RegistryError } from '../errors.js';
-import { isLoopback } from './image-location.js';
+import { ReadmeGenError } from '../errors.js';
+import { isLoopback } from './loopback.js';
+import { readCapped } from './read-capped.js';
 
-/** What a request is for, so runs can be counted by kind (`--json`, request-economy tests). */
-export type RequestKind = 'ping' | 'token' | 'tags' | 'head' | 'manifest' | 'blob' | 'referrers';
-
-export interface HttpRequest {
-  method: 'GET' | 'HEAD';
+export interface HttpRequest<Kind extends string = string> {
+  method: 'GET' | 'HEAD' | 'POST' | 'PATCH';
   url: string;
-  kind: RequestKind;
+  /** what the request is for, so runs can be counted by kind (`--json`, request-economy tests) */
+  kind: Kind;
   headers?: Record<string, string>;
+  /** sent again, whole, with every attempt */
+  body?: string;
   /** a larger body is an error, read no further */
   maxBytes: number;
   /** follow redirects (blob storage); Authorization is never sent to another origin */
@@ -32,7 +32,7 @@ export interface HttpOptions {
   concurrency: number;
   /** per request, for the headers and between body chunks */
   timeoutMs: number;
-  /** attempts after the first, for 429, 5xx and connection errors */
+  /** attempts after the first, for answers the peer calls retryable (default 429 and 5xx) and connection errors */
   maxRetries: number;
   /** a Retry-After longer than this fails at once instead of waiting */
   maxRetryAfterMs: number;
@@ -42,30 +42,57 @@ export interface HttpOptions {
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = { concurrency: 16, timeoutMs: 30_000, maxRetries: 4, maxRetryAfterMs: 60_000, backoffMs: 250 };
 
-export interface RequestStats {
-  requests: Record<RequestKind, number>;
+export interface RequestStats<Kind extends string = string> {
+  requests: Record<Kind, number>;
   retries: number;
   bytes: number;
+}
+
+/**
+ * Who a client talks to: what its errors are and say. Each caller keeps its
+ * own error class (and so its exit code) and its own advice.
+ */
+export interface HttpPeer<Kind extends string> {
+  /** every kind of request, counted from 0 in stats */
+  kinds: readonly Kind[];
+  /** the peer in messages: "the registry asks to wait 3600 s" */
+  name: string;
+  /** makes every error the client throws */
+  error: (message: string, options?: { cause?: unknown }) => ReadmeGenError;
+  /** what to do when the host name does not resolve, e.g. "check the registry's host name, or …" */
+  unresolvableFix: string;
+  /** what to do when nothing listens on a loopback host's port */
+  refusedFix: string;
+  /** whether an answer is worth asking again (after its Retry-After, else the backoff); default retryableStatus */
+  retryable?: (response: HttpResponse) => boolean;
 }
 
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 5;
 
+/** The answers every peer may retry unless it knows better: 429 and the transient 5xx. */
+export function retryableStatus(response: HttpResponse): boolean {
+  return RETRYABLE_STATUSES.has(response.status);
+}
+
 /**
- * HTTP for registries over undici: kept-alive connections, a bound on requests
- * in flight per host, a timeout on every request, retries with backoff and
- * jitter that honour Retry-After up to a cap, redirects that never carry
- * Authorization to another origin, and a size cap on every body.
+ * HTTP over undici: kept-alive connections, a bound on requests in flight per
+ * host, a timeout on every request, retries with backoff and jitter that
+ * honour Retry-After up to a cap, redirects that never carry Authorization to
+ * another origin, and a size cap on every body.
  */
-export class HttpClient {
-  readonly stats: RequestStats = { requests: { ping: 0, token: 0, tags: 0, head: 0, manifest: 0, blob: 0, referrers: 0 }, retries: 0, bytes: 0 };
+export class HttpClient<Kind extends string = string> {
+  readonly stats: RequestStats<Kind>;
+  readonly #peer: HttpPeer<Kind>;
   readonly #options: HttpOptions;
   readonly #agent: Agent;
   readonly #slots = new Map<string, Semaphore>();
   /** aborted by close(): requests in flight and backoff waits end at once, and nothing more is sent */
   readonly #closing = new AbortController();
 
-  constructor(options: Partial<HttpOptions> = {}) {
+  constructor(peer: HttpPeer<Kind>, options: Partial<HttpOptions> = {}) {
+    this.#peer = peer;
+    this.stats = { requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>, retries: 0, bytes: 0 };
     this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
     this.#agent = new Agent({
       connections: this.#options.concurrency,
@@ -77,21 +104,23 @@ export class HttpClient {
     setMaxListeners(0, this.#closing.signal);
   }
 
-  async send(httpRequest: HttpRequest): Promise<HttpResponse> {
+  /** The answer, after retries: a retryable one too once they are spent; an error when no answer came. */
+  async send(httpRequest: HttpRequest<Kind>): Promise<HttpResponse> {
+    const retryable = this.#peer.retryable ?? retryableStatus;
     for (let attempt = 0; ; attempt++) {
-      if (this.#closing.signal.aborted) throw new RegistryError(`${describe(httpRequest)}: not sent; the run is ending`);
+      if (this.#closing.signal.aborted) throw this.#peer.error(`${describe(httpRequest)}: not sent; the run is ending`);
       let response: HttpResponse | undefined;
       let failure: unknown;
       try {
         response = await this.#withRedirects(httpRequest);
       } catch (error) {
-        if (error instanceof RegistryError) throw error;
+        if (error instanceof ReadmeGenError) throw error;
         failure = error;
       }
-      if (response && !RETRYABLE_STATUSES.has(response.status)) return response;
+      if (response && !retryable(response)) return response;
       if (attempt >= this.#options.maxRetries) {
         if (response) return response;
-        throw new RegistryError(`${describe(httpRequest)}: ${networkReason(failure)} (after ${attempt + 1} attempts)`, { cause: failure });
+        throw this.#peer.error(`${describe(httpRequest)}: ${networkReason(failure)} (after ${attempt + 1} attempts)`, { cause: failure });
       }
       this.stats.retries++;
       await sleep(this.#delayBefore(attempt, response, httpRequest), undefined, { signal: this.#closing.signal }).catch(() => undefined);
@@ -108,12 +137,12 @@ export class HttpClient {
     return this.#agent.close();
   }
 
-  #delayBefore(attempt: number, response: HttpResponse | undefined, httpRequest: HttpRequest): number {
+  #delayBefore(attempt: number, response: HttpResponse | undefined, httpRequest: HttpRequest<Kind>): number {
     const retryAfter = response ? retryAfterMs(response.headers['retry-after']) : undefined;
     if (retryAfter !== undefined) {
       if (retryAfter > this.#options.maxRetryAfterMs) {
-        throw new RegistryError(
-          `${describe(httpRequest)}: the registry asks to wait ${Math.ceil(retryAfter / 1000)} s (HTTP ${response?.status}, Retry-After); try again later`,
+        throw this.#peer.error(
+          `${describe(httpRequest)}: ${this.#peer.name} asks to wait ${Math.ceil(retryAfter / 1000)} s (HTTP ${response?.status}, Retry-After); try again later`,
         );
       }
       return retryAfter;
@@ -122,22 +151,22 @@ export class HttpClient {
     return backoff / 2 + Math.random() * (backoff / 2);
   }
 
-  async #withRedirects(httpRequest: HttpRequest): Promise<HttpResponse> {
+  async #withRedirects(httpRequest: HttpRequest<Kind>): Promise<HttpResponse> {
     let url = httpRequest.url;
     let headers = { ...httpRequest.headers };
     for (let hop = 0; ; hop++) {
       const response = await this.#once(httpRequest, url, headers);
       const location = response.headers.location;
       if (!httpRequest.followRedirects || ![301, 302, 303, 307, 308].includes(response.status) || location === undefined) return response;
-      if (hop >= MAX_REDIRECTS) throw new RegistryError(`${describe(httpRequest)}: more than ${MAX_REDIRECTS} redirects`);
+      if (hop >= MAX_REDIRECTS) throw this.#peer.error(`${describe(httpRequest)}: more than ${MAX_REDIRECTS} redirects`);
       const next = new URL(location, url);
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new RegistryError(`${describe(httpRequest)}: redirected to a ${next.protocol} URL`);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw this.#peer.error(`${describe(httpRequest)}: redirected to a ${next.protocol} URL`);
       if (next.origin !== new URL(url).origin) headers = withoutAuthorization(headers);
       url = next.toString();
     }
   }
 
-  async #once(httpRequest: HttpRequest, url: string, headers: Record<string, string>): Promise<HttpResponse> {
+  async #once(httpRequest: HttpRequest<Kind>, url: string, headers: Record<string, string>): Promise<HttpResponse> {
     const origin = new URL(url).origin;
     let slot = this.#slots.get(origin);
     if (!slot) this.#slots.set(origin, (slot = new Semaphore(this.#options.concurrency)));
@@ -146,17 +175,22 @@ export class HttpClient {
       this.stats.requests[httpRequest.kind]++;
       // reset: false keeps the connection after a HEAD too: undici closes it by default (for servers that send HEAD a body),
       // which cost a new TCP connection per tag — 10,000 connections, each in TIME_WAIT after, for 10,000 tags.
-      const response = await request(url, { method: httpRequest.method, headers, dispatcher: this.#agent as Dispatcher, signal: this.#closing.signal, reset: false }).catch(
-        (error: unknown) => {
-          const unreachable = unreachableHost(error, new URL(url).host);
-          throw unreachable === undefined ? error : new RegistryError(`${describe(httpRequest)}: ${unreachable}`, { cause: error });
-        },
-      );
-      const tooLarge = () => `${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`;
+      const response = await request(url, {
+        method: httpRequest.method,
+        headers,
+        ...(httpRequest.body === undefined ? {} : { body: httpRequest.body }),
+        dispatcher: this.#agent as Dispatcher,
+        signal: this.#closing.signal,
+        reset: false,
+      }).catch((error: unknown) => {
+        const unreachable = unreachableHost(error, new URL(url).host, this.#peer);
+        throw unreachable === undefined ? error : this.#peer.error(`${describe(httpRequest)}: ${unreachable}`, { cause: error });
+      });
+      const tooLarge = () => this.#peer.error(`${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`);
       // A declared length over the cap is refused before a byte of the body is read.
       if (Number(response.headers['content-length'] ?? 0) > httpRequest.maxBytes && httpRequest.method !== 'HEAD') {
         response.body.destroy();
-        throw new RegistryError(tooLarge());
+        throw tooLarge();
       }
       const body = await readCapped(response.body, httpRequest.maxBytes, tooLarge);
       this.stats.bytes += body.length;
@@ -165,20 +199,6 @@ export class HttpClient {
       release();
     }
   }
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, tooLarge: () => string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new RegistryError(tooLarge());
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
@@ -190,7 +210,7 @@ function withoutAuthorization(headers: Record<string, string>): Record<string, s
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date. */
-function retryAfterMs(value: string | undefined): number | undefined {
+export function retryAfterMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
@@ -198,7 +218,7 @@ function retryAfterMs(value: string | undefined): number | undefined {
 }
 
 /** A request as errors name it: method and URL, which never hold a credential. */
-function describe(httpRequest: HttpRequest): string {
+function describe(httpRequest: HttpRequest<string>): string {
   return `${httpRequest.method} ${httpRequest.url}`;
 }
 
@@ -209,22 +229,18 @@ function describe(httpRequest: HttpRequest): string {
  *   second later gets the same answer (a negative answer is even cached).
  * - ECONNREFUSED on a loopback host (named so, or resolved to a loopback
  *   address): nothing listens on that port of this machine, typically a local
- *   registry not started or a wrong port; it will not start during our
+ *   server (a registry) not started or a wrong port; it will not start during our
  *   backoff. A remote host's refusal is still retried: behind a load balancer
  *   it can be a restart, over in a second.
  * - EAI_AGAIN is retried: it is the resolver failing to answer (no network
  *   yet, an overloaded DNS server), not an answer that the name is unknown.
  */
-function unreachableHost(error: unknown, host: string): string | undefined {
+function unreachableHost(error: unknown, host: string, peer: HttpPeer<string>): string | undefined {
   const { code, address } = (error ?? {}) as { code?: string; address?: string };
-  if (code === 'ENOTFOUND') {
-    return `the host ${host} does not resolve (ENOTFOUND); check the registry's host name, or that this machine can resolve it (DNS, VPN)`;
-  }
+  if (code === 'ENOTFOUND') return `the host ${host} does not resolve (ENOTFOUND); ${peer.unresolvableFix}`;
   // The host as named too: localhost may be tried over IPv6 and IPv4, and the error of both then carries no one address.
-  const loopback = isLoopback(host) || (address !== undefined && isLoopback(isIPv6(address) ? `[${address}]` : address));
-  if (code === 'ECONNREFUSED' && loopback) {
-    return `connection refused by ${host} (ECONNREFUSED): nothing listens there; start the registry, or fix the host and port in the location`;
-  }
+  const loopback = isLoopback(host) || (address !== undefined && isLoopback(address));
+  if (code === 'ECONNREFUSED' && loopback) return `connection refused by ${host} (ECONNREFUSED): nothing listens there; ${peer.refusedFix}`;
   return undefined;
 }
 

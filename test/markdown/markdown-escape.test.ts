@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Nodes } from 'mdast';
 import { parseMarkdown, walk } from '../../src/markdown/parse-markdown.js';
-import { WORD_JOINER, fencedCode, inlineCode, inlineText, markdownLink } from '../../src/render/markdown-escape.js';
+import { WORD_JOINER, fencedCode, inlineCode, inlineText, markdownLink } from '../../src/markdown/markdown-escape.js';
 
 const HOSTILE = [
   'a|b',

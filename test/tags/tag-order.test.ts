@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { globMatches, isShownTag } from '../../src/render/tag-filter.js';
-import { compareTags } from '../../src/render/tag-order.js';
+import { globMatches, isShownTag } from '../../src/tags/tag-filter.js';
+import { compareTags } from '../../src/tags/tag-order.js';
 
 describe('tag order', () => {
   test('latest, then versions newest and most specific first, then the rest by name', () => {
