@@ -30,6 +30,22 @@ export default defineConfig(
       'no-control-regex': 'off',
     },
   },
+  {
+    // One CLI runner: it gives every readme-gen a test starts the loopback guard and a clean environment.
+    files: ['test/**/*.ts'],
+    ignores: ['test/helpers/run-cli.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.name=/^(spawn|spawnSync|execFile|execFileSync|fork)$/][arguments.0.object.name='process'][arguments.0.property.name='execPath']",
+          message:
+            'start readme-gen through runCli or runCliAsync (test/helpers/run-cli.ts), which give it the loopback guard and a clean environment',
+        },
+      ],
+    },
+  },
   // The lint configuration itself is JavaScript outside tsconfig.json: no type information.
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
   layers(import.meta.dirname),
