@@ -35,16 +35,20 @@ fi
 
 npm run build
 echo "test: unit tests on Node $(node --version) ($(command -v node))"
+# The lists are assigned first: set -e stops on a failed assignment, not on a
+# failed $(…) among arguments, and node --test given no files looks everywhere.
+unit=$(node dist/test/unit-suite.js unit)
 # Two files at a time even on 2 cores (node's default there is one): while one
 # file waits for a readme-gen it started, the other runs.
-node --test --test-reporter=spec --test-concurrency="$(node -p 'Math.max(2, os.availableParallelism() - 1)')" $(node dist/test/unit-suite.js unit)
+node --test --test-reporter=spec --test-concurrency="$(node -p 'Math.max(2, os.availableParallelism() - 1)')" $unit
 [ "$mode" = unit ] && exit 0
 
 bash scripts/ensure-test-tools.sh
 node22=$(bash scripts/ensure-node.sh "$NODE22_VERSION")
 
 echo "test: every other test on Node $(node --version) ($(command -v node))"
-node --test --test-reporter=spec $(node dist/test/unit-suite.js rest)
+rest=$(node dist/test/unit-suite.js rest)
+node --test --test-reporter=spec $rest
 
 echo "test: unit, signature and render tests on Node $("$node22" --version) ($node22)"
 "$node22" --test --test-reporter=spec $(for folder in $NODE22_FOLDERS; do find "dist/test/$folder" -name '*.test.js'; done | sort)
