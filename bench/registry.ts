@@ -180,7 +180,9 @@ export async function registryBenchmark(options: RegistryBenchOptions): Promise<
     const warmProxied = await repeat(() => observe(snapshotArgs(coldProxied.lastCache), proxied));
     for (const run of [...coldDirect.runs, ...warmDirect, ...coldProxied.runs, ...warmProxied]) {
       if (run.summary.tags !== fixture.tags || run.summary.digests !== fixture.indexes) {
-        throw new Error(`readme-gen saw ${run.summary.tags} tags and ${run.summary.digests} digests; the fixture has ${fixture.tags} and ${fixture.indexes}`);
+        throw new Error(
+          `readme-gen saw ${run.summary.tags} tags and ${run.summary.digests} digests; the fixture has ${fixture.tags} and ${fixture.indexes}`,
+        );
       }
     }
 
@@ -264,7 +266,12 @@ async function pushFixture(registry: RunningRegistry): Promise<Fixture> {
           ),
           MEDIA_TYPES.ociConfig,
         );
-        const manifest = await pusher.pushManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config, layers: [layer.descriptor] });
+        const manifest = await pusher.pushManifest({
+          schemaVersion: 2,
+          mediaType: MEDIA_TYPES.ociManifest,
+          config,
+          layers: [layer.descriptor],
+        });
         images.push({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, platform });
       }
       const attestations: Descriptor[] = [];
@@ -296,7 +303,9 @@ async function pushFixture(registry: RunningRegistry): Promise<Fixture> {
       let digest: Digest | undefined;
       for (let t = 0; t < TAGS_PER_IMAGE; t++) digest = (await pusher.pushManifest(index, `v1.${i}.${t}`)).digest;
       if (SIGNED_RESIDUES.has(i % 16) && digest) {
-        await pusher.pushCosignSignature(digest, [signLegacy({ payload: payloadFor(digest, `${registry.host}/${REPOSITORY}`), privateKey: key.privateKey })]);
+        await pusher.pushCosignSignature(digest, [
+          signLegacy({ payload: payloadFor(digest, `${registry.host}/${REPOSITORY}`), privateKey: key.privateKey }),
+        ]);
         fixture.signatureTags++;
         fixture.signaturePayloads++;
       }
@@ -320,7 +329,9 @@ async function pushManyTagsFixture(registry: RunningRegistry): Promise<number> {
       const index = await pusher.pushIndex({ tag: `base-${k}`, images: [{ platform: PLATFORMS[0]! }, { platform: PLATFORMS[1]! }] });
       // The index's own tag and 1,999 more: 2,000 per image.
       await pusher.pushManyTags(`r${k}-`, MANY_TAGS_PER_IMAGE - 1, index.digest);
-      say(`pushed ${(done += MANY_TAGS_PER_IMAGE)}/${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags to ${MANY_TAGS_REPOSITORY} (${((now() - started) / 1000).toFixed(1)} s)`);
+      say(
+        `pushed ${(done += MANY_TAGS_PER_IMAGE)}/${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags to ${MANY_TAGS_REPOSITORY} (${((now() - started) / 1000).toFixed(1)} s)`,
+      );
     }),
   );
   return now() - started;
@@ -377,7 +388,13 @@ function runSnapshot(args: string[], cwd: string, cpu: CpuMeter): Promise<Run> {
     child.once('close', (status) => {
       const ms = now() - started;
       if (status !== 0) reject(new Error(`readme-gen ${args.join(' ')} exited ${status}: ${stderr}`));
-      else resolve({ ms, summary: JSON.parse(stdout) as Summary, cpu: spent(), connections: Number(/^bench: connections (\d+)$/m.exec(stderr)?.[1] ?? NaN) });
+      else
+        resolve({
+          ms,
+          summary: JSON.parse(stdout) as Summary,
+          cpu: spent(),
+          connections: Number(/^bench: connections (\d+)$/m.exec(stderr)?.[1] ?? NaN),
+        });
     });
   });
 }
@@ -399,7 +416,12 @@ async function repeat<T>(measure: () => Promise<T>): Promise<T[]> {
   return results;
 }
 
-function proxyView(proxy: CountingProxy, timing: { arrivals: number[]; completions: number[] }, spawnedAt: number, exitedAt: number): ProxyView {
+function proxyView(
+  proxy: CountingProxy,
+  timing: { arrivals: number[]; completions: number[] },
+  spawnedAt: number,
+  exitedAt: number,
+): ProxyView {
   const records = proxy.requests.map(({ method, path, status }) => ({ method, path, status }));
   const upstreamMs = proxy.requests.reduce((sum, request) => sum + request.upstreamMs, 0);
   const counts = countByKind(records);
@@ -445,7 +467,9 @@ async function baseline(url: string, repository: string, cpu: CpuMeter): Promise
   const connectionsBefore = benchConnections;
   const started = now();
   try {
-    const { tags } = JSON.parse((await send('GET', `/v2/${repository}/tags/list`, 'application/json')).body.toString('utf8')) as { tags: string[] };
+    const { tags } = JSON.parse((await send('GET', `/v2/${repository}/tags/list`, 'application/json')).body.toString('utf8')) as {
+      tags: string[];
+    };
     const digests = new Set<string>();
     for (const tag of tags.filter((name) => !name.startsWith('sha256-'))) {
       digests.add(String((await send('HEAD', `/v2/${repository}/manifests/${tag}`, MANIFEST_ACCEPT)).headers['docker-content-digest']));
@@ -474,10 +498,15 @@ async function replay(url: string, requests: { method: string; path: string; sta
       Array.from({ length: CONCURRENCY }, async () => {
         for (let i = next++; i < requests.length; i = next++) {
           const { method, path, status } = requests[i]!;
-          const accept = path.includes('/manifests/') ? MANIFEST_ACCEPT : path.includes('/referrers/') ? MEDIA_TYPES.ociIndex : 'application/json';
-          const response = await pool.request({ method: method as 'GET' | 'HEAD', path, headers: { accept }, reset: false });
+          const accept = path.includes('/manifests/')
+            ? MANIFEST_ACCEPT
+            : path.includes('/referrers/')
+              ? MEDIA_TYPES.ociIndex
+              : 'application/json';
+          const response = await pool.request({ method, path, headers: { accept }, reset: false });
           await response.body.arrayBuffer();
-          if (response.statusCode !== status) throw new Error(`replay: ${method} ${path} answered ${response.statusCode}, the run got ${status}`);
+          if (response.statusCode !== status)
+            throw new Error(`replay: ${method} ${path} answered ${response.statusCode}, the run got ${status}`);
         }
       }),
     );
@@ -596,7 +625,9 @@ function seconds(ms: number): string {
 }
 
 function times(values: number[]): string {
-  return values.length === 1 ? seconds(values[0]!) : `${seconds(median(values))} (best ${seconds(Math.min(...values))}, worst ${seconds(Math.max(...values))})`;
+  return values.length === 1
+    ? seconds(values[0]!)
+    : `${seconds(median(values))} (best ${seconds(Math.min(...values))}, worst ${seconds(Math.max(...values))})`;
 }
 
 function mb(bytes: number): string {
@@ -655,10 +686,13 @@ function report(results: Results): string {
   const manyTagsRun = medianRun(results.manyTagsRuns);
   const coldCounts = coldRun.proxied?.counts ?? {};
   const warmCounts = warmRun.proxied?.counts ?? {};
-  const warmOnlyTagsAndHeads = [...results.warmProxied.map((run) => run.proxied?.counts ?? {}), ...results.warmDirect.map((run) => summaryKinds(run.summary))].every((counts) =>
-    Object.entries(counts).every(([kind, count]) => count === 0 || kind === 'GET tags' || kind === 'HEAD'),
-  );
-  const coldIsMinimum = results.coldProxied.every((run) => sameCounts(run.proxied?.counts ?? {}, minimum)) && results.coldDirect.every((run) => sameCounts(summaryKinds(run.summary), minimum));
+  const warmOnlyTagsAndHeads = [
+    ...results.warmProxied.map((run) => run.proxied?.counts ?? {}),
+    ...results.warmDirect.map((run) => summaryKinds(run.summary)),
+  ].every((counts) => Object.entries(counts).every(([kind, count]) => count === 0 || kind === 'GET tags' || kind === 'HEAD'));
+  const coldIsMinimum =
+    results.coldProxied.every((run) => sameCounts(run.proxied?.counts ?? {}, minimum)) &&
+    results.coldDirect.every((run) => sameCounts(summaryKinds(run.summary), minimum));
   const speedup = results.baselineProxied.ms / coldRun.ms;
   const overIdeal = coldRun.ms / ideal;
   const overRegistry = coldLoopbackRun.ms / replayRun.ms;
@@ -681,7 +715,7 @@ function report(results: Results): string {
       'every cold run, counted by the proxy and by --json',
     ],
     [
-      'warm, through the 10 ms proxy (the last cold run\'s cache)',
+      "warm, through the 10 ms proxy (the last cold run's cache)",
       `${times(results.warmProxied.map((run) => run.ms))}; ${total(warmCounts)} requests: ${kinds(warmCounts)}, over ${warmRun.connections} connections; peak RSS ${mb(peak(results.warmProxied))}`,
       'no manifest or blob GET: only tag pages and HEADs',
       verdict(warmOnlyTagsAndHeads),
@@ -723,7 +757,7 @@ function report(results: Results): string {
       `the minimum ${minimumTotal} requests × ${2 * DELAY_MS} ms ÷ ${CONCURRENCY} + start-up ${Math.round(results.startupMs)} ms`,
     ],
     [
-      'the floor: the cold run\'s requests replayed through the 10 ms proxy by a bare client',
+      "the floor: the cold run's requests replayed through the 10 ms proxy by a bare client",
       `${times(results.floors.map((run) => run.ms))} for ${results.replayed} requests: ${(results.baselineProxied.ms / floorRun.ms).toFixed(1)}× faster than the baseline, ${(floorRun.ms / ideal).toFixed(2)}× the ideal`,
       '—',
       '—',
@@ -743,7 +777,13 @@ function report(results: Results): string {
       `${verdict(manyTagsPeak < 150 * 2 ** 20)}: ${mb(manyTagsPeak)}`,
       `${manyTagsRun.summary.tags} tags, ${manyTagsRun.summary.digests} digests; CPU ${cpuText(manyTagsRun.cpu)}`,
     ],
-    ['start-up (`readme-gen --version`)', `${Math.round(results.startupMs)} ms`, '< 150 ms', verdict(results.startupMs < 150), 'the median from the table above'],
+    [
+      'start-up (`readme-gen --version`)',
+      `${Math.round(results.startupMs)} ms`,
+      '< 150 ms',
+      verdict(results.startupMs < 150),
+      'the median from the table above',
+    ],
   ];
 
   return `## Registry

@@ -68,7 +68,10 @@ function machine(): string {
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
     `- Node.js: ${process.version}`,
-    `- Load average when the run started: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`,
+    `- Load average when the run started: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')}`,
   ].join('\n');
 }
 

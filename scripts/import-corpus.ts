@@ -151,7 +151,9 @@ function checkSignature(signature: PrintedSignature, entry: CorpusEntry, primary
   if (signature.payloadMatchesEntry !== entry.payloadMatchesRekorEntry) {
     const finding = signature.payloadMatchesEntry ? 'matches' : 'does not match';
     const recorded = entry.payloadMatchesRekorEntry ? 'yes' : 'no';
-    throw new Error(`${label}: the rebuilt payload ${finding} the Rekor entry's hash, but the tsv says payload_matches_rekor_entry=${recorded}`);
+    throw new Error(
+      `${label}: the rebuilt payload ${finding} the Rekor entry's hash, but the tsv says payload_matches_rekor_entry=${recorded}`,
+    );
   }
 }
 
@@ -169,7 +171,12 @@ function parseReadme(text: string, source: string): CorpusReadme {
   const pull = findLine(lines, /^docker pull (\S+):latest$/, 'the "docker pull …:latest" line', source);
   const tagsHeading = findLine(lines, /^## Supported tags$/, 'the "## Supported tags" heading', source);
   const signing = findLine(lines, /^## Signing$/, 'the "## Signing" heading', source);
-  const signedImages = findLine(lines, /^All (.+) are signed using \[Sigstore\]\(https:\/\/sigstore\.dev\)!$/, 'the "All … are signed" line', source);
+  const signedImages = findLine(
+    lines,
+    /^All (.+) are signed using \[Sigstore\]\(https:\/\/sigstore\.dev\)!$/,
+    'the "All … are signed" line',
+    source,
+  );
   const build = findLine(
     lines,
     /^This image is built with (\[melange\]\([^)\s]+\) and )?\[apko\]\([^)\s]+\)\.$/,
@@ -193,7 +200,10 @@ function parseReadme(text: string, source: string): CorpusReadme {
 
 /** The text between two lines, without the blank lines that separate it from them. */
 function paragraphBetween(lines: string[], after: number, before: number, source: string): string {
-  const text = lines.slice(after + 1, before).join('\n').replace(/^\n+|\n+$/g, '');
+  const text = lines
+    .slice(after + 1, before)
+    .join('\n')
+    .replace(/^\n+|\n+$/g, '');
   if (text === '') throw new Error(`${source}:${after + 2}: no description between the CI badge and "## Get It!"`);
   return text;
 }
@@ -211,7 +221,10 @@ function parseTagsTable(lines: string[], heading: number, source: string): Table
   const rows: TableRow[] = [];
   for (let index = heading + 2 + TABLE_HEADER.length; lines[index]?.startsWith('|'); index++) {
     const match = TABLE_ROW.exec(lines[index]!);
-    if (!match) throw new Error(`${source}:${index + 1}: a Supported tags row that is not "| \`tag\`… | \`digest\`<br/>[View entry in Rekor](…) | \`arch\`… |"`);
+    if (!match)
+      throw new Error(
+        `${source}:${index + 1}: a Supported tags row that is not "| \`tag\`… | \`digest\`<br/>[View entry in Rekor](…) | \`arch\`… |"`,
+      );
     const digest = match[2] as Digest;
     if (rows.some((row) => row.digest === digest)) throw new Error(`${source}:${index + 1}: ${digest} has a second row`);
     const tags = backtickedNames(match[1]!);
@@ -234,7 +247,8 @@ function parseVerifyOutput(lines: string[], signingHeading: number, reference: s
   const start = output.index + 2;
   const end = findLine(lines, /^```$/, 'the end of the Output block', source, start).index;
   const printed = parsePrintedVerifyOutput(lines.slice(start, end).join('\n'), `${source}:${start + 1}`);
-  if (printed.reference !== reference) throw new Error(`${source}:${start + 1}: cosign verified ${printed.reference}, expected ${reference}`);
+  if (printed.reference !== reference)
+    throw new Error(`${source}:${start + 1}: cosign verified ${printed.reference}, expected ${reference}`);
   return printed.claims;
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
 import { isSupportedNode } from '../../src/cli/supported-node.js';
-import { temporaryDirectory } from '../helpers/run-cli.js';
+import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
 test('the supported releases are those of engines: ^22.22.2 || >=24.15.0', () => {
   for (const version of ['22.22.2', 'v22.23.5', '22.30.0', '24.15.0', '24.21.0', '25.0.0', '26.10.0']) assert.ok(isSupportedNode(version), version);
@@ -26,14 +26,14 @@ test('on an unsupported Node, an installed readme-gen (no Node of its own) says 
   const installed = temporaryDirectory(t);
   cpSync(packageFile('dist', 'src', 'cli'), path.join(installed, 'dist', 'src', 'cli'), { recursive: true });
   writeFileSync(path.join(installed, 'package.json'), '{"type":"module"}\n');
-  const run = spawnSync(SYSTEM_NODE, [path.join(installed, 'dist', 'src', 'cli', 'bin.js'), '--version'], { encoding: 'utf8' });
+  const run = runCli(['--version'], process.cwd(), {}, { node: SYSTEM_NODE, bin: path.join(installed, 'dist', 'src', 'cli', 'bin.js') });
   assert.equal(run.status, 2);
   assert.equal(run.stdout, '');
   assert.match(run.stderr, new RegExp(`^readme-gen: needs Node\\.js 22\\.22\\.2 or a later 22\\.x, or 24\\.15 or later; this is ${systemVersion.replace(/\./g, '\\.')} \\(/usr/bin/node\\)`));
 });
 
 test('on an unsupported Node, this checkout runs on the Node it brings: the bundled example renders byte for byte', { skip: unsupportedSystemNode }, () => {
-  const run = spawnSync(SYSTEM_NODE, [packageFile('dist', 'src', 'cli', 'bin.js'), 'render', '--config', 'fixtures/glibc-dynamic/readme-gen.yaml'], { cwd: packageFile(), encoding: 'utf8' });
+  const run = runCli(['render', '--config', 'fixtures/glibc-dynamic/readme-gen.yaml'], packageFile(), {}, { node: SYSTEM_NODE });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout, readFileSync(packageFile('fixtures', 'corpus', '006-4675c89', 'expected.md'), 'utf8'));
 });

@@ -11,7 +11,6 @@
  * state fixtures verified in-process, and `readme-gen render` of 008's fixture.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -20,7 +19,7 @@ import type { SignatureVerdict } from '../../src/signatures/verify-state.js';
 import { verifyStateSignatures } from '../../src/signatures/verify-state.js';
 import { loadTrust } from '../../src/signatures/trusted-root.js';
 import { loadState } from '../../src/state/load-state.js';
-import { type CliRun, runCli } from '../helpers/run-cli.js';
+import { type CliRun, runCli, runCliAsync } from '../helpers/run-cli.js';
 
 const HAND_EDITED = '008-7f0afbd';
 const CASE_NAME = /^\d{3}-[0-9a-f]{7}$/;
@@ -54,19 +53,6 @@ const readmes = corpusReadmes();
 const authentic = readmes.filter((readme) => readme.name !== HAND_EDITED);
 const handEdited = readmes.find((readme) => readme.name === HAND_EDITED);
 const fixtureCases = readdirSync(FIXTURE_CORPUS).filter((name) => CASE_NAME.test(name)).sort();
-
-/** runCli, but without blocking the event loop, so per-file runs can overlap. */
-function runCliAsync(args: readonly string[], cwd: string): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function assertOneLine(stderr: string): void {
   assert.match(stderr, /^readme-gen: [^\n]+\n$/, `expected one line on stderr, got ${JSON.stringify(stderr)}`);

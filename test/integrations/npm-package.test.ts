@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
 import { outsideNpmScripts } from '../helpers/install.js';
-import { type CliRun, runProgram, temporaryDirectory } from '../helpers/run-cli.js';
+import { type CliRun, runCliAsync, runProgram, temporaryDirectory } from '../helpers/run-cli.js';
 
 const manifest = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { name: string; version: string };
 /** The README's first command prints this, byte for byte; so must an installed copy. */
@@ -88,10 +88,10 @@ describe('the npm package', { timeout: 900_000 }, () => {
     t.diagnostic(`npm i -g: ${(await npm(user, 'i', '-g', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', tarball)).ms} ms`);
     const bin = path.join(prefix, 'bin', 'readme-gen');
 
-    const version = await runProgram(bin, ['--version'], { cwd: user });
+    const version = await runCliAsync(['--version'], user, {}, { bin, node: null });
     assert.equal(version.status, 0, version.stderr);
     assert.equal(version.stdout, `${manifest.version}\n`);
-    const render = await runProgram(bin, ['render', '--config', 'glibc-dynamic/readme-gen.yaml'], { cwd: user });
+    const render = await runCliAsync(['render', '--config', 'glibc-dynamic/readme-gen.yaml'], user, {}, { bin, node: null });
     assert.equal(render.status, 0, render.stderr);
     assert.equal(render.stdout, EXAMPLE);
   });

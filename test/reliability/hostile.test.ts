@@ -22,7 +22,7 @@ import { loadState } from '../../src/state/load-state.js';
 import { type CannedResponse, type CountingProxy, type ProxiedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
-import { type CliRun, runCliAsync } from '../helpers/run-cli.js';
+import { type CliRun, runCli, runCliAsync } from '../helpers/run-cli.js';
 import { type TestCa, type TestLog, createCa, createLog, issueLeaf, payloadFor, signLegacy, trustedRoot } from '../helpers/signing.js';
 
 /**
@@ -291,8 +291,7 @@ const OTHER_IDENTITY = 'https://github.com/acme/other/.github/workflows/release.
 function render(dir: string, which: RenderCase): CliRun {
   const policy = which.mismatch ? ['--certificate-identity', OTHER_IDENTITY, '--allow-unverified'] : [];
   const args = ['render', '--config', `${which.primary}.yaml`, '--template', which.template, '--trusted-root', 'trusted_root.json', ...policy];
-  const result = spawnSync(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCli(args, dir, {}, { maxBuffer: 64 * 2 ** 20 });
 }
 
 // ---------------------------------------------------------------------------
@@ -456,10 +455,9 @@ describe('hostile content, pushed to a real registry and served through a lying 
     });
 
     test('a signer outside the policy fails the render (exit 4) with a printable message', () => {
-      const run = spawnSync(
-        process.execPath,
-        [packageFile('dist', 'src', 'cli', 'bin.js'), 'render', '--config', 'single.yaml', '--trusted-root', 'trusted_root.json', '--certificate-oidc-issuer-regexp', '^https://token\\.actions\\.githubusercontent\\.com$'],
-        { cwd: hostile.dir, encoding: 'utf8' },
+      const run = runCli(
+        ['render', '--config', 'single.yaml', '--trusted-root', 'trusted_root.json', '--certificate-oidc-issuer-regexp', '^https://token\\.actions\\.githubusercontent\\.com$'],
+        hostile.dir,
       );
       assert.equal(run.status, 4, run.stderr);
       assert.equal(run.stdout, '');

@@ -5,25 +5,14 @@
  * the content cache holds only whole entries and nothing temporary is left.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { packageFile } from '../../src/package-root.js';
-import type { CliRun } from '../helpers/run-cli.js';
+import { type CliRun, runCliAsync } from '../helpers/run-cli.js';
 
 export interface TimedRun extends CliRun {
   ms: number;
 }
-
-/** The variables that would let the machine's own credentials or config into a run. */
-export const ISOLATED_ENV: NodeJS.ProcessEnv = {
-  READMEGEN_REGISTRY_USERNAME: undefined,
-  READMEGEN_REGISTRY_PASSWORD: undefined,
-  GITHUB_TOKEN: undefined,
-  GITHUB_API_URL: undefined,
-  XDG_CACHE_HOME: undefined,
-};
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -34,36 +23,21 @@ export interface RunOptions {
 }
 
 /**
- * The built readme-gen in `cwd`, without blocking this process (it may be
- * serving what readme-gen talks to), killed after the deadline so a hang
- * fails the test instead of stalling the file.
+ * runCliAsync, killed after a deadline even when the test sets none, so a
+ * hang fails the test instead of stalling the file; with the run's wall time.
  */
-export function runReadmeGen(args: readonly string[], cwd: string, options: RunOptions = {}): Promise<TimedRun> {
-  const deadlineMs = options.deadlineMs ?? 60_000;
-  const command = [process.execPath, packageFile('dist', 'src', 'cli', 'bin.js'), ...args];
-  const [file, ...argv] = options.fdLimit === undefined ? command : ['/bin/sh', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'sh', ...command];
+export async function runReadmeGen(args: readonly string[], cwd: string, options: RunOptions = {}): Promise<TimedRun> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(file as string, argv, { cwd, env: { ...process.env, ...ISOLATED_ENV, ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const deadline = setTimeout(() => {
-      stderr += `\n(killed after ${deadlineMs} ms)`;
-      child.kill('SIGKILL');
-    }, deadlineMs);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(deadline);
-      resolve({ status, stdout, stderr, ms: performance.now() - started });
-    });
+  const run = await runCliAsync(args, cwd, options.env, {
+    deadlineMs: options.deadlineMs ?? 60_000,
+    ...(options.fdLimit === undefined ? {} : { fdLimit: options.fdLimit }),
   });
+  return { ...run, ms: performance.now() - started };
 }
 
 /** Every regular file (and symlink) under `dir`, as paths relative to it, sorted. */
 export function filesUnder(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => !lstatSync(path.join(dir, name)).isDirectory())
     .sort();
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -7,7 +6,7 @@ import { InputError, InternalError } from '../../src/errors.js';
 import { packageFile } from '../../src/package-root.js';
 import { checkTagsTable } from '../../src/render/check-tags-table.js';
 import type { TagRowView } from '../../src/render/view-model.js';
-import { temporaryDirectory } from '../helpers/run-cli.js';
+import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
@@ -128,7 +127,7 @@ describe('whose fault a broken table is, through the CLI', () => {
     const dir = temporaryDirectory(t);
     for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md']) copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
 
-    const run = spawnSync(process.execPath, [path.join(copy, 'dist', 'src', 'cli', 'bin.js'), 'render', '--write'], { cwd: dir, encoding: 'utf8' });
+    const run = runCli(['render', '--write'], dir, {}, { bin: path.join(copy, 'dist', 'src', 'cli', 'bin.js') });
 
     assert.equal(run.status, 70, run.stderr);
     assert.match(
@@ -144,7 +143,7 @@ describe('whose fault a broken table is, through the CLI', () => {
     const partial = readFileSync(packageFile('templates', 'default', 'partials', 'tags-table.hbs'), 'utf8');
     writeFileSync(path.join(dir, 'custom.md.hbs'), partial.replace('| `{{digest}}` |', '| `{{digest}}` {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'));
 
-    const run = spawnSync(process.execPath, [packageFile('dist', 'src', 'cli', 'bin.js'), 'render', '--template', 'custom.md.hbs', '--write'], { cwd: dir, encoding: 'utf8' });
+    const run = runCli(['render', '--template', 'custom.md.hbs', '--write'], dir);
 
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, /^readme-gen: template \S*custom\.md\.hbs: tags table row 1 \(README line 5\) shows sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64} in its digest cell, column 2 \("Digest"\); a row shows its own digest alone in the leftmost cell that shows a digest\n$/);
