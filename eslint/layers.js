@@ -26,8 +26,8 @@ import tseslint from 'typescript-eslint';
 export const LAYERS = [
   ['cli'],
   ['commands'],
-  ['render', 'pr', 'verify'],
   ['config'],
+  ['render', 'pr', 'verify'],
   ['registry', 'signatures', 'integrations'],
   ['state', 'markdown'],
   ['http', 'tags', 'validation', 'diff', 'fs', 'text'],

@@ -22,7 +22,7 @@ const NEEDS: readonly (readonly [RegExp, string])[] = [
 function testImports(file: string): string[] {
   const source = readFileSync(packageFile('test', file), 'utf8');
   return [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)'(\.{1,2}\/[^']+)'/g)]
-    .map(([, specifier]) => path.normalize(path.join(path.dirname(file), specifier)).replace(/\.js$/, '.ts'))
+    .map(([, specifier]) => path.normalize(path.join(path.dirname(file), specifier ?? '')).replace(/\.js$/, '.ts'))
     .filter((imported) => !imported.startsWith('..'));
 }
 

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, request } from 'undici';
 import { ReadmeGenError } from '../errors.js';
 import { isLoopback } from './loopback.js';
 import { readCapped } from './read-capped.js';
@@ -179,7 +179,7 @@ export class HttpClient<Kind extends string = string> {
         method: httpRequest.method,
         headers,
         ...(httpRequest.body === undefined ? {} : { body: httpRequest.body }),
-        dispatcher: this.#agent as Dispatcher,
+        dispatcher: this.#agent,
         signal: this.#closing.signal,
         reset: false,
       }).catch((error: unknown) => {

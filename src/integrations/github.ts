@@ -123,9 +123,9 @@ export class GitHubClient {
   /** The open pull request whose head is `branch` of this repository, if any. */
   async findOpenPullRequest(branch: string): Promise<PullRequest | undefined> {
     const query = new URLSearchParams({ head: `${this.#repository.owner}:${branch}`, state: 'open', per_page: '100' });
-    const list = await this.#send('list', 'GET', `${this.#pullsPath()}?${query}`, undefined, [200]);
+    const list = await this.#send('list', 'GET', `${this.#pullsPath()}?${query.toString()}`, undefined, [200]);
     if (!Array.isArray(list)) throw new RemoteError(`GitHub API: GET ${this.#pullsPath()} answered something other than a list`);
-    const [first] = list;
+    const first: unknown = list[0];
     return first === undefined ? undefined : this.#pullRequest(first, 'GET');
   }
 

@@ -295,13 +295,18 @@ function expectOk(response: HttpResponse, what: string): void {
   throw new RegistryError(`${what}: HTTP ${response.status}${registryErrorText(response.body)}`);
 }
 
+/** A registry's error field as words: a string or number as written, anything else nothing. */
+function printable(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
 /** The registry's own error words ({"errors":[{code,message}]}), short and printable, when it sent some. */
 function registryErrorText(body: Buffer): string {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: unknown; message?: unknown }[] };
     const [first] = parsed.errors ?? [];
     if (!first) return '';
-    const text = `${String(first.code ?? '')} ${String(first.message ?? '')}`.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 200);
+    const text = `${printable(first.code)} ${printable(first.message)}`.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 200);
     return text ? ` (${text})` : '';
   } catch {
     return '';

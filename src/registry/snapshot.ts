@@ -105,7 +105,7 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
     schemaVersion: 1,
     repository: `${client.location.registry}/${client.location.repository}`,
     tags: tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    images: Object.fromEntries(described) as ImageState['images'],
+    images: Object.fromEntries(described),
   };
 }
 

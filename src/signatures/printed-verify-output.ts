@@ -104,7 +104,7 @@ export function signatureFromPrintedClaims(printed: unknown, label: string, down
   const record: CosignSignatureRecord = {
     format: 'cosign',
     mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
-    digest: `sha256:${payloadHash}` as Digest,
+    digest: `sha256:${payloadHash}`,
     payload: payloadBytes.toString('base64'),
     annotations: {
       'dev.cosignproject.cosign/signature': stringAt(entry, ['spec', 'signature', 'content'], `${label}: Rekor entry`),
@@ -133,7 +133,7 @@ function downloadedOver(
       `${label}: the printed claims have no Bundle and the README prints no \`cosign download signature\` output, so nothing in it can be verified; render it with readme-gen`,
     );
   }
-  const digest = `sha256:${createHash('sha256').update(payload).digest('hex')}` as Digest;
+  const digest: Digest = `sha256:${createHash('sha256').update(payload).digest('hex')}`;
   const [first, ...more] = downloaded
     .filter((signature) => signature.payload.equals(payload))
     .map((signature): CosignSignatureRecord => ({

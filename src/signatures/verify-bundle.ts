@@ -325,6 +325,8 @@ export function sigstoreFailure(error: unknown, digest: string, payloadName: str
   if (error instanceof ValidationError) return bundleShapeFailure(error, digest);
   if (!(error instanceof SigstoreVerificationError)) return error instanceof Error ? error : new Error(String(error));
   const fail = (check: ConstructorParameters<typeof SignatureCheckError>[1], reason: string) => new SignatureCheckError(digest, check, reason, { cause: error });
+  // The switch narrows error.code to never after its last case; a code a later sigstore-js adds still ends up below.
+  const code: string = error.code;
   switch (error.code) {
     case 'TIMESTAMP_ERROR':
       return fail('f', timestampFailure(error.message, details));
@@ -352,7 +354,7 @@ export function sigstoreFailure(error: unknown, digest: string, payloadName: str
     case 'NOT_IMPLEMENTED_ERROR':
       return fail('b', `the signature uses something this verifier does not implement (${error.message})`);
   }
-  return fail('b', `the signature does not verify (${(error as SigstoreVerificationError).code}: ${error.message})`);
+  return fail('b', `the signature does not verify (${code}: ${error.message})`);
 }
 
 /** A bundle that is not well-formed, named by the part that is missing. */

@@ -204,14 +204,14 @@ function formatKeyPath(path: readonly string[]): string {
 
 function locate(doc: ReturnType<typeof parseDocument>, path: readonly string[]): YamlNode | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth).map(segmentKey), true);
+    const node: unknown = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth).map(segmentKey), true);
     if (node && typeof node === 'object' && 'range' in node) return node as YamlNode;
   }
   return undefined;
 }
 
 function locateKey(doc: ReturnType<typeof parseDocument>, path: string[], key: string): YamlNode | undefined {
-  const parent = path.length === 0 ? doc.contents : doc.getIn(path.map(segmentKey), true);
+  const parent: unknown = path.length === 0 ? doc.contents : doc.getIn(path.map(segmentKey), true);
   if (!isMap(parent)) return undefined;
   for (const item of parent.items) {
     if (isPair(item) && isScalar(item.key) && String(item.key.value) === key) return item.key;

@@ -238,7 +238,7 @@ function inlineText(nodes: readonly PhrasingContent[]): string {
         case 'break':
           return ' ';
         default:
-          return 'children' in node ? inlineText(node.children as PhrasingContent[]) : '';
+          return 'children' in node ? inlineText(node.children) : '';
       }
     })
     .join('')

@@ -14,7 +14,7 @@ function bigImage(t: Parameters<typeof temporaryDirectory>[0], rows: number): st
   const fixture = packageFile('fixtures', 'multi-arch');
   const state = JSON.parse(readFileSync(path.join(fixture, 'state.json'), 'utf8')) as ImageState;
   for (let i = 0; i < rows; i++) {
-    const digest = `sha256:${i.toString(16).padStart(64, '0')}` as Digest;
+    const digest: Digest = `sha256:${i.toString(16).padStart(64, '0')}`;
     state.tags.push({ name: `2.${Math.floor(i / 10)}.${i % 10}`, digest, mediaType: 'application/vnd.oci.image.index.v1+json' });
     state.images[digest] = { mediaType: 'application/vnd.oci.image.index.v1+json', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }], signatures: [] };
   }

@@ -49,7 +49,7 @@ let gitConfig: string;
 /** Every stdout and stderr readme-gen printed, for the leak check. */
 const printed: string[] = [];
 /** The digests the registry holds, by what the tests call them. */
-const digests: Record<'A' | 'B' | 'C', Digest> = { A: 'sha256:', B: 'sha256:', C: 'sha256:' } as Record<'A' | 'B' | 'C', Digest>;
+const digests: Record<'A' | 'B' | 'C', Digest> = { A: 'sha256:', B: 'sha256:', C: 'sha256:' };
 
 /** git as the test's own hand (setting up, inspecting), isolated from the machine's git config. */
 function git(cwd: string, ...args: string[]): string {

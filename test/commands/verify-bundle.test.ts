@@ -21,8 +21,8 @@ import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, issueLea
 type TestContext = Parameters<typeof temporaryDirectory>[0];
 
 const LOCATION = 'registry.example.com/acme/app';
-const LATEST = `sha256:${'ab'.repeat(32)}` as Digest;
-const OLDER = `sha256:${'cd'.repeat(32)}` as Digest;
+const LATEST: Digest = `sha256:${'ab'.repeat(32)}`;
+const OLDER: Digest = `sha256:${'cd'.repeat(32)}`;
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
 const LATEST_LOG_INDEX = 669;

@@ -124,7 +124,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       }
       const head = fields.head.replace(new RegExp(`^${options.owner}:`), '');
       if (options.branchExists && !options.branchExists(head)) return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] }];
-      const body = (fields.body as string | undefined) ?? '';
+      const body = (fields.body) ?? '';
       if (body.length > GITHUB_BODY_LIMIT) return [422, { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }];
       if (pulls.some((pull) => pull.head === head && pull.state === 'open')) {
         return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${options.owner}:${head}.` }] }];

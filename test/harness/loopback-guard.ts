@@ -7,15 +7,13 @@
  * loudly instead of timing out, or passing on a fallback.
  */
 import net from 'node:net';
+import { isLoopback } from '../../src/http/loopback.js';
 
 export const GUARD_EXIT_CODE = 97;
 
+// Called back with the socket as `this` (original.apply below): the patch keeps the method's own binding.
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const original = net.Socket.prototype.connect;
-
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\./.test(bare);
-}
 
 /**
  * Names no resolver can answer, which tests use to reach "a host that does not
@@ -48,4 +46,4 @@ net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args
     process.exit(GUARD_EXIT_CODE);
   }
   return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
+};

@@ -7,11 +7,11 @@ import { packageFile } from '../../src/package-root.js';
 
 /**
  * Variables of this process a readme-gen started by a test does not inherit:
- * the machine's registry credentials and other READMEGEN_* settings, its
- * GitHub token and context, its cache and its proxies. A test that wants one
- * passes it in `env`.
+ * the machine's registry credentials (READMEGEN_*, its docker config) and
+ * other READMEGEN_* settings, its GitHub token and context, its cache and its
+ * proxies. A test that wants one passes it in `env`.
  */
-const MACHINE_ONLY = /^(READMEGEN_.*|XDG_CACHE_HOME|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
+const MACHINE_ONLY = /^(READMEGEN_.*|XDG_CACHE_HOME|DOCKER_CONFIG|REGISTRY_AUTH_FILE|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
 
 let cacheHome: string | undefined;
 
@@ -41,6 +41,8 @@ function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...unset,
     XDG_CACHE_HOME: testCacheHome(),
+    // a folder with no config.json: never the machine's ~/.docker
+    DOCKER_CONFIG: path.join(testCacheHome(), 'docker-config'),
     ...env,
     NODE_OPTIONS: [guard, inherited].filter((option) => option !== undefined && option !== '').join(' '),
   };

@@ -10,7 +10,7 @@ import * as x509 from '@peculiar/x509';
 import { formatGoCompact } from '../../src/signatures/ordered-json.js';
 import { rekorBundleToJson } from '../../src/signatures/rekor-bundle.js';
 import { type SimpleSigningPayload, encodeSimpleSigningPayload } from '../../src/signatures/simple-signing-payload.js';
-import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Digest, type SigstoreBundleRecord } from '../../src/state/image-state.js';
+import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type SigstoreBundleRecord } from '../../src/state/image-state.js';
 import { type TestTsa, timestampAuthorityEntry, timestampResponse } from './timestamp-authority.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -49,7 +49,7 @@ export interface TestLeaf {
 }
 
 export async function createCa(commonName = 'test-fulcio'): Promise<TestCa> {
-  const keys = (await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']));
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=${commonName}, O=readme-gen tests`,
@@ -216,7 +216,7 @@ export function signLegacy(options: SignOptions): CosignSignatureRecord {
   return {
     format: 'cosign',
     mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
-    digest: `sha256:${payloadHash}` as Digest,
+    digest: `sha256:${payloadHash}`,
     payload: payload.toString('base64'),
     annotations,
   };
@@ -338,7 +338,7 @@ export function signBundle(options: BundleOptions): SigstoreBundleRecord {
   const bundle = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial, ...content };
   return {
     format: 'sigstore-bundle',
-    manifestDigest: `sha256:${createHash('sha256').update(JSON.stringify(bundle)).digest('hex')}` as Digest,
+    manifestDigest: `sha256:${createHash('sha256').update(JSON.stringify(bundle)).digest('hex')}`,
     artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
     annotations: messageDigest
       ? { 'dev.sigstore.bundle.content': 'message-signature' }

@@ -83,7 +83,7 @@ export interface TsaOptions {
 /** A CA and a timestamping certificate under it, as a private Sigstore's TSA has. */
 export async function createTsa(options: TsaOptions = {}): Promise<TestTsa> {
   const commonName = options.commonName ?? 'test-tsa';
-  const caKeys = (await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const caKeys = (await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']));
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=${commonName}-root, O=readme-gen tests`,

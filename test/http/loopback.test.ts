@@ -9,8 +9,8 @@ import { describe, test } from 'node:test';
 import { isLoopback } from '../../src/http/loopback.js';
 
 describe('isLoopback', () => {
-  test('127.0.0.0/8, ::1, localhost and *.localhost, with or without a port', () => {
-    for (const host of ['127.0.0.1', '127.0.0.1:5000', '127.0.0.2', '127.0.0.2:8080', '127.255.255.254', '[::1]', '[::1]:443', '::1', 'localhost', 'localhost:5000', 'registry.localhost:5000']) {
+  test('127.0.0.0/8 (also IPv4-mapped), ::1, localhost and *.localhost, in any case, with or without a port', () => {
+    for (const host of ['127.0.0.1', '127.0.0.1:5000', '127.0.0.2', '127.0.0.2:8080', '127.255.255.254', '[::1]', '[::1]:443', '::1', 'localhost', 'localhost:5000', 'registry.localhost:5000', 'LOCALHOST', '::ffff:127.0.0.1', '[::ffff:127.0.0.1]:5000']) {
       assert.equal(isLoopback(host), true, host);
     }
   });

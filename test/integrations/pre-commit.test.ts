@@ -149,13 +149,14 @@ describe('the pre-commit hooks', { timeout: 600_000 }, () => {
     try {
       pushed = await pushTaggedPlatforms(new Pusher({ registryUrl: registry.url, repository: 'acme/per-arch' }));
       const location = `${registry.host}/acme/per-arch`;
-      for (const [image, template] of [['default', 'default'], ['distroless', 'distroless']]) {
-        mkdirSync(path.join(dir, image));
+      // one image folder per template, named after it
+      for (const template of ['default', 'distroless']) {
+        mkdirSync(path.join(dir, template));
         writeFileSync(
-          path.join(dir, image, 'readme-gen.yaml'),
+          path.join(dir, template, 'readme-gen.yaml'),
           `name: per-arch\nlocation: ${location}\nrepo: https://github.com/acme/per-arch\ndescription: Tagged per architecture too.\ntemplate: ${template}\nstate: state.json\nwording:\n  generator: https://github.com/acme/readme-generator\n`,
         );
-        writeFileSync(path.join(dir, image, 'README.md'), '# per-arch\n\nstale\n');
+        writeFileSync(path.join(dir, template, 'README.md'), '# per-arch\n\nstale\n');
       }
       const snapshot = await runCliAsync(['snapshot', '--all', '--quiet', '--cache-dir', path.join(temporaryDirectory(t), 'cache')], dir);
       assert.equal(snapshot.status, 0, snapshot.stderr);

@@ -93,7 +93,7 @@ test("README.md's layer table is eslint/layers.js's", async () => {
   const section = readme.slice(readme.indexOf('### Layers'), readme.indexOf('### Lint, format and tests'));
   const rows = [...section.matchAll(/^\| (\d) \| (.+) \|$/gm)].map(([, layer, entries]) => ({
     layer: Number(layer),
-    entries: [...entries.matchAll(/`([^`]+)`/g)].map(([, entry]) => entry),
+    entries: [...(entries ?? '').matchAll(/`([^`]+)`/g)].map(([, entry]) => entry),
   }));
   assert.deepEqual(
     rows,

@@ -4,9 +4,9 @@ import { GITHUB_BODY_LIMIT, type ImageUpdate, commitMessage, pullRequestBody, pu
 import type { StateChanges } from '../../src/pr/state-changes.js';
 import type { Digest } from '../../src/state/image-state.js';
 
-const A = `sha256:${'a1'.repeat(32)}` as Digest;
-const B = `sha256:${'b2'.repeat(32)}` as Digest;
-const C = `sha256:${'c3'.repeat(32)}` as Digest;
+const A: Digest = `sha256:${'a1'.repeat(32)}`;
+const B: Digest = `sha256:${'b2'.repeat(32)}`;
+const C: Digest = `sha256:${'c3'.repeat(32)}`;
 const CONTEXT = { base: 'main', branch: 'readme-gen/update' };
 const OLD_SIGNER = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
 const NEW_SIGNER = 'keyless@example.com';

@@ -4,9 +4,9 @@ import { KEYED_SIGNER, describeChanges, isEmpty, shortDigest, signerOf, summariz
 import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../../src/state/image-state.js';
 import { type TestCa, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signBundle, signLegacy } from '../helpers/signing.js';
 
-const A = `sha256:${'a'.repeat(64)}` as Digest;
-const B = `sha256:${'b'.repeat(64)}` as Digest;
-const C = `sha256:${'c'.repeat(64)}` as Digest;
+const A: Digest = `sha256:${'a'.repeat(64)}`;
+const B: Digest = `sha256:${'b'.repeat(64)}`;
+const C: Digest = `sha256:${'c'.repeat(64)}`;
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const OLD_SIGNER = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
 const NEW_SIGNER = 'https://github.com/acme/app/.github/workflows/build.yaml@refs/heads/main';

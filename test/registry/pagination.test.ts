@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test , type TestContext } from 'node:test';
 import type { ImageState } from '../../src/state/image-state.js';
 import { startSentinel } from '../harness/loopback.js';
 import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, type ProxiedRequest, startCountingProxy } from '../harness/counting-proxy.js';
@@ -23,7 +23,6 @@ const TAGS_PATH = `/v2/${REPOSITORY}/tags/list`;
 const PAGE_SIZE = 50;
 const MANY = 135;
 
-type TestContext = Parameters<typeof temporaryDirectory>[0];
 
 let registry: RunningRegistry;
 /** every tag in the repository, in byte order (the order the state lists them in too) */

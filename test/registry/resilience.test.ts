@@ -442,7 +442,7 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
     ],
     [
       'a registry host name that does not resolve',
-      async () => `${UNRESOLVABLE_HOST}/acme/app`,
+      () => Promise.resolve(`${UNRESOLVABLE_HOST}/acme/app`),
       () => new RegExp(`^readme-gen: GET https://${UNRESOLVABLE_HOST}/v2/acme/app/tags/list\\?n=1000: the host ${UNRESOLVABLE_HOST} does not resolve \\(ENOTFOUND\\); check the registry's host name`),
     ],
   ] as const) {

@@ -129,7 +129,7 @@ describe(`${TAGS.toLocaleString('en')} tags in one repository`, () => {
             ? await pusher.pushIndex({ images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] })
             : await pusher.pushImage({ platform: { os: 'linux', architecture: 'amd64' } });
         const tags = await pusher.pushManyTags(`d${i}-`, TAGS / DIGESTS, image.digest);
-        for (const tag of tags) expected.set(tag, image.digest as Digest);
+        for (const tag of tags) expected.set(tag, image.digest);
       }),
     );
     report.push(`  pushed ${TAGS} tags over ${DIGESTS} digests in ${Math.round(performance.now() - started)} ms`);
@@ -186,10 +186,10 @@ describe(`${IMAGES} images in one --all run`, () => {
       const pusher = new Pusher({ registryUrl: registry.url, repository: name });
       const tags = new Map<string, Digest>();
       const index = await pusher.pushIndex({ tag: 'latest', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
-      tags.set('latest', index.digest as Digest);
+      tags.set('latest', index.digest);
       const single = await pusher.pushImage({ tag: '1.0', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
-      tags.set('1.0', single.digest as Digest);
-      for (const tag of await pusher.pushManyTags('v', 5, single.digest)) tags.set(tag, single.digest as Digest);
+      tags.set('1.0', single.digest);
+      for (const tag of await pusher.pushManyTags('v', 5, single.digest)) tags.set(tag, single.digest);
       repositories.push({ name, tags });
     }
     report.push(`  pushed ${REPOSITORIES} repositories for the --all runs in ${Math.round(performance.now() - started)} ms`);

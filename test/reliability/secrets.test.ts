@@ -183,7 +183,7 @@ before(async () => {
 
   pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { bearer: { tokenServer: tokens, username: USER, password: PASSWORD } } });
   const index = await pusher.pushIndex({ tag: 'latest', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
-  latest = index.digest as Digest;
+  latest = index.digest;
   await pusher.pushImage({ tag: '1.0', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
   const ca = await createCa();
   const log = createLog();

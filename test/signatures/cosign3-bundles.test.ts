@@ -41,8 +41,8 @@ import {
 import { type TestTsa, createTsa } from '../helpers/timestamp-authority.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 
-const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
-const OTHER = `sha256:${'cd'.repeat(32)}` as Digest;
+const DIGEST: Digest = `sha256:${'ab'.repeat(32)}`;
+const OTHER: Digest = `sha256:${'cd'.repeat(32)}`;
 const SIGNED_AT = new Date(Date.UTC(2026, 5, 1, 12));
 const LOGGED_AT = new Date(SIGNED_AT.getTime() + 60_000);
 const LOCATION = 'registry.example.com/acme/app';

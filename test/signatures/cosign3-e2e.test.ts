@@ -28,6 +28,7 @@ import { type RunningRegistry, startRegistry } from '../harness/registry-server.
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
 import { type BundleOptions, createCa, createLog, createRekorV2Log, createSigningKey, issueLeaf, signBundle, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
 import { type TestTsa, createTsa } from '../helpers/timestamp-authority.js';
+import { flipLastBit } from '../helpers/tamper.js';
 
 /** The certificate lives ten minutes from SIGNED_AT; the log and the TSA act a minute in. */
 const SIGNED_AT = new Date(Date.UTC(2026, 5, 1, 12));
@@ -263,11 +264,6 @@ interface Bundle {
   dsseEnvelope: { payload: string; signatures: { sig: string }[] };
 }
 
-function flipLastByte(base64: string): string {
-  const bytes = Buffer.from(base64, 'base64');
-  bytes[bytes.length - 1] ^= 0x01;
-  return bytes.toString('base64');
-}
 
 function editStatement(bundle: Bundle, edit: (statement: { subject: { digest: { sha256: string }; annotations?: Record<string, string> }[] }) => void): void {
   const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as Parameters<typeof edit>[0];
@@ -304,7 +300,7 @@ const TAMPERINGS: Tampering[] = [
     layouts: LAYOUTS,
     tamper: (bundle) => {
       const [signature] = bundle.dsseEnvelope.signatures;
-      if (signature) signature.sig = flipLastByte(signature.sig);
+      if (signature) signature.sig = flipLastBit(signature.sig);
     },
     // The TSA's message imprint is the signature's: sigstore-js checks timestamps first and names (f);
     // a verifier that checks the signature first names (b).
@@ -319,7 +315,7 @@ const TAMPERINGS: Tampering[] = [
       const envelope = entry.inclusionProof.checkpoint.envelope;
       const line = envelope.slice(envelope.lastIndexOf('\u2014'));
       const signature = line.trim().split(' ').at(-1) ?? '';
-      entry.inclusionProof.checkpoint.envelope = envelope.replace(signature, flipLastByte(signature));
+      entry.inclusionProof.checkpoint.envelope = envelope.replace(signature, flipLastBit(signature));
     },
     check: () => ['d'],
   },
@@ -328,7 +324,7 @@ const TAMPERINGS: Tampering[] = [
     layouts: ['rekor-v1', 'rekor-v2'],
     tamper: (bundle) => {
       const proof = bundle.verificationMaterial.tlogEntries[0]?.inclusionProof;
-      if (proof?.hashes[0]) proof.hashes[0] = flipLastByte(proof.hashes[0]);
+      if (proof?.hashes[0]) proof.hashes[0] = flipLastBit(proof.hashes[0]);
     },
     check: () => ['d'],
   },
@@ -337,7 +333,7 @@ const TAMPERINGS: Tampering[] = [
     layouts: ['rekor-v1'],
     tamper: (bundle) => {
       const promise = bundle.verificationMaterial.tlogEntries[0]?.inclusionPromise;
-      if (promise) promise.signedEntryTimestamp = flipLastByte(promise.signedEntryTimestamp);
+      if (promise) promise.signedEntryTimestamp = flipLastBit(promise.signedEntryTimestamp);
     },
     check: () => ['d'],
   },
@@ -346,7 +342,7 @@ const TAMPERINGS: Tampering[] = [
     layouts: ['rekor-v1', 'rekor-v2'],
     tamper: (bundle) => {
       const [timestamp] = bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps;
-      if (timestamp) timestamp.signedTimestamp = flipLastByte(timestamp.signedTimestamp);
+      if (timestamp) timestamp.signedTimestamp = flipLastBit(timestamp.signedTimestamp);
     },
     check: () => ['f'],
   },

@@ -23,6 +23,7 @@ import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCli, temporaryDirectory } from '../helpers/run-cli.js';
 import { createCa, createLog, createSigningKey, issueLeaf, payloadFor, signLegacy, trustedRoot } from '../helpers/signing.js';
+import { flipLastBit } from '../helpers/tamper.js';
 
 const SIGNED = 'acme/app';
 const UNSIGNED = 'acme/plain';
@@ -204,9 +205,7 @@ describe('a keyed signature without a log entry, rendered with the default templ
   test('a hand edit of the printed signature fails check (b)', (t) => {
     const { dir, readme } = renderedSigned(t);
     const printed = signature.annotations['dev.cosignproject.cosign/signature'];
-    const bytes = Buffer.from(printed, 'base64');
-    bytes[bytes.length - 1] ^= 1;
-    writeFileSync(path.join(dir, 'README.md'), replaceOnce(readme, printed, bytes.toString('base64')));
+    writeFileSync(path.join(dir, 'README.md'), replaceOnce(readme, printed, flipLastBit(printed)));
 
     assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
   });
@@ -282,7 +281,7 @@ describe('an unsigned image', () => {
 
 describe('a keyless and a keyed, unlogged signature on one digest', () => {
   const LOCATION = 'registry.example.com/acme/app';
-  const DIGEST = `sha256:${createHash('sha256').update('mixed').digest('hex')}` as Digest;
+  const DIGEST: Digest = `sha256:${createHash('sha256').update('mixed').digest('hex')}`;
   const SUBJECT = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
 
   test('show what the keyless command verifies: the keyless signature, logged and linked; verify agrees', async (t) => {

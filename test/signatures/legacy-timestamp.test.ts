@@ -23,7 +23,7 @@ import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createSi
 import { type TestTsa, createTsa, timestampAuthorityEntry, timestampResponse } from '../helpers/timestamp-authority.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 
-const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
+const DIGEST: Digest = `sha256:${'ab'.repeat(32)}`;
 const REPOSITORY = 'registry.example.com/acme/app';
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
 

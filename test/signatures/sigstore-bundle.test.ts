@@ -14,10 +14,11 @@ import { temporaryDirectory } from '../helpers/run-cli.js';
 import { createTsa } from '../helpers/timestamp-authority.js';
 import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createRekorV2Log, issueLeaf, signBundle, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
+import { flipLastBit } from '../helpers/tamper.js';
 
 /** cosign 3 signatures: Sigstore bundles v0.3 attached as OCI referrers, made and verified here. */
-const DIGEST = `sha256:${'ab'.repeat(32)}` as Digest;
-const OTHER = `sha256:${'cd'.repeat(32)}` as Digest;
+const DIGEST: Digest = `sha256:${'ab'.repeat(32)}`;
+const OTHER: Digest = `sha256:${'cd'.repeat(32)}`;
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
 
 let ca: TestCa;
@@ -97,9 +98,7 @@ describe('Sigstore bundle signatures', () => {
     const record = bundle();
     assert.equal(record.format, 'sigstore-bundle');
     const envelope = (record.bundle as { dsseEnvelope: { signatures: { sig: string }[] } }).dsseEnvelope;
-    const sig = Buffer.from(envelope.signatures[0]?.sig ?? '', 'base64');
-    sig[sig.length - 1] ^= 1;
-    envelope.signatures[0] = { sig: sig.toString('base64') };
+    envelope.signatures[0] = { sig: flipLastBit(envelope.signatures[0]?.sig ?? '') };
     const check = failedCheck(stateWith([record]), trustFor(t, trustedRoot(ca, log)));
     assert.ok(check === 'e' || check === 'b', `refused by check ${check}`);
   });
@@ -131,7 +130,7 @@ describe('Sigstore bundle signatures', () => {
  */
 describe('message-signature bundle referrers', () => {
   const MANIFEST = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}');
-  const MANIFEST_DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}` as Digest;
+  const MANIFEST_DIGEST: Digest = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
   const REFUSED = /^sha256:[0-9a-f]{64}: check \(a\) payload digest failed: the Sigstore bundle in sha256:[0-9a-f]{64} holds a message signature, which cosign does not accept as an image signature/;
 
   function messageBundle(overrides: Partial<Parameters<typeof signBundle>[0]> = {}): SignatureRecord {

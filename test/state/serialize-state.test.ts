@@ -23,7 +23,7 @@ describe('state serialisation', () => {
   test('does not depend on the order things were found in', () => {
     const state = loadState(stateFiles[1] ?? '', '/');
     const shuffled: ImageState = {
-      images: Object.fromEntries(Object.entries(state.images).reverse()) as ImageState['images'],
+      images: Object.fromEntries(Object.entries(state.images).reverse()),
       tags: [...state.tags].reverse(),
       repository: state.repository,
       schemaVersion: 1,
@@ -38,10 +38,10 @@ describe('state serialisation', () => {
     const signed = loadState(stateFiles[0] ?? '', '/');
     const [signature] = Object.values(signed.images).flatMap((each) => each.signatures);
     assert.ok(signature?.format === 'cosign', 'the glibc-dynamic fixture has a legacy signature');
-    const signatures: SignatureRecord[] = ['ff', '00', '80'].map((hex) => ({ ...signature, digest: `sha256:${hex.repeat(32)}` as Digest }));
+    const signatures: SignatureRecord[] = ['ff', '00', '80'].map((hex) => ({ ...signature, digest: `sha256:${hex.repeat(32)}` }));
     // Neither order is sorted, so a serialiser that sorted them would show.
     const platforms = [image.platforms[1], image.platforms[0], ...image.platforms.slice(2).reverse()].filter((platform) => platform !== undefined);
-    const reordered: ImageState = { ...state, images: { ...state.images, [digest]: { ...image, platforms, signatures } } as ImageState['images'] };
+    const reordered: ImageState = { ...state, images: { ...state.images, [digest]: { ...image, platforms, signatures } } };
 
     const written = JSON.parse(serializeState(reordered)) as ImageState;
     const writtenImage = written.images[digest as Digest];
