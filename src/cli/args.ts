@@ -60,7 +60,10 @@ export class Flags {
  * (--check) has one type and short form, which test/cli/flags.test.ts holds.
  */
 const PARSER_OPTIONS: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(
-  FLAGS.map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) }]),
+  FLAGS.map((flag) => [
+    flag.name,
+    { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) },
+  ]),
 );
 
 /**
@@ -114,7 +117,8 @@ function overridesFrom(accepted: readonly FlagSpec[], flags: Flags): ConfigOverr
   const overrides: ConfigOverrides = {};
   for (const flag of accepted) {
     const value = flags.string(flag.name);
-    if (flag.configKey !== undefined && value !== undefined) overrides[flag.configKey satisfies OverridableKey] = { value, flag: `--${flag.name}` };
+    if (flag.configKey !== undefined && value !== undefined)
+      overrides[flag.configKey satisfies OverridableKey] = { value, flag: `--${flag.name}` };
   }
   return overrides;
 }
@@ -122,7 +126,8 @@ function overridesFrom(accepted: readonly FlagSpec[], flags: Flags): ConfigOverr
 /** Flags that cannot go together, and arguments a command does not take. */
 function checkCombinations(command: CommandName, flags: Flags, positionals: readonly string[]): void {
   if (command === 'verify') {
-    if (positionals.length === 0 && !flags.boolean('all')) throw new InputError('verify needs the README to check: readme-gen verify README.md (or --all)');
+    if (positionals.length === 0 && !flags.boolean('all'))
+      throw new InputError('verify needs the README to check: readme-gen verify README.md (or --all)');
     if (positionals.length > 0 && flags.boolean('all')) throw new InputError('verify takes READMEs or --all, not both');
   } else if (positionals.length > 0) {
     throw new InputError(`unexpected argument "${positionals[0]}"; readme-gen ${command} takes flags only, ${helpHint(command)}`);
@@ -130,7 +135,10 @@ function checkCombinations(command: CommandName, flags: Flags, positionals: read
   if (flags.boolean('all')) {
     // These name one image or one file; with --all each config names its own.
     const single = ['config', 'out', 'output', 'state', 'name', 'location', 'repo', 'description'].find((name) => flags.has(name));
-    if (single !== undefined) throw new InputError(`--all finds every readme-gen.yaml itself, and each names its own ${single === 'config' ? 'file' : single}; drop --${single}`);
+    if (single !== undefined)
+      throw new InputError(
+        `--all finds every readme-gen.yaml itself, and each names its own ${single === 'config' ? 'file' : single}; drop --${single}`,
+      );
   }
   const modes = ['write', 'check', 'diff'].filter((mode) => flags.boolean(mode));
   if (modes.length > 1) throw new InputError(`--${modes[0]} and --${modes[1]} cannot be combined; pick one`);
@@ -140,7 +148,9 @@ function checkCombinations(command: CommandName, flags: Flags, positionals: read
 
 function unknownCommand(name: string): InputError {
   const nearest = nearestName(name, COMMAND_NAMES);
-  return new InputError(`unknown command "${name}"; ${nearest === undefined ? '' : `did you mean ${nearest}? `}the commands are: ${COMMAND_NAMES.join(', ')} (readme-gen --help lists them)`);
+  return new InputError(
+    `unknown command "${name}"; ${nearest === undefined ? '' : `did you mean ${nearest}? `}the commands are: ${COMMAND_NAMES.join(', ')} (readme-gen --help lists them)`,
+  );
 }
 
 function helpHint(command: CommandName | undefined): string {

@@ -13,7 +13,9 @@ if (!isSupportedNode(process.versions.node)) {
     const run = spawnSync(own, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
     process.exit(run.status ?? 1);
   }
-  process.stderr.write(`readme-gen: needs Node.js ${SUPPORTED_NODE}; this is ${process.version} (${process.execPath}). Put a supported node first on PATH.\n`);
+  process.stderr.write(
+    `readme-gen: needs Node.js ${SUPPORTED_NODE}; this is ${process.version} (${process.execPath}). Put a supported node first on PATH.\n`,
+  );
   process.exit(2);
 }
 const { main } = await import('./main.js');

@@ -30,13 +30,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: 'readme-gen render [--config FILE | --all] [--write | --check | --diff] [flags]',
     brief: 'render the README from readme-gen.yaml and the recorded image state',
     summary:
-      'Renders the README of a container image from readme-gen.yaml, the recorded image state (the config\'s state:) and a template, and prints it, writes it, or compares it with the committed file. Without a state file it reads the registry live. Every signature it shows is verified first, offline.',
+      "Renders the README of a container image from readme-gen.yaml, the recorded image state (the config's state:) and a template, and prints it, writes it, or compares it with the committed file. Without a state file it reads the registry live. Every signature it shows is verified first, offline.",
     examples: [
       { command: 'readme-gen render', comment: 'print the README readme-gen.yaml describes' },
       { command: 'readme-gen render --write', comment: 'update README.md (only when it changed)' },
       { command: 'readme-gen render --all --check --offline', comment: 'CI or pre-commit: exit 1 and a diff when a README is stale' },
     ],
-    exitCodes: "0 ok; 1 with --check: a README is stale or missing; 2 bad input; 3 registry or network; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
+    exitCodes:
+      "0 ok; 1 with --check: a README is stale or missing; 2 bad input; 3 registry or network; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
   },
   {
     name: 'snapshot',
@@ -46,10 +47,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Reads the image's tags, digests, platforms and signatures from its registry and writes them to the state file (the config's state:), atomically and only when they changed. With --check it writes nothing: it compares the registry with the committed state and says what moved.",
     examples: [
       { command: 'readme-gen snapshot', comment: "refresh the config's state: file" },
-      { command: 'readme-gen snapshot --check', comment: 'CI: exit 1 and a summary when the registry moved on since the state was committed' },
+      {
+        command: 'readme-gen snapshot --check',
+        comment: 'CI: exit 1 and a summary when the registry moved on since the state was committed',
+      },
       { command: 'readme-gen snapshot --all --json', comment: 'every image under this directory, with a summary for scripts' },
     ],
-    exitCodes: "0 ok; 1 with --check: the registry differs from the committed state; 2 bad input; 3 registry or network; 4 the trusted root's TUF metadata was refused (expired, badly signed, rolled back); 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
+    exitCodes:
+      "0 ok; 1 with --check: the registry differs from the committed state; 2 bad input; 3 registry or network; 4 the trusted root's TUF metadata was refused (expired, badly signed, rolled back); 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
   },
   {
     name: 'verify',
@@ -66,7 +71,8 @@ export const COMMANDS: readonly CommandSpec[] = [
         comment: 'and signed by whom you expect',
       },
     ],
-    exitCodes: "0 every README is authentic; 2 bad input, or no config or state found for a README that needs one; 4 a README failed a check, or a claim differs from what its committed state renders (the message names it); 70 a bug in readme-gen",
+    exitCodes:
+      '0 every README is authentic; 2 bad input, or no config or state found for a README that needs one; 4 a README failed a check, or a claim differs from what its committed state renders (the message names it); 70 a bug in readme-gen',
   },
   {
     name: 'pr',
@@ -78,7 +84,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { command: 'readme-gen pr --dry-run', comment: 'show the commit and pull request it would make; writes nothing' },
       { command: 'readme-gen pr --all', comment: 'one pull request for every image under this directory' },
     ],
-    exitCodes: "0 pull request opened, updated or up to date, or nothing changed; 2 bad input; 3 registry, git push or GitHub API; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
+    exitCodes:
+      "0 pull request opened, updated or up to date, or nothing changed; 2 bad input; 3 registry, git push or GitHub API; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
   },
 ];
 
@@ -123,7 +130,14 @@ const VERIFIERS: readonly CommandName[] = ['render', 'verify', 'pr'];
  */
 export const FLAGS: readonly FlagSpec[] = [
   // Modes
-  { name: 'write', short: 'w', type: 'boolean', commands: ['render'], group: 'mode', help: 'write the output file (atomically), only when it changed' },
+  {
+    name: 'write',
+    short: 'w',
+    type: 'boolean',
+    commands: ['render'],
+    group: 'mode',
+    help: 'write the output file (atomically), only when it changed',
+  },
   {
     name: 'check',
     type: 'boolean',
@@ -131,7 +145,14 @@ export const FLAGS: readonly FlagSpec[] = [
     group: 'mode',
     help: 'compare with the output file: exit 0 when equal, 1 and a unified diff when it differs or is missing; writes nothing',
   },
-  { name: 'diff', short: 'd', type: 'boolean', commands: ['render'], group: 'mode', help: 'print the unified diff against the output file; exit 0' },
+  {
+    name: 'diff',
+    short: 'd',
+    type: 'boolean',
+    commands: ['render'],
+    group: 'mode',
+    help: 'print the unified diff against the output file; exit 0',
+  },
   {
     name: 'check',
     type: 'boolean',
@@ -148,7 +169,16 @@ export const FLAGS: readonly FlagSpec[] = [
   },
 
   // Configuration and files
-  { name: 'config', short: 'c', type: 'string', value: 'FILE', commands: CONFIGURED, group: 'files', help: 'the configuration', default: 'readme-gen.yaml' },
+  {
+    name: 'config',
+    short: 'c',
+    type: 'string',
+    value: 'FILE',
+    commands: CONFIGURED,
+    group: 'files',
+    help: 'the configuration',
+    default: 'readme-gen.yaml',
+  },
   {
     name: 'config',
     short: 'c',
@@ -166,8 +196,26 @@ export const FLAGS: readonly FlagSpec[] = [
     group: 'files',
     help: 'every readme-gen.yaml under this directory (the files git sees, so .gitignore is honoured), with one registry session',
   },
-  { name: 'state', type: 'string', value: 'FILE', commands: ['render'], group: 'files', configKey: 'state', help: 'the recorded image state to render from', default: "the config's state:, else the registry, live" },
-  { name: 'out', type: 'string', value: 'FILE', commands: ['snapshot'], group: 'files', configKey: 'state', help: 'where to write (or, with --check, read) the state', default: "the config's state:" },
+  {
+    name: 'state',
+    type: 'string',
+    value: 'FILE',
+    commands: ['render'],
+    group: 'files',
+    configKey: 'state',
+    help: 'the recorded image state to render from',
+    default: "the config's state:, else the registry, live",
+  },
+  {
+    name: 'out',
+    type: 'string',
+    value: 'FILE',
+    commands: ['snapshot'],
+    group: 'files',
+    configKey: 'state',
+    help: 'where to write (or, with --check, read) the state',
+    default: "the config's state:",
+  },
   {
     name: 'template',
     short: 't',
@@ -179,8 +227,24 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'a built-in template (default, distroless) or a Handlebars file',
     default: 'default',
   },
-  { name: 'output', short: 'o', type: 'string', value: 'FILE', commands: ['render'], group: 'files', configKey: 'output', help: 'the README to write or check', default: 'README.md' },
-  { name: 'offline', type: 'boolean', commands: ['render'], group: 'files', help: 'never read the registry: render from the committed state only (the pre-commit hook)' },
+  {
+    name: 'output',
+    short: 'o',
+    type: 'string',
+    value: 'FILE',
+    commands: ['render'],
+    group: 'files',
+    configKey: 'output',
+    help: 'the README to write or check',
+    default: 'README.md',
+  },
+  {
+    name: 'offline',
+    type: 'boolean',
+    commands: ['render'],
+    group: 'files',
+    help: 'never read the registry: render from the committed state only (the pre-commit hook)',
+  },
   {
     name: 'profile',
     type: 'string',
@@ -198,11 +262,51 @@ export const FLAGS: readonly FlagSpec[] = [
   },
 
   // The image
-  { name: 'name', type: 'string', value: 'NAME', commands: CONFIGURED, group: 'image', configKey: 'name', help: "the image's name, the README's title" },
-  { name: 'location', type: 'string', value: 'REGISTRY/REPO', commands: CONFIGURED, group: 'image', configKey: 'location', help: 'where the image is pulled from, e.g. cgr.dev/chainguard/glibc-dynamic' },
-  { name: 'repo', type: 'string', value: 'URL', commands: CONFIGURED, group: 'image', configKey: 'repo', help: "the image's source repository" },
-  { name: 'description', type: 'string', value: 'TEXT', commands: CONFIGURED, group: 'image', configKey: 'description', help: 'Markdown shown under the title' },
-  { name: 'exclude-tags', type: 'string', value: 'A,B', commands: CONFIGURED, group: 'image', configKey: 'exclude-tags', help: 'tags left out, comma-separated (exact names or * ? globs)' },
+  {
+    name: 'name',
+    type: 'string',
+    value: 'NAME',
+    commands: CONFIGURED,
+    group: 'image',
+    configKey: 'name',
+    help: "the image's name, the README's title",
+  },
+  {
+    name: 'location',
+    type: 'string',
+    value: 'REGISTRY/REPO',
+    commands: CONFIGURED,
+    group: 'image',
+    configKey: 'location',
+    help: 'where the image is pulled from, e.g. cgr.dev/chainguard/glibc-dynamic',
+  },
+  {
+    name: 'repo',
+    type: 'string',
+    value: 'URL',
+    commands: CONFIGURED,
+    group: 'image',
+    configKey: 'repo',
+    help: "the image's source repository",
+  },
+  {
+    name: 'description',
+    type: 'string',
+    value: 'TEXT',
+    commands: CONFIGURED,
+    group: 'image',
+    configKey: 'description',
+    help: 'Markdown shown under the title',
+  },
+  {
+    name: 'exclude-tags',
+    type: 'string',
+    value: 'A,B',
+    commands: CONFIGURED,
+    group: 'image',
+    configKey: 'exclude-tags',
+    help: 'tags left out, comma-separated (exact names or * ? globs)',
+  },
 
   // Signatures
   {
@@ -243,7 +347,15 @@ export const FLAGS: readonly FlagSpec[] = [
     configKey: 'identity.certificate-oidc-issuer-regexp',
     help: 'a regular expression the OIDC issuer must match',
   },
-  { name: 'key', type: 'string', value: 'FILE', commands: VERIFIERS, group: 'signatures', configKey: 'key', help: 'a PEM public key, for keyed (non-keyless) signatures' },
+  {
+    name: 'key',
+    type: 'string',
+    value: 'FILE',
+    commands: VERIFIERS,
+    group: 'signatures',
+    configKey: 'key',
+    help: 'a PEM public key, for keyed (non-keyless) signatures',
+  },
   {
     name: 'trusted-root',
     type: 'string',
@@ -292,7 +404,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'the cache: registry content by digest, and the trusted root as TUF last refreshed it',
     default: '$XDG_CACHE_HOME/readme-gen, else ~/.cache/readme-gen',
   },
-  { name: 'concurrency', type: 'string', value: 'N', commands: REGISTRY_READERS, group: 'registry', help: 'requests in flight per registry host (1 to 256)', default: '16' },
+  {
+    name: 'concurrency',
+    type: 'string',
+    value: 'N',
+    commands: REGISTRY_READERS,
+    group: 'registry',
+    help: 'requests in flight per registry host (1 to 256)',
+    default: '16',
+  },
   { name: 'timeout', type: 'string', value: 'SECONDS', commands: REGISTRY_READERS, group: 'registry', help: 'per request', default: '30' },
   {
     name: 'insecure-registry',
@@ -305,9 +425,33 @@ export const FLAGS: readonly FlagSpec[] = [
   },
 
   // Pull request
-  { name: 'base', type: 'string', value: 'BRANCH', commands: ['pr'], group: 'pull-request', help: 'the branch the pull request targets', default: "origin's default branch, else main" },
-  { name: 'branch', type: 'string', value: 'NAME', commands: ['pr'], group: 'pull-request', help: 'the branch rebuilt from the base and force-pushed on each run', default: 'readme-gen/update' },
-  { name: 'token-env', type: 'string', value: 'NAME', commands: ['pr'], group: 'pull-request', help: 'the environment variable holding the GitHub token', default: 'GITHUB_TOKEN' },
+  {
+    name: 'base',
+    type: 'string',
+    value: 'BRANCH',
+    commands: ['pr'],
+    group: 'pull-request',
+    help: 'the branch the pull request targets',
+    default: "origin's default branch, else main",
+  },
+  {
+    name: 'branch',
+    type: 'string',
+    value: 'NAME',
+    commands: ['pr'],
+    group: 'pull-request',
+    help: 'the branch rebuilt from the base and force-pushed on each run',
+    default: 'readme-gen/update',
+  },
+  {
+    name: 'token-env',
+    type: 'string',
+    value: 'NAME',
+    commands: ['pr'],
+    group: 'pull-request',
+    help: 'the environment variable holding the GitHub token',
+    default: 'GITHUB_TOKEN',
+  },
   {
     name: 'api-url',
     type: 'string',
@@ -319,8 +463,21 @@ export const FLAGS: readonly FlagSpec[] = [
   },
 
   // Output
-  { name: 'quiet', short: 'q', type: 'boolean', commands: REGISTRY_READERS, group: 'output', help: 'no progress or registry warnings on stderr' },
-  { name: 'json', type: 'boolean', commands: ALL, group: 'output', help: 'print one JSON object on stdout instead of the text output, for scripts' },
+  {
+    name: 'quiet',
+    short: 'q',
+    type: 'boolean',
+    commands: REGISTRY_READERS,
+    group: 'output',
+    help: 'no progress or registry warnings on stderr',
+  },
+  {
+    name: 'json',
+    type: 'boolean',
+    commands: ALL,
+    group: 'output',
+    help: 'print one JSON object on stdout instead of the text output, for scripts',
+  },
 
   // General
   { name: 'debug', type: 'boolean', commands: ALL, group: 'general', help: 'print stack traces with errors' },

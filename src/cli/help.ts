@@ -17,7 +17,7 @@ export function generalHelp(): string {
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.brief}`),
     '',
-    'readme-gen COMMAND --help shows a command\'s flags; readme-gen --version its version.',
+    "readme-gen COMMAND --help shows a command's flags; readme-gen --version its version.",
     '',
     'Exit codes: 0 ok, 1 out of date, 2 bad input, 3 registry or network, 4 signature verification, 70 internal error, 74 disk full or I/O error.',
     '',
@@ -48,7 +48,10 @@ function flagLabel(flag: FlagSpec): string {
 }
 
 function flagHelp(flag: FlagSpec): string {
-  const notes = [flag.default === undefined ? undefined : `default: ${flag.default}`, flag.configKey === undefined ? undefined : `config: ${flag.configKey}`];
+  const notes = [
+    flag.default === undefined ? undefined : `default: ${flag.default}`,
+    flag.configKey === undefined ? undefined : `config: ${flag.configKey}`,
+  ];
   const shown = notes.filter((note) => note !== undefined);
   return shown.length === 0 ? flag.help : `${flag.help} (${shown.join('; ')})`;
 }

@@ -36,7 +36,9 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
       return error.exitCode;
     }
     const message = printable(error instanceof Error ? error.message : String(error));
-    process.stderr.write(`readme-gen: internal error: ${message} (this is a bug in readme-gen; rerun with --debug for the stack trace and report it)\n`);
+    process.stderr.write(
+      `readme-gen: internal error: ${message} (this is a bug in readme-gen; rerun with --debug for the stack trace and report it)\n`,
+    );
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${printable(error.stack)}\n`);
     return ExitCode.internal;
   }

@@ -5,7 +5,10 @@ import type { SnapshotProgress } from '../registry/snapshot.js';
  * times a second, erased when done. Nothing at all when stderr is not a
  * terminal (CI logs, pipes) or with --quiet.
  */
-export function terminalProgress(stream: NodeJS.WriteStream, quiet: boolean): { update: (progress: SnapshotProgress) => void; done: () => void } | undefined {
+export function terminalProgress(
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+): { update: (progress: SnapshotProgress) => void; done: () => void } | undefined {
   if (quiet || !stream.isTTY) return undefined;
   let last = 0;
   let drawn = false;
@@ -15,7 +18,9 @@ export function terminalProgress(stream: NodeJS.WriteStream, quiet: boolean): { 
       if (now - last < 100) return;
       last = now;
       const part = (name: string, { done, total }: { done: number; total: number }) => `${name} ${done}/${total}`;
-      stream.write(`\r${[part('tags', progress.tags), part('manifests', progress.manifests), part('signatures', progress.signatures)].join(' · ')}\u001b[K`);
+      stream.write(
+        `\r${[part('tags', progress.tags), part('manifests', progress.manifests), part('signatures', progress.signatures)].join(' · ')}\u001b[K`,
+      );
       drawn = true;
     },
     done() {

@@ -16,7 +16,8 @@ export async function runPr(invocation: CommandInvocation, cwd: string): Promise
   const { flags } = invocation;
   const dryRun = flags.boolean('dry-run');
   const tokenEnv = flags.string('token-env') ?? DEFAULT_TOKEN_ENV;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) throw new InputError(`--token-env ${tokenEnv}: give the name of an environment variable, not its value`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv))
+    throw new InputError(`--token-env ${tokenEnv}: give the name of an environment variable, not its value`);
   const apiUrl = flags.string('api-url') ?? (process.env.GITHUB_API_URL || DEFAULT_API_URL);
   parseApiUrl(apiUrl);
   const token = dryRun ? undefined : readToken(tokenEnv);
@@ -55,7 +56,9 @@ export async function runPr(invocation: CommandInvocation, cwd: string): Promise
   switch (result.outcome) {
     case 'unchanged': {
       const files = result.plan.files.map((file) => file.path);
-      note(`nothing changed: ${files.join(', ')} ${files.length === 1 ? 'matches' : 'match'} origin/${result.plan.base}; nothing pushed, no pull request touched`);
+      note(
+        `nothing changed: ${files.join(', ')} ${files.length === 1 ? 'matches' : 'match'} origin/${result.plan.base}; nothing pushed, no pull request touched`,
+      );
       break;
     }
     case 'planned':
@@ -85,31 +88,46 @@ function readToken(name: string): string {
     );
   }
   // Never print the value: only what is wrong with it.
-  if (/[\s\u0000-\u001f\u007f]/.test(token)) throw new InputError(`${name} holds whitespace or control characters; it must hold the token alone`);
+  if (/[\s\u0000-\u001f\u007f]/.test(token))
+    throw new InputError(`${name} holds whitespace or control characters; it must hold the token alone`);
   return token;
 }
 
 /** --json: what happened, and the plan a real run sent or a dry run would send. */
 function jsonResult(result: PrResult): object {
-  if (result.outcome === 'unchanged') return { outcome: result.outcome, base: result.plan.base, files: result.plan.files.map((file) => file.path) };
+  if (result.outcome === 'unchanged')
+    return { outcome: result.outcome, base: result.plan.base, files: result.plan.files.map((file) => file.path) };
   const { plan } = result;
   const planned = {
     repository: plan.repository ?? null,
     base: plan.base,
     baseCommit: plan.baseCommit,
     branch: plan.branch,
-    files: plan.updates.flatMap((update) => update.files.map((file) => ({ path: file.path, kind: file.kind, added: file.before === undefined }))),
+    files: plan.updates.flatMap((update) =>
+      update.files.map((file) => ({ path: file.path, kind: file.kind, added: file.before === undefined })),
+    ),
     title: plan.content.title,
     body: plan.content.body,
     commitMessage: plan.content.commitMessage,
   };
   if (result.outcome === 'planned') return { outcome: result.outcome, ...planned };
-  return { outcome: result.outcome, ...planned, pushed: result.pushed, commit: result.commit, pullRequest: { number: result.pullRequest.number, url: result.pullRequest.url } };
+  return {
+    outcome: result.outcome,
+    ...planned,
+    pushed: result.pushed,
+    commit: result.commit,
+    pullRequest: { number: result.pullRequest.number, url: result.pullRequest.url },
+  };
 }
 
 /** The --dry-run report: everything a real run would commit and send. */
 export function describePlan(plan: ProposedPlan): string {
-  const indent = (text: string) => text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : `    ${line}`)).join('\n');
+  const indent = (text: string) =>
+    text
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line) => (line === '' ? '' : `    ${line}`))
+      .join('\n');
   const files = plan.updates.flatMap((update) => update.files.map((file) => `  ${file.before === undefined ? 'A' : 'M'} ${file.path}`));
   const repository = plan.repository ?? '(unknown: set GITHUB_REPOSITORY=owner/repo for a real run)';
   return [

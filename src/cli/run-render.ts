@@ -67,11 +67,17 @@ function report(mode: RenderMode, all: boolean, results: RenderResult[], stale: 
       for (const result of stale) {
         process.stdout.write(result.diff);
         const missing = result.previous === undefined;
-        process.stderr.write(`readme-gen: ${result.output} is ${missing ? 'missing' : 'out of date'}; run \`readme-gen render --write\` to ${missing ? 'create' : 'update'} it\n`);
+        process.stderr.write(
+          `readme-gen: ${result.output} is ${missing ? 'missing' : 'out of date'}; run \`readme-gen render --write\` to ${missing ? 'create' : 'update'} it\n`,
+        );
       }
       if (all) {
-        if (stale.length === 0) note(results.length === 1 ? '1 README is up to date' : `all ${counted(results.length, 'README')} are up to date`);
-        else process.stderr.write(`readme-gen: ${stale.length} of ${counted(results.length, 'README')} ${stale.length === 1 ? 'is' : 'are'} out of date; run \`readme-gen render --all --write\`\n`);
+        if (stale.length === 0)
+          note(results.length === 1 ? '1 README is up to date' : `all ${counted(results.length, 'README')} are up to date`);
+        else
+          process.stderr.write(
+            `readme-gen: ${stale.length} of ${counted(results.length, 'README')} ${stale.length === 1 ? 'is' : 'are'} out of date; run \`readme-gen render --all --write\`\n`,
+          );
       }
       return;
     }

@@ -36,7 +36,13 @@ export async function runSnapshot(invocation: CommandInvocation, cwd: string): P
       written: result.written,
       tags: result.tags,
       digests: result.digests,
-      ...(check && !result.upToDate ? { missing: result.missing, ...(result.invalid ? { invalid: result.invalid } : {}), ...(result.changes ? { changes: result.changes } : {}) } : {}),
+      ...(check && !result.upToDate
+        ? {
+            missing: result.missing,
+            ...(result.invalid ? { invalid: result.invalid } : {}),
+            ...(result.changes ? { changes: result.changes } : {}),
+          }
+        : {}),
     }));
     const summary = {
       requests: last?.requests.requests,
@@ -53,16 +59,35 @@ export async function runSnapshot(invocation: CommandInvocation, cwd: string): P
   if (!check) {
     // --quiet has always kept these lines out of scripted runs' logs.
     if (flags.boolean('quiet')) return exitCode;
-    for (const result of results) note(`${result.written ? 'wrote' : 'unchanged:'} ${result.output} (${counted(result.tags, 'tag')}, ${counted(result.digests, 'digest')})`);
+    for (const result of results)
+      note(
+        `${result.written ? 'wrote' : 'unchanged:'} ${result.output} (${counted(result.tags, 'tag')}, ${counted(result.digests, 'digest')})`,
+      );
     return exitCode;
   }
   for (const result of stale) {
-    const why = result.missing ? 'is missing' : result.invalid !== undefined ? `is not a valid state (${result.invalid})` : 'differs from the registry';
-    process.stdout.write(`${result.output} ${why}:\n${describeStaleState(result).map((line) => `  ${line}\n`).join('')}`);
-    process.stderr.write(`readme-gen: ${result.output} is out of date; run \`readme-gen snapshot${flags.boolean('all') ? ' --all' : ''}\` to record the registry's state\n`);
+    const why = result.missing
+      ? 'is missing'
+      : result.invalid !== undefined
+        ? `is not a valid state (${result.invalid})`
+        : 'differs from the registry';
+    process.stdout.write(
+      `${result.output} ${why}:\n${describeStaleState(result)
+        .map((line) => `  ${line}\n`)
+        .join('')}`,
+    );
+    process.stderr.write(
+      `readme-gen: ${result.output} is out of date; run \`readme-gen snapshot${flags.boolean('all') ? ' --all' : ''}\` to record the registry's state\n`,
+    );
   }
-  if (stale.length === 0) note(results.length === 1 ? `${results[0]?.output} matches the registry` : `all ${counted(results.length, 'state')} match the registry`);
-  else if (flags.boolean('all')) process.stderr.write(`readme-gen: ${stale.length} of ${counted(results.length, 'state')} ${stale.length === 1 ? 'is' : 'are'} out of date\n`);
+  if (stale.length === 0)
+    note(
+      results.length === 1 ? `${results[0]?.output} matches the registry` : `all ${counted(results.length, 'state')} match the registry`,
+    );
+  else if (flags.boolean('all'))
+    process.stderr.write(
+      `readme-gen: ${stale.length} of ${counted(results.length, 'state')} ${stale.length === 1 ? 'is' : 'are'} out of date\n`,
+    );
   return exitCode;
 }
 

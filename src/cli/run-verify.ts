@@ -27,7 +27,12 @@ export function runVerify(invocation: CommandInvocation, cwd: string): number {
     : configPath !== undefined
       ? // --config: its identity, key and trusted root (flags still override), and its committed state for READMEs that need one.
         [withConfig({ cwd, files: invocation.positionals, config: loadConfig({ cwd, configPath, overrides, allowOutside }), ...cache })]
-      : [withSettings({ cwd, files: invocation.positionals, policy: {}, overrides, allowOutside, ...cache }, signatureSettingsFromFlags(cwd, overrides))];
+      : [
+          withSettings(
+            { cwd, files: invocation.positionals, policy: {}, overrides, allowOutside, ...cache },
+            signatureSettingsFromFlags(cwd, overrides),
+          ),
+        ];
   const verdicts = runs.flatMap((run) => verifyReadmes(run));
   const authentic = verdicts.every((verdict) => verdict.verified);
   if (flags.boolean('json')) printJson({ authentic, readmes: verdicts.map(jsonVerdict) });
@@ -39,7 +44,10 @@ function withConfig(run: { cwd: string; files: string[]; config: ResolvedConfig;
   return withSettings({ ...run, policy: run.config.identity }, run.config);
 }
 
-function withSettings(run: VerifyOptions, settings: { identity: VerifyOptions['policy']; keyPath?: string; trustedRootPath?: string; tufMirror?: string }): VerifyOptions {
+function withSettings(
+  run: VerifyOptions,
+  settings: { identity: VerifyOptions['policy']; keyPath?: string; trustedRootPath?: string; tufMirror?: string },
+): VerifyOptions {
   const options: VerifyOptions = { ...run, policy: settings.identity };
   if (settings.keyPath !== undefined) options.keyPath = settings.keyPath;
   if (settings.trustedRootPath !== undefined) options.trustedRootPath = settings.trustedRootPath;
@@ -73,10 +81,17 @@ function print(verdict: ReadmeVerdict): void {
     return;
   }
   const { readme } = verdict;
-  const signers = readme.signers.map((signer) => (signer.subject ? `signed by ${signer.subject}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}` : 'signed with the given key'));
+  const signers = readme.signers.map((signer) =>
+    signer.subject ? `signed by ${signer.subject}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}` : 'signed with the given key',
+  );
   const logged = readme.logEntries.length > 0 ? `, ${readme.logEntries.join(', ')}` : '';
   const total = readme.signers.length;
-  const unlogged = readme.unlogged === 0 ? '' : `, ${readme.unlogged === total ? '' : `${readme.unlogged} of ${total} signatures `}not logged in a transparency log`;
+  const unlogged =
+    readme.unlogged === 0
+      ? ''
+      : `, ${readme.unlogged === total ? '' : `${readme.unlogged} of ${total} signatures `}not logged in a transparency log`;
   const against = readme.proof === 'committed state' ? `, as the committed state ${readme.state} renders it (${readme.config})` : '';
-  process.stdout.write(`${readme.file}: authentic: ${readme.reference} ${readme.digest} ${signers.join('; ')}${logged}${unlogged}${against}\n`);
+  process.stdout.write(
+    `${readme.file}: authentic: ${readme.reference} ${readme.digest} ${signers.join('; ')}${logged}${unlogged}${against}\n`,
+  );
 }

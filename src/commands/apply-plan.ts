@@ -20,7 +20,12 @@ export type AppliedPlan =
  * hold exactly this change, and opens the branch's pull request or sends the
  * open one only what differs.
  */
-export async function applyPlan(plan: PrPlan, git: GitRepository, github: PullRequests, log: (message: string) => void): Promise<AppliedPlan> {
+export async function applyPlan(
+  plan: PrPlan,
+  git: GitRepository,
+  github: PullRequests,
+  log: (message: string) => void,
+): Promise<AppliedPlan> {
   writeWorkTree(git.root, plan.files, log);
   if (plan.content === undefined) return { outcome: 'unchanged', plan };
 

@@ -78,7 +78,13 @@ export async function pr(options: PrOptions): Promise<PrResult> {
   const owned = configs.map((config) => ownedBy(config, git.root));
   await refuseOtherChanges(git, owned);
   const images = await refresh(owned, options);
-  const plan = planPullRequest({ base, baseCommit, branch, repository: repository && `${repository.owner}/${repository.repo}`, images: await withBase(git, baseCommit, images) });
+  const plan = planPullRequest({
+    base,
+    baseCommit,
+    branch,
+    repository: repository && `${repository.owner}/${repository.repo}`,
+    images: await withBase(git, baseCommit, images),
+  });
   if (options.dryRun) return plan.content === undefined ? { outcome: 'unchanged', plan } : { outcome: 'planned', plan };
 
   const { apiUrl, token } = options.github as { apiUrl: string; token: string };
@@ -98,14 +104,19 @@ async function preflight(git: GitRepository, options: PrOptions): Promise<Target
   if (originUrl === undefined) throw new InputError('this clone has no remote named origin: readme-gen pr pushes its branch to origin');
   const base = options.base ?? (await git.originDefaultBranch()) ?? 'main';
   if (!(await git.isValidBranchName(base))) throw new InputError(`--base ${base}: not a valid git branch name`);
-  if (base === branch) throw new InputError(`--branch ${branch} is the base branch; readme-gen pr force-pushes its branch, so give it one of its own`);
+  if (base === branch)
+    throw new InputError(`--branch ${branch} is the base branch; readme-gen pr force-pushes its branch, so give it one of its own`);
   const baseCommit = await git.commitOf(`refs/remotes/origin/${base}`);
   if (baseCommit === undefined) {
-    throw new InputError(`origin/${base} is not known in this clone: run \`git fetch origin ${base}\`, or pass --base with the branch to propose changes to`);
+    throw new InputError(
+      `origin/${base} is not known in this clone: run \`git fetch origin ${base}\`, or pass --base with the branch to propose changes to`,
+    );
   }
   const repository = repositoryFrom(options.env.GITHUB_REPOSITORY, originUrl);
   if (repository === undefined && !options.dryRun) {
-    throw new InputError('cannot tell which GitHub repository origin is (its URL is not a GitHub-style URL): set GITHUB_REPOSITORY=owner/repo');
+    throw new InputError(
+      'cannot tell which GitHub repository origin is (its URL is not a GitHub-style URL): set GITHUB_REPOSITORY=owner/repo',
+    );
   }
   if ((await git.treeOf('HEAD')) !== (await git.treeOf(baseCommit))) {
     throw new InputError(
@@ -126,7 +137,9 @@ function loadPrConfig(configPath: string | undefined, options: PrOptions): Resol
 
 function ownedBy(config: ResolvedConfig, root: string): Owned {
   if (config.statePath === undefined) {
-    throw new InputError(`${config.source}: readme-gen pr records the registry state next to the README so a reviewer sees what changed; set state: (e.g. state: state.json)`);
+    throw new InputError(
+      `${config.source}: readme-gen pr records the registry state next to the README so a reviewer sees what changed; set state: (e.g. state: state.json)`,
+    );
   }
   return { config, readme: repoPath(root, config.outputPath), state: repoPath(root, config.statePath) };
 }
@@ -137,7 +150,9 @@ async function refuseOtherChanges(git: GitRepository, owned: readonly Owned[]): 
   const foreign = (await git.modifiedTrackedFiles()).filter((file) => !targets.has(file));
   if (foreign.length > 0) {
     const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ` and ${foreign.length - 5} more` : '');
-    throw new InputError(`uncommitted changes in ${shown}: readme-gen pr proposes only README and state changes, rendered from committed inputs; commit or stash the others first (git stash)`);
+    throw new InputError(
+      `uncommitted changes in ${shown}: readme-gen pr proposes only README and state changes, rendered from committed inputs; commit or stash the others first (git stash)`,
+    );
   }
 }
 
@@ -149,7 +164,10 @@ async function refresh(owned: readonly Owned[], options: PrOptions): Promise<Ref
   for (const { config, readme, state: statePath } of owned) {
     const { state } = await fetchState(config, options.fetch);
     const trust = await trustFor(config, options.cwd, state, { live: true, fetch: options.fetch });
-    const rendered = renderReadmeFile(config, state, trust, readIfExists(config.outputPath, readme), { label: readme, allowUnverified: options.allowUnverified ?? false });
+    const rendered = renderReadmeFile(config, state, trust, readIfExists(config.outputPath, readme), {
+      label: readme,
+      allowUnverified: options.allowUnverified ?? false,
+    });
     images.push({
       name: config.name,
       location: config.location,
@@ -194,6 +212,7 @@ function repoPath(root: string, file: string): string {
   const realRoot = realpathSync(root);
   const real = path.join(directory, path.basename(file));
   const relative = path.relative(realRoot, real);
-  if (relative === '' || !isInside(realRoot, real)) throw new InputError(`${file} is outside the git repository at ${root}; readme-gen pr can only commit files inside it`);
+  if (relative === '' || !isInside(realRoot, real))
+    throw new InputError(`${file} is outside the git repository at ${root}; readme-gen pr can only commit files inside it`);
   return relative.split(path.sep).join('/');
 }

@@ -26,8 +26,17 @@ export interface ReadmeFile extends RenderedReadme {
  * (see renderReadme), then put into `previous`, the file as it is now (its
  * region only, in inject mode), or made the Docker Hub version.
  */
-export function renderReadmeFile(config: ResolvedConfig, state: ImageState, trust: Trust, previous: string | undefined, options: ReadmeFileOptions): ReadmeFile {
+export function renderReadmeFile(
+  config: ResolvedConfig,
+  state: ImageState,
+  trust: Trust,
+  previous: string | undefined,
+  options: ReadmeFileOptions,
+): ReadmeFile {
   const rendered = renderReadme(config, state, loadTemplateSet(config.template), trust, options);
-  const content = options.profile === 'dockerhub' ? forDockerHub(rendered.markdown, config.repo) : applyToReadme(previous, rendered.markdown, options.label);
+  const content =
+    options.profile === 'dockerhub'
+      ? forDockerHub(rendered.markdown, config.repo)
+      : applyToReadme(previous, rendered.markdown, options.label);
   return { ...rendered, content };
 }

@@ -45,7 +45,9 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   const config = loadConfig(options);
   const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
   if (options.profile === 'dockerhub' && options.mode !== 'print' && options.overrides?.output === undefined) {
-    throw new InputError(`--profile dockerhub would replace ${output} with the Docker Hub version; give it its own file with --output, e.g. --output README.dockerhub.md`);
+    throw new InputError(
+      `--profile dockerhub would replace ${output} with the Docker Hub version; give it its own file with --output, e.g. --output README.dockerhub.md`,
+    );
   }
   // No state file: the registry, live; and then the trusted root is refreshed too.
   const live = config.statePath === undefined;

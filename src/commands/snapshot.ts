@@ -58,7 +58,17 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   const upToDate = previous === text;
   const written = !upToDate && !options.check;
   if (written) writeFileAtomic(file, text, output);
-  const result: SnapshotResult = { output, upToDate, missing: previous === undefined, written, changes: undefined, tags: state.tags.length, digests: Object.keys(state.images).length, requests, cache };
+  const result: SnapshotResult = {
+    output,
+    upToDate,
+    missing: previous === undefined,
+    written,
+    changes: undefined,
+    tags: state.tags.length,
+    digests: Object.keys(state.images).length,
+    requests,
+    cache,
+  };
   if (upToDate) return result;
   const committed = previous === undefined ? { state: undefined } : committedState(previous, output);
   if ('problem' in committed) result.invalid = committed.problem;

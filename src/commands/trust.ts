@@ -4,7 +4,13 @@ import { defaultCacheDir } from '../registry/content-cache.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
 import { shownDigests } from '../render/view-model.js';
 import { PUBLIC_GOOD_TRUSTED_ROOT, type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
-import { type PublicTrustedRoot, type TrustedRootCacheOptions, needsTrustedRoot, offlineTrustedRoot, refreshedTrustedRoot } from '../signatures/tuf-trusted-root.js';
+import {
+  type PublicTrustedRoot,
+  type TrustedRootCacheOptions,
+  needsTrustedRoot,
+  offlineTrustedRoot,
+  refreshedTrustedRoot,
+} from '../signatures/tuf-trusted-root.js';
 import type { ImageState } from '../state/image-state.js';
 
 /**
@@ -25,7 +31,12 @@ export async function trustFor(config: ResolvedConfig, cwd: string, state: Image
 }
 
 /** The same without the network: a pinned root, else the cached or shipped one. */
-export function offlineTrustFor(config: ResolvedConfig, cwd: string, state: ImageState, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): Trust {
+export function offlineTrustFor(
+  config: ResolvedConfig,
+  cwd: string,
+  state: ImageState,
+  cache: Pick<FetchOptions, 'cacheDir' | 'env'>,
+): Trust {
   return trustWith(cwd, config.trustedRootPath ?? offlineRootFor(config, state, cache).file, config.keyPath);
 }
 
@@ -35,7 +46,11 @@ export function offlineTrustFor(config: ResolvedConfig, cwd: string, state: Imag
  * pinned root, else the one the last refresh from `tufMirror` cached, else the
  * shipped one; and the key, when one is given.
  */
-export function offlineTrust(cwd: string, settings: Pick<ResolvedConfig, 'trustedRootPath' | 'keyPath' | 'tufMirror'>, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): Trust {
+export function offlineTrust(
+  cwd: string,
+  settings: Pick<ResolvedConfig, 'trustedRootPath' | 'keyPath' | 'tufMirror'>,
+  cache: Pick<FetchOptions, 'cacheDir' | 'env'>,
+): Trust {
   return trustWith(cwd, settings.trustedRootPath ?? offlineTrustedRoot(trustedRootCache(settings, cache)).file, settings.keyPath);
 }
 
@@ -55,11 +70,19 @@ export async function refreshTrustedRootFor(config: ResolvedConfig, state: Image
   await publicRootFor(config, state, { live: true, fetch });
 }
 
-async function publicRootFor(config: ResolvedConfig, state: ImageState, source: { live: true; fetch: FetchOptions }): Promise<PublicTrustedRoot> {
+async function publicRootFor(
+  config: ResolvedConfig,
+  state: ImageState,
+  source: { live: true; fetch: FetchOptions },
+): Promise<PublicTrustedRoot> {
   // Nothing will be checked against the root: no request, no cache; loadTrust still wants one.
   if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
   const { fetch } = source;
-  return refreshedTrustedRoot({ ...trustedRootCache(config, fetch), warn: fetch.warn, ...(fetch.timeoutMs === undefined ? {} : { timeoutMs: fetch.timeoutMs }) });
+  return refreshedTrustedRoot({
+    ...trustedRootCache(config, fetch),
+    warn: fetch.warn,
+    ...(fetch.timeoutMs === undefined ? {} : { timeoutMs: fetch.timeoutMs }),
+  });
 }
 
 function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): PublicTrustedRoot {
@@ -68,7 +91,10 @@ function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<F
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */
-function trustedRootCache(config: Pick<ResolvedConfig, 'tufMirror' | 'tufRootPath'>, fetch: Pick<FetchOptions, 'cacheDir' | 'env'>): TrustedRootCacheOptions {
+function trustedRootCache(
+  config: Pick<ResolvedConfig, 'tufMirror' | 'tufRootPath'>,
+  fetch: Pick<FetchOptions, 'cacheDir' | 'env'>,
+): TrustedRootCacheOptions {
   const cache: TrustedRootCacheOptions = { cacheDir: fetch.cacheDir === undefined ? defaultCacheDir(fetch.env) : fetch.cacheDir };
   if (config.tufMirror !== undefined) cache.mirror = config.tufMirror;
   if (config.tufRootPath !== undefined) cache.rootPath = config.tufRootPath;

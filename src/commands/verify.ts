@@ -16,7 +16,13 @@ import { OIDC_ISSUER_OID } from '../signatures/fulcio-certificate.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import { formatJq } from '../signatures/ordered-json.js';
 import { COSIGN_SIGNATURE_TYPE } from '../signatures/simple-signing-payload.js';
-import { type PrintedSignature, type PrintedVerifyOutput, isPrintedVerifyOutput, parsePrintedVerifyOutput, signatureFromPrintedClaims } from '../signatures/printed-verify-output.js';
+import {
+  type PrintedSignature,
+  type PrintedVerifyOutput,
+  isPrintedVerifyOutput,
+  parsePrintedVerifyOutput,
+  signatureFromPrintedClaims,
+} from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import type { VerifiedSigner } from '../signatures/verify-bundle.js';
 import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
@@ -111,7 +117,8 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
       const printed = printedOutput(parseMarkdown(markdown), name);
       proof = printed.selfContained ? 'self-contained' : 'committed state';
       if (printed.selfContained) {
-        const verify: Verify = (signature, digest) => verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' });
+        const verify: Verify = (signature, digest) =>
+          verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' });
         return { verified: true, readme: verifyReadme(printed, name, verify) };
       }
       return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options) };
@@ -142,11 +149,14 @@ interface PrintedOutput {
 
 function printedOutput(tree: Root, file: string): PrintedOutput {
   const block = [...walk(tree)].find((node): node is Code => node.type === 'code' && isPrintedVerifyOutput(node.value));
-  if (!block) throw new VerificationError(`${file}: no \`cosign verify\` output in the README, so nothing vouches for it; render it with readme-gen`);
+  if (!block)
+    throw new VerificationError(`${file}: no \`cosign verify\` output in the README, so nothing vouches for it; render it with readme-gen`);
   const where = `${file}:${(block.position?.start.line ?? 0) + 1}`;
   const printed = parsePrintedVerifyOutput(block.value, where);
   const downloaded = downloadedSignatures(tree, file);
-  const selfContained = printed.claims.some((claims) => optionalOf(claims).Bundle !== undefined || typeOf(claims) === COSIGN_SIGNATURE_TYPE);
+  const selfContained = printed.claims.some(
+    (claims) => optionalOf(claims).Bundle !== undefined || typeOf(claims) === COSIGN_SIGNATURE_TYPE,
+  );
   return { tree, where, printed, downloaded, selfContained };
 }
 
@@ -169,12 +179,20 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
   }
   const stateLabel = path.relative(options.cwd, config.statePath) || config.statePath;
   if (!existsSync(config.statePath)) {
-    throw new InputError(`${file}: the committed state ${stateLabel} that ${configLabel} names does not exist; commit it beside the README, or pass --config FILE naming the config ${file} was rendered from`);
+    throw new InputError(
+      `${file}: the committed state ${stateLabel} that ${configLabel} names does not exist; commit it beside the README, or pass --config FILE naming the config ${file} was rendered from`,
+    );
   }
   const state = loadState(config.statePath, options.cwd);
   let rendered: ReadmeFile;
   try {
-    rendered = renderReadmeFile(config, state, offlineTrustFor(config, options.cwd, state, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }), markdown, { label: file });
+    rendered = renderReadmeFile(
+      config,
+      state,
+      offlineTrustFor(config, options.cwd, state, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+      markdown,
+      { label: file },
+    );
   } catch (error) {
     if (!(error instanceof SignatureCheckError)) throw error;
     // The state's own signatures fail: the message names the state, the digest and the check.
@@ -201,13 +219,19 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
   };
 }
 
-
 /** The config `file` is rendered from, looked for; none is an input error that says what to pass. */
 function configOf(absolute: string, file: string, options: VerifyOptions): ResolvedConfig {
-  const search = findReadmeConfig(absolute, { cwd: options.cwd, ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.allowOutside ? { allowOutside: true } : {}) });
+  const search = findReadmeConfig(absolute, {
+    cwd: options.cwd,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.allowOutside ? { allowOutside: true } : {}),
+  });
   if (search.config) return search.config;
   const top = search.searched.at(-1) ?? path.dirname(absolute);
-  const range = search.searched.length === 1 ? (path.relative(options.cwd, top) || '.') : `${path.relative(options.cwd, path.dirname(absolute)) || '.'} up to ${path.relative(options.cwd, top) || '.'}`;
+  const range =
+    search.searched.length === 1
+      ? path.relative(options.cwd, top) || '.'
+      : `${path.relative(options.cwd, path.dirname(absolute)) || '.'} up to ${path.relative(options.cwd, top) || '.'}`;
   throw new InputError(
     `${file}: its printed claims (a Sigstore bundle's) carry no log proof, so verify checks them against the committed state, but no ${DEFAULT_CONFIG_FILE} in ${range} renders ${file}; pass --config FILE naming the config it was rendered from`,
   );
@@ -245,7 +269,16 @@ function verifyReadme({ tree, where, printed, downloaded }: PrintedOutput, file:
   const tag = printed.reference.slice(printed.reference.lastIndexOf(':') + 1);
   const digest = tableDigest(tree, tag);
   if (!digest) throw new VerificationError(`${file}: the tags table has no row for \`${tag}\`, so it cannot be tied to the signature`);
-  const readme: VerifiedReadme = { file, proof: 'self-contained', reference: printed.reference, digest, signers: [], logIndexes: [], logEntries: [], unlogged: 0 };
+  const readme: VerifiedReadme = {
+    file,
+    proof: 'self-contained',
+    reference: printed.reference,
+    digest,
+    signers: [],
+    logIndexes: [],
+    logEntries: [],
+    unlogged: 0,
+  };
   printed.claims.forEach((claims, index) => {
     const { candidates, signedDigest } = signatureFromPrintedClaims(claims, `${where}: signature ${index + 1}`, downloaded);
     if (signedDigest !== digest) {
@@ -276,7 +309,11 @@ function downloadedSignatures(tree: Nodes, file: string): DownloadedSignature[] 
  * image was signed again, or with another key than the one given; the first
  * one's failure is reported when none verifies.
  */
-function firstVerified(candidates: PrintedSignature['candidates'], digest: string, verify: Verify): { signature: CosignSignature; signer: VerifiedSigner } {
+function firstVerified(
+  candidates: PrintedSignature['candidates'],
+  digest: string,
+  verify: Verify,
+): { signature: CosignSignature; signer: VerifiedSigner } {
   let failure: unknown;
   for (const record of candidates) {
     try {
@@ -303,8 +340,15 @@ function checkUnsignedClaims(printed: unknown, signature: CosignSignature, diges
   const expected = optionalOf(JSON.parse(formatJq(printedClaims(signature, OIDC_ISSUER_OID in optional ? 'current' : 'oids-only'))));
   for (const key of new Set([...Object.keys(expected), ...Object.keys(optional)])) {
     if (isDeepStrictEqual(optional[key], expected[key])) continue;
-    const what = key in expected ? `the verified certificate and log entry give ${shortJson(expected[key])}` : 'the verified certificate and log entry give no such field';
-    throw new SignatureCheckError(digest, 'e', `the printed claims misstate the verified signature: optional.${key} is ${key in optional ? shortJson(optional[key]) : 'missing'} in the README, but ${what}`);
+    const what =
+      key in expected
+        ? `the verified certificate and log entry give ${shortJson(expected[key])}`
+        : 'the verified certificate and log entry give no such field';
+    throw new SignatureCheckError(
+      digest,
+      'e',
+      `the printed claims misstate the verified signature: optional.${key} is ${key in optional ? shortJson(optional[key]) : 'missing'} in the README, but ${what}`,
+    );
   }
 }
 
@@ -329,13 +373,18 @@ function shortJson(value: unknown): string {
  */
 function tableDigest(tree: Nodes, tag: string): string | undefined {
   const row = [...walk(tree)].find(
-    (node): node is TableRow => node.type === 'tableRow' && [...walk(node)].some((child) => child.type === 'inlineCode' && child.value === tag),
+    (node): node is TableRow =>
+      node.type === 'tableRow' && [...walk(node)].some((child) => child.type === 'inlineCode' && child.value === tag),
   );
   const cell = row && rowDigestCell(row);
   if (!cell) return undefined;
   const [digest, ...others] = cell.digests;
   if (digest !== undefined && others.length > 0) {
-    throw new SignatureCheckError(digest, 'a', `the tags table row for \`${tag}\` shows ${cell.digests.join(', ')} in its digest cell, so it gives the tag no one digest to tie to the signature`);
+    throw new SignatureCheckError(
+      digest,
+      'a',
+      `the tags table row for \`${tag}\` shows ${cell.digests.join(', ')} in its digest cell, so it gives the tag no one digest to tie to the signature`,
+    );
   }
   return digest;
 }

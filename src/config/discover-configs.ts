@@ -22,7 +22,12 @@ export function discoverConfigs(cwd: string): string[] {
 
 function gitFiles(cwd: string): string[] | undefined {
   try {
-    const output = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 2 ** 20 });
+    const output = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 2 ** 20,
+    });
     return output.split('\0').filter((file) => file !== '');
   } catch {
     return undefined;
@@ -32,7 +37,8 @@ function gitFiles(cwd: string): string[] | undefined {
 function walk(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const relative = path.join(prefix, entry.name);
-    if (entry.isDirectory()) return entry.name.startsWith('.') || entry.name === 'node_modules' ? [] : walk(path.join(dir, entry.name), relative);
+    if (entry.isDirectory())
+      return entry.name.startsWith('.') || entry.name === 'node_modules' ? [] : walk(path.join(dir, entry.name), relative);
     return entry.isFile() ? [relative] : [];
   });
 }

@@ -55,7 +55,9 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   }
   const missing = (['name', 'location'] as const).find((key) => overrides[key] === undefined);
   if (missing !== undefined) {
-    throw new InputError(`--${missing}: required when there is no ${DEFAULT_CONFIG_FILE} in ${cwd}; pass both --name and --location, or --config FILE`);
+    throw new InputError(
+      `--${missing}: required when there is no ${DEFAULT_CONFIG_FILE} in ${cwd}; pass both --name and --location, or --config FILE`,
+    );
   }
   return fromFlagsOnly(cwd, overrides, boundsFor(cwd, options));
 }
@@ -71,7 +73,9 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
   try {
     text = readFileSync(configFile, 'utf8');
   } catch (error) {
-    throw new InputError(`${label}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new InputError(`${label}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      cause: error,
+    });
   }
   const file = parseValidated<ConfigFile>(text, label, 'config', 'yaml');
   const merged = validateValue<ConfigFile>(applyOverrides(file, overrides), 'config', flagNameIn(overrides));
@@ -106,7 +110,10 @@ function applyOverrides(file: ConfigFile, overrides: ConfigOverrides): ConfigFil
       merged.identity = { ...merged.identity, [nested]: override.value };
     } else if (top === 'exclude-tags') {
       // comma-separated, as the original tool took it
-      merged['exclude-tags'] = override.value.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+      merged['exclude-tags'] = override.value
+        .split(',')
+        .map((tag) => tag.trim())
+        .filter((tag) => tag !== '');
     } else {
       (merged as unknown as Record<string, string>)[top] = override.value;
       // a description given as a flag replaces the config's, whichever way it was written
@@ -126,7 +133,10 @@ function flagNameIn(overrides: ConfigOverrides): (key: string) => string {
 }
 
 /** The identity policy, key and trusted root given as flags alone (verify without a config). */
-export function signatureSettingsFromFlags(cwd: string, overrides: ConfigOverrides): { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string; tufMirror?: string } {
+export function signatureSettingsFromFlags(
+  cwd: string,
+  overrides: ConfigOverrides,
+): { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string; tufMirror?: string } {
   const merged = applyOverrides({} as ConfigFile, overrides);
   const settings: { identity: IdentityPolicy; keyPath?: string; trustedRootPath?: string; tufMirror?: string } = {
     identity: resolveIdentity(merged.identity ?? {}, () => 'command line'),
@@ -135,7 +145,10 @@ export function signatureSettingsFromFlags(cwd: string, overrides: ConfigOverrid
   if (overrides['trusted-root'] !== undefined) settings.trustedRootPath = path.resolve(cwd, overrides['trusted-root'].value);
   const mirror = overrides['tuf-mirror'];
   if (mirror !== undefined) {
-    if (settings.trustedRootPath !== undefined) throw new InputError(`${mirror.flag}: --trusted-root pins the trusted root, so it is not taken from a TUF repository; keep one of them`);
+    if (settings.trustedRootPath !== undefined)
+      throw new InputError(
+        `${mirror.flag}: --trusted-root pins the trusted root, so it is not taken from a TUF repository; keep one of them`,
+      );
     settings.tufMirror = parseTufMirror(mirror.value, mirror.flag);
   }
   return settings;
@@ -183,7 +196,10 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
     template:
       templateOverride !== undefined
         ? resolveTemplate(templateOverride.value, cwd, () => templateOverride.flag)
-        : boundedTemplate(resolveTemplate(config.template ?? 'default', baseDir, () => where('template')), (file) => bounded(file, () => where('template'))),
+        : boundedTemplate(
+            resolveTemplate(config.template ?? 'default', baseDir, () => where('template')),
+            (file) => bounded(file, () => where('template')),
+          ),
     excludeTags: config['exclude-tags'] ?? [],
     builtWith: config['built-with'] ?? [],
     outputPath: fileSetting('output', DEFAULT_OUTPUT_FILE) as string,
@@ -193,7 +209,10 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   };
   if (config.repo !== undefined) resolved.repo = config.repo;
   if (config['ci-workflow'] !== undefined) {
-    if (config.repo === undefined) throw new InputError(`${where('ci-workflow')}: the badge links into repo's workflows, and repo is not set; set repo (the GitHub repository) or remove ci-workflow`);
+    if (config.repo === undefined)
+      throw new InputError(
+        `${where('ci-workflow')}: the badge links into repo's workflows, and repo is not set; set repo (the GitHub repository) or remove ci-workflow`,
+      );
     resolved.ciWorkflow = config['ci-workflow'];
   }
   if (config['primary-tag'] !== undefined) resolved.primaryTag = { name: config['primary-tag'], setting: where('primary-tag') };
@@ -206,7 +225,10 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
     resolved.description = readTextFile(file, () => where('description-file')).trimEnd();
   }
   if (config['usage-file'] !== undefined) {
-    resolved.usage = readTextFile(bounded(fromConfig(config['usage-file']), () => where('usage-file')), () => where('usage-file'));
+    resolved.usage = readTextFile(
+      bounded(fromConfig(config['usage-file']), () => where('usage-file')),
+      () => where('usage-file'),
+    );
   }
   const statePath = fileSetting('state');
   if (statePath !== undefined) resolved.statePath = statePath;
@@ -228,13 +250,19 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
  * a --trusted-root flag over a config that names one: the flag pins the root
  * for this run, as a flag overrides the config.
  */
-function resolveTuf(config: ConfigFile, resolved: ResolvedConfig, context: ResolveContext, fileSetting: (key: 'tuf-root') => string | undefined): void {
+function resolveTuf(
+  config: ConfigFile,
+  resolved: ResolvedConfig,
+  context: ResolveContext,
+  fileSetting: (key: 'tuf-root') => string | undefined,
+): void {
   const { overrides, where } = context;
   const tufKey = (['tuf-mirror', 'tuf-root'] as const).find((key) => config[key] !== undefined);
   if (tufKey === undefined) return;
   const tufWhere = overrides[tufKey]?.flag ?? where(tufKey);
   if (resolved.trustedRootPath !== undefined) {
-    const pinnedByFlag = overrides['trusted-root'] !== undefined && overrides['tuf-mirror'] === undefined && overrides['tuf-root'] === undefined;
+    const pinnedByFlag =
+      overrides['trusted-root'] !== undefined && overrides['tuf-mirror'] === undefined && overrides['tuf-root'] === undefined;
     if (pinnedByFlag) return;
     throw new InputError(`${tufWhere}: trusted-root pins the trusted root, so it is never refreshed through TUF; keep one of them`);
   }
@@ -249,7 +277,8 @@ function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: (
   if (identity['certificate-identity'] !== undefined) policy.certificateIdentity = identity['certificate-identity'];
   if (identity['certificate-identity-regexp'] !== undefined) policy.certificateIdentityRegexp = identity['certificate-identity-regexp'];
   if (identity['certificate-oidc-issuer'] !== undefined) policy.certificateOidcIssuer = identity['certificate-oidc-issuer'];
-  if (identity['certificate-oidc-issuer-regexp'] !== undefined) policy.certificateOidcIssuerRegexp = identity['certificate-oidc-issuer-regexp'];
+  if (identity['certificate-oidc-issuer-regexp'] !== undefined)
+    policy.certificateOidcIssuerRegexp = identity['certificate-oidc-issuer-regexp'];
   for (const [exact, pattern] of [
     ['certificate-identity', 'certificate-identity-regexp'],
     ['certificate-oidc-issuer', 'certificate-oidc-issuer-regexp'],

@@ -16,7 +16,11 @@ export function repositoryRoot(dir: string): string {
 /** The top of the git work tree around `dir`; undefined outside one (or without git). */
 export function gitTopLevel(dir: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -32,7 +36,9 @@ export function assertInside(root: string, file: string, where: () => string): v
   const real = realpathOfNearest(file);
   if (isInside(realRoot, real)) return;
   const resolved = real === path.resolve(file) ? '' : ` (it resolves to ${real})`;
-  throw new InputError(`${where()}: ${file}${resolved} is outside the repository (${root}); keep it inside, or pass --allow-outside if that is intended`);
+  throw new InputError(
+    `${where()}: ${file}${resolved} is outside the repository (${root}); keep it inside, or pass --allow-outside if that is intended`,
+  );
 }
 
 function realpathOfNearest(file: string): string {

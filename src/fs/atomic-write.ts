@@ -46,7 +46,9 @@ export function writeFileAtomic(file: string, content: string | Uint8Array, labe
 export function writeFailure(error: unknown, label: string): StorageError | InputError {
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
   if (STORAGE_CODES.has(code)) {
-    return new StorageError(`${label}: cannot write (${code}); free space on its file system or check the device, then run again`, { cause: error });
+    return new StorageError(`${label}: cannot write (${code}); free space on its file system or check the device, then run again`, {
+      cause: error,
+    });
   }
   return new InputError(`${label}: cannot write (${code}); check that the directory exists and is writable`, { cause: error });
 }

@@ -40,7 +40,13 @@ export interface HttpOptions {
   backoffMs: number;
 }
 
-export const DEFAULT_HTTP_OPTIONS: HttpOptions = { concurrency: 16, timeoutMs: 30_000, maxRetries: 4, maxRetryAfterMs: 60_000, backoffMs: 250 };
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
+  concurrency: 16,
+  timeoutMs: 30_000,
+  maxRetries: 4,
+  maxRetryAfterMs: 60_000,
+  backoffMs: 250,
+};
 
 export interface RequestStats<Kind extends string = string> {
   requests: Record<Kind, number>;
@@ -160,7 +166,8 @@ export class HttpClient<Kind extends string = string> {
       if (!httpRequest.followRedirects || ![301, 302, 303, 307, 308].includes(response.status) || location === undefined) return response;
       if (hop >= MAX_REDIRECTS) throw this.#peer.error(`${describe(httpRequest)}: more than ${MAX_REDIRECTS} redirects`);
       const next = new URL(location, url);
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw this.#peer.error(`${describe(httpRequest)}: redirected to a ${next.protocol} URL`);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:')
+        throw this.#peer.error(`${describe(httpRequest)}: redirected to a ${next.protocol} URL`);
       if (next.origin !== new URL(url).origin) headers = withoutAuthorization(headers);
       url = next.toString();
     }
@@ -202,7 +209,9 @@ export class HttpClient<Kind extends string = string> {
 }
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]),
+  );
 }
 
 function withoutAuthorization(headers: Record<string, string>): Record<string, string> {

@@ -56,7 +56,9 @@ export class GitRepository {
     const result = await probe.#run(['rev-parse', '--is-inside-work-tree', '--show-toplevel']);
     const [inside, root] = result.stdout.split('\n');
     if (result.code !== 0 || inside !== 'true' || !root) {
-      throw new InputError(`${cwd} is not inside a git work tree: readme-gen pr commits and pushes with git, so run it in a clone of the repository (in a workflow, after actions/checkout)`);
+      throw new InputError(
+        `${cwd} is not inside a git work tree: readme-gen pr commits and pushes with git, so run it in a clone of the repository (in a workflow, after actions/checkout)`,
+      );
     }
     return new GitRepository(root, options);
   }
@@ -136,7 +138,8 @@ export class GitRepository {
     const env = { GIT_INDEX_FILE: path.join(dir, 'index') };
     try {
       await this.#check(['read-tree', base], undefined, env);
-      for (const entry of entries) await this.#check(['update-index', '--add', '--cacheinfo', `${entry.mode},${entry.blob},${entry.path}`], undefined, env);
+      for (const entry of entries)
+        await this.#check(['update-index', '--add', '--cacheinfo', `${entry.mode},${entry.blob},${entry.path}`], undefined, env);
       return (await this.#check(['write-tree'], undefined, env)).trim();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -200,14 +203,23 @@ export class GitRepository {
 
   #run(args: string[], input?: string, env?: Record<string, string>): Promise<GitRun> {
     return new Promise((resolve, reject) => {
-      const child = execFile('git', args, { cwd: this.root, env: { ...this.#env, ...env }, encoding: 'utf8', maxBuffer: MAX_OUTPUT }, (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          const code = String(error.code ?? error.message);
-          reject(code === 'ENOENT' ? new InputError('git is not installed or not on PATH; readme-gen pr needs it to commit and push') : new InputError(`cannot run git ${args[0]} (${code})`, { cause: error }));
-          return;
-        }
-        resolve({ stdout, stderr, code: error ? Number(error.code) : 0 });
-      });
+      const child = execFile(
+        'git',
+        args,
+        { cwd: this.root, env: { ...this.#env, ...env }, encoding: 'utf8', maxBuffer: MAX_OUTPUT },
+        (error, stdout, stderr) => {
+          if (error && typeof error.code !== 'number') {
+            const code = String(error.code ?? error.message);
+            reject(
+              code === 'ENOENT'
+                ? new InputError('git is not installed or not on PATH; readme-gen pr needs it to commit and push')
+                : new InputError(`cannot run git ${args[0]} (${code})`, { cause: error }),
+            );
+            return;
+          }
+          resolve({ stdout, stderr, code: error ? Number(error.code) : 0 });
+        },
+      );
       child.stdin?.on('error', () => {
         // git may exit before reading all of its input; its exit status says what went wrong.
       });

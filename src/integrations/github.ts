@@ -1,5 +1,12 @@
 import { InputError, RemoteError } from '../errors.js';
-import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions, type HttpResponse, retryAfterMs, retryableStatus } from '../http/http-client.js';
+import {
+  DEFAULT_HTTP_OPTIONS,
+  HttpClient,
+  type HttpOptions,
+  type HttpResponse,
+  retryAfterMs,
+  retryableStatus,
+} from '../http/http-client.js';
 import { isLoopback } from '../http/loopback.js';
 import { redact } from './redact.js';
 
@@ -60,7 +67,8 @@ export function parseApiUrl(value: string): URL {
   } catch {
     throw new InputError(`--api-url ${value}: not a URL; give e.g. https://api.github.com or https://github.example.com/api/v3`);
   }
-  if (url.username !== '' || url.password !== '') throw new InputError('--api-url must not hold credentials; the token comes from the token environment variable');
+  if (url.username !== '' || url.password !== '')
+    throw new InputError('--api-url must not hold credentials; the token comes from the token environment variable');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new InputError(`--api-url ${url.origin}: use https (plain http only on a loopback host), so the token is not sent in clear`);
   }
@@ -131,7 +139,13 @@ export class GitHubClient {
 
   async createPullRequest(branch: string, fields: PullRequestFields): Promise<PullRequest> {
     // A create retried after a 5xx that GitHub did carry out is refused (422, one open pull request per head), never doubled.
-    const created = await this.#send('create', 'POST', this.#pullsPath(), { title: fields.title, head: branch, base: fields.base, body: fields.body, maintainer_can_modify: true }, [201]);
+    const created = await this.#send(
+      'create',
+      'POST',
+      this.#pullsPath(),
+      { title: fields.title, head: branch, base: fields.base, body: fields.body, maintainer_can_modify: true },
+      [201],
+    );
     return this.#pullRequest(created, 'POST');
   }
 
@@ -164,7 +178,13 @@ export class GitHubClient {
     };
   }
 
-  async #send(kind: RequestKind, method: 'GET' | 'POST' | 'PATCH', endpoint: string, body: object | undefined, expected: number[]): Promise<unknown> {
+  async #send(
+    kind: RequestKind,
+    method: 'GET' | 'POST' | 'PATCH',
+    endpoint: string,
+    body: object | undefined,
+    expected: number[],
+  ): Promise<unknown> {
     const url = new URL(this.#base.href.replace(/\/$/, '') + endpoint);
     const where = `${method} ${url.origin}${url.pathname}`;
     const response = await this.#http.send({
@@ -183,7 +203,9 @@ export class GitHubClient {
     });
     const text = response.body.toString('utf8');
     if (!expected.includes(response.status)) {
-      throw new RemoteError(`GitHub API: ${where} answered ${response.status}${describeError(text, this.#token)}${this.#explain(response)}`);
+      throw new RemoteError(
+        `GitHub API: ${where} answered ${response.status}${describeError(text, this.#token)}${this.#explain(response)}`,
+      );
     }
     try {
       return JSON.parse(text) as unknown;
@@ -213,7 +235,10 @@ export class GitHubClient {
     switch (rateLimitOf(response)) {
       case 'primary': {
         const reset = Number(response.headers['x-ratelimit-reset']);
-        const when = Number.isInteger(reset) && reset > 0 ? `it resets at ${new Date(reset * 1000).toISOString()}; retry after that` : 'retry when it resets, within the hour';
+        const when =
+          Number.isInteger(reset) && reset > 0
+            ? `it resets at ${new Date(reset * 1000).toISOString()}; retry after that`
+            : 'retry when it resets, within the hour';
         return ` (GitHub's primary rate limit: this token's requests for the hour are used up, x-ratelimit-remaining: 0; ${when})`;
       }
       case 'secondary': {
@@ -253,9 +278,10 @@ function describeError(text: string, token: string): string {
   } catch {
     return '';
   }
-  const parts = [parsed?.message, ...(Array.isArray(parsed?.errors) ? parsed.errors.map((error) => error?.message ?? error?.code) : [])].filter(
-    (part): part is string => typeof part === 'string' && part !== '',
-  );
+  const parts = [
+    parsed?.message,
+    ...(Array.isArray(parsed?.errors) ? parsed.errors.map((error) => error?.message ?? error?.code) : []),
+  ].filter((part): part is string => typeof part === 'string' && part !== '');
   return parts.length === 0 ? '' : `: ${redact(parts.join('; '), [token]).slice(0, 500)}`;
 }
 

@@ -18,7 +18,11 @@ export function applyToReadme(existing: string | undefined, generated: string, l
   // The region is written in the file's own line endings, set off by blank
   // lines so the end marker can never be read as part of the generated table.
   const eol = /\r\n/.test(existing) ? '\r\n' : '\n';
-  const body = generated.replace(/\r?\n/g, '\n').replace(/^\n+|\n+$/g, '').split('\n').join(eol);
+  const body = generated
+    .replace(/\r?\n/g, '\n')
+    .replace(/^\n+|\n+$/g, '')
+    .split('\n')
+    .join(eol);
   return `${existing.slice(0, region.contentStart)}${eol}${body}${eol}${eol}${existing.slice(region.contentEnd)}`;
 }
 
@@ -56,8 +60,10 @@ function findRegion(markdown: string, label: string): Region | undefined {
   }
   const [start, secondStart] = starts;
   const [end, secondEnd] = ends;
-  if (secondStart) throw new InputError(`${label}:${secondStart.line}: a second ${START_MARKER}; readme-gen fills one region per file, remove one pair`);
-  if (secondEnd) throw new InputError(`${label}:${secondEnd.line}: a second ${END_MARKER}; readme-gen fills one region per file, remove one pair`);
+  if (secondStart)
+    throw new InputError(`${label}:${secondStart.line}: a second ${START_MARKER}; readme-gen fills one region per file, remove one pair`);
+  if (secondEnd)
+    throw new InputError(`${label}:${secondEnd.line}: a second ${END_MARKER}; readme-gen fills one region per file, remove one pair`);
   if (!start && !end) return undefined;
   if (!end) throw new InputError(`${label}:${start?.line}: ${START_MARKER} has no ${END_MARKER}; add the end marker after it`);
   if (!start) throw new InputError(`${label}:${end.line}: ${END_MARKER} has no ${START_MARKER}; add the start marker before it`);

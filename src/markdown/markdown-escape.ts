@@ -16,7 +16,9 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
  * at a pipe after an even run of backslashes; the doubled ones show).
  */
 export function inlineCode(value: string): string {
-  return codeSpan(value.replace(CONTROL_CHARACTERS, '\uFFFD').replace(/(\\*)\|/g, (_, backslashes: string) => `${backslashes}${backslashes}\\|`));
+  return codeSpan(
+    value.replace(CONTROL_CHARACTERS, '\uFFFD').replace(/(\\*)\|/g, (_, backslashes: string) => `${backslashes}${backslashes}\\|`),
+  );
 }
 
 /**

@@ -114,7 +114,8 @@ function workTreeFiles(images: readonly PlanImage[]): PlannedFile[] {
   const files = new Map<string, string>();
   for (const file of images.flatMap((image) => image.files)) {
     const other = files.get(file.path);
-    if (other !== undefined && other !== file.content) throw new InputError(`${file.path}: two configs write this file with different content; give each its own`);
+    if (other !== undefined && other !== file.content)
+      throw new InputError(`${file.path}: two configs write this file with different content; give each its own`);
     files.set(file.path, file.content);
   }
   return [...files].map(([path, content]) => ({ path, content }));

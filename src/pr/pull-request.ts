@@ -55,12 +55,16 @@ export function pullRequestTitle(updates: readonly ImageUpdate[]): string {
   const [only] = updates;
   if (updates.length === 1 && only) return `readme-gen: update ${only.name} (${headline(only)})`;
   const names = updates.map((update) => update.name);
-  return names.length <= 3 ? `readme-gen: update ${names.join(', ')}` : `readme-gen: update ${names.length} images (${names.slice(0, 2).join(', ')}, …)`;
+  return names.length <= 3
+    ? `readme-gen: update ${names.join(', ')}`
+    : `readme-gen: update ${names.length} images (${names.slice(0, 2).join(', ')}, …)`;
 }
 
 /** The commit message: the title, then what changed per image in plain text, then the files. */
 export function commitMessage(title: string, updates: readonly ImageUpdate[]): string {
-  const sections = updates.map((update) => [`${update.name} (${update.location}):`, ...plainLines(update).map((line) => `- ${line}`)].join('\n'));
+  const sections = updates.map((update) =>
+    [`${update.name} (${update.location}):`, ...plainLines(update).map((line) => `- ${line}`)].join('\n'),
+  );
   const files = updates.flatMap((update) => update.files.map((file) => file.path));
   return `${title}\n\n${sections.join('\n\n')}\n\nFiles: ${files.join(', ')}\n`;
 }
@@ -105,7 +109,13 @@ export function pullRequestBody(updates: readonly ImageUpdate[], context: PullRe
   const assemble = (maxItems: number) =>
     [
       intro(updates, context),
-      ...updates.map((update, index) => imageSection(update, maxItems, (diffs[index] ?? []).map((block) => (dropped.has(block.id) ? block.note : block.text)))),
+      ...updates.map((update, index) =>
+        imageSection(
+          update,
+          maxItems,
+          (diffs[index] ?? []).map((block) => (dropped.has(block.id) ? block.note : block.text)),
+        ),
+      ),
       footer(context),
     ].join('\n\n') + '\n';
 
@@ -121,7 +131,8 @@ export function pullRequestBody(updates: readonly ImageUpdate[], context: PullRe
   body = assemble(Number.POSITIVE_INFINITY);
   for (let maxItems = 200; body.length > limit && maxItems >= 5; maxItems = Math.floor(maxItems / 2)) body = assemble(maxItems);
   if (body.length <= limit) return body;
-  const cut = '\n\n_… the rest is cut: it would take this description past GitHub\'s limit. See the commit message and **Files changed**._\n';
+  const cut =
+    "\n\n_… the rest is cut: it would take this description past GitHub's limit. See the commit message and **Files changed**._\n";
   return body.slice(0, limit - cut.length) + cut;
 }
 
@@ -161,7 +172,10 @@ function imageSection(update: ImageUpdate, maxItems: number, diffs: string[]): s
 }
 
 function changeLists(changes: StateChanges | undefined, maxItems: number): string[] {
-  if (changes === undefined) return ['The base branch has no readable state to compare with, so the state is recorded afresh; the diff below shows what the README gains.'];
+  if (changes === undefined)
+    return [
+      'The base branch has no readable state to compare with, so the state is recorded afresh; the diff below shows what the README gains.',
+    ];
   const code = inlineCodeInProse;
   const digest = (value: string) => code(shortDigest(value));
   const blocks: string[] = [];
@@ -173,7 +187,9 @@ function changeLists(changes: StateChanges | undefined, maxItems: number): strin
   };
   list(
     'Tags added',
-    changes.added.map((t) => `${code(t.tag)} → ${digest(t.digest)}${t.platforms.length > 0 ? ` (${t.platforms.map(code).join(', ')})` : ''}`),
+    changes.added.map(
+      (t) => `${code(t.tag)} → ${digest(t.digest)}${t.platforms.length > 0 ? ` (${t.platforms.map(code).join(', ')})` : ''}`,
+    ),
   );
   list(
     'Tags removed',
@@ -187,7 +203,10 @@ function changeLists(changes: StateChanges | undefined, maxItems: number): strin
     'Architectures',
     changes.moved
       .filter((t) => t.platformsAdded.length + t.platformsRemoved.length > 0)
-      .map((t) => `${code(t.tag)}: ${[t.platformsAdded.length > 0 ? `added ${t.platformsAdded.map(code).join(', ')}` : '', t.platformsRemoved.length > 0 ? `removed ${t.platformsRemoved.map(code).join(', ')}` : ''].filter((part) => part !== '').join('; ')}`),
+      .map(
+        (t) =>
+          `${code(t.tag)}: ${[t.platformsAdded.length > 0 ? `added ${t.platformsAdded.map(code).join(', ')}` : '', t.platformsRemoved.length > 0 ? `removed ${t.platformsRemoved.map(code).join(', ')}` : ''].filter((part) => part !== '').join('; ')}`,
+      ),
   );
   list(
     'Signatures changed',
@@ -195,7 +214,9 @@ function changeLists(changes: StateChanges | undefined, maxItems: number): strin
   );
   if (changes.signer) {
     const who = (signer: string | undefined) => (signer === undefined ? '_unsigned_' : code(signer));
-    blocks.push(`**Signing identity** of ${code(changes.signer.tag)} (the certificate SAN of its latest signature)\n\n- ${who(changes.signer.from)} → ${who(changes.signer.to)}`);
+    blocks.push(
+      `**Signing identity** of ${code(changes.signer.tag)} (the certificate SAN of its latest signature)\n\n- ${who(changes.signer.from)} → ${who(changes.signer.to)}`,
+    );
   }
   if (blocks.length === 0) {
     blocks.push(

@@ -98,7 +98,10 @@ export function summarizeStateChanges(before: ImageState | undefined, after: Ima
       const was = before?.images[digest]?.signatures ?? [];
       const is = after.images[digest]?.signatures ?? [];
       if (canonicalJson(was) === canonicalJson(is)) return [];
-      const tags = after.tags.filter((tag) => tag.digest === digest && old.get(tag.name) === digest).map((tag) => tag.name).sort(compareTags);
+      const tags = after.tags
+        .filter((tag) => tag.digest === digest && old.get(tag.name) === digest)
+        .map((tag) => tag.name)
+        .sort(compareTags);
       return [{ digest, tags, before: was.length, after: is.length }];
     })
     .sort((a, b) => compareTags(a.tags[0] ?? '', b.tags[0] ?? ''));
@@ -112,7 +115,9 @@ export function summarizeStateChanges(before: ImageState | undefined, after: Ima
 }
 
 function hasNamedChanges(changes: StateChanges): boolean {
-  return changes.added.length + changes.removed.length + changes.moved.length + changes.signatures.length > 0 || changes.signer !== undefined;
+  return (
+    changes.added.length + changes.removed.length + changes.moved.length + changes.signatures.length > 0 || changes.signer !== undefined
+  );
 }
 
 /** True when nothing at all changed between the two states. */
@@ -126,12 +131,15 @@ export function isEmpty(changes: StateChanges): boolean {
  */
 export function describeChanges(changes: StateChanges): string[] {
   const lines = [
-    ...changes.added.map((t) => `tag ${t.tag} added: ${shortDigest(t.digest)}${t.platforms.length > 0 ? ` (${t.platforms.join(', ')})` : ''}`),
+    ...changes.added.map(
+      (t) => `tag ${t.tag} added: ${shortDigest(t.digest)}${t.platforms.length > 0 ? ` (${t.platforms.join(', ')})` : ''}`,
+    ),
     ...changes.removed.map((t) => `tag ${t.tag} removed (was ${shortDigest(t.digest)})`),
     ...changes.moved.map((t) => `tag ${t.tag} moved: ${shortDigest(t.from)} -> ${shortDigest(t.to)}${platformDelta(t)}`),
     ...changes.signatures.map((s) => `signatures of ${s.tags.join(', ')} (${shortDigest(s.digest)}) changed: ${s.before} -> ${s.after}`),
   ];
-  if (changes.signer) lines.push(`signer of ${changes.signer.tag}: ${changes.signer.from ?? '(unsigned)'} -> ${changes.signer.to ?? '(unsigned)'}`);
+  if (changes.signer)
+    lines.push(`signer of ${changes.signer.tag}: ${changes.signer.from ?? '(unsigned)'} -> ${changes.signer.to ?? '(unsigned)'}`);
   if (changes.otherChanges) lines.push('sizes, labels or annotations changed; tags point where they did');
   return lines;
 }
@@ -153,7 +161,9 @@ export function shortDigest(digest: string): string {
 /** os/architecture[/variant] of each platform of the image `digest` names, in the state's order. */
 function platformNames(state: ImageState | undefined, digest: Digest): string[] {
   const platforms: PlatformRecord[] = state?.images[digest]?.platforms ?? [];
-  return [...new Set(platforms.map((p) => [p.os, p.architecture, p.variant].filter((part) => part !== undefined && part !== '').join('/')))];
+  return [
+    ...new Set(platforms.map((p) => [p.os, p.architecture, p.variant].filter((part) => part !== undefined && part !== '').join('/'))),
+  ];
 }
 
 /**
@@ -178,7 +188,10 @@ export function signerOf(state: ImageState, tag: string): string | undefined {
 function readSigner(record: SignatureRecord, digest: Digest): { time: number; signer: string } | undefined {
   if (record.format === 'cosign') {
     const pem = record.annotations['dev.sigstore.cosign/certificate'];
-    return { time: cosignIntegratedTime(record.annotations['dev.sigstore.cosign/bundle'], digest), signer: pem ? subjectOf(pem, digest, 'an unreadable certificate') : KEYED_SIGNER };
+    return {
+      time: cosignIntegratedTime(record.annotations['dev.sigstore.cosign/bundle'], digest),
+      signer: pem ? subjectOf(pem, digest, 'an unreadable certificate') : KEYED_SIGNER,
+    };
   }
   if (!isSignatureBundle(record)) return undefined;
   const unreadable = 'an unreadable Sigstore bundle';
@@ -217,4 +230,3 @@ function subjectOf(certificate: string | Buffer<ArrayBuffer>, digest: Digest, un
 function sameContent(before: ImageState | undefined, after: ImageState): boolean {
   return before !== undefined && canonicalJson(before) === canonicalJson(after);
 }
-

@@ -55,7 +55,9 @@ export interface ImageToFetch {
 /** Reads the configured image's state from its registry, live. */
 export async function fetchState(config: ImageToFetch, options: FetchOptions): Promise<FetchResult> {
   if (options.offline) {
-    throw new InputError(`${config.source}: no state file to render from, and --offline forbids reading the registry; set state: in the config and commit the state (readme-gen snapshot)`);
+    throw new InputError(
+      `${config.source}: no state file to render from, and --offline forbids reading the registry; set state: in the config and commit the state (readme-gen snapshot)`,
+    );
   }
   const location = parseLocation(config.location, options.insecureRegistries);
   const session = options.session ?? openSession(options);

@@ -43,7 +43,8 @@ function splitLocation(location: string): { registry: string; repository: string
 }
 
 /** A host name, an IPv4 address or a bracketed IPv6 address, with an optional port: distribution's `domain`. */
-const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/;
+const REGISTRY_HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/;
 /** A registry named alone: a dotted name, localhost or an IPv6 address, with an optional port (`alpine` is a repository). */
 const REGISTRY_ALONE = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::[0-9]+)?$/;
 /** One path component of a repository name: distribution's `path-component`. */

@@ -2,7 +2,12 @@ import { RegistryError } from '../errors.js';
 import { MANIFEST_MEDIA_TYPES } from '../state/image-state.js';
 
 /** Every manifest type, indexes first: without the index types a registry may answer with one platform's manifest. */
-export const MANIFEST_ACCEPT = [MANIFEST_MEDIA_TYPES.ociIndex, MANIFEST_MEDIA_TYPES.dockerList, MANIFEST_MEDIA_TYPES.ociManifest, MANIFEST_MEDIA_TYPES.dockerManifest].join(', ');
+export const MANIFEST_ACCEPT = [
+  MANIFEST_MEDIA_TYPES.ociIndex,
+  MANIFEST_MEDIA_TYPES.dockerList,
+  MANIFEST_MEDIA_TYPES.ociManifest,
+  MANIFEST_MEDIA_TYPES.dockerManifest,
+].join(', ');
 
 export interface Platform {
   os: string;
@@ -22,7 +27,15 @@ export interface Descriptor {
 
 export type Manifest =
   | { kind: 'index'; mediaType: string; manifests: Descriptor[]; annotations?: Record<string, string> }
-  | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[]; annotations?: Record<string, string>; artifactType?: string; subject?: Descriptor };
+  | {
+      kind: 'image';
+      mediaType: string;
+      config: Descriptor;
+      layers: Descriptor[];
+      annotations?: Record<string, string>;
+      artifactType?: string;
+      subject?: Descriptor;
+    };
 
 export interface ImageConfig {
   platform?: Platform;
@@ -45,7 +58,11 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, di
   }
   const annotations = stringMap(json.annotations, `manifest ${digest}: annotations`);
   if (Array.isArray(json.manifests)) {
-    const manifest: Manifest = { kind: 'index', mediaType: declared ?? served ?? MANIFEST_MEDIA_TYPES.ociIndex, manifests: json.manifests.map((entry, i) => descriptor(entry, `manifest ${digest}: manifests[${i}]`)) };
+    const manifest: Manifest = {
+      kind: 'index',
+      mediaType: declared ?? served ?? MANIFEST_MEDIA_TYPES.ociIndex,
+      manifests: json.manifests.map((entry, i) => descriptor(entry, `manifest ${digest}: manifests[${i}]`)),
+    };
     if (annotations) manifest.annotations = annotations;
     return manifest;
   }
@@ -63,7 +80,9 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, di
     if (json.subject !== undefined) manifest.subject = descriptor(json.subject, `manifest ${digest}: subject`);
     return manifest;
   }
-  throw new RegistryError(`manifest ${digest}: neither an index (manifests) nor an image manifest (config); the registry sent something else`);
+  throw new RegistryError(
+    `manifest ${digest}: neither an index (manifests) nor an image manifest (config); the registry sent something else`,
+  );
 }
 
 /** The platform and labels of an image config blob; both optional, as configs in the wild omit them. */
@@ -72,7 +91,10 @@ export function parseImageConfig(bytes: Buffer, digest: string): ImageConfig {
   const config: ImageConfig = {};
   if (typeof json.os === 'string' && typeof json.architecture === 'string') config.platform = platformOf(json, `config ${digest}`);
   const inner = json.config;
-  const labels = inner !== null && typeof inner === 'object' ? stringMap((inner as Record<string, unknown>).Labels, `config ${digest}: config.Labels`) : undefined;
+  const labels =
+    inner !== null && typeof inner === 'object'
+      ? stringMap((inner as Record<string, unknown>).Labels, `config ${digest}: config.Labels`)
+      : undefined;
   if (labels) config.labels = labels;
   return config;
 }
@@ -81,9 +103,11 @@ function descriptor(value: unknown, label: string): Descriptor {
   if (value === null || typeof value !== 'object') throw new RegistryError(`${label}: not a descriptor`);
   const object = value as Record<string, unknown>;
   const digest = object.digest;
-  if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new RegistryError(`${label}: digest ${JSON.stringify(digest)} is not a sha256 digest`);
+  if (typeof digest !== 'string' || !DIGEST.test(digest))
+    throw new RegistryError(`${label}: digest ${JSON.stringify(digest)} is not a sha256 digest`);
   if (typeof object.mediaType !== 'string') throw new RegistryError(`${label}: no mediaType`);
-  if (typeof object.size !== 'number' || !Number.isSafeInteger(object.size) || object.size < 0) throw new RegistryError(`${label}: size is not a byte count`);
+  if (typeof object.size !== 'number' || !Number.isSafeInteger(object.size) || object.size < 0)
+    throw new RegistryError(`${label}: size is not a byte count`);
   const result: Descriptor = { mediaType: object.mediaType, digest, size: object.size };
   if (object.platform !== undefined) result.platform = platformOf(object.platform, `${label}: platform`);
   const annotations = stringMap(object.annotations, `${label}: annotations`);
@@ -95,7 +119,8 @@ function descriptor(value: unknown, label: string): Descriptor {
 
 function platformOf(value: unknown, label: string): Platform {
   const object = (value ?? {}) as Record<string, unknown>;
-  if (typeof object.os !== 'string' || typeof object.architecture !== 'string') throw new RegistryError(`${label}: os and architecture must be strings`);
+  if (typeof object.os !== 'string' || typeof object.architecture !== 'string')
+    throw new RegistryError(`${label}: os and architecture must be strings`);
   const platform: Platform = { os: object.os, architecture: object.architecture };
   const variant = optionalString(object.variant, `${label}: variant`);
   if (variant) platform.variant = variant;

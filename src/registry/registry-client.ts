@@ -67,14 +67,30 @@ export class RegistryClient {
     let url: string | undefined = `${apiBase(this.#location)}/tags/list?n=${TAG_PAGE_SIZE}`;
     const visited = new Set<string>();
     for (let page = 0; url !== undefined; page++) {
-      if (visited.has(url)) throw new RegistryError(`${this.#name()}: the tag list's Link leads back to a page already read (${new URL(url).pathname}${new URL(url).search}); stopping`);
+      if (visited.has(url))
+        throw new RegistryError(
+          `${this.#name()}: the tag list's Link leads back to a page already read (${new URL(url).pathname}${new URL(url).search}); stopping`,
+        );
       visited.add(url);
-      if (page >= MAX_TAG_PAGES) throw new RegistryError(`${apiBase(this.#location)}/tags/list: more than ${MAX_TAG_PAGES} pages of tags; stopping`);
-      let response = await this.#send({ method: 'GET', url, kind: 'tags', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: 'application/json' } });
+      if (page >= MAX_TAG_PAGES)
+        throw new RegistryError(`${apiBase(this.#location)}/tags/list: more than ${MAX_TAG_PAGES} pages of tags; stopping`);
+      let response = await this.#send({
+        method: 'GET',
+        url,
+        kind: 'tags',
+        maxBytes: MAX_MANIFEST_BYTES,
+        headers: { accept: 'application/json' },
+      });
       // Some registries refuse a large n (quay 413, ECR 400/405): ask for their default page instead.
       if (page === 0 && [400, 405, 413].includes(response.status)) {
         url = `${apiBase(this.#location)}/tags/list`;
-        response = await this.#send({ method: 'GET', url, kind: 'tags', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: 'application/json' } });
+        response = await this.#send({
+          method: 'GET',
+          url,
+          kind: 'tags',
+          maxBytes: MAX_MANIFEST_BYTES,
+          headers: { accept: 'application/json' },
+        });
       }
       if (response.status === 404) throw new RegistryError(`${this.#name()}: repository not found (404); check location in the config`);
       expectOk(response, `${this.#name()}: listing tags`);
@@ -120,7 +136,13 @@ export class RegistryClient {
 
   async #fetchManifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest }> {
     const url = `${apiBase(this.#location)}/manifests/${digest}`;
-    const response = await this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
+    const response = await this.#send({
+      method: 'GET',
+      url,
+      kind: 'manifest',
+      maxBytes: MAX_MANIFEST_BYTES,
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     expectOk(response, `${this.#name()}@${digest}: GET manifest`);
     checkDigest(response, digest, `${this.#name()}@${digest}`);
     const manifest = parseManifest(response.body, response.headers['content-type'], digest);
@@ -136,7 +158,13 @@ export class RegistryClient {
    */
   async manifestByTag(tag: string): Promise<{ digest: string; bytes: Buffer; manifest: Manifest } | undefined> {
     const url = `${apiBase(this.#location)}/manifests/${tag}`;
-    const response = await this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
+    const response = await this.#send({
+      method: 'GET',
+      url,
+      kind: 'manifest',
+      maxBytes: MAX_MANIFEST_BYTES,
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     if (response.status === 404) return undefined;
     expectOk(response, `${this.#name()}:${tag}: GET manifest`);
     const digest = sha256Digest(response.body);
@@ -166,7 +194,13 @@ export class RegistryClient {
   /** The referrers of a digest, or undefined when the registry has no referrers API. */
   async referrers(digest: string): Promise<Descriptor[] | undefined> {
     const url = `${apiBase(this.#location)}/referrers/${digest}`;
-    const response = await this.#send({ method: 'GET', url, kind: 'referrers', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_MEDIA_TYPES.ociIndex } });
+    const response = await this.#send({
+      method: 'GET',
+      url,
+      kind: 'referrers',
+      maxBytes: MAX_MANIFEST_BYTES,
+      headers: { accept: MANIFEST_MEDIA_TYPES.ociIndex },
+    });
     if (response.status === 404 || response.status === 405 || response.status === 501) return undefined;
     expectOk(response, `${this.#name()}@${digest}: GET referrers`);
     const index = parseManifest(response.body, response.headers['content-type'], `referrers of ${digest}`);
@@ -185,7 +219,9 @@ export class RegistryClient {
     const second = await this.#http.send(this.#authorized(httpRequest));
     if (second.status === 401) {
       const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
-      throw new RegistryError(`${this.#name()}: the registry refused access ${how} (401); check the credentials (see the README, "Registry credentials")`);
+      throw new RegistryError(
+        `${this.#name()}: the registry refused access ${how} (401); check the credentials (see the README, "Registry credentials")`,
+      );
     }
     return second;
   }
@@ -228,7 +264,8 @@ export class RegistryClient {
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     realm.searchParams.set('scope', `repository:${this.#location.repository}:pull`);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.#credentials && (realm.protocol === 'https:' || isLoopback(realm.host))) headers.authorization = basicAuthorization(this.#credentials);
+    if (this.#credentials && (realm.protocol === 'https:' || isLoopback(realm.host)))
+      headers.authorization = basicAuthorization(this.#credentials);
     const response = await this.#http.send({ method: 'GET', url: realm.toString(), kind: 'token', maxBytes: 1 * 2 ** 20, headers });
     if (response.status === 401 || response.status === 403) {
       const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
@@ -259,7 +296,8 @@ function parseTagList(body: Buffer, name: string): string[] {
   const tags = (json as { tags?: unknown } | null)?.tags;
   // Nexus has sent `"tags": null` for an empty repository.
   if (tags === null || tags === undefined) return [];
-  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new RegistryError(`${name}: the tag list's tags is not a list of strings`);
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string'))
+    throw new RegistryError(`${name}: the tag list's tags is not a list of strings`);
   return tags as string[];
 }
 
@@ -287,7 +325,8 @@ function checkDigest(response: HttpResponse, digest: string, name: string): void
   const actual = sha256Digest(response.body);
   if (actual !== digest) throw new RegistryError(`${name}: the manifest's bytes hash to ${actual}, not the digest asked for; refusing it`);
   const announced = response.headers['docker-content-digest'];
-  if (announced && announced !== digest) throw new RegistryError(`${name}: the registry announced Docker-Content-Digest ${announced} for it; refusing it`);
+  if (announced && announced !== digest)
+    throw new RegistryError(`${name}: the registry announced Docker-Content-Digest ${announced} for it; refusing it`);
 }
 
 function expectOk(response: HttpResponse, what: string): void {
@@ -306,10 +345,12 @@ function registryErrorText(body: Buffer): string {
     const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: unknown; message?: unknown }[] };
     const [first] = parsed.errors ?? [];
     if (!first) return '';
-    const text = `${printable(first.code)} ${printable(first.message)}`.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 200);
+    const text = `${printable(first.code)} ${printable(first.message)}`
+      .replace(/[^\x20-\x7e]/g, '?')
+      .trim()
+      .slice(0, 200);
     return text ? ` (${text})` : '';
   } catch {
     return '';
   }
 }
-

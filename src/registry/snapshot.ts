@@ -76,11 +76,16 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
     const signed = signatureTags.has(digest) || fallbackTags.has(digest);
     progress.manifests.total++;
     if (signed) progress.signatures.total++;
-    const image = describeWithSignatures(client, digest, { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, warn: options.warn }, () => {
-      progress.manifests.done++;
-      if (signed) progress.signatures.done++;
-      report();
-    });
+    const image = describeWithSignatures(
+      client,
+      digest,
+      { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, warn: options.warn },
+      () => {
+        progress.manifests.done++;
+        if (signed) progress.signatures.done++;
+        report();
+      },
+    );
     image.catch(failFast);
     images.set(digest, image);
   };
@@ -98,7 +103,11 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   });
   const tags = (await Promise.race([resolved, failure])).filter((tag): tag is TagRecord => tag !== undefined);
   const described = await Promise.race([
-    Promise.all([...images.keys()].sort().map(async (digest): Promise<[Digest, ImageRecord]> => [digest, await (images.get(digest) as Promise<ImageRecord>)])),
+    Promise.all(
+      [...images.keys()]
+        .sort()
+        .map(async (digest): Promise<[Digest, ImageRecord]> => [digest, await (images.get(digest) as Promise<ImageRecord>)]),
+    ),
     failure,
   ]);
   return {
@@ -110,10 +119,18 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
 }
 
 /** An image and its signatures, fetched side by side: the signature look-ups need not wait for the index. */
-async function describeWithSignatures(client: RegistryClient, digest: Digest, sources: Omit<SignatureSources, 'imageSeenBefore'>, done: () => void): Promise<ImageRecord> {
+async function describeWithSignatures(
+  client: RegistryClient,
+  digest: Digest,
+  sources: Omit<SignatureSources, 'imageSeenBefore'>,
+  done: () => void,
+): Promise<ImageRecord> {
   // Asked before describeImage caches the image: whether an earlier run saw it.
   const imageSeenBefore = client.isCached(digest);
-  const [image, signatures] = await Promise.all([describeImage(client, digest), signaturesOf(client, digest, { ...sources, imageSeenBefore })]);
+  const [image, signatures] = await Promise.all([
+    describeImage(client, digest),
+    signaturesOf(client, digest, { ...sources, imageSeenBefore }),
+  ]);
   image.signatures = signatures;
   done();
   return image;
@@ -174,7 +191,10 @@ function platformRecord(platform: Platform, digest: Digest, size: number): Platf
 
 /** BuildKit's attestation manifests sit in the index as unknown/unknown platforms. */
 function isAttestation(descriptor: Descriptor): boolean {
-  return descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || (descriptor.platform?.os === 'unknown' && descriptor.platform.architecture === 'unknown');
+  return (
+    descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    (descriptor.platform?.os === 'unknown' && descriptor.platform.architecture === 'unknown')
+  );
 }
 
 function ociAnnotations(map: Record<string, string> | undefined): Record<string, string> | undefined {
@@ -198,7 +218,11 @@ interface SignatureSources {
  * a warm run GETs nothing. For an image never seen, nothing about it can be
  * cached, so one GET by tag instead of a HEAD and a GET: a round trip less.
  */
-async function signatureTagManifest(client: RegistryClient, tag: string, imageSeenBefore: boolean): Promise<{ digest: string; manifest: Manifest } | undefined> {
+async function signatureTagManifest(
+  client: RegistryClient,
+  tag: string,
+  imageSeenBefore: boolean,
+): Promise<{ digest: string; manifest: Manifest } | undefined> {
   if (!imageSeenBefore) return client.manifestByTag(tag);
   const head = await client.head(tag);
   return head && { digest: head.digest, manifest: (await client.manifest(head.digest)).manifest };
@@ -215,7 +239,12 @@ async function signaturesOf(client: RegistryClient, digest: Digest, sources: Sig
 }
 
 /** cosign's `sha256-<hex>.sig` manifest: one simple-signing layer per signature, the payload as the layer blob. */
-async function legacySignatures(client: RegistryClient, digest: Digest, tag: string, sources: SignatureSources): Promise<CosignSignatureRecord[]> {
+async function legacySignatures(
+  client: RegistryClient,
+  digest: Digest,
+  tag: string,
+  sources: SignatureSources,
+): Promise<CosignSignatureRecord[]> {
   const found = await signatureTagManifest(client, tag, sources.imageSeenBefore);
   if (!found) return [];
   const { manifest } = found;
@@ -262,7 +291,13 @@ async function bundleReferrer(client: RegistryClient, digest: Digest, referrer: 
   } catch {
     return undefined;
   }
-  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle) || !isBundleV03OrLater((bundle as { mediaType?: unknown }).mediaType)) return undefined;
+  if (
+    bundle === null ||
+    typeof bundle !== 'object' ||
+    Array.isArray(bundle) ||
+    !isBundleV03OrLater((bundle as { mediaType?: unknown }).mediaType)
+  )
+    return undefined;
   const configType = manifest.config.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX) ? manifest.config.mediaType : undefined;
   const record: SigstoreBundleRecord = {
     format: 'sigstore-bundle',
@@ -281,7 +316,8 @@ async function bundleReferrer(client: RegistryClient, digest: Digest, referrer: 
  */
 function isBundleV03OrLater(mediaType: unknown): boolean {
   if (mediaType === `${BUNDLE_MEDIA_TYPE_PREFIX}+json;version=0.3`) return true;
-  const version = typeof mediaType === 'string' ? /^application\/vnd\.dev\.sigstore\.bundle\.v(\d+)\.(\d+)(?:\.(\d+))?\+json$/.exec(mediaType) : null;
+  const version =
+    typeof mediaType === 'string' ? /^application\/vnd\.dev\.sigstore\.bundle\.v(\d+)\.(\d+)(?:\.(\d+))?\+json$/.exec(mediaType) : null;
   if (!version) return false;
   const [major, minor] = [Number(version[1]), Number(version[2])];
   return major > 0 || minor >= 3;

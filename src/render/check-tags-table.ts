@@ -31,11 +31,14 @@ function tagsTableProblem(markdown: string, rows: readonly TagRowView[]): string
   const table = [...walk(tree)].find((node): node is Table => node.type === 'table' && ofRows(node).length > 0);
   if (!table) {
     const [stray] = ofRows(tree);
-    return stray === undefined ? undefined : `${stray} is rendered outside any table: the tags table is broken (check the template's table rows)`;
+    return stray === undefined
+      ? undefined
+      : `${stray} is rendered outside any table: the tags table is broken (check the template's table rows)`;
   }
   const [header, ...body] = table.children;
   const width = header?.children.length ?? 0;
-  if (body.length !== rows.length) return `the tags table has ${counted(body.length, 'row')} for ${counted(rows.length, 'digest')}; a value or the template broke a row`;
+  if (body.length !== rows.length)
+    return `the tags table has ${counted(body.length, 'row')} for ${counted(rows.length, 'digest')}; a value or the template broke a row`;
   const expected = new Map(rows.map((row) => [row.digest, row]));
   const shownBy = new Map<string, number>();
   let digestColumn: number | undefined;
@@ -46,7 +49,8 @@ function tagsTableProblem(markdown: string, rows: readonly TagRowView[]): string
     if (!cell) return `${where} shows no digest; ${ROW_RULE}`;
     const column = `column ${cell.column + 1} (${JSON.stringify(cellText(header, cell.column))})`;
     const [digest] = cell.digests;
-    if (digest === undefined || cell.digests.length > 1) return `${where} shows ${cell.digests.join(', ')} in its digest cell, ${column}; ${ROW_RULE}`;
+    if (digest === undefined || cell.digests.length > 1)
+      return `${where} shows ${cell.digests.join(', ')} in its digest cell, ${column}; ${ROW_RULE}`;
     digestColumn ??= cell.column;
     if (cell.column !== digestColumn) {
       return `${where} shows its digest in ${column}, row 1 in column ${digestColumn + 1} (${JSON.stringify(cellText(header, digestColumn))}); ${ROW_RULE}`;

@@ -39,7 +39,10 @@ function linkEdits(markdown: string, repo: string | undefined): Edit[] {
   return nodes(markdown).flatMap((node) => {
     if (node.type !== 'link' && node.type !== 'image' && node.type !== 'definition') return [];
     if (!isRelative(node.url)) return [];
-    if (!repo) throw new InputError(`--profile dockerhub: the README links to ${node.url}, a relative path; set repo: in the config so it can be made absolute`);
+    if (!repo)
+      throw new InputError(
+        `--profile dockerhub: the README links to ${node.url}, a relative path; set repo: in the config so it can be made absolute`,
+      );
     const { start, end } = offsets(node);
     const source = markdown.slice(start, end);
     const at = source.lastIndexOf(node.url);
@@ -51,8 +54,13 @@ function linkEdits(markdown: string, repo: string | undefined): Edit[] {
 
 /** Drops the tags table's last rows until the README fits, and says so under the table. */
 function trimTagsTable(markdown: string, repo: string | undefined, limit: number): string {
-  const table = nodes(markdown).find((node): node is Table => node.type === 'table' && /sha256:[0-9a-f]{64}/.test(sourceOf(markdown, node)));
-  if (!table) throw new InputError(`--profile dockerhub: the README is ${byteLength(markdown)} bytes, over Docker Hub's ${limit}, and has no tags table to shorten`);
+  const table = nodes(markdown).find(
+    (node): node is Table => node.type === 'table' && /sha256:[0-9a-f]{64}/.test(sourceOf(markdown, node)),
+  );
+  if (!table)
+    throw new InputError(
+      `--profile dockerhub: the README is ${byteLength(markdown)} bytes, over Docker Hub's ${limit}, and has no tags table to shorten`,
+    );
   const rows = table.children.slice(1);
   const tableEnd = offsets(table).end;
   for (let kept = rows.length - 1; kept >= 1; kept--) {
@@ -63,7 +71,9 @@ function trimTagsTable(markdown: string, repo: string | undefined, limit: number
     const candidate = `${markdown.slice(0, cutFrom).replace(/\r?\n$/, '')}${note}${markdown.slice(tableEnd)}`;
     if (byteLength(candidate) <= limit) return candidate;
   }
-  throw new InputError(`--profile dockerhub: even with one row in its tags table the README is over Docker Hub's ${limit}-byte limit; shorten the description or usage`);
+  throw new InputError(
+    `--profile dockerhub: even with one row in its tags table the README is over Docker Hub's ${limit}-byte limit; shorten the description or usage`,
+  );
 }
 
 function isRelative(url: string): boolean {
@@ -84,7 +94,9 @@ function sourceOf(markdown: string, node: Nodes): string {
 }
 
 function applyEdits(text: string, edits: Edit[]): string {
-  return [...edits].sort((a, b) => b.start - a.start).reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text);
+  return [...edits]
+    .sort((a, b) => b.start - a.start)
+    .reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text);
 }
 
 function byteLength(text: string): number {

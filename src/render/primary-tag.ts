@@ -17,9 +17,13 @@ const LISTED_TAGS = 10;
  * per-architecture tag like 1.2-arm64 is a poor thing to tell every reader to
  * pull), else the tag at the top of the table.
  */
-export function primaryTagOf(config: Pick<RenderSettings, 'location' | 'excludeTags' | 'excludeTagsSetting' | 'primaryTag'>, state: ImageState): string {
+export function primaryTagOf(
+  config: Pick<RenderSettings, 'location' | 'excludeTags' | 'excludeTagsSetting' | 'primaryTag'>,
+  state: ImageState,
+): string {
   const shown = state.tags.flatMap((tag) => (isShownTag(tag.name, config.excludeTags) ? [tag.name] : [])).sort(compareTags);
-  if (shown.length === 0) throw new InputError(`${config.location}: no tag to show, so no README to render: ${whyNoneShown(config, state)}`);
+  if (shown.length === 0)
+    throw new InputError(`${config.location}: no tag to show, so no README to render: ${whyNoneShown(config, state)}`);
   const configured = config.primaryTag;
   if (configured === undefined) return shown.find((tag) => tag === 'latest' || isReleaseTag(tag)) ?? (shown[0] as string);
   if (shown.includes(configured.name)) return configured.name;
@@ -29,9 +33,13 @@ export function primaryTagOf(config: Pick<RenderSettings, 'location' | 'excludeT
   }
   const pattern = hidingPattern(configured.name, config.excludeTags) as string;
   if (ALWAYS_EXCLUDED.includes(pattern)) {
-    throw new InputError(`${configured.setting}: "${configured.name}" is a cosign signature, attestation or SBOM tag (${pattern}), never shown; ${choose}`);
+    throw new InputError(
+      `${configured.setting}: "${configured.name}" is a cosign signature, attestation or SBOM tag (${pattern}), never shown; ${choose}`,
+    );
   }
-  throw new InputError(`${configured.setting}: "${configured.name}" is hidden by the exclude-tags pattern "${pattern}" (${config.excludeTagsSetting ?? 'exclude-tags'}); remove that pattern, or ${choose}`);
+  throw new InputError(
+    `${configured.setting}: "${configured.name}" is hidden by the exclude-tags pattern "${pattern}" (${config.excludeTagsSetting ?? 'exclude-tags'}); remove that pattern, or ${choose}`,
+  );
 }
 
 function whyNoneShown(config: Pick<RenderSettings, 'excludeTags' | 'excludeTagsSetting'>, state: ImageState): string {

@@ -52,7 +52,9 @@ function templateError(error: unknown, label: string, settings?: ViewSettings): 
       const where = settings.source === 'command line' ? 'a config file, or with its flag' : settings.source;
       return new InputError(`${at}: ${key} is not set; set it in ${where}`, { cause: error });
     }
-    return new InputError(`${at}: "${field}" is not set; set it in readme-gen.yaml (or its flag), or guard it with {{#if ${field}}}`, { cause: error });
+    return new InputError(`${at}: "${field}" is not set; set it in readme-gen.yaml (or its flag), or guard it with {{#if ${field}}}`, {
+      cause: error,
+    });
   }
   const parse = /^Parse error on line (\d+):\n.*\n.*\n(.*)$/s.exec(error.message);
   if (parse) return new InputError(`${label}, line ${parse[1]}: template syntax error: ${parse[2]}`, { cause: error });

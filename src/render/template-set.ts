@@ -28,7 +28,9 @@ export function loadTemplateSet(template: string): TemplateSet {
   const partials = new Map<string, string>();
   for (const builtIn of BUILT_IN_TEMPLATES) {
     const dir = packageFile('templates', builtIn, 'partials');
-    for (const file of readdirSync(dir).filter((name) => name.endsWith('.hbs')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith('.hbs'))
+      .sort()) {
       partials.set(`${builtIn}/${file.slice(0, -'.hbs'.length)}`, readFileSync(path.join(dir, file), 'utf8'));
     }
   }
@@ -41,6 +43,8 @@ export function loadTemplateSet(template: string): TemplateSet {
   try {
     return { label: template, builtIn: false, source: readFileSync(template, 'utf8'), partials };
   } catch (error) {
-    throw new InputError(`template ${template}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new InputError(`template ${template}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      cause: error,
+    });
   }
 }

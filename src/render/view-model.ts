@@ -203,7 +203,8 @@ function rekorEntries(verdicts: readonly Verified[]): RekorEntryView[] {
   return verdicts.flatMap(({ logEntry }) => {
     if (!logEntry) return [];
     const { logIndex, logHost } = logEntry;
-    if (logEntry.searchable) return [{ logIndex, url: rekorSearchUrl(logIndex), name: `Rekor entry ${logIndex}`, ...(logHost ? { log: logHost } : {}) }];
+    if (logEntry.searchable)
+      return [{ logIndex, url: rekorSearchUrl(logIndex), name: `Rekor entry ${logIndex}`, ...(logHost ? { log: logHost } : {}) }];
     return [logHost ? { logIndex, log: logHost, name: `${logHost} #${logIndex}` } : { logIndex, name: `log entry ${logIndex}` }];
   });
 }
@@ -225,7 +226,13 @@ export function signaturesCosignVerifies(verdicts: readonly SignatureVerdict[]):
 }
 
 /** What `cosign verify` prints for these signatures, all of one layout (see signaturesCosignVerifies). */
-function printedVerification(reference: string, digest: string, signatures: ImageSignature[], generation: CosignOutputGeneration, ignoreTlog: boolean): string {
+function printedVerification(
+  reference: string,
+  digest: string,
+  signatures: ImageSignature[],
+  generation: CosignOutputGeneration,
+  ignoreTlog: boolean,
+): string {
   const bundles = signatures.flatMap((signature) => (signature.format === 'sigstore-bundle' ? [signature.bundle] : []));
   if (bundles.length > 0) return formatBundleVerifyOutput(reference, digest, bundles, ignoreTlog);
   return formatCosignVerifyOutput(reference, legacySignatures(signatures), generation, ignoreTlog);
@@ -235,14 +242,28 @@ function legacySignatures(signatures: ImageSignature[]): CosignSignature[] {
   return signatures.flatMap((signature) => (signature.format === 'cosign' ? [signature.cosign] : []));
 }
 
-function buildSigning(config: RenderSettings, state: ImageState, allVerdicts: Verdicts, rows: readonly TagRowView[], primaryTag: string): SigningView {
+function buildSigning(
+  config: RenderSettings,
+  state: ImageState,
+  allVerdicts: Verdicts,
+  rows: readonly TagRowView[],
+  primaryTag: string,
+): SigningView {
   const reference = `${config.location}:${primaryTag}`;
   const digest = state.tags.find((tag) => tag.name === primaryTag)?.digest;
   const verdicts = digest ? (allVerdicts.get(digest) ?? []) : [];
   const verified = verdicts.length > 0 && verdicts.every((verdict) => verdict.verified);
   const everySignedRowLinked = rows.every((row) => !row.signed || row.rekorEntries.some((entry) => entry.url !== undefined));
   const everySignedRowLogged = rows.every((row) => !row.signed || row.rekorEntries.length > 0);
-  const signing: SigningView = { reference, signed: verdicts.length > 0, verified, logged: false, everySignedRowLinked, everySignedRowLogged, rekorEntries: [] };
+  const signing: SigningView = {
+    reference,
+    signed: verdicts.length > 0,
+    verified,
+    logged: false,
+    everySignedRowLinked,
+    everySignedRowLogged,
+    rekorEntries: [],
+  };
   if (digest) signing.digest = digest;
   const failure = firstFailure(verdicts);
   if (failure !== undefined) signing.failure = failure;

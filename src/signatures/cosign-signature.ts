@@ -53,7 +53,11 @@ export function parseRfc3161TimestampAnnotation(annotation: string, digest: stri
   const encoded = (parsed as { SignedRFC3161Timestamp?: unknown } | null)?.SignedRFC3161Timestamp;
   const der = typeof encoded === 'string' ? Buffer.from(encoded, 'base64') : undefined;
   if (!der || der.length === 0 || der.toString('base64') !== encoded) {
-    throw new SignatureCheckError(digest, 'f', `the ${RFC3161_TIMESTAMP_ANNOTATION} annotation lacks SignedRFC3161Timestamp, the base64 of a DER timestamp response`);
+    throw new SignatureCheckError(
+      digest,
+      'f',
+      `the ${RFC3161_TIMESTAMP_ANNOTATION} annotation lacks SignedRFC3161Timestamp, the base64 of a DER timestamp response`,
+    );
   }
   return der;
 }

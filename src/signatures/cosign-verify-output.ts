@@ -19,7 +19,12 @@ export type CosignOutputGeneration = 'oids-only' | 'with-workflow-names' | 'curr
  * With `ignoreTlog` (`--insecure-ignore-tlog=true`, for signatures without a
  * log entry) cosign warns first and checks no log entry, not even present ones.
  */
-export function formatCosignVerifyOutput(reference: string, signatures: CosignSignature[], generation: CosignOutputGeneration, ignoreTlog = false): string {
+export function formatCosignVerifyOutput(
+  reference: string,
+  signatures: CosignSignature[],
+  generation: CosignOutputGeneration,
+  ignoreTlog = false,
+): string {
   const keyless = signatures.some((signature) => signature.certificate !== undefined);
   const logged = !ignoreTlog && signatures.length > 0 && signatures.every((signature) => signature.bundle !== undefined);
   const array = signatures.map((signature) => printedClaims(signature, generation));
@@ -63,7 +68,8 @@ function verificationHeader(reference: string, facts: { keyless: boolean; logged
   const checks = ['The cosign claims were validated'];
   if (facts.logged) checks.push('Existence of the claims in the transparency log was verified offline');
   if (!facts.keyless) checks.push('The signatures were verified against the specified public key');
-  else if (facts.generation === 'current') checks.push('The code-signing certificate was verified using trusted certificate authority certificates');
+  else if (facts.generation === 'current')
+    checks.push('The code-signing certificate was verified using trusted certificate authority certificates');
   else checks.push('Any certificates were verified against the Fulcio roots.');
   return [
     `Verification for ${reference} --`,
@@ -89,8 +95,11 @@ export function printedClaims(signature: CosignSignature, generation: CosignOutp
   }
   if (signature.bundle) added.set('Bundle', rekorBundleToJson(signature.bundle));
   // cosign prints its bundle.RFC3161Timestamp struct: a Go []byte, so base64.
-  if (signature.rfc3161Timestamp) added.set('RFC3161Timestamp', new Map([['SignedRFC3161Timestamp', signature.rfc3161Timestamp.toString('base64')]]));
+  if (signature.rfc3161Timestamp)
+    added.set('RFC3161Timestamp', new Map([['SignedRFC3161Timestamp', signature.rfc3161Timestamp.toString('base64')]]));
   const optional =
-    added.size === 0 && signature.payload.optional === null ? null : sortedGoMap(new Map([...(signature.payload.optional ?? []), ...added]));
+    added.size === 0 && signature.payload.optional === null
+      ? null
+      : sortedGoMap(new Map([...(signature.payload.optional ?? []), ...added]));
   return payloadToJson(signature.payload, optional);
 }

@@ -49,16 +49,19 @@ export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle |
       ...(certificate
         ? { x509CertificateChain: { certificates: [{ rawBytes: certificate.toString('base64') }] } }
         : { publicKey: { hint: '' } }),
-      tlogEntries: !bundle || !body ? [] : [
-        {
-          logIndex: String(bundle.payload.logIndex),
-          logId: { keyId: Buffer.from(bundle.payload.logID, 'hex').toString('base64') },
-          kindVersion: { kind: body.kind, version: body.apiVersion },
-          integratedTime: String(bundle.payload.integratedTime),
-          inclusionPromise: { signedEntryTimestamp: bundle.signedEntryTimestamp },
-          canonicalizedBody: bundle.payload.body,
-        },
-      ],
+      tlogEntries:
+        !bundle || !body
+          ? []
+          : [
+              {
+                logIndex: String(bundle.payload.logIndex),
+                logId: { keyId: Buffer.from(bundle.payload.logID, 'hex').toString('base64') },
+                kindVersion: { kind: body.kind, version: body.apiVersion },
+                integratedTime: String(bundle.payload.integratedTime),
+                inclusionPromise: { signedEntryTimestamp: bundle.signedEntryTimestamp },
+                canonicalizedBody: bundle.payload.body,
+              },
+            ],
       // cosign stamps the raw signature bytes; sigstore-js checks a bundle's
       // timestamps over the message signature's bytes: the same imprint.
       timestampVerificationData: {

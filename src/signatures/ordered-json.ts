@@ -90,5 +90,8 @@ function jqString(text: string): string {
   // jq escapes DEL as well as the C0 controls JSON.stringify already escapes. It prints the C1
   // controls raw, but U+009B is a terminal's CSI as ESC [ is: a README printed to a terminal must
   // not carry one, so they are escaped too (the same string to any JSON reader).
-  return JSON.stringify(text.toWellFormed()).replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(text.toWellFormed()).replace(
+    /[\u007f-\u009f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

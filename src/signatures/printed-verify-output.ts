@@ -52,7 +52,8 @@ export function parsePrintedVerifyOutput(text: string, label: string): PrintedVe
   } catch (error) {
     throw new VerificationError(`${label}: the printed claims are not JSON (${(error as Error).message.split('\n')[0]})`);
   }
-  if (!Array.isArray(claims) || claims.length === 0) throw new VerificationError(`${label}: the printed claims are not a list of signatures`);
+  if (!Array.isArray(claims) || claims.length === 0)
+    throw new VerificationError(`${label}: the printed claims are not a list of signatures`);
   return { reference, claims };
 }
 
@@ -83,7 +84,11 @@ export interface PrintedSignature {
  * output. `optional` is null when the payload has no annotations and cosign
  * added nothing: a keyed signature without a log entry.
  */
-export function signatureFromPrintedClaims(printed: unknown, label: string, downloaded: readonly DownloadedSignature[] = []): PrintedSignature {
+export function signatureFromPrintedClaims(
+  printed: unknown,
+  label: string,
+  downloaded: readonly DownloadedSignature[] = [],
+): PrintedSignature {
   const optional = valueAt(printed, ['optional']) === null ? {} : objectAt(printed, ['optional'], label);
   const signedDigest = stringAt(printed, ['critical', 'image', 'docker-manifest-digest'], label);
   const payloadBytes = encodeSimpleSigningPayload({
@@ -95,12 +100,19 @@ export function signatureFromPrintedClaims(printed: unknown, label: string, down
     optional: signedOptional(optional),
   });
   const generation: CosignOutputGeneration = Object.keys(optional).some(isWorkflowName) ? 'with-workflow-names' : 'oids-only';
-  if (optional.Bundle === undefined) return { candidates: downloadedOver(payloadBytes, downloaded, signedDigest, label, printedTimestamp(optional)), signedDigest, generation };
+  if (optional.Bundle === undefined)
+    return {
+      candidates: downloadedOver(payloadBytes, downloaded, signedDigest, label, printedTimestamp(optional)),
+      signedDigest,
+      generation,
+    };
   const bundle = parseRekorBundle(JSON.stringify(optional.Bundle), signedDigest);
   const entry = parseEntry(bundle.payload.body, `${label}: Bundle.Payload.body`);
   const payloadHash = createHash('sha256').update(payloadBytes).digest('hex');
   // The entry holds the Fulcio certificate of a keyless signature, or the public key of a keyed one.
-  const loggedKey = Buffer.from(stringAt(entry, ['spec', 'signature', 'publicKey', 'content'], `${label}: Rekor entry`), 'base64').toString('utf8');
+  const loggedKey = Buffer.from(stringAt(entry, ['spec', 'signature', 'publicKey', 'content'], `${label}: Rekor entry`), 'base64').toString(
+    'utf8',
+  );
   const record: CosignSignatureRecord = {
     format: 'cosign',
     mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE,
@@ -113,7 +125,12 @@ export function signatureFromPrintedClaims(printed: unknown, label: string, down
       ...printedTimestamp(optional),
     },
   };
-  return { candidates: [record], signedDigest, payloadMatchesEntry: payloadHash === valueAt(entry, ['spec', 'data', 'hash', 'value']), generation };
+  return {
+    candidates: [record],
+    signedDigest,
+    payloadMatchesEntry: payloadHash === valueAt(entry, ['spec', 'data', 'hash', 'value']),
+    generation,
+  };
 }
 
 /**
@@ -143,7 +160,12 @@ function downloadedOver(
       payload: payload.toString('base64'),
       annotations: { 'dev.cosignproject.cosign/signature': signature.base64Signature, ...timestamp },
     }));
-  if (!first) throw new SignatureCheckError(signedDigest, 'b', 'no signature the README prints (`cosign download signature`) is over the printed payload');
+  if (!first)
+    throw new SignatureCheckError(
+      signedDigest,
+      'b',
+      'no signature the README prints (`cosign download signature`) is over the printed payload',
+    );
   return [first, ...more];
 }
 
@@ -182,7 +204,8 @@ function parseEntry(body: string, label: string): unknown {
 
 function valueAt(value: unknown, keys: string[]): unknown {
   return keys.reduce<unknown>(
-    (current, key) => (current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>)[key] : undefined),
+    (current, key) =>
+      current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>)[key] : undefined,
     value,
   );
 }
@@ -195,6 +218,7 @@ function stringAt(value: unknown, keys: string[], label: string): string {
 
 function objectAt(value: unknown, keys: string[], label: string): Record<string, unknown> {
   const found = valueAt(value, keys);
-  if (found === null || typeof found !== 'object' || Array.isArray(found)) throw new VerificationError(`${label}: ${keys.join('.')} is missing or not an object`);
+  if (found === null || typeof found !== 'object' || Array.isArray(found))
+    throw new VerificationError(`${label}: ${keys.join('.')} is missing or not an object`);
   return found as Record<string, unknown>;
 }

@@ -26,7 +26,11 @@ export function parseRekorBundle(annotation: string, digest: string): RekorBundl
     typeof payload.logID === 'string' &&
     /^[0-9a-f]{64}$/.test(payload.logID);
   if (!valid) {
-    throw new SignatureCheckError(digest, 'd', 'the dev.sigstore.cosign/bundle annotation lacks SignedEntryTimestamp or Payload.{body,integratedTime,logIndex,logID}');
+    throw new SignatureCheckError(
+      digest,
+      'd',
+      'the dev.sigstore.cosign/bundle annotation lacks SignedEntryTimestamp or Payload.{body,integratedTime,logIndex,logID}',
+    );
   }
   return {
     signedEntryTimestamp: object.SignedEntryTimestamp as string,

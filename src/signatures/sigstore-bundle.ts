@@ -61,7 +61,9 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
     try {
       signature.issuerName = X509Certificate.parse(der).issuer;
     } catch (error) {
-      throw new SignatureCheckError(digest, 'c', `the bundle's certificate cannot be parsed (${(error as Error).message})`, { cause: error });
+      throw new SignatureCheckError(digest, 'c', `the bundle's certificate cannot be parsed (${(error as Error).message})`, {
+        cause: error,
+      });
     }
   }
   return signature;
@@ -71,7 +73,11 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
 export function bundleLogEntry(bundle: Bundle): BundleSignature['logEntry'] {
   const [entry] = bundle.verificationMaterial?.tlogEntries ?? [];
   if (!entry) return undefined;
-  const logEntry: NonNullable<BundleSignature['logEntry']> = { logIndex: Number(entry.logIndex), hasInclusionPromise: entry.inclusionPromise !== undefined, logId: Buffer.from(entry.logId?.keyId ?? []) };
+  const logEntry: NonNullable<BundleSignature['logEntry']> = {
+    logIndex: Number(entry.logIndex),
+    hasInclusionPromise: entry.inclusionPromise !== undefined,
+    logId: Buffer.from(entry.logId?.keyId ?? []),
+  };
   if (entry.integratedTime !== '0') logEntry.integratedTime = Number(entry.integratedTime);
   return logEntry;
 }
@@ -79,7 +85,12 @@ export function bundleLogEntry(bundle: Bundle): BundleSignature['logEntry'] {
 /** The DER of the certificate that signed the bundle (a chain's leaf); undefined when a key signed it. */
 export function bundleCertificate(bundle: Bundle): Buffer<ArrayBuffer> | undefined {
   const material = bundle.verificationMaterial?.content;
-  const der = material?.$case === 'certificate' ? material.certificate.rawBytes : material?.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  const der =
+    material?.$case === 'certificate'
+      ? material.certificate.rawBytes
+      : material?.$case === 'x509CertificateChain'
+        ? material.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
   return der ? Buffer.from(der) : undefined;
 }
 
@@ -102,11 +113,13 @@ export function parseStatement(payload: Buffer, digest: string): Statement {
   };
   // cosign prints the first subject: its digest, and its annotations as optional.
   const [first] = subjects;
-  const [algorithm, hex] = Object.entries(digests[0] ?? {}).find(([name]) => name === 'sha256') ?? Object.entries(digests[0] ?? {})[0] ?? [];
+  const [algorithm, hex] =
+    Object.entries(digests[0] ?? {}).find(([name]) => name === 'sha256') ?? Object.entries(digests[0] ?? {})[0] ?? [];
   if (algorithm !== undefined && typeof hex === 'string') parsed.subjectDigest = `${algorithm}:${hex}`;
   if (first?.annotations !== undefined && first.annotations !== null) {
     // cosign reads them into a protobuf Struct: anything but an object fails there.
-    if (!isObject(first.annotations)) throw new SignatureCheckError(digest, 'a', "the in-toto statement's subject annotations are not an object");
+    if (!isObject(first.annotations))
+      throw new SignatureCheckError(digest, 'a', "the in-toto statement's subject annotations are not an object");
     parsed.annotations = fromParsedSorted(first.annotations) as JsonObject;
   }
   return parsed;
@@ -136,7 +149,11 @@ export function verifySigstoreBundle(signature: BundleSignature, context: Verify
  */
 export function checkCosignStatement(signature: Pick<BundleSignature, 'predicateType' | 'subjects'>, digest: string): void {
   if (signature.predicateType !== COSIGN_SIGN_PREDICATE) {
-    throw new SignatureCheckError(digest, 'a', `the bundle's statement is a ${signature.predicateType || '(missing)'} predicate, not a cosign signature`);
+    throw new SignatureCheckError(
+      digest,
+      'a',
+      `the bundle's statement is a ${signature.predicateType || '(missing)'} predicate, not a cosign signature`,
+    );
   }
   checkStatementSubject(signature.subjects, digest);
 }

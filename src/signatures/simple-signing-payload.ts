@@ -27,7 +27,11 @@ export function parseSimpleSigningPayload(bytes: Uint8Array, digest: string): Si
   const dockerManifestDigest = field(field(critical, 'image'), 'docker-manifest-digest');
   const type = field(critical, 'type');
   if (typeof dockerReference !== 'string' || typeof dockerManifestDigest !== 'string' || typeof type !== 'string') {
-    throw new SignatureCheckError(digest, 'a', 'the signed payload lacks critical.identity.docker-reference, critical.image.docker-manifest-digest or critical.type');
+    throw new SignatureCheckError(
+      digest,
+      'a',
+      'the signed payload lacks critical.identity.docker-reference, critical.image.docker-manifest-digest or critical.type',
+    );
   }
   const optional = field(parsed, 'optional');
   if (optional !== undefined && optional !== null && (typeof optional !== 'object' || Array.isArray(optional))) {

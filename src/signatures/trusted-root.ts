@@ -35,7 +35,10 @@ export function loadTrust(options: TrustOptions = {}): Trust {
   const rootFile = options.trustedRootPath ?? PUBLIC_GOOD_TRUSTED_ROOT;
   const root = parseTrustedRoot(readText(rootFile, label(rootFile), 'trusted root'), label(rootFile));
   assertLogKeysHaveStart(root, label(rootFile));
-  const publicKey = options.keyPath === undefined ? undefined : parsePublicKey(readText(options.keyPath, label(options.keyPath), 'key'), label(options.keyPath));
+  const publicKey =
+    options.keyPath === undefined
+      ? undefined
+      : parsePublicKey(readText(options.keyPath, label(options.keyPath), 'key'), label(options.keyPath));
   const material = toTrustMaterial(root, () => {
     if (!publicKey) throw new InputError('a signature names a public key, but no key was given; pass --key FILE or set key: in the config');
     return { publicKey, validFor: () => true };
@@ -136,7 +139,9 @@ function parseTrustedRoot(text: string, label: string): TrustedRoot {
   }
   const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
   if (typeof mediaType !== 'string' || !mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
-    throw new InputError(`${label}: not a Sigstore trusted root (mediaType ${JSON.stringify(mediaType)}); give the trusted_root.json of your Sigstore deployment`);
+    throw new InputError(
+      `${label}: not a Sigstore trusted root (mediaType ${JSON.stringify(mediaType)}); give the trusted_root.json of your Sigstore deployment`,
+    );
   }
   try {
     return TrustedRoot.fromJSON(json);

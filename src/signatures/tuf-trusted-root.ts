@@ -21,7 +21,21 @@
  *           targets/trusted_root.json
  */
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MIRROR_URL } from '@sigstore/tuf';
@@ -84,21 +98,30 @@ export interface PublicTrustedRoot {
  * alone) is not, and an image without signatures needs nothing.
  */
 export function needsTrustedRoot(state: ImageState, digests?: Iterable<string>): boolean {
-  const images = digests === undefined ? Object.values(state.images) : [...digests].map((digest) => state.images[digest as keyof ImageState['images']]);
+  const images =
+    digests === undefined ? Object.values(state.images) : [...digests].map((digest) => state.images[digest as keyof ImageState['images']]);
   return images.some((image) => image?.signatures.some(recordNeedsTrustedRoot) ?? false);
 }
 
 function recordNeedsTrustedRoot(record: SignatureRecord): boolean {
   if (record.format === 'cosign') {
     const annotations = record.annotations;
-    return annotations['dev.sigstore.cosign/certificate'] !== undefined || annotations['dev.sigstore.cosign/bundle'] !== undefined || annotations['dev.sigstore.cosign/rfc3161timestamp'] !== undefined;
+    return (
+      annotations['dev.sigstore.cosign/certificate'] !== undefined ||
+      annotations['dev.sigstore.cosign/bundle'] !== undefined ||
+      annotations['dev.sigstore.cosign/rfc3161timestamp'] !== undefined
+    );
   }
   if (!isSignatureBundle(record)) return false;
   const material = (record.bundle as { verificationMaterial?: Record<string, unknown> }).verificationMaterial ?? {};
   const tlogEntries = material.tlogEntries;
   const timestamps = (material.timestampVerificationData as { rfc3161Timestamps?: unknown[] } | undefined)?.rfc3161Timestamps;
   // Anything but a bare public key with no log entry and no timestamp is checked against the root.
-  return material.publicKey === undefined || (Array.isArray(tlogEntries) && tlogEntries.length > 0) || (Array.isArray(timestamps) && timestamps.length > 0);
+  return (
+    material.publicKey === undefined ||
+    (Array.isArray(tlogEntries) && tlogEntries.length > 0) ||
+    (Array.isArray(timestamps) && timestamps.length > 0)
+  );
 }
 
 /** The mirror's URL, checked: https, or http on a loopback host. */
@@ -153,7 +176,9 @@ export function offlineTrustedRoot(options: TrustedRootCacheOptions): PublicTrus
   }
   const shipped: PublicTrustedRoot = { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
   if (!cached) return shipped;
-  return newestKeyStart(readFileSync(PUBLIC_GOOD_TRUSTED_ROOT, 'utf8')) > newestKeyStart(readFileSync(cached.file, 'utf8')) ? shipped : cached;
+  return newestKeyStart(readFileSync(PUBLIC_GOOD_TRUSTED_ROOT, 'utf8')) > newestKeyStart(readFileSync(cached.file, 'utf8'))
+    ? shipped
+    : cached;
 }
 
 /** The cache's trusted root when its pointer, its generation and the file's hash (as targets.json lists it) agree. */
@@ -166,7 +191,9 @@ function readCachedRoot(directory: string): PublicTrustedRoot | undefined {
     const file = path.join(generation, 'targets', encodeURIComponent(TRUSTED_ROOT_TARGET));
     try {
       const bytes = readFileSync(file);
-      const targets = JSON.parse(readFileSync(path.join(generation, 'targets.json'), 'utf8')) as { signed?: { targets?: Record<string, { hashes?: Record<string, string> }> } };
+      const targets = JSON.parse(readFileSync(path.join(generation, 'targets.json'), 'utf8')) as {
+        signed?: { targets?: Record<string, { hashes?: Record<string, string> }> };
+      };
       const expected = targets.signed?.targets?.[TRUSTED_ROOT_TARGET]?.hashes?.sha256;
       if (expected === undefined || createHash('sha256').update(bytes).digest('hex') !== expected) return undefined;
       if (!looksLikeTrustedRoot(bytes.toString('utf8'))) return undefined;
@@ -207,7 +234,12 @@ function looksLikeTrustedRoot(text: string): boolean {
 /** The latest validity start of any key or CA in a trusted root: a rotation adds one that starts later. */
 function newestKeyStart(text: string): number {
   type ValidFor = { validFor?: { start?: string } };
-  const root = JSON.parse(text) as { tlogs?: { publicKey?: ValidFor }[]; ctlogs?: { publicKey?: ValidFor }[]; certificateAuthorities?: ValidFor[]; timestampAuthorities?: ValidFor[] };
+  const root = JSON.parse(text) as {
+    tlogs?: { publicKey?: ValidFor }[];
+    ctlogs?: { publicKey?: ValidFor }[];
+    certificateAuthorities?: ValidFor[];
+    timestampAuthorities?: ValidFor[];
+  };
   const starts = [
     ...(root.tlogs ?? []).map((log) => log.publicKey?.validFor?.start),
     ...(root.ctlogs ?? []).map((log) => log.publicKey?.validFor?.start),
@@ -249,7 +281,9 @@ async function refreshOnce(mirror: string, options: RefreshOptions): Promise<Pub
     accessSync(directory, constants.W_OK);
   } catch (error) {
     // As the registry's content cache: a cache that cannot be written is not a reason to fail the run.
-    options.warn(`cannot write the trusted-root cache ${directory} (${(error as NodeJS.ErrnoException).code ?? String(error)}); the root refreshed now serves this run only`);
+    options.warn(
+      `cannot write the trusted-root cache ${directory} (${(error as NodeJS.ErrnoException).code ?? String(error)}); the root refreshed now serves this run only`,
+    );
     directory = temporaryCache();
   }
   try {
@@ -266,7 +300,10 @@ async function refreshOnce(mirror: string, options: RefreshOptions): Promise<Pub
         { cause: error },
       );
     }
-    const used = fallback.origin === 'cached' ? `the trusted root cached from it on ${fallback.refreshed}` : 'the public-good trusted root shipped with readme-gen';
+    const used =
+      fallback.origin === 'cached'
+        ? `the trusted root cached from it on ${fallback.refreshed}`
+        : 'the public-good trusted root shipped with readme-gen';
     options.warn(`cannot reach the TUF repository ${mirror} (${error.reason}); verifying with ${used}`);
     return fallback;
   }
@@ -303,12 +340,17 @@ async function refreshInto(directory: string, mirror: string, options: RefreshOp
     } catch (error) {
       throw explain(error, mirror, fetcher, staging);
     }
-    if (!looksLikeTrustedRoot(readFileSync(targetFile, 'utf8'))) throw refused(mirror, `${TRUSTED_ROOT_TARGET} is not a Sigstore trusted root (no trustedroot mediaType)`);
+    if (!looksLikeTrustedRoot(readFileSync(targetFile, 'utf8')))
+      throw refused(mirror, `${TRUSTED_ROOT_TARGET} is not a Sigstore trusted root (no trustedroot mediaType)`);
     syncTree(staging);
     const refreshed = new Date().toISOString();
     const generation = `gen-${refreshed.replace(/[^0-9]/g, '').slice(0, 14)}-${path.basename(staging).slice('staging-'.length)}`;
     renameSync(staging, path.join(directory, generation));
-    writeFileAtomic(path.join(directory, POINTER), `${JSON.stringify({ generation, refreshed, mirror } satisfies Pointer, null, 2)}\n`, path.join(directory, POINTER));
+    writeFileAtomic(
+      path.join(directory, POINTER),
+      `${JSON.stringify({ generation, refreshed, mirror } satisfies Pointer, null, 2)}\n`,
+      path.join(directory, POINTER),
+    );
     removeOldGenerations(directory, generation, previous?.generation);
     return { file: path.join(directory, generation, 'targets', encodeURIComponent(TRUSTED_ROOT_TARGET)), origin: 'refreshed', refreshed };
   } finally {
@@ -321,12 +363,16 @@ function seedStaging(staging: string, generation: string | undefined, mirror: st
   if (generation !== undefined && copyGeneration(generation, staging)) return;
   const initial = options.rootPath ?? (isPublicGood(mirror) ? PUBLIC_GOOD_TUF_ROOT : undefined);
   if (initial === undefined) {
-    throw new InputError(`the TUF repository ${mirror} has nothing cached yet: give the root.json to start from with --tuf-root FILE (tuf-root: in the config)`);
+    throw new InputError(
+      `the TUF repository ${mirror} has nothing cached yet: give the root.json to start from with --tuf-root FILE (tuf-root: in the config)`,
+    );
   }
   try {
     copyFileSync(initial, path.join(staging, 'root.json'));
   } catch (error) {
-    throw new InputError(`${initial}: cannot read the TUF root (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new InputError(`${initial}: cannot read the TUF root (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      cause: error,
+    });
   }
 }
 
@@ -379,7 +425,8 @@ function removeOldGenerations(directory: string, current: string, previous: stri
   for (const entry of readdirSync(directory)) {
     if (entry === current || !(entry.startsWith('gen-') || entry.startsWith('staging-'))) continue;
     try {
-      if (now - statSync(path.join(directory, entry)).mtimeMs > ABANDONED_AFTER_MS) rmSync(path.join(directory, entry), { recursive: true, force: true });
+      if (now - statSync(path.join(directory, entry)).mtimeMs > ABANDONED_AFTER_MS)
+        rmSync(path.join(directory, entry), { recursive: true, force: true });
     } catch {
       // removed by another process meanwhile
     }
@@ -431,7 +478,11 @@ class RecordingFetcher extends BaseFetcher {
     const file = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? url);
     let response: Response;
     try {
-      response = await fetch(url, { headers: { 'user-agent': 'readme-gen' }, signal: AbortSignal.timeout(this.#timeoutMs), redirect: 'follow' });
+      response = await fetch(url, {
+        headers: { 'user-agent': 'readme-gen' },
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        redirect: 'follow',
+      });
     } catch (error) {
       const reason = networkReason(error);
       this.unreachable = `${reason} fetching ${file}`;
@@ -452,7 +503,8 @@ class RecordingFetcher extends BaseFetcher {
     }
     await response.body?.cancel();
     // The end of the chain of root versions: the repository has no newer root.
-    if (/^\d+\.root\.json$/.test(file) && (response.status === 404 || response.status === 403)) throw new DownloadHTTPError('no newer root', response.status);
+    if (/^\d+\.root\.json$/.test(file) && (response.status === 404 || response.status === 403))
+      throw new DownloadHTTPError('no newer root', response.status);
     this.unreachable = `HTTP ${response.status} for ${file}`;
     throw new MirrorUnreachable(this.unreachable);
   }

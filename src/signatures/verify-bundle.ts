@@ -10,7 +10,15 @@ import {
   bundleFromJSON,
 } from '@sigstore/bundle';
 import { RFC3161Timestamp, X509Certificate, crypto as sigstoreCrypto, pem } from '@sigstore/core';
-import { PolicyError, type SignedEntity, type Signer, type TrustMaterial, Verifier, VerificationError as SigstoreVerificationError, toSignedEntity } from '@sigstore/verify';
+import {
+  PolicyError,
+  type SignedEntity,
+  type Signer,
+  type TrustMaterial,
+  Verifier,
+  VerificationError as SigstoreVerificationError,
+  toSignedEntity,
+} from '@sigstore/verify';
 import { type IdentityPolicy, identityMismatch } from './identity-policy.js';
 import { SignatureCheckError } from './signature-check-error.js';
 import type { Trust } from './trusted-root.js';
@@ -47,7 +55,12 @@ export interface BundleVerifyOptions {
 }
 
 /** The bundle versions this verifier knows; a later one may mean what it does not check. */
-const KNOWN_BUNDLE_MEDIA_TYPES: ReadonlySet<string> = new Set([BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE]);
+const KNOWN_BUNDLE_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  BUNDLE_V01_MEDIA_TYPE,
+  BUNDLE_V02_MEDIA_TYPE,
+  BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  BUNDLE_V03_MEDIA_TYPE,
+]);
 
 /** Reads a bundle's JSON; a bundle that is not one fails the check its missing or broken part belongs to. */
 export function parseSigstoreBundle(json: unknown, digest: string): Bundle {
@@ -98,7 +111,9 @@ export function verifyBundle(bundle: Bundle, context: VerifyContext, options: Bu
     // entries and timestamps it does carry are verified all the same.
     const verifier = new Verifier(
       material,
-      keyed ? { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 } : { tlogThreshold: 1, ctlogThreshold: trust.requiresSct ? 1 : 0, timestampThreshold: 1 },
+      keyed
+        ? { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 }
+        : { tlogThreshold: 1, ctlogThreshold: trust.requiresSct ? 1 : 0, timestampThreshold: 1 },
     );
     signer = verifier.verify(entity);
   } catch (error) {
@@ -115,9 +130,13 @@ export function verifyBundle(bundle: Bundle, context: VerifyContext, options: Bu
  */
 function checkSignatureEncoding(json: unknown, digest: string): void {
   const bundle = json as { messageSignature?: { signature?: unknown }; dsseEnvelope?: { signatures?: { sig?: unknown }[] } } | null;
-  const signatures = [bundle?.messageSignature?.signature, ...(Array.isArray(bundle?.dsseEnvelope?.signatures) ? bundle.dsseEnvelope.signatures.map((signature) => signature?.sig) : [])];
+  const signatures = [
+    bundle?.messageSignature?.signature,
+    ...(Array.isArray(bundle?.dsseEnvelope?.signatures) ? bundle.dsseEnvelope.signatures.map((signature) => signature?.sig) : []),
+  ];
   for (const signature of signatures) {
-    if (typeof signature === 'string' && !isBase64(signature)) throw new SignatureCheckError(digest, 'b', "the bundle's signature is not base64");
+    if (typeof signature === 'string' && !isBase64(signature))
+      throw new SignatureCheckError(digest, 'b', "the bundle's signature is not base64");
   }
 }
 
@@ -130,7 +149,11 @@ function isBase64(text: string): boolean {
 /** A later bundle version may carry what this verifier would not check: (b), the signature cannot be read as one. */
 function checkKnownVersion(mediaType: unknown, digest: string): void {
   if (typeof mediaType !== 'string' || !KNOWN_BUNDLE_MEDIA_TYPES.has(mediaType)) {
-    throw new SignatureCheckError(digest, 'b', `the signature bundle's mediaType ${JSON.stringify(mediaType ?? null)} is not a Sigstore bundle version this verifier knows (0.1 to 0.3)`);
+    throw new SignatureCheckError(
+      digest,
+      'b',
+      `the signature bundle's mediaType ${JSON.stringify(mediaType ?? null)} is not a Sigstore bundle version this verifier knows (0.1 to 0.3)`,
+    );
   }
 }
 
@@ -181,7 +204,12 @@ function signedEntity(bundle: Bundle, artifact: Buffer | undefined, digest: stri
     try {
       void RFC3161Timestamp.parse(Buffer.from(timestamp.signedTimestamp)).signingTime;
     } catch (error) {
-      throw new SignatureCheckError(digest, 'f', `RFC 3161 timestamp ${index + 1} of the bundle cannot be read (${(error as Error).message})`, { cause: error });
+      throw new SignatureCheckError(
+        digest,
+        'f',
+        `RFC 3161 timestamp ${index + 1} of the bundle cannot be read (${(error as Error).message})`,
+        { cause: error },
+      );
     }
   });
   const certificates =
@@ -194,12 +222,18 @@ function signedEntity(bundle: Bundle, artifact: Buffer | undefined, digest: stri
     try {
       return X509Certificate.parse(Buffer.from(der));
     } catch (error) {
-      throw new SignatureCheckError(digest, 'c', `certificate ${index + 1} of the bundle cannot be parsed (${(error as Error).message})`, { cause: error });
+      throw new SignatureCheckError(digest, 'c', `certificate ${index + 1} of the bundle cannot be parsed (${(error as Error).message})`, {
+        cause: error,
+      });
     }
   });
   // A chain may carry intermediates, never its own root: trust must come from the trusted root alone.
   if (parsed.slice(1).some((certificate) => certificate.subject.equals(certificate.issuer) && safely(() => certificate.verify()))) {
-    throw new SignatureCheckError(digest, 'c', "the bundle's certificate chain includes a root certificate; a root is trusted only from the trusted root, never from the bundle");
+    throw new SignatureCheckError(
+      digest,
+      'c',
+      "the bundle's certificate chain includes a root certificate; a root is trusted only from the trusted root, never from the bundle",
+    );
   }
   return toSignedEntity(bundle, artifact);
 }
@@ -207,7 +241,8 @@ function signedEntity(bundle: Bundle, artifact: Buffer | undefined, digest: stri
 /** Structure sigstore-js does not look at: an index is never negative. */
 function checkLogEntriesAreSane(entries: TransparencyLogEntry[], digest: string): void {
   for (const entry of entries) {
-    if (entry.logIndex.trim().startsWith('-')) throw new SignatureCheckError(digest, 'd', `the transparency-log entry's logIndex ${entry.logIndex} is negative`);
+    if (entry.logIndex.trim().startsWith('-'))
+      throw new SignatureCheckError(digest, 'd', `the transparency-log entry's logIndex ${entry.logIndex} is negative`);
     const proofIndex = entry.inclusionProof?.logIndex;
     if (proofIndex?.trim().startsWith('-')) {
       throw new SignatureCheckError(digest, 'd', `the inclusion proof's logIndex ${proofIndex} is negative`);
@@ -224,7 +259,11 @@ function checkLogEntriesAreSane(entries: TransparencyLogEntry[], digest: string)
 function requireTrustedTime(entity: SignedEntity, digest: string): void {
   if (trustedTimes(entity).length > 0) return;
   if (entity.tlogEntries.length === 0) {
-    throw new SignatureCheckError(digest, 'd', 'the bundle has no transparency-log entry, and no RFC 3161 timestamp either, so nothing says when it was signed');
+    throw new SignatureCheckError(
+      digest,
+      'd',
+      'the bundle has no transparency-log entry, and no RFC 3161 timestamp either, so nothing says when it was signed',
+    );
   }
   const v2 = entity.tlogEntries.every((entry) => entry.integratedTime === '0' || entry.integratedTime === '');
   throw new SignatureCheckError(
@@ -281,9 +320,13 @@ function loggedVerifier(canonicalizedBody: Buffer): Buffer | undefined {
   try {
     const body = JSON.parse(canonicalizedBody.toString('utf8')) as { kind?: string; apiVersion?: string; spec?: Record<string, unknown> };
     const spec = body.spec ?? {};
-    const fromPem = (base64: unknown) => (typeof base64 === 'string' ? pem.toDER(Buffer.from(base64, 'base64').toString('utf8')) : undefined);
+    const fromPem = (base64: unknown) =>
+      typeof base64 === 'string' ? pem.toDER(Buffer.from(base64, 'base64').toString('utf8')) : undefined;
     const at = (value: unknown, ...keys: (string | number)[]): unknown =>
-      keys.reduce<unknown>((current, key) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined), value);
+      keys.reduce<unknown>(
+        (current, key) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined),
+        value,
+      );
     if (body.kind === 'hashedrekord' && body.apiVersion === '0.0.1') return fromPem(at(spec, 'signature', 'publicKey', 'content'));
     if (body.kind === 'dsse' && body.apiVersion === '0.0.1') return fromPem(at(spec, 'signatures', 0, 'verifier'));
     if (body.kind === 'intoto') return fromPem(at(spec, 'content', 'envelope', 'signatures', 0, 'publicKey'));
@@ -324,7 +367,8 @@ export function sigstoreFailure(error: unknown, digest: string, payloadName: str
   if (error instanceof PolicyError) return new SignatureCheckError(digest, 'policy', error.message, { cause: error });
   if (error instanceof ValidationError) return bundleShapeFailure(error, digest);
   if (!(error instanceof SigstoreVerificationError)) return error instanceof Error ? error : new Error(String(error));
-  const fail = (check: ConstructorParameters<typeof SignatureCheckError>[1], reason: string) => new SignatureCheckError(digest, check, reason, { cause: error });
+  const fail = (check: ConstructorParameters<typeof SignatureCheckError>[1], reason: string) =>
+    new SignatureCheckError(digest, check, reason, { cause: error });
   // The switch narrows error.code to never after its last case; a code a later sigstore-js adds still ends up below.
   const code: string = error.code;
   switch (error.code) {
@@ -343,11 +387,16 @@ export function sigstoreFailure(error: unknown, digest: string, payloadName: str
     case 'TLOG_INCLUSION_PROOF_ERROR':
       return fail('d', inclusionProofFailure(error.message, details));
     case 'TLOG_MISSING_INCLUSION_ERROR':
-      return fail('d', 'the log entry carries neither an inclusion promise (SignedEntryTimestamp) nor an inclusion proof, so nothing shows it is in the log');
+      return fail(
+        'd',
+        'the log entry carries neither an inclusion promise (SignedEntryTimestamp) nor an inclusion proof, so nothing shows it is in the log',
+      );
     case 'TLOG_ERROR':
       return fail(
         'd',
-        error.message === 'duplicate tlog entry' ? 'the bundle lists the same log entry more than once' : `the bundle has no transparency-log entry (${error.message})`,
+        error.message === 'duplicate tlog entry'
+          ? 'the bundle lists the same log entry more than once'
+          : `the bundle has no transparency-log entry (${error.message})`,
       );
     case 'TLOG_BODY_ERROR':
       return fail('e', logEntryMismatch(error.message, payloadName, details));
@@ -361,21 +410,29 @@ export function sigstoreFailure(error: unknown, digest: string, payloadName: str
 function bundleShapeFailure(error: ValidationError, digest: string): SignatureCheckError {
   const field = error.fields?.[0] ?? '';
   const named = `${field}${(error.fields?.length ?? 0) > 1 ? ` (and ${error.fields.slice(1).join(', ')})` : ''}`;
-  const fail = (check: ConstructorParameters<typeof SignatureCheckError>[1], reason: string) => new SignatureCheckError(digest, check, reason, { cause: error });
-  if (/^verificationMaterial\.tlogEntries\[\d+\]\.inclusionProof\.checkpoint/.test(field)) return fail('d', `the inclusion proof has no checkpoint (${named})`);
+  const fail = (check: ConstructorParameters<typeof SignatureCheckError>[1], reason: string) =>
+    new SignatureCheckError(digest, check, reason, { cause: error });
+  if (/^verificationMaterial\.tlogEntries\[\d+\]\.inclusionProof\.checkpoint/.test(field))
+    return fail('d', `the inclusion proof has no checkpoint (${named})`);
   if (/^verificationMaterial\.tlogEntries\[\d+\]\.inclusionProof/.test(field)) {
     return fail('d', `the transparency-log entry has no inclusion proof, which a bundle from version 0.2 on must carry (${named})`);
   }
   if (/^verificationMaterial\.tlogEntries\[\d+\]\.inclusionPromise/.test(field)) {
-    return fail('d', `the transparency-log entry has no inclusion promise (SignedEntryTimestamp), which a version 0.1 bundle must carry (${named})`);
+    return fail(
+      'd',
+      `the transparency-log entry has no inclusion promise (SignedEntryTimestamp), which a version 0.1 bundle must carry (${named})`,
+    );
   }
-  if (field.startsWith('verificationMaterial.tlogEntries')) return fail('d', `the transparency-log entry is malformed (${named} is missing)`);
-  if (field === 'verificationMaterial.content.$case') return fail('c', 'a version 0.3 bundle must carry one certificate, not a certificate chain');
+  if (field.startsWith('verificationMaterial.tlogEntries'))
+    return fail('d', `the transparency-log entry is malformed (${named} is missing)`);
+  if (field === 'verificationMaterial.content.$case')
+    return fail('c', 'a version 0.3 bundle must carry one certificate, not a certificate chain');
   if (field.startsWith('verificationMaterial.content.x509CertificateChain.certificates') && !field.includes('[')) {
-    return fail('c', 'the bundle\'s certificate chain is empty');
+    return fail('c', "the bundle's certificate chain is empty");
   }
   if (field.startsWith('verificationMaterial')) return fail('c', `the bundle has no certificate or public key (${named} is missing)`);
-  if (field.startsWith('content.messageSignature.messageDigest')) return fail('a', `the bundle names no digest of what it signs (${named} is missing)`);
+  if (field.startsWith('content.messageSignature.messageDigest'))
+    return fail('a', `the bundle names no digest of what it signs (${named} is missing)`);
   if (field === 'mediaType') return fail('b', 'the signature bundle has no Sigstore bundle mediaType');
   return fail('b', `the bundle holds no signature (${named} is missing)`);
 }
@@ -390,11 +447,13 @@ const CHECKPOINT_MESSAGES = new Set([
 ]);
 
 function inclusionProofFailure(message: string, details: FailureDetails | undefined): string {
-  if (!CHECKPOINT_MESSAGES.has(message)) return `the inclusion proof does not lead from the entry to the checkpoint's root hash (${message})`;
+  if (!CHECKPOINT_MESSAGES.has(message))
+    return `the inclusion proof does not lead from the entry to the checkpoint's root hash (${message})`;
   if (message !== 'invalid checkpoint signature') return `the log's checkpoint is malformed (${message})`;
   const entry = details?.entity.tlogEntries.find((candidate) => candidate.inclusionProof !== undefined);
   const log = entry && logOf(entry, details);
-  if (entry && !log) return `the log's checkpoint cannot be verified: the entry's log (ID ${entry.logId.keyId.toString('base64')}) is not in the trusted root`;
+  if (entry && !log)
+    return `the log's checkpoint cannot be verified: the entry's log (ID ${entry.logId.keyId.toString('base64')}) is not in the trusted root`;
   return `no signature on the log's checkpoint is by ${log?.baseURL ?? 'the log'}: none names that log and verifies with its key`;
 }
 
@@ -402,7 +461,8 @@ function inclusionPromiseFailure(details: FailureDetails | undefined): string {
   const entry = details?.entity.tlogEntries.find((candidate) => candidate.inclusionPromise !== undefined);
   if (!entry || !details) return 'the inclusion promise (SignedEntryTimestamp) does not verify with a trusted log key';
   const log = logOf(entry, details);
-  if (!log) return `the inclusion promise (SignedEntryTimestamp) cannot be verified: the entry's log (ID ${entry.logId.keyId.toString('base64')}) is not in the trusted root`;
+  if (!log)
+    return `the inclusion promise (SignedEntryTimestamp) cannot be verified: the entry's log (ID ${entry.logId.keyId.toString('base64')}) is not in the trusted root`;
   const time = new Date(Number(entry.integratedTime) * 1000);
   if (time < log.validFor.start || time > log.validFor.end) {
     return `the key of ${log.baseURL} is trusted ${validity(log.validFor)}, not at ${describeTime({ source: 'log', time })}`;
@@ -453,7 +513,8 @@ function certificateFailure(message: string, cause: string | undefined, details:
   if (authorities.length === 0) return `the certificate was not issued by a Fulcio CA of the trusted root (checked at ${at})`;
   for (const time of times) {
     const current = authorities.filter((authority) => authority.validFor.start <= time.time && time.time <= authority.validFor.end);
-    if (current.length === 0) return `no Fulcio CA of the trusted root that could have issued the certificate is trusted at ${describeTime(time)}`;
+    if (current.length === 0)
+      return `no Fulcio CA of the trusted root that could have issued the certificate is trusted at ${describeTime(time)}`;
     if (current.every((authority) => !authority.certChain.every((certificate) => certificate.validForDate(time.time)))) {
       return `the Fulcio CA's certificate chain was not valid at ${describeTime(time)}`;
     }
@@ -474,7 +535,11 @@ function timestampFailure(message: string, details: FailureDetails | undefined):
   return `an RFC 3161 timestamp does not verify with a timestamp authority of the trusted root (${message})`;
 }
 
-function whyTimestampFails(timestamp: RFC3161Timestamp, signature: Buffer, authorities: TrustMaterial['timestampAuthorities']): string | undefined {
+function whyTimestampFails(
+  timestamp: RFC3161Timestamp,
+  signature: Buffer,
+  authorities: TrustMaterial['timestampAuthorities'],
+): string | undefined {
   const time = timestamp.signingTime;
   const of = `the RFC 3161 timestamp of ${isoTime(time)}`;
   const signers = authorities.filter(
@@ -485,7 +550,8 @@ function whyTimestampFails(timestamp: RFC3161Timestamp, signature: Buffer, autho
   );
   if (signers.length === 0) return `${of} was signed by a timestamp authority the trusted root does not list`;
   const current = signers.filter((authority) => authority.validFor.start <= time && time <= authority.validFor.end);
-  if (current.length === 0) return `${of} was signed by a timestamp authority the trusted root trusts only ${signers.map((authority) => validity(authority.validFor)).join(', ')}`;
+  if (current.length === 0)
+    return `${of} was signed by a timestamp authority the trusted root trusts only ${signers.map((authority) => validity(authority.validFor)).join(', ')}`;
   const reasons = current.map((authority) => {
     const [leaf] = authority.certChain;
     if (!authority.certChain.every((certificate) => certificate.validForDate(time))) {

@@ -27,17 +27,27 @@ export function verifyCosignSignature(signature: CosignSignature, context: Verif
     throw new SignatureCheckError(digest, 'b', 'the signature has no certificate (keyed signing); pass the public key with --key FILE');
   }
   if (!signature.bundle) {
-    if (!keyed) throw new SignatureCheckError(digest, 'd', 'no transparency-log entry (dev.sigstore.cosign/bundle) proves when the short-lived certificate was used');
+    if (!keyed)
+      throw new SignatureCheckError(
+        digest,
+        'd',
+        'no transparency-log entry (dev.sigstore.cosign/bundle) proves when the short-lived certificate was used',
+      );
     return verifyKeyedWithoutLog(signature, context, payloadName);
   }
   const body = decodeEntryBody(signature.bundle);
   if (!body) throw new SignatureCheckError(digest, 'd', 'the logged entry body is not a Rekor entry');
-  if (body.kind !== 'hashedrekord') throw new SignatureCheckError(digest, 'e', `the logged entry is a ${body.kind} entry; only hashedrekord entries are supported`);
+  if (body.kind !== 'hashedrekord')
+    throw new SignatureCheckError(digest, 'e', `the logged entry is a ${body.kind} entry; only hashedrekord entries are supported`);
 
   // As a v0.1 bundle (certificate, message signature over the payload, one
   // Rekor entry with its inclusion promise, cosign's RFC 3161 timestamp if
   // any) it goes through the same core as cosign 3's bundles.
-  return verifyBundle(legacyBundle(signature, body, digest, payloadName), { ...context, payloadName }, { artifact: signature.payloadBytes });
+  return verifyBundle(
+    legacyBundle(signature, body, digest, payloadName),
+    { ...context, payloadName },
+    { artifact: signature.payloadBytes },
+  );
 }
 
 /** A keyed signature without a log entry: the signature over the payload with the given key, and its timestamp if it has one. */

@@ -85,11 +85,17 @@ function verdictFor(trust: Trust, verify: () => { signature: ImageSignature; sig
 export function logEntryOf(signature: ImageSignature, trust?: Pick<Trust, 'material'>): LogEntry | undefined {
   if (signature.format === 'cosign') {
     const bundle = signature.cosign.bundle;
-    return bundle ? withLogHost({ logIndex: bundle.payload.logIndex, searchable: true }, Buffer.from(bundle.payload.logID, 'hex'), trust) : undefined;
+    return bundle
+      ? withLogHost({ logIndex: bundle.payload.logIndex, searchable: true }, Buffer.from(bundle.payload.logID, 'hex'), trust)
+      : undefined;
   }
   const entry = signature.bundle.logEntry;
   if (!entry) return undefined;
-  return withLogHost({ logIndex: entry.logIndex, searchable: entry.hasInclusionPromise || entry.integratedTime !== undefined }, entry.logId, trust);
+  return withLogHost(
+    { logIndex: entry.logIndex, searchable: entry.hasInclusionPromise || entry.integratedTime !== undefined },
+    entry.logId,
+    trust,
+  );
 }
 
 function withLogHost(entry: LogEntry, logId: Buffer, trust: Pick<Trust, 'material'> | undefined): LogEntry {

@@ -20,6 +20,9 @@ export function hidingPattern(tag: string, excludePatterns: readonly string[]): 
  */
 export function globMatches(pattern: string, tag: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === tag;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 's').test(tag);
 }

@@ -33,7 +33,13 @@ function validatorFor(name: SchemaName): ValidateFunction {
  * Every failure is an InputError whose one line names the file, the line and
  * column, the key path and what to do.
  */
-export function parseValidated<T>(text: string, file: string, schema: SchemaName, format: 'yaml' | 'json', crossCheck?: (value: T) => KeyProblem | undefined): T {
+export function parseValidated<T>(
+  text: string,
+  file: string,
+  schema: SchemaName,
+  format: 'yaml' | 'json',
+  crossCheck?: (value: T) => KeyProblem | undefined,
+): T {
   const lineCounter = new LineCounter();
   // The yaml parser reads JSON too; it is used for both so that a schema error
   // can be traced back to the line that holds the offending key.
@@ -115,7 +121,8 @@ function describeSchemaError(
   const { problem, key: extra } = schemaProblem(error);
   const keyPath = extra === undefined ? path : [...path, extra];
   // An unknown key is shown where it is written; a missing one where its mapping starts.
-  const node = (error.keyword === 'additionalProperties' && extra !== undefined ? locateKey(doc, path, extra) : undefined) ?? locate(doc, path);
+  const node =
+    (error.keyword === 'additionalProperties' && extra !== undefined ? locateKey(doc, path, extra) : undefined) ?? locate(doc, path);
   const where = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
   const key = keyPath.length > 0 ? formatKeyPath(keyPath) : '(document)';
   return `${file}:${where.line}:${where.col}: ${key}: ${problem}`;

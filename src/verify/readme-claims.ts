@@ -91,7 +91,9 @@ function rowClaims(table: Table, add: Add): void {
 }
 
 function tagsLeftOf(row: TableRow, column: number): string[] {
-  return row.children.slice(0, column).flatMap((cell) => [...walk(cell)].flatMap((node) => (node.type === 'inlineCode' ? [node.value] : [])));
+  return row.children
+    .slice(0, column)
+    .flatMap((cell) => [...walk(cell)].flatMap((node) => (node.type === 'inlineCode' ? [node.value] : [])));
 }
 
 /** A column whose header speaks of the log holds log entries: its cells are named as the log entry of the row's digest. */
@@ -115,7 +117,11 @@ function codeClaims(block: Code, label: string, add: Add): void {
   } else if (isDownloadOutput(block.value)) {
     parseDownloadOutput(block.value, where).forEach((signature, index) => {
       add(`the signature on line ${index + 1} of the printed \`cosign download signature\` output`, signature.base64Signature, block);
-      add(`the payload on line ${index + 1} of the printed \`cosign download signature\` output`, signature.payload.toString('base64'), block);
+      add(
+        `the payload on line ${index + 1} of the printed \`cosign download signature\` output`,
+        signature.payload.toString('base64'),
+        block,
+      );
     });
   } else {
     const words = cosignVerifyCommand(block.value);
@@ -144,14 +150,20 @@ function printedClaimName(path: readonly string[]): string {
   const [top, key, ...rest] = path;
   if (top === 'optional' && key !== undefined) {
     const named = rest.length === 0 ? `"${key}"` : `"${key}" ${rest.join('.')}`;
-    return isAddedByCosign(key) ? `the printed ${named} (as cosign verify adds it to the claims)` : `the annotation ${named} of the printed claims`;
+    return isAddedByCosign(key)
+      ? `the printed ${named} (as cosign verify adds it to the claims)`
+      : `the annotation ${named} of the printed claims`;
   }
   return `the printed claim ${joined}`;
 }
 
 /** What `cosign verify` adds to optional (see printed-verify-output.ts): the rest are the signer's `-a` annotations. */
 function isAddedByCosign(key: string): boolean {
-  return ['Bundle', 'Issuer', 'Subject', 'RFC3161Timestamp'].includes(key) || key.startsWith('1.3.6.1.4.1.57264.') || key.startsWith('githubWorkflow');
+  return (
+    ['Bundle', 'Issuer', 'Subject', 'RFC3161Timestamp'].includes(key) ||
+    key.startsWith('1.3.6.1.4.1.57264.') ||
+    key.startsWith('githubWorkflow')
+  );
 }
 
 /**
@@ -186,7 +198,9 @@ function cosignVerifyCommand(text: string): string[] | undefined {
 function shellWords(line: string): string[] {
   const words: string[] = [];
   for (const match of line.matchAll(/(?:'[^']*'|\\.|[^\s'\\])+/g)) {
-    words.push(match[0].replace(/'([^']*)'|\\(.)/g, (_, quoted: string | undefined, escaped: string | undefined) => quoted ?? escaped ?? ''));
+    words.push(
+      match[0].replace(/'([^']*)'|\\(.)/g, (_, quoted: string | undefined, escaped: string | undefined) => quoted ?? escaped ?? ''),
+    );
   }
   return words;
 }

@@ -28,7 +28,9 @@ function workspace(t: Parameters<typeof temporaryDirectory>[0]): string {
   const dir = temporaryDirectory(t);
   const fixture = packageFile('fixtures', 'multi-arch');
   for (const file of ['state.json', 'USAGE.md']) cpSync(path.join(fixture, file), path.join(dir, file));
-  const config = readFileSync(path.join(fixture, 'readme-gen.yaml'), 'utf8').replace(/^location: .*$/m, 'location: 127.0.0.1:1/acme/glibc-dynamic').replace(/^output: .*$/m, 'output: README.md');
+  const config = readFileSync(path.join(fixture, 'readme-gen.yaml'), 'utf8')
+    .replace(/^location: .*$/m, 'location: 127.0.0.1:1/acme/glibc-dynamic')
+    .replace(/^output: .*$/m, 'output: README.md');
   writeFileSync(path.join(dir, 'readme-gen.yaml'), config);
   return dir;
 }
@@ -51,7 +53,7 @@ describe('the flag table', () => {
     assert.equal(new Set(shorts.map((entry) => entry.split(' ')[0])).size, new Set(shorts).size);
   });
 
-  test("the defaults help shows are the ones the code uses", () => {
+  test('the defaults help shows are the ones the code uses', () => {
     const defaultOf = (name: string) => FLAGS.find((flag) => flag.name === name)?.default;
     assert.equal(defaultOf('concurrency'), String(DEFAULT_HTTP_OPTIONS.concurrency));
     assert.equal(defaultOf('timeout'), String(DEFAULT_HTTP_OPTIONS.timeoutMs / 1000));
@@ -87,7 +89,10 @@ describe('each command takes exactly its own flags', () => {
   test('a short flag of another command is refused under both its names', (t) => {
     const run = runCli(['snapshot', '-w'], workspace(t));
     assert.equal(run.status, 2);
-    assert.equal(run.stderr, 'readme-gen: -w (--write) is a flag of readme-gen render, not of readme-gen snapshot; see readme-gen snapshot --help\n');
+    assert.equal(
+      run.stderr,
+      'readme-gen: -w (--write) is a flag of readme-gen render, not of readme-gen snapshot; see readme-gen snapshot --help\n',
+    );
   });
 
   test('a flag several other commands share names them all', (t) => {
@@ -105,7 +110,12 @@ describe('each command takes exactly its own flags', () => {
   test('a flag no command has is an unknown flag, with the nearest flag of the command; an unknown command lists the commands', (t) => {
     const dir = workspace(t);
     assert.deepEqual(
-      [runCli(['verify', 'README.md', '--colour'], dir).stderr, runCli(['pr', '--dryrun'], dir).stderr, runCli(['rendre'], dir).stderr, runCli(['bake'], dir).stderr],
+      [
+        runCli(['verify', 'README.md', '--colour'], dir).stderr,
+        runCli(['pr', '--dryrun'], dir).stderr,
+        runCli(['rendre'], dir).stderr,
+        runCli(['bake'], dir).stderr,
+      ],
       [
         'readme-gen: unknown flag --colour; see readme-gen verify --help\n',
         'readme-gen: unknown flag --dryrun; did you mean --dry-run?; see readme-gen pr --help\n',
@@ -121,7 +131,11 @@ describe('help', () => {
     const run = runCli(['--help'], workspace(t));
     assert.equal(run.status, 0);
     const lines = run.stdout.split('\n');
-    for (const command of COMMANDS) assert.ok(lines.some((line) => line.startsWith(`  ${command.name} `) && line.trimEnd().endsWith(` ${command.brief}`)), command.name);
+    for (const command of COMMANDS)
+      assert.ok(
+        lines.some((line) => line.startsWith(`  ${command.name} `) && line.trimEnd().endsWith(` ${command.brief}`)),
+        command.name,
+      );
     assert.match(run.stdout, /readme-gen COMMAND --help shows a command's flags/);
   });
 
@@ -132,7 +146,8 @@ describe('help', () => {
       assert.equal(run.status, 0, run.stderr);
       assert.ok(run.stdout.startsWith(`Usage: ${command.synopsis}\n`));
       const flagLine = (name: string) => new RegExp(`^ {2}(-\\w, | {4})--${name}\\b`, 'm');
-      for (const name of flagNames) assert.equal(flagLine(name).test(run.stdout), owners(name).includes(command.name), `--${name} in ${command.name} --help`);
+      for (const name of flagNames)
+        assert.equal(flagLine(name).test(run.stdout), owners(name).includes(command.name), `--${name} in ${command.name} --help`);
       for (const flag of flagsOf(command.name)) {
         // The help text is wrapped; compare it with whitespace folded.
         const text = run.stdout.replace(/\s+/g, ' ');
@@ -146,7 +161,10 @@ describe('help', () => {
 });
 
 /** A valid value for each config key a flag can set, and where the resolved config holds it. */
-const OVERRIDES: Record<OverridableKey, { value: string; resolved: (config: ResolvedConfig, cwd: string) => unknown; expected?: (cwd: string) => unknown }> = {
+const OVERRIDES: Record<
+  OverridableKey,
+  { value: string; resolved: (config: ResolvedConfig, cwd: string) => unknown; expected?: (cwd: string) => unknown }
+> = {
   name: { value: 'other', resolved: (c) => c.name },
   location: { value: 'registry.example.com/acme/other', resolved: (c) => c.location },
   repo: { value: 'https://github.com/acme/other', resolved: (c) => c.repo },
@@ -159,9 +177,15 @@ const OVERRIDES: Record<OverridableKey, { value: string; resolved: (config: Reso
   'trusted-root': { value: 'root.json', resolved: (c) => c.trustedRootPath, expected: (cwd) => path.join(cwd, 'root.json') },
   'tuf-mirror': { value: 'https://tuf.example.com/repo', resolved: (c) => c.tufMirror },
   'tuf-root': { value: 'tuf-root.json', resolved: (c) => c.tufRootPath, expected: (cwd) => path.join(cwd, 'tuf-root.json') },
-  'identity.certificate-identity': { value: 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main', resolved: (c) => c.identity.certificateIdentity },
+  'identity.certificate-identity': {
+    value: 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main',
+    resolved: (c) => c.identity.certificateIdentity,
+  },
   'identity.certificate-identity-regexp': { value: '^https://github\\.com/acme/', resolved: (c) => c.identity.certificateIdentityRegexp },
-  'identity.certificate-oidc-issuer': { value: 'https://token.actions.githubusercontent.com', resolved: (c) => c.identity.certificateOidcIssuer },
+  'identity.certificate-oidc-issuer': {
+    value: 'https://token.actions.githubusercontent.com',
+    resolved: (c) => c.identity.certificateOidcIssuer,
+  },
   'identity.certificate-oidc-issuer-regexp': { value: '^https://token\\.', resolved: (c) => c.identity.certificateOidcIssuerRegexp },
 };
 
@@ -176,7 +200,12 @@ describe('flags override the config key the table names', () => {
         if (command === 'verify') {
           // verify without --all has no config: the flags are its policy, key and trusted root.
           const settings = signatureSettingsFromFlags(dir, overrides);
-          const config = { identity: settings.identity, keyPath: settings.keyPath, trustedRootPath: settings.trustedRootPath, tufMirror: settings.tufMirror } as ResolvedConfig;
+          const config = {
+            identity: settings.identity,
+            keyPath: settings.keyPath,
+            trustedRootPath: settings.trustedRootPath,
+            tufMirror: settings.tufMirror,
+          } as ResolvedConfig;
           assert.deepEqual(override.resolved(config, dir), expected, `verify --${flag.name}`);
         } else {
           assert.deepEqual(override.resolved(loadConfig({ cwd: dir, overrides }), dir), expected, `${command} --${flag.name}`);

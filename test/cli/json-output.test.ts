@@ -17,7 +17,10 @@ function workspace(t: Parameters<typeof temporaryDirectory>[0]): string {
   const dir = temporaryDirectory(t);
   const fixture = packageFile('fixtures', 'multi-arch');
   for (const file of ['state.json', 'USAGE.md']) cpSync(path.join(fixture, file), path.join(dir, file));
-  writeFileSync(path.join(dir, 'readme-gen.yaml'), readFileSync(path.join(fixture, 'readme-gen.yaml'), 'utf8').replace(/^output: .*$/m, 'output: README.md'));
+  writeFileSync(
+    path.join(dir, 'readme-gen.yaml'),
+    readFileSync(path.join(fixture, 'readme-gen.yaml'), 'utf8').replace(/^output: .*$/m, 'output: README.md'),
+  );
   return dir;
 }
 
@@ -53,7 +56,10 @@ describe('render --json', () => {
     const staleJson = JSON.parse(stale.stdout) as RenderJson;
     assert.match(staleJson.readmes[0]?.diff ?? '', /^--- a\/README\.md\n\+\+\+ b\/README\.md\n/);
     assert.equal(written.status, 0);
-    assert.deepEqual((JSON.parse(written.stdout) as RenderJson).readmes.map((readme) => [readme.written, readme.upToDate]), [[true, false]]);
+    assert.deepEqual(
+      (JSON.parse(written.stdout) as RenderJson).readmes.map((readme) => [readme.written, readme.upToDate]),
+      [[true, false]],
+    );
     assert.equal(current.status, 0);
     assert.deepEqual(JSON.parse(current.stdout), {
       mode: 'check',
@@ -72,17 +78,33 @@ describe('verify --json', () => {
     const run = runCli(['verify', 'README.md', '--json'], dir);
 
     assert.equal(run.status, 0, run.stderr);
-    const json = JSON.parse(run.stdout) as { authentic: boolean; readmes: { file: string; authentic: boolean; reference: string; digest: string; signers: { subject?: string; keyed: boolean }[]; logIndexes: number[] }[] };
+    const json = JSON.parse(run.stdout) as {
+      authentic: boolean;
+      readmes: {
+        file: string;
+        authentic: boolean;
+        reference: string;
+        digest: string;
+        signers: { subject?: string; keyed: boolean }[];
+        logIndexes: number[];
+      }[];
+    };
     assert.equal(json.authentic, true);
     const [readme] = json.readmes;
-    assert.deepEqual([readme?.file, readme?.authentic, readme?.reference, readme?.digest], ['README.md', true, 'registry.example.com/acme/glibc-dynamic:latest', latest]);
+    assert.deepEqual(
+      [readme?.file, readme?.authentic, readme?.reference, readme?.digest],
+      ['README.md', true, 'registry.example.com/acme/glibc-dynamic:latest', latest],
+    );
     assert.equal(readme?.signers.length, 1);
     assert.equal(readme?.signers[0]?.keyed, false);
     assert.match(readme?.signers[0]?.subject ?? '', /^https:\/\/github\.com\//);
     assert.equal(readme?.logIndexes.length, 1);
 
     const file = path.join(dir, 'README.md');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/"docker-reference": "[^"]*"/, '"docker-reference": "registry.example.com/acme/other"'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/"docker-reference": "[^"]*"/, '"docker-reference": "registry.example.com/acme/other"'),
+    );
     const edited = runCli(['verify', 'README.md', '--json'], dir);
 
     assert.equal(edited.status, 4);

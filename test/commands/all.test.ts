@@ -51,7 +51,10 @@ describe('--all', () => {
     const check = runCli(['render', '--all', '--check', '--offline'], dir);
     assert.equal(check.status, 1);
     assert.deepEqual(check.stdout.match(/^--- a\/\S+$/gm), ['--- a/images/image-03/README.md', '--- a/images/image-41/README.md']);
-    assert.match(check.stderr, new RegExp(`^readme-gen: 2 of ${IMAGES} READMEs are out of date; run \`readme-gen render --all --write\`$`, 'm'));
+    assert.match(
+      check.stderr,
+      new RegExp(`^readme-gen: 2 of ${IMAGES} READMEs are out of date; run \`readme-gen render --all --write\`$`, 'm'),
+    );
   });
 
   test('verify --all checks every configured README with its own config', (t) => {

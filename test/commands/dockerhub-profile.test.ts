@@ -16,7 +16,14 @@ function bigImage(t: Parameters<typeof temporaryDirectory>[0], rows: number): st
   for (let i = 0; i < rows; i++) {
     const digest: Digest = `sha256:${i.toString(16).padStart(64, '0')}`;
     state.tags.push({ name: `2.${Math.floor(i / 10)}.${i % 10}`, digest, mediaType: 'application/vnd.oci.image.index.v1+json' });
-    state.images[digest] = { mediaType: 'application/vnd.oci.image.index.v1+json', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }], signatures: [] };
+    state.images[digest] = {
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
+      signatures: [],
+    };
   }
   writeFileSync(path.join(dir, 'state.json'), serializeState(state));
   cpSync(path.join(fixture, 'USAGE.md'), path.join(dir, 'USAGE.md'));
@@ -42,8 +49,20 @@ describe('--profile dockerhub', () => {
     assert.ok(Buffer.byteLength(hub.stdout) <= 25_000, `${Buffer.byteLength(hub.stdout)} bytes`);
     const rows = hub.stdout.split('\n').filter((line) => line.startsWith('| `'));
     assert.ok(rows.length > 10 && rows.length < 303, `${rows.length} rows kept`);
-    assert.deepEqual(rows, full.stdout.split('\n').filter((line) => line.startsWith('| `')).slice(0, rows.length), 'the first rows, in order');
-    assert.match(hub.stdout, new RegExp(`> \\*\\*Note:\\*\\* ${303 - rows.length} of 303 rows of this table are left out to fit Docker Hub's 25000-byte limit; the full list is in the README at https://github\\.com/acme/glibc-dynamic\\.`));
+    assert.deepEqual(
+      rows,
+      full.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .slice(0, rows.length),
+      'the first rows, in order',
+    );
+    assert.match(
+      hub.stdout,
+      new RegExp(
+        `> \\*\\*Note:\\*\\* ${303 - rows.length} of 303 rows of this table are left out to fit Docker Hub's 25000-byte limit; the full list is in the README at https://github\\.com/acme/glibc-dynamic\\.`,
+      ),
+    );
     assert.match(hub.stdout, /## Signing/, 'the rest of the README is kept');
   });
 

@@ -22,7 +22,17 @@ import { Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync } from '../helpers/run-cli.js';
 import { expectedRows, pushTaggedPlatforms, shownRows } from '../helpers/tagged-platforms.js';
-import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, issueLeaf, payloadFor, signLegacy, trustedRoot } from '../helpers/signing.js';
+import {
+  type TestCa,
+  type TestLeaf,
+  type TestLog,
+  createCa,
+  createLog,
+  issueLeaf,
+  payloadFor,
+  signLegacy,
+  trustedRoot,
+} from '../helpers/signing.js';
 
 const OWNER = 'acme';
 const REPO = 'app';
@@ -58,7 +68,15 @@ function git(cwd: string, ...args: string[]): string {
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Test Author', GIT_AUTHOR_EMAIL: 'author@example.test', GIT_COMMITTER_NAME: 'Test Author', GIT_COMMITTER_EMAIL: 'author@example.test' },
+    env: {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: gitConfig,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Test Author',
+      GIT_AUTHOR_EMAIL: 'author@example.test',
+      GIT_COMMITTER_NAME: 'Test Author',
+      GIT_COMMITTER_EMAIL: 'author@example.test',
+    },
   });
 }
 
@@ -96,7 +114,12 @@ async function pushSignedIndex(tag: string, architectures: string[], leaf: TestL
   const index = await pusher.pushIndex({ tag, images: architectures.map((architecture) => ({ platform: { os: 'linux', architecture } })) });
   const integratedTime = SIGNED_AT / 1000 + 30;
   await pusher.pushCosignSignature(index.digest, [
-    signLegacy({ payload: payloadFor(index.digest, `${registry.host}/${REPOSITORY}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: logIndex++, integratedTime } }),
+    signLegacy({
+      payload: payloadFor(index.digest, `${registry.host}/${REPOSITORY}`),
+      privateKey: leaf.privateKey,
+      certificatePem: leaf.pem,
+      log: { log, logIndex: logIndex++, integratedTime },
+    }),
   ]);
   return index.digest;
 }
@@ -124,7 +147,10 @@ function assertOneCommitOnMain(): void {
   const main = git(remote, 'rev-parse', 'refs/heads/main').trim();
   assert.equal(git(remote, 'rev-list', '--count', `refs/heads/main..refs/heads/${BRANCH}`).trim(), '1');
   assert.equal(git(remote, 'rev-parse', `refs/heads/${BRANCH}^`).trim(), main, 'rebuilt on the tip of main');
-  assert.deepEqual(git(remote, 'diff', '--name-only', 'refs/heads/main', `refs/heads/${BRANCH}`).trim().split('\n'), ['README.md', 'state.json']);
+  assert.deepEqual(git(remote, 'diff', '--name-only', 'refs/heads/main', `refs/heads/${BRANCH}`).trim().split('\n'), [
+    'README.md',
+    'state.json',
+  ]);
   assert.equal(git(remote, 'log', '-1', '--format=%an <%ae>|%cn <%ce>', `refs/heads/${BRANCH}`).trim(), `${BOT}|${BOT}`);
 }
 
@@ -146,7 +172,11 @@ before(async () => {
   });
   ca = await createCa();
   log = createLog();
-  const oldLeaf = await issueLeaf(ca, { subject: OLD_SIGNER, issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date(SIGNED_AT) });
+  const oldLeaf = await issueLeaf(ca, {
+    subject: OLD_SIGNER,
+    issuer: 'https://token.actions.githubusercontent.com',
+    notBefore: new Date(SIGNED_AT),
+  });
 
   // The registry as it was when the README was last committed.
   digests.A = await pushSignedIndex('latest', ['amd64', 'arm64'], oldLeaf);
@@ -157,7 +187,10 @@ before(async () => {
   git(scratch, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
   git(scratch, 'clone', '--quiet', remote, work);
   git(work, 'symbolic-ref', 'HEAD', 'refs/heads/main');
-  writeFileSync(path.join(work, 'readme-gen.yaml'), `name: app\nlocation: ${registry.host}/${REPOSITORY}\nstate: state.json\ntrusted-root: trusted_root.json\n`);
+  writeFileSync(
+    path.join(work, 'readme-gen.yaml'),
+    `name: app\nlocation: ${registry.host}/${REPOSITORY}\nstate: state.json\ntrusted-root: trusted_root.json\n`,
+  );
   writeFileSync(path.join(work, 'trusted_root.json'), JSON.stringify(trustedRoot(ca, log)));
   writeFileSync(path.join(work, 'notes.txt'), 'hand-written\n');
   for (const args of [['snapshot'], ['render', '--write']]) {
@@ -177,7 +210,11 @@ after(async () => {
 
 describe('readme-gen pr', () => {
   test('a registry change opens a pull request that says what changed, on a branch of one commit', async () => {
-    const newLeaf = await issueLeaf(ca, { subject: NEW_SIGNER, issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date(SIGNED_AT) });
+    const newLeaf = await issueLeaf(ca, {
+      subject: NEW_SIGNER,
+      issuer: 'https://token.actions.githubusercontent.com',
+      notBefore: new Date(SIGNED_AT),
+    });
     await deleteManifest(digests.C);
     digests.B = await pushSignedIndex('latest', ['amd64', 'arm64', 's390x'], newLeaf);
     await pusher.tag('1.1', digests.B);
@@ -189,9 +226,15 @@ describe('readme-gen pr', () => {
     assert.match(run.stderr, /opened pull request #1/);
     const [list, create, ...rest] = github.requests;
     assert.equal(rest.length, 0);
-    assert.deepEqual([list?.method, list?.path, list?.query], ['GET', `/repos/${REPOSITORY}/pulls`, { head: `${OWNER}:${BRANCH}`, state: 'open', per_page: '100' }]);
+    assert.deepEqual(
+      [list?.method, list?.path, list?.query],
+      ['GET', `/repos/${REPOSITORY}/pulls`, { head: `${OWNER}:${BRANCH}`, state: 'open', per_page: '100' }],
+    );
     assert.deepEqual([create?.method, create?.path], ['POST', `/repos/${REPOSITORY}/pulls`]);
-    assert.ok(github.requests.every((request) => request.authorization === 'valid'), 'Authorization: Bearer <token>, exactly, on every request');
+    assert.ok(
+      github.requests.every((request) => request.authorization === 'valid'),
+      'Authorization: Bearer <token>, exactly, on every request',
+    );
     assert.equal(list?.headers['x-github-api-version'], '2022-11-28');
     assert.equal(list?.headers.accept, 'application/vnd.github+json');
 
@@ -209,7 +252,10 @@ describe('readme-gen pr', () => {
     ]) {
       assert.ok(sent.body.includes(`\n${line}\n`), `body lacks: ${line}\n${sent.body}`);
     }
-    assert.match(sent.body, /<details><summary>README diff: README\.md \(\+\d+ −\d+\)<\/summary>\n\n```+diff\n--- a\/README\.md\n\+\+\+ b\/README\.md\n/);
+    assert.match(
+      sent.body,
+      /<details><summary>README diff: README\.md \(\+\d+ −\d+\)<\/summary>\n\n```+diff\n--- a\/README\.md\n\+\+\+ b\/README\.md\n/,
+    );
     assert.ok(sent.body.length <= 65_536);
 
     assertOneCommitOnMain();
@@ -217,8 +263,15 @@ describe('readme-gen pr', () => {
     const message = git(remote, 'log', '-1', '--format=%B', `refs/heads/${BRANCH}`);
     assert.match(message, new RegExp(`- tag latest moved: ${A} -> ${B}; platforms added linux/s390x`));
     const state = stateOnBranch();
-    assert.deepEqual(state.tags.map((tag) => `${tag.name}=${tag.digest}`).sort(), [`1.0=${digests.A}`, `1.1=${digests.B}`, `latest=${digests.B}`].sort());
-    assert.equal(git(remote, 'show', `refs/heads/${BRANCH}:README.md`), readFileSync(path.join(work, 'README.md'), 'utf8'), 'the work tree holds what was proposed');
+    assert.deepEqual(
+      state.tags.map((tag) => `${tag.name}=${tag.digest}`).sort(),
+      [`1.0=${digests.A}`, `1.1=${digests.B}`, `latest=${digests.B}`].sort(),
+    );
+    assert.equal(
+      git(remote, 'show', `refs/heads/${BRANCH}:README.md`),
+      readFileSync(path.join(work, 'README.md'), 'utf8'),
+      'the work tree holds what was proposed',
+    );
     assert.equal(git(work, 'rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main', 'HEAD stays where it was');
     assert.equal(github.pulls[0]?.body, sent.body);
   });
@@ -238,7 +291,10 @@ describe('readme-gen pr', () => {
     const json = await runPr(['--json']);
     assert.equal(json.status, 0, json.stderr);
     const report = JSON.parse(json.stdout) as { outcome: string; pushed: boolean; pullRequest: { number: number; url: string } };
-    assert.deepEqual([report.outcome, report.pushed, report.pullRequest], ['up-to-date', false, { number: 1, url: `https://github.test/${REPOSITORY}/pull/1` }]);
+    assert.deepEqual(
+      [report.outcome, report.pushed, report.pullRequest],
+      ['up-to-date', false, { number: 1, url: `https://github.test/${REPOSITORY}/pull/1` }],
+    );
   });
 
   test('--dry-run prints the plan and writes nothing anywhere, needing no token', async () => {
@@ -263,7 +319,11 @@ describe('readme-gen pr', () => {
     assert.match(run.stdout, /```+diff\n--- a\/README\.md/);
     assert.equal(remoteRefs(), refs, 'nothing pushed');
     assert.deepEqual(requestsSince(seen), [], 'no API call at all');
-    assert.deepEqual(['README.md', 'state.json'].map((file) => readFileSync(path.join(work, file), 'utf8')), files, 'no file written');
+    assert.deepEqual(
+      ['README.md', 'state.json'].map((file) => readFileSync(path.join(work, file), 'utf8')),
+      files,
+      'no file written',
+    );
     assert.equal(git(work, 'status', '--porcelain'), status);
     assert.equal(git(work, 'count-objects', '-v'), objects, 'no git object written');
     assert.equal(git(work, 'for-each-ref'), localRefs, 'no ref written');
@@ -271,7 +331,15 @@ describe('readme-gen pr', () => {
     const json = await runPr(['--dry-run', '--json'], { GITHUB_TOKEN: undefined });
     assert.equal(json.status, 0, json.stderr);
     assert.equal(json.stderr, '', 'with --json, stdout is the whole report');
-    const plan = JSON.parse(json.stdout) as { outcome: string; repository: string; base: string; branch: string; files: { path: string; kind: string; added: boolean }[]; title: string; body: string };
+    const plan = JSON.parse(json.stdout) as {
+      outcome: string;
+      repository: string;
+      base: string;
+      branch: string;
+      files: { path: string; kind: string; added: boolean }[];
+      title: string;
+      body: string;
+    };
     assert.deepEqual([plan.outcome, plan.repository, plan.base, plan.branch], ['planned', 'acme/app', 'main', BRANCH]);
     assert.deepEqual(plan.files, [
       { path: 'README.md', kind: 'readme', added: false },
@@ -329,21 +397,27 @@ describe('readme-gen pr', () => {
     const run = await runPr();
 
     assert.equal(run.status, 3, run.stderr);
-    assert.match(run.stderr, new RegExp(`GitHub API: GET ${github.url.replace(/\./g, '\\.')}/repos/acme/app/pulls answered 502: Server Error`));
+    assert.match(
+      run.stderr,
+      new RegExp(`GitHub API: GET ${github.url.replace(/\./g, '\\.')}/repos/acme/app/pulls answered 502: Server Error`),
+    );
     assert.deepEqual(
       requestsSince(seen).map((request) => `${request.method} ${request.status}`),
       Array(DEFAULT_HTTP_OPTIONS.maxRetries + 1).fill('GET 502'),
     );
   });
 
-  test('a refused write exits 3 with GitHub\'s explanation and a hint', async () => {
+  test("a refused write exits 3 with GitHub's explanation and a hint", async () => {
     github.failNext('PATCH', 403, 'GitHub Actions is not permitted to create or approve pull requests.');
     github.pulls[0]!.title = 'edited by hand';
 
     const run = await runPr();
 
     assert.equal(run.status, 3, run.stderr);
-    assert.match(run.stderr, /PATCH .*\/repos\/acme\/app\/pulls\/1 answered 403: GitHub Actions is not permitted to create or approve pull requests\. \(the token may not write pull requests/);
+    assert.match(
+      run.stderr,
+      /PATCH .*\/repos\/acme\/app\/pulls\/1 answered 403: GitHub Actions is not permitted to create or approve pull requests\. \(the token may not write pull requests/,
+    );
   });
 
   test('a missing token exits 2 naming the variable, before touching anything', async () => {
@@ -369,7 +443,11 @@ describe('readme-gen pr', () => {
     writeFileSync(path.join(outside, 'readme-gen.yaml'), readFileSync(path.join(work, 'readme-gen.yaml')));
 
     const dirty = await runPr();
-    const notRepo = await runCliAsync(['pr', '--quiet', '--api-url', github.url], outside, { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPOSITORY, GIT_CEILING_DIRECTORIES: scratch });
+    const notRepo = await runCliAsync(['pr', '--quiet', '--api-url', github.url], outside, {
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_REPOSITORY: REPOSITORY,
+      GIT_CEILING_DIRECTORIES: scratch,
+    });
     printed.push(notRepo.stdout, notRepo.stderr);
 
     assert.equal(dirty.status, 2, dirty.stderr);
@@ -405,7 +483,10 @@ describe('readme-gen pr', () => {
 describe('readme-gen pr --all', () => {
   test('every configured image in one commit and one pull request, a section each', async (t) => {
     const repositories = { one: 'acme/one', two: 'acme/two' } as const;
-    const pushers = { one: new Pusher({ registryUrl: registry.url, repository: repositories.one }), two: new Pusher({ registryUrl: registry.url, repository: repositories.two }) };
+    const pushers = {
+      one: new Pusher({ registryUrl: registry.url, repository: repositories.one }),
+      two: new Pusher({ registryUrl: registry.url, repository: repositories.two }),
+    };
     const amd64 = { platform: { os: 'linux', architecture: 'amd64' } };
     await pushers.one.pushImage({ ...amd64, tag: 'latest' });
     const twoBefore = (await pushers.two.pushImage({ ...amd64, tag: 'latest' })).digest;
@@ -421,7 +502,10 @@ describe('readme-gen pr --all', () => {
     git(dir, 'init', '--quiet', '--initial-branch=trunk', seed);
     for (const [name, repository] of Object.entries(repositories)) {
       mkdirSync(path.join(seed, name));
-      writeFileSync(path.join(seed, name, 'readme-gen.yaml'), `name: ${name}\nlocation: ${registry.host}/${repository}\nstate: state.json\n`);
+      writeFileSync(
+        path.join(seed, name, 'readme-gen.yaml'),
+        `name: ${name}\nlocation: ${registry.host}/${repository}\nstate: state.json\n`,
+      );
     }
     for (const args of [['snapshot'], ['render', '--write']]) {
       const run = await runCliAsync([...args, '--all', '--quiet', '--cache-dir', cacheDir], seed, { GIT_CONFIG_GLOBAL: gitConfig });
@@ -451,7 +535,12 @@ describe('readme-gen pr --all', () => {
     assert.ok(sent.body.includes(`- \`latest\`: \`${shortDigest(twoBefore)}\` → \`${shortDigest(twoAfter)}\``));
     assert.ok(sent.body.includes('- `latest`: added `linux/arm64`; removed `linux/amd64`'));
     assert.equal((sent.body.match(/<details><summary>README diff/g) ?? []).length, 2);
-    assert.deepEqual(git(bare, 'diff', '--name-only', 'refs/heads/trunk', `refs/heads/${BRANCH}`).trim().split('\n'), ['one/README.md', 'one/state.json', 'two/README.md', 'two/state.json']);
+    assert.deepEqual(git(bare, 'diff', '--name-only', 'refs/heads/trunk', `refs/heads/${BRANCH}`).trim().split('\n'), [
+      'one/README.md',
+      'one/state.json',
+      'two/README.md',
+      'two/state.json',
+    ]);
     assert.equal(git(bare, 'rev-list', '--count', `refs/heads/trunk..refs/heads/${BRANCH}`).trim(), '1');
     for (const text of [run.stdout, run.stderr, create?.body ?? '', git(bare, 'log', '-p', '--all')]) assert.ok(!text.includes(TOKEN));
   });
@@ -470,7 +559,11 @@ describe('readme-gen pr --dry-run on platform manifests with tags of their own (
     git(dir, 'clone', '--quiet', '--bare', seed, bare);
     git(dir, 'clone', '--quiet', bare, clone);
 
-    const run = await runCliAsync(['pr', '--dry-run', '--quiet', '--cache-dir', cacheDir], clone, { GITHUB_REPOSITORY: 'acme/per-arch', GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: '1' });
+    const run = await runCliAsync(['pr', '--dry-run', '--quiet', '--cache-dir', cacheDir], clone, {
+      GITHUB_REPOSITORY: 'acme/per-arch',
+      GIT_CONFIG_GLOBAL: gitConfig,
+      GIT_CONFIG_NOSYSTEM: '1',
+    });
 
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Files:\n {2}A README\.md\n {2}A state\.json$/m);

@@ -99,7 +99,9 @@ describe('readme-gen snapshot --check', () => {
     await pusher.tag('latest', pushed.digest);
     await pusher.deleteManifest(old.digest);
     const key = createSigningKey();
-    await pusher.pushCosignSignature(index.digest, [signLegacy({ payload: payloadFor(index.digest, `${registry.host}/${REPOSITORY}`), privateKey: key.privateKey })]);
+    await pusher.pushCosignSignature(index.digest, [
+      signLegacy({ payload: payloadFor(index.digest, `${registry.host}/${REPOSITORY}`), privateKey: key.privateKey }),
+    ]);
     t.after(async () => {
       // Put the registry's tags back as the other tests expect them.
       await pusher.deleteManifest(pushed.digest);
@@ -121,12 +123,16 @@ describe('readme-gen snapshot --check', () => {
         '',
       ].join('\n'),
     );
-    assert.equal(check.stderr, 'readme-gen: state.json is out of date; run `readme-gen snapshot` to record the registry\'s state\n');
+    assert.equal(check.stderr, "readme-gen: state.json is out of date; run `readme-gen snapshot` to record the registry's state\n");
     assert.deepEqual(files(dir), before, 'snapshot --check wrote nothing');
 
     const json = run(dir, '--check', '--json');
     assert.equal(json.status, 1);
-    const summary = JSON.parse(json.stdout) as { upToDate: boolean; written: boolean; changes: { added: { tag: string }[]; removed: { tag: string }[]; moved: { tag: string }[] } };
+    const summary = JSON.parse(json.stdout) as {
+      upToDate: boolean;
+      written: boolean;
+      changes: { added: { tag: string }[]; removed: { tag: string }[]; moved: { tag: string }[] };
+    };
     assert.equal(summary.upToDate, false);
     assert.equal(summary.written, false);
     assert.deepEqual(

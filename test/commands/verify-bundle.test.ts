@@ -16,7 +16,20 @@ import { before, describe, test } from 'node:test';
 import type { Digest, ImageState, SignatureRecord, SigstoreBundleRecord } from '../../src/state/image-state.js';
 import { serializeState } from '../../src/state/serialize-state.js';
 import { type CliRun, runCli, temporaryDirectory } from '../helpers/run-cli.js';
-import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, issueLeaf, payloadFor, signBundle, signLegacy, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
+import {
+  type TestCa,
+  type TestLeaf,
+  type TestLog,
+  createCa,
+  createLog,
+  issueLeaf,
+  payloadFor,
+  signBundle,
+  signLegacy,
+  trustedRoot,
+  IDENTITY,
+  ISSUER,
+} from '../helpers/signing.js';
 
 type TestContext = Parameters<typeof temporaryDirectory>[0];
 
@@ -56,7 +69,14 @@ function stateWith(latest: SignatureRecord[], older: SignatureRecord[] = [bundle
       { name: '0.9', digest: OLDER, mediaType: INDEX },
     ],
     images: {
-      [LATEST]: { mediaType: INDEX, platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }], signatures: latest },
+      [LATEST]: {
+        mediaType: INDEX,
+        platforms: [
+          { os: 'linux', architecture: 'amd64' },
+          { os: 'linux', architecture: 'arm64' },
+        ],
+        signatures: latest,
+      },
       [OLDER]: { mediaType: INDEX, platforms: [{ os: 'linux', architecture: 'amd64' }], signatures: older },
     },
   };
@@ -79,7 +99,10 @@ function repository(t: TestContext, options: { state?: ImageState; extra?: strin
   mkdirSync(imageDir, { recursive: true });
   writeFileSync(path.join(imageDir, 'state.json'), serializeState(options.state ?? stateWith([bundle(LATEST, LATEST_LOG_INDEX)])));
   writeFileSync(path.join(imageDir, 'trusted_root.json'), JSON.stringify(trustedRoot(ca, log)));
-  writeFileSync(path.join(imageDir, 'readme-gen.yaml'), `name: app\nlocation: ${LOCATION}\nstate: state.json\ntrusted-root: trusted_root.json\n${options.extra ?? ''}`);
+  writeFileSync(
+    path.join(imageDir, 'readme-gen.yaml'),
+    `name: app\nlocation: ${LOCATION}\nstate: state.json\ntrusted-root: trusted_root.json\n${options.extra ?? ''}`,
+  );
   if (options.render ?? true) {
     const rendered = runCli(['render', '--write'], imageDir);
     assert.equal(rendered.status, 0, rendered.stderr);
@@ -94,7 +117,10 @@ function readme(repo: Repository): string {
 /** Replaces `from`, which must occur exactly once in the README. */
 function editReadme(repo: Repository, from: string | RegExp, to: string): void {
   const text = readme(repo);
-  const count = typeof from === 'string' ? text.split(from).length - 1 : [...text.matchAll(new RegExp(from.source, `${from.flags.replace('g', '')}g`))].length;
+  const count =
+    typeof from === 'string'
+      ? text.split(from).length - 1
+      : [...text.matchAll(new RegExp(from.source, `${from.flags.replace('g', '')}g`))].length;
   assert.equal(count, 1, `${String(from)} occurs once in the README`);
   const edited = text.replace(from, to);
   assert.notEqual(edited, text);
@@ -152,14 +178,20 @@ describe('verify on a README rendered from Sigstore bundles', () => {
   });
 
   test('the distroless template: authentic too', (t) => {
-    const repo = repository(t, { extra: 'template: distroless\ndescription: An app.\nwording:\n  generator: https://github.com/acme/readme-tool\n  signed-images: Acme Images\n' });
+    const repo = repository(t, {
+      extra:
+        'template: distroless\ndescription: An app.\nwording:\n  generator: https://github.com/acme/readme-tool\n  signed-images: Acme Images\n',
+    });
 
     assert.match(readme(repo), /COSIGN_EXPERIMENTAL=1 cosign verify/);
     const run = verify(repo.imageDir);
     assert.equal(run.status, 0, run.stderr);
 
     editReadme(repo, `COSIGN_EXPERIMENTAL=1 cosign verify ${LOCATION}:latest`, `COSIGN_EXPERIMENTAL=1 cosign verify ${LOCATION}:edge`);
-    assertRejected(verify(repo.imageDir), /the reference the printed `cosign verify` command names is registry\.example\.com\/acme\/app:edge; the committed state says registry\.example\.com\/acme\/app:latest$/m);
+    assertRejected(
+      verify(repo.imageDir),
+      /the reference the printed `cosign verify` command names is registry\.example\.com\/acme\/app:edge; the committed state says registry\.example\.com\/acme\/app:latest$/m,
+    );
   });
 
   /** Each hand edit of a claim: what is replaced, and how the message must name the claim. */
@@ -168,7 +200,9 @@ describe('verify on a README rendered from Sigstore bundles', () => {
       claim: 'a digest in the tags table',
       from: () => `| \`0.9\` | \`${OLDER}\``,
       to: `| \`0.9\` | \`sha256:${'ce'.repeat(32)}\``,
-      message: new RegExp(`^readme-gen: README\\.md:\\d+: the digest of tag \`0\\.9\` is sha256:(ce){32}; the committed state says ${OLDER}\\n$`),
+      message: new RegExp(
+        `^readme-gen: README\\.md:\\d+: the digest of tag \`0\\.9\` is sha256:(ce){32}; the committed state says ${OLDER}\\n$`,
+      ),
     },
     {
       claim: 'a tag moved to another row',
@@ -180,25 +214,32 @@ describe('verify on a README rendered from Sigstore bundles', () => {
       claim: 'the log index and link of a row',
       from: () => `[Rekor entry ${LATEST_LOG_INDEX}](https://search.sigstore.dev/?logIndex=${LATEST_LOG_INDEX})`,
       to: '[Rekor entry 670](https://search.sigstore.dev/?logIndex=670)',
-      message: new RegExp(`: the log entry printed for ${LATEST} is \\[Rekor entry 670\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=670\\); the committed state says \\[Rekor entry 669\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\)\\n$`),
+      message: new RegExp(
+        `: the log entry printed for ${LATEST} is \\[Rekor entry 670\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=670\\); the committed state says \\[Rekor entry 669\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\)\\n$`,
+      ),
     },
     {
       claim: 'the log link alone',
       from: () => `?logIndex=${OLDER_LOG_INDEX})`,
       to: '?logIndex=1)',
-      message: new RegExp(`: the log entry printed for ${OLDER} is \\[Rekor entry 700\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=1\\); the committed state says `),
+      message: new RegExp(
+        `: the log entry printed for ${OLDER} is \\[Rekor entry 700\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=1\\); the committed state says `,
+      ),
     },
     {
       claim: 'the platforms of a row',
       from: () => '`linux/amd64`<br/>`linux/arm64`',
       to: '`linux/amd64`',
-      message: new RegExp(`: the "Platforms" column printed for ${LATEST} is \`linux/amd64\`; the committed state says \`linux/amd64\` \`linux/arm64\`\\n$`),
+      message: new RegExp(
+        `: the "Platforms" column printed for ${LATEST} is \`linux/amd64\`; the committed state says \`linux/amd64\` \`linux/arm64\`\\n$`,
+      ),
     },
     {
       claim: 'the printed type',
       from: () => '"type": "https://sigstore.dev/cosign/sign/v1"',
       to: '"type": "https://sigstore.dev/cosign/sign/v2"',
-      message: /: the type of the printed claims is https:\/\/sigstore\.dev\/cosign\/sign\/v2; the committed state says https:\/\/sigstore\.dev\/cosign\/sign\/v1\n$/,
+      message:
+        /: the type of the printed claims is https:\/\/sigstore\.dev\/cosign\/sign\/v2; the committed state says https:\/\/sigstore\.dev\/cosign\/sign\/v1\n$/,
     },
     {
       claim: 'the printed digest',
@@ -210,7 +251,8 @@ describe('verify on a README rendered from Sigstore bundles', () => {
       claim: 'the printed docker-reference',
       from: () => `"docker-reference": "${LOCATION}:latest"`,
       to: `"docker-reference": "${LOCATION}:1.0"`,
-      message: /: the docker-reference of the printed claims is registry\.example\.com\/acme\/app:1\.0; the committed state says registry\.example\.com\/acme\/app:latest\n$/,
+      message:
+        /: the docker-reference of the printed claims is registry\.example\.com\/acme\/app:1\.0; the committed state says registry\.example\.com\/acme\/app:latest\n$/,
     },
     {
       claim: 'an annotation added to the printed claims',
@@ -222,19 +264,24 @@ describe('verify on a README rendered from Sigstore bundles', () => {
       claim: 'the signer identity in the text',
       from: () => `by \`${IDENTITY}\``,
       to: 'by `https://github.com/evil/app/.github/workflows/release.yaml@refs/heads/main`',
-      message: new RegExp(`: the signer the text names is https://github\\.com/evil/app/\\.github/workflows/release\\.yaml@refs/heads/main; the committed state says ${IDENTITY.replace(/[.]/g, '\\.')}\\n$`),
+      message: new RegExp(
+        `: the signer the text names is https://github\\.com/evil/app/\\.github/workflows/release\\.yaml@refs/heads/main; the committed state says ${IDENTITY.replace(/[.]/g, '\\.')}\\n$`,
+      ),
     },
     {
       claim: "the signer's issuer in the text",
       from: () => `(issuer \`${ISSUER}\`)`,
       to: '(issuer `https://accounts.google.com`)',
-      message: /: the signer's issuer the text names is https:\/\/accounts\.google\.com; the committed state says https:\/\/token\.actions\.githubusercontent\.com\n$/,
+      message:
+        /: the signer's issuer the text names is https:\/\/accounts\.google\.com; the committed state says https:\/\/token\.actions\.githubusercontent\.com\n$/,
     },
     {
       claim: 'the identity in the printed cosign verify command',
       from: () => `--certificate-identity=${IDENTITY}`,
       to: "--certificate-identity-regexp='.*'",
-      message: new RegExp(`: the --certificate-identity of the printed \`cosign verify\` command is missing; the committed state says ${IDENTITY.replace(/[.]/g, '\\.')}\\n$`),
+      message: new RegExp(
+        `: the --certificate-identity of the printed \`cosign verify\` command is missing; the committed state says ${IDENTITY.replace(/[.]/g, '\\.')}\\n$`,
+      ),
     },
     {
       claim: 'a check cosign says it performed',
@@ -262,14 +309,20 @@ describe('verify on a README rendered from Sigstore bundles', () => {
     const run = verify(repo.imageDir, '--json');
 
     assert.equal(run.status, 4);
-    const json = JSON.parse(run.stdout) as { authentic: boolean; readmes: { file: string; authentic: boolean; proof?: string; claim?: string; check?: string; message: string }[] };
+    const json = JSON.parse(run.stdout) as {
+      authentic: boolean;
+      readmes: { file: string; authentic: boolean; proof?: string; claim?: string; check?: string; message: string }[];
+    };
     assert.equal(json.authentic, false);
     const [verdict] = json.readmes;
-    assert.deepEqual([verdict?.file, verdict?.authentic, verdict?.proof, verdict?.claim, verdict?.check], ['README.md', false, 'committed state', `the log entry printed for ${LATEST}`, undefined]);
+    assert.deepEqual(
+      [verdict?.file, verdict?.authentic, verdict?.proof, verdict?.claim, verdict?.check],
+      ['README.md', false, 'committed state', `the log entry printed for ${LATEST}`, undefined],
+    );
     assert.match(verdict?.message ?? '', new RegExp(`^README\\.md:\\d+: the log entry printed for ${LATEST} is `));
   });
 
-  test('text that is not a claim is not verify\'s business (render --check\'s)', (t) => {
+  test("text that is not a claim is not verify's business (render --check's)", (t) => {
     const repo = repository(t);
     editReadme(repo, 'and readme-gen verified the signature offline', 'and we checked it');
 
@@ -292,7 +345,12 @@ describe("verify checks the committed state's signatures", () => {
 
     const run = verify(repo.imageDir);
     // The logged entry records the signature, so sigstore-js may find the mismatch there (e) before the signature itself (b).
-    assertRejected(run, new RegExp(`^readme-gen: README\\.md: ${LATEST}: check \\([be]\\) (signature|log entry) failed: .*\\(in the committed state state\\.json\\)\\n$`));
+    assertRejected(
+      run,
+      new RegExp(
+        `^readme-gen: README\\.md: ${LATEST}: check \\([be]\\) (signature|log entry) failed: .*\\(in the committed state state\\.json\\)\\n$`,
+      ),
+    );
 
     const json = JSON.parse(verify(repo.imageDir, '--json').stdout) as { readmes: { check?: string; proof?: string }[] };
     assert.match(json.readmes[0]?.check ?? '', /^[be]$/);
@@ -305,21 +363,32 @@ describe("verify checks the committed state's signatures", () => {
     assert.equal(runCli(['render', '--write'], repo.imageDir).status, 0);
     writeFileSync(path.join(repo.imageDir, 'state.json'), serializeState(stateWith([bundle(LATEST, LATEST_LOG_INDEX, strangerLeaf)])));
 
-    assertRejected(verify(repo.imageDir), new RegExp(`^readme-gen: README\\.md: ${LATEST}: check \\(c\\) certificate failed: .*\\(in the committed state state\\.json\\)\\n$`));
+    assertRejected(
+      verify(repo.imageDir),
+      new RegExp(`^readme-gen: README\\.md: ${LATEST}: check \\(c\\) certificate failed: .*\\(in the committed state state\\.json\\)\\n$`),
+    );
   });
 
   test("the identity policy from the flags (over the config's) applies to the state's signatures", (t) => {
     const repo = repository(t, { extra: `identity:\n  certificate-oidc-issuer: ${ISSUER}\n` });
 
     assert.equal(verify(repo.imageDir).status, 0);
-    assertRejected(verify(repo.imageDir, '--certificate-identity', 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main'), /check identity policy failed: /);
+    assertRejected(
+      verify(repo.imageDir, '--certificate-identity', 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main'),
+      /check identity policy failed: /,
+    );
   });
 
   test('a state whose signatures changed since the README was rendered is exit 4 naming the claim', (t) => {
     const repo = repository(t);
     writeFileSync(path.join(repo.imageDir, 'state.json'), serializeState(stateWith([bundle(LATEST, 1234)])));
 
-    assertRejected(verify(repo.imageDir), new RegExp(`: the log entry printed for ${LATEST} is \\[Rekor entry 669\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\); the committed state says \\[Rekor entry 1234\\]`));
+    assertRejected(
+      verify(repo.imageDir),
+      new RegExp(
+        `: the log entry printed for ${LATEST} is \\[Rekor entry 669\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\); the committed state says \\[Rekor entry 1234\\]`,
+      ),
+    );
   });
 });
 
@@ -333,7 +402,10 @@ describe('finding the config and state of a README', () => {
 
     assert.equal(run.status, 2, run.stderr);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^readme-gen: README\.md: its printed claims \(a Sigstore bundle's\) carry no log proof, so verify checks them against the committed state, but no readme-gen\.yaml in \. renders README\.md; pass --config FILE naming the config it was rendered from\n$/);
+    assert.match(
+      run.stderr,
+      /^readme-gen: README\.md: its printed claims \(a Sigstore bundle's\) carry no log proof, so verify checks them against the committed state, but no readme-gen\.yaml in \. renders README\.md; pass --config FILE naming the config it was rendered from\n$/,
+    );
 
     const configured = verify(elsewhere, '--config', path.join(repo.imageDir, 'readme-gen.yaml'), '--allow-outside');
     assert.equal(configured.status, 0, configured.stderr);
@@ -366,7 +438,10 @@ describe('finding the config and state of a README', () => {
 
     assert.equal(fromDocs.status, 0, fromDocs.stderr);
     const json = JSON.parse(fromDocs.stdout) as { readmes: { proof: string; config: string; state: string }[] };
-    assert.deepEqual([json.readmes[0]?.proof, json.readmes[0]?.config, json.readmes[0]?.state], ['committed state', '../readme-gen.yaml', '../state.json']);
+    assert.deepEqual(
+      [json.readmes[0]?.proof, json.readmes[0]?.config, json.readmes[0]?.state],
+      ['committed state', '../readme-gen.yaml', '../state.json'],
+    );
     assert.equal(fromTop.status, 0, fromTop.stderr);
     assert.match(fromTop.stdout, /^images\/app\/docs\/README\.md: authentic: /);
   });
@@ -378,17 +453,26 @@ describe('finding the config and state of a README', () => {
     const run = verify(repo.imageDir);
 
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /^readme-gen: README\.md: .* but readme-gen\.yaml names no state: file; set state: in it, or pass --config FILE[^\n]*\n$/);
+    assert.match(
+      run.stderr,
+      /^readme-gen: README\.md: .* but readme-gen\.yaml names no state: file; set state: in it, or pass --config FILE[^\n]*\n$/,
+    );
   });
 
   test('a state that is not there is exit 2', (t) => {
     const repo = repository(t);
-    writeFileSync(path.join(repo.imageDir, 'readme-gen.yaml'), `name: app\nlocation: ${LOCATION}\nstate: gone.json\ntrusted-root: trusted_root.json\n`);
+    writeFileSync(
+      path.join(repo.imageDir, 'readme-gen.yaml'),
+      `name: app\nlocation: ${LOCATION}\nstate: gone.json\ntrusted-root: trusted_root.json\n`,
+    );
 
     const run = verify(repo.imageDir);
 
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /^readme-gen: README\.md: the committed state gone\.json that readme-gen\.yaml names does not exist; [^\n]*--config FILE[^\n]*\n$/);
+    assert.match(
+      run.stderr,
+      /^readme-gen: README\.md: the committed state gone\.json that readme-gen\.yaml names does not exist; [^\n]*--config FILE[^\n]*\n$/,
+    );
   });
 
   test('--all: each README against its own config and state', (t) => {
@@ -397,21 +481,30 @@ describe('finding the config and state of a README', () => {
 
     assert.equal(run.status, 0, run.stderr);
     const json = JSON.parse(run.stdout) as { readmes: { file: string; proof: string; state: string }[] };
-    assert.deepEqual(json.readmes.map((entry) => [entry.file, entry.proof, entry.state]), [['app/README.md', 'committed state', 'app/state.json']]);
+    assert.deepEqual(
+      json.readmes.map((entry) => [entry.file, entry.proof, entry.state]),
+      [['app/README.md', 'committed state', 'app/state.json']],
+    );
   });
 
   test('a README with its own text around the generated region: only the claims are compared', (t) => {
     const repo = repository(t, { render: false });
     // Its own table of digests comes first: it must not hide the generated one.
     const ownTable = `| Release | Digest |\n| --- | --- |\n| \`0.9\` | \`sha256:${'ef'.repeat(32)}\` |\n`;
-    writeFileSync(path.join(repo.imageDir, 'README.md'), `# My app\n\nWritten by hand, signed by \`nobody\`.\n\n${ownTable}\n<!-- readme-gen:start -->\n<!-- readme-gen:end -->\n\nMore hand-written text.\n`);
+    writeFileSync(
+      path.join(repo.imageDir, 'README.md'),
+      `# My app\n\nWritten by hand, signed by \`nobody\`.\n\n${ownTable}\n<!-- readme-gen:start -->\n<!-- readme-gen:end -->\n\nMore hand-written text.\n`,
+    );
     assert.equal(runCli(['render', '--write'], repo.imageDir).status, 0);
 
     assert.equal(verify(repo.imageDir).status, 0);
     editReadme(repo, 'More hand-written text.', 'Edited by hand, as it may be.');
     assert.equal(verify(repo.imageDir).status, 0);
     editReadme(repo, `| \`0.9\` | \`${OLDER}\``, `| \`0.9\` | \`${LATEST}\``);
-    assertRejected(verify(repo.imageDir), new RegExp(`: the digest of tag \`0\\.9\` \\(2nd\\) is ${LATEST}; the committed state says ${OLDER}\\n$`));
+    assertRejected(
+      verify(repo.imageDir),
+      new RegExp(`: the digest of tag \`0\\.9\` \\(2nd\\) is ${LATEST}; the committed state says ${OLDER}\\n$`),
+    );
   });
 });
 

@@ -52,7 +52,9 @@ function corpusReadmes(): CorpusReadme[] {
 const readmes = corpusReadmes();
 const authentic = readmes.filter((readme) => readme.name !== HAND_EDITED);
 const handEdited = readmes.find((readme) => readme.name === HAND_EDITED);
-const fixtureCases = readdirSync(FIXTURE_CORPUS).filter((name) => CASE_NAME.test(name)).sort();
+const fixtureCases = readdirSync(FIXTURE_CORPUS)
+  .filter((name) => CASE_NAME.test(name))
+  .sort();
 
 function assertOneLine(stderr: string): void {
   assert.match(stderr, /^readme-gen: [^\n]+\n$/, `expected one line on stderr, got ${JSON.stringify(stderr)}`);
@@ -78,7 +80,10 @@ describe('readme-gen verify on all corpus READMEs in one run', () => {
   let batch: CliRun | undefined;
   const cwd = readmes[0]?.cwd ?? SHARED_CORPUS;
   const run = (): CliRun => (batch ??= runCli(['verify', ...readmes.map((readme) => readme.file)], cwd));
-  const stdoutLines = (): string[] => run().stdout.split('\n').filter((line) => line !== '');
+  const stdoutLines = (): string[] =>
+    run()
+      .stdout.split('\n')
+      .filter((line) => line !== '');
 
   test('exits 4, with exactly 84 "authentic" lines on stdout', () => {
     const result = run();

@@ -194,7 +194,12 @@ const CONFIG_CASES: ConfigCase[] = [
   },
   {
     title: 'identity has an unknown sub-key',
-    config: [...VALID_CONFIG, 'identity:', '  certificate-identity: https://github.com/acme/image/.github/workflows/release.yaml@refs/heads/main', '  subject: someone'],
+    config: [
+      ...VALID_CONFIG,
+      'identity:',
+      '  certificate-identity: https://github.com/acme/image/.github/workflows/release.yaml@refs/heads/main',
+      '  subject: someone',
+    ],
     at: '6:3',
     key: 'identity.subject',
     says: /unknown key "subject"; remove it or check its spelling/,
@@ -230,7 +235,11 @@ const CONFIG_CASES: ConfigCase[] = [
   },
   {
     title: 'identitiy for identity',
-    config: [...VALID_CONFIG, 'identitiy:', '  certificate-identity: https://github.com/acme/image/.github/workflows/release.yaml@refs/heads/main'],
+    config: [
+      ...VALID_CONFIG,
+      'identitiy:',
+      '  certificate-identity: https://github.com/acme/image/.github/workflows/release.yaml@refs/heads/main',
+    ],
     at: '4:1',
     key: 'identitiy',
     says: /: unknown key "identitiy"; did you mean "identity"\?$/m,
@@ -368,7 +377,10 @@ describe('an invalid readme-gen.yaml', () => {
       // Assert
       assertOneLineError(run, {
         file: 'readme-gen.yaml',
-        says: new RegExp(`^readme-gen: template distroless \\(or a partial it calls\\), line \\d+:\\d+: ${key.replace('.', '\\.')} is not set; set it in readme-gen\\.yaml$`, 'm'),
+        says: new RegExp(
+          `^readme-gen: template distroless \\(or a partial it calls\\), line \\d+:\\d+: ${key.replace('.', '\\.')} is not set; set it in readme-gen\\.yaml$`,
+          'm',
+        ),
       });
     });
   }
@@ -414,7 +426,7 @@ describe('a location given by --location', () => {
     });
   });
 
-  test('over a valid config file: named as the flag, not as the file\'s line', (t) => {
+  test("over a valid config file: named as the flag, not as the file's line", (t) => {
     // Arrange
     const dir = imageDirectory(t);
     writeFileSync(path.join(dir, 'readme-gen.yaml'), `${VALID_CONFIG.join('\n')}\n`);
@@ -423,7 +435,10 @@ describe('a location given by --location', () => {
     const run = runCli(['render', '--location', 'ghcr.io'], dir);
 
     // Assert
-    assertOneLineError(run, { file: '--location', says: /^readme-gen: --location: "ghcr\.io": names the registry ghcr\.io but no repository/ });
+    assertOneLineError(run, {
+      file: '--location',
+      says: /^readme-gen: --location: "ghcr\.io": names the registry ghcr\.io but no repository/,
+    });
   });
 
   test('registry hosts with ports and Docker Hub short names are valid, in the file and as the flag', (t) => {
@@ -463,7 +478,9 @@ const PRIMARY_TAG_CASES: PrimaryTagCase[] = [
   {
     title: 'a tag the registry does not have',
     config: [...VALID_CONFIG, 'primary-tag: stable'],
-    says: new RegExp(`^readme-gen\\.yaml:4:14: primary-tag: "stable" is not a tag of cgr\\.dev/chainguard/glibc-dynamic; push it, or set primary-tag to a shown tag \\(${SHOWN_TAGS}\\)$`),
+    says: new RegExp(
+      `^readme-gen\\.yaml:4:14: primary-tag: "stable" is not a tag of cgr\\.dev/chainguard/glibc-dynamic; push it, or set primary-tag to a shown tag \\(${SHOWN_TAGS}\\)$`,
+    ),
   },
   {
     title: 'a tag an exclude-tags pattern hides',
@@ -477,9 +494,11 @@ const PRIMARY_TAG_CASES: PrimaryTagCase[] = [
     says: /^readme-gen\.yaml:4:14: primary-tag: "edge" is hidden by the exclude-tags pattern "edge" \(--exclude-tags\); remove that pattern, or set primary-tag to a shown tag \(latest, /,
   },
   {
-    title: "a cosign signature tag, which no README shows",
+    title: 'a cosign signature tag, which no README shows',
     config: [...VALID_CONFIG, `primary-tag: ${SIGNATURE_TAG}`],
-    says: new RegExp(`^readme-gen\\.yaml:4:14: primary-tag: "${SIGNATURE_TAG.replaceAll('.', '\\.')}" is a cosign signature, attestation or SBOM tag \\(sha256-\\*\\), never shown; set primary-tag to a shown tag \\(${SHOWN_TAGS}\\)$`),
+    says: new RegExp(
+      `^readme-gen\\.yaml:4:14: primary-tag: "${SIGNATURE_TAG.replaceAll('.', '\\.')}" is a cosign signature, attestation or SBOM tag \\(sha256-\\*\\), never shown; set primary-tag to a shown tag \\(${SHOWN_TAGS}\\)$`,
+    ),
   },
   {
     title: 'no primary-tag, and exclude-tags hides every tag',
@@ -512,7 +531,10 @@ describe('primary-tag must be a tag the README shows', () => {
     // Arrange
     const dir = temporaryDirectory(t);
     copyFileSync(MULTI_TAG_STATE, path.join(dir, 'state.json'));
-    writeFileSync(path.join(dir, 'readme-gen.yaml'), `${[...VALID_CONFIG, 'exclude-tags: [nightly, "lat*"]', 'primary-tag: "2.35"'].join('\n')}\n`);
+    writeFileSync(
+      path.join(dir, 'readme-gen.yaml'),
+      `${[...VALID_CONFIG, 'exclude-tags: [nightly, "lat*"]', 'primary-tag: "2.35"'].join('\n')}\n`,
+    );
 
     // Act
     const run = runCli(['render'], dir);
@@ -532,7 +554,10 @@ describe('no usable config file', () => {
     const run = runCli(['render', '--config', 'missing.yaml'], dir);
 
     // Assert
-    assertOneLineError(run, { file: 'missing.yaml', says: /^readme-gen: missing\.yaml: config file not found; check the path given to --config$/m });
+    assertOneLineError(run, {
+      file: 'missing.yaml',
+      says: /^readme-gen: missing\.yaml: config file not found; check the path given to --config$/m,
+    });
   });
 
   test('no readme-gen.yaml and no flags says how to provide one', (t) => {

@@ -52,7 +52,9 @@ function withReplacements(readme: string, replacements: readonly [string, string
   return readme
     .split('\n')
     .map((line, index) =>
-      index >= json.first && index <= json.last ? line : replacements.reduce((out, [from, to]) => replaceOutside(out, from, to, keep), line),
+      index >= json.first && index <= json.last
+        ? line
+        : replacements.reduce((out, [from, to]) => replaceOutside(out, from, to, keep), line),
     )
     .join('\n');
 }
@@ -178,7 +180,17 @@ describe('the original flags override the config', () => {
   test('single-dash forms (Go flag syntax) work like the double-dash ones', () => {
     // Arrange
     const doubleDash = runCli(
-      ['render', '--name', 'other-image', '--location', NEW_LOCATION, '--repo', 'https://github.com/acme/other', '--description', 'Another.'],
+      [
+        'render',
+        '--name',
+        'other-image',
+        '--location',
+        NEW_LOCATION,
+        '--repo',
+        'https://github.com/acme/other',
+        '--description',
+        'Another.',
+      ],
       dir,
     );
     assert.equal(doubleDash.status, 0, doubleDash.stderr);
@@ -258,7 +270,9 @@ describe('without a config file, the original flags stand in for it', () => {
     assert.equal(run.stdout, fromConfig.stdout);
     const lines = run.stdout.split('\n');
     assert.equal(lines[0], '# other-image');
-    assert.ok(lines.includes('Note: Do NOT edit directly, this file was generated using https://github.com/chainguard-images/readme-generator'));
+    assert.ok(
+      lines.includes('Note: Do NOT edit directly, this file was generated using https://github.com/chainguard-images/readme-generator'),
+    );
     assert.ok(lines.includes('## Get It!'), 'the distroless template’s heading');
     assert.ok(lines.includes(`docker pull ${NEW_LOCATION}:latest`));
     assert.ok(lines.includes('All Chainguard Images are signed using [Sigstore](https://sigstore.dev)!'));
@@ -279,7 +293,8 @@ describe('without a config file, the original flags stand in for it', () => {
     assert.ok(!withoutRepo.includes('https://github.com/acme/other'), 'test setup: --repo and its value are left out');
     assert.equal(withRepo.status, 0, withRepo.stderr);
     assert.equal(run.status, 0, run.stderr);
-    const badge = '[![CI status](https://github.com/acme/other/actions/workflows/release.yaml/badge.svg)](https://github.com/acme/other/actions/workflows/release.yaml)\n\n';
+    const badge =
+      '[![CI status](https://github.com/acme/other/actions/workflows/release.yaml/badge.svg)](https://github.com/acme/other/actions/workflows/release.yaml)\n\n';
     assert.ok(withRepo.stdout.includes(badge), 'test setup: with --repo the badge is there');
     assert.equal(run.stdout, withRepo.stdout.replace(badge, ''));
     assert.ok(run.stdout.endsWith('\n## Build\n\nThis image is built with [apko](https://github.com/chainguard-dev/apko).\n\n'));

@@ -21,7 +21,10 @@ function repository(t: Parameters<typeof temporaryDirectory>[0], extra: string):
   writeFileSync(path.join(outside, 'custom.hbs'), '# {{name}}\n');
   execFileSync('git', ['init', '-q'], { cwd: dir });
   cpSync(packageFile('fixtures', 'glibc-dynamic', 'state.json'), path.join(dir, 'image', 'state.json'));
-  writeFileSync(path.join(dir, 'image', 'readme-gen.yaml'), `name: app\nlocation: registry.example.com/acme/app\nstate: state.json\ntemplate: default\n${extra}`);
+  writeFileSync(
+    path.join(dir, 'image', 'readme-gen.yaml'),
+    `name: app\nlocation: registry.example.com/acme/app\nstate: state.json\ntemplate: default\n${extra}`,
+  );
   return { dir: path.join(dir, 'image'), outside };
 }
 
@@ -38,7 +41,10 @@ describe('files a config names stay in its repository', () => {
 
   test('a description file given as an absolute path outside', (t) => {
     const { dir, outside } = repository(t, '');
-    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: registry.example.com/acme/app\nstate: state.json\ndescription-file: ${path.join(outside, 'USAGE.md')}\n`);
+    writeFileSync(
+      path.join(dir, 'readme-gen.yaml'),
+      `name: app\nlocation: registry.example.com/acme/app\nstate: state.json\ndescription-file: ${path.join(outside, 'USAGE.md')}\n`,
+    );
     refused(runCli(['render'], dir), 'description-file');
   });
 
@@ -54,20 +60,26 @@ describe('files a config names stay in its repository', () => {
     writeFileSync(path.join(dir, 'readme-gen.yaml'), `${config}template: ${path.join(outside, 'custom.hbs')}\n`);
     refused(runCli(['render'], dir), 'template');
     cpSync(path.join(dir, 'state.json'), path.join(outside, 'state.json'));
-    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: registry.example.com/acme/app\nstate: ../../outside/state.json\n`);
+    writeFileSync(
+      path.join(dir, 'readme-gen.yaml'),
+      `name: app\nlocation: registry.example.com/acme/app\nstate: ../../outside/state.json\n`,
+    );
     refused(runCli(['render'], dir), 'state');
     refused(runCli(['snapshot'], dir), 'state');
     writeFileSync(path.join(dir, 'readme-gen.yaml'), `${config}key: ${path.join(outside, 'cosign.pub')}\n`);
     refused(runCli(['render'], dir), 'key');
   });
 
-  test('paths typed on the command line are the user\'s own choice, inside or not', (t) => {
+  test("paths typed on the command line are the user's own choice, inside or not", (t) => {
     const { dir, outside } = repository(t, '');
     const output = path.join(outside, 'README.md');
     const written = runCli(['render', '--write', '--template', path.join(outside, 'custom.hbs'), '--output', output], dir);
     assert.equal(written.status, 0, written.stderr);
     assert.equal(readFileSync(output, 'utf8'), '# app\n');
-    const state = runCli(['render', '--state', path.join('..', '..', 'repo', 'image', 'state.json'), '--template', path.join(outside, 'custom.hbs')], dir);
+    const state = runCli(
+      ['render', '--state', path.join('..', '..', 'repo', 'image', 'state.json'), '--template', path.join(outside, 'custom.hbs')],
+      dir,
+    );
     assert.equal(state.status, 0, state.stderr);
   });
 

@@ -21,7 +21,7 @@ describe('unifiedDiff', () => {
     assert.ok(diff.endsWith('seven\n'));
   });
 
-  test('the file names carry git\'s a/ and b/ prefixes', () => {
+  test("the file names carry git's a/ and b/ prefixes", () => {
     const diff = unifiedDiff('docs/README.md', 'a\n', 'b\n');
 
     assert.match(diff, /^--- a\/docs\/README\.md$/m);

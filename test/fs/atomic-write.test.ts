@@ -70,7 +70,7 @@ describe('writeFileAtomic', () => {
 
   // A full disk cannot be made here without root (a small file system needs mount), so the mapping
   // from the error code is tested on the error itself; the write path above uses the same function.
-  test('a full disk or quota is the machine\'s failure (exit 74), not bad input', () => {
+  test("a full disk or quota is the machine's failure (exit 74), not bad input", () => {
     for (const code of ['ENOSPC', 'EDQUOT', 'EIO']) {
       const failure = writeFailure(Object.assign(new Error(code), { code }), 'README.md');
       assert.ok(failure instanceof StorageError, code);

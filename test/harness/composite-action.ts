@@ -74,7 +74,8 @@ export async function runCompositeAction(options: RunActionOptions): Promise<Act
       run.skipped.push(step.uses);
       continue;
     }
-    if (step.run === undefined || step.shell !== 'bash') throw new Error(`action.yml: step ${name} is neither uses: nor run: with shell: bash`);
+    if (step.run === undefined || step.shell !== 'bash')
+      throw new Error(`action.yml: step ${name} is neither uses: nor run: with shell: bash`);
     const context = { inputs, github, steps };
     const script = path.join(options.runnerTemp, `step-${index}.sh`);
     const outputFile = path.join(options.runnerTemp, `step-${index}.output`);

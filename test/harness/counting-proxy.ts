@@ -17,7 +17,15 @@
  * Forwarded bodies are buffered whole (test images are small), which keeps
  * the delay and the byte count simple; streamed canned bodies never are.
  */
-import { Agent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse, createServer, request as httpRequest } from 'node:http';
+import {
+  Agent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+  createServer,
+  request as httpRequest,
+} from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOOPBACK, closeServer, listenOnLoopback } from './loopback.js';
 
@@ -92,14 +100,25 @@ export interface CountingProxy {
 export function countByKind(requests: readonly { method: string; path: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const request of requests) {
-    const kind = request.method === 'HEAD' ? 'HEAD' : `GET ${/\/(tags|manifests|blobs|referrers)\//.exec(request.path)?.[1] ?? request.path}`;
+    const kind =
+      request.method === 'HEAD' ? 'HEAD' : `GET ${/\/(tags|manifests|blobs|referrers)\//.exec(request.path)?.[1] ?? request.path}`;
     counts[kind] = (counts[kind] ?? 0) + 1;
   }
   return counts;
 }
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export async function startCountingProxy(targetUrl: string, options: CountingProxyOptions = {}): Promise<CountingProxy> {
   const target = new URL(targetUrl);
@@ -212,7 +231,14 @@ async function forward(incoming: InterceptedRequest, context: ProxyContext, dela
   if (incoming.body.length > 0) headers['content-length'] = incoming.body.length;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
     const outgoing = httpRequest(
-      { host: context.target.hostname, port: context.target.port, method: incoming.method, path: incoming.path, headers, agent: context.agent },
+      {
+        host: context.target.hostname,
+        port: context.target.port,
+        method: incoming.method,
+        path: incoming.path,
+        headers,
+        agent: context.agent,
+      },
       resolve,
     );
     outgoing.once('error', reject);

@@ -114,20 +114,41 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     if (request.path === pullsPath && request.method === 'GET') {
       const head = request.query.head;
       const state = request.query.state ?? 'open';
-      const matching = pulls.filter((pull) => (head === undefined || `${options.owner}:${pull.head}` === head) && (state === 'all' || pull.state === state));
+      const matching = pulls.filter(
+        (pull) => (head === undefined || `${options.owner}:${pull.head}` === head) && (state === 'all' || pull.state === state),
+      );
       return [200, matching.map(view)];
     }
     if (request.path === pullsPath && request.method === 'POST') {
       const fields = parseJson(request.body);
-      if (typeof fields?.title !== 'string' || typeof fields.head !== 'string' || typeof fields.base !== 'string' || (fields.body !== undefined && typeof fields.body !== 'string')) {
+      if (
+        typeof fields?.title !== 'string' ||
+        typeof fields.head !== 'string' ||
+        typeof fields.base !== 'string' ||
+        (fields.body !== undefined && typeof fields.body !== 'string')
+      ) {
         return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'missing_field' }] }];
       }
       const head = fields.head.replace(new RegExp(`^${options.owner}:`), '');
-      if (options.branchExists && !options.branchExists(head)) return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] }];
-      const body = (fields.body) ?? '';
-      if (body.length > GITHUB_BODY_LIMIT) return [422, { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }];
+      if (options.branchExists && !options.branchExists(head))
+        return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] }];
+      const body = fields.body ?? '';
+      if (body.length > GITHUB_BODY_LIMIT)
+        return [
+          422,
+          {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }],
+          },
+        ];
       if (pulls.some((pull) => pull.head === head && pull.state === 'open')) {
-        return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${options.owner}:${head}.` }] }];
+        return [
+          422,
+          {
+            message: 'Validation Failed',
+            errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${options.owner}:${head}.` }],
+          },
+        ];
       }
       const pull: FakePullRequest = { number: pulls.length + 1, title: fields.title, body, head, base: fields.base, state: 'open' };
       pulls.push(pull);

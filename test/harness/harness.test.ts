@@ -24,7 +24,12 @@ interface ReadManifest {
   bytes: Buffer;
 }
 
-async function getManifest(baseUrl: string, reference: string, accept = MANIFEST_ACCEPT, headers: Record<string, string> = {}): Promise<ReadManifest> {
+async function getManifest(
+  baseUrl: string,
+  reference: string,
+  accept = MANIFEST_ACCEPT,
+  headers: Record<string, string> = {},
+): Promise<ReadManifest> {
   const response = await fetch(`${baseUrl}/v2/${REPOSITORY}/manifests/${reference}`, { headers: { accept, ...headers } });
   return {
     status: response.status,
@@ -44,7 +49,7 @@ interface ListPage {
 async function listFollowingLinks(firstUrl: string, key: 'tags' | 'repositories'): Promise<{ names: string[]; pages: ListPage[] }> {
   const names: string[] = [];
   const pages: ListPage[] = [];
-  for (let url: string | undefined = firstUrl; url !== undefined && pages.length < 20; ) {
+  for (let url: string | undefined = firstUrl; url !== undefined && pages.length < 20;) {
     const response = await fetch(url);
     assert.equal(response.status, 200, url);
     const page = ((await response.json()) as Record<string, string[]>)[key] ?? [];
@@ -73,7 +78,14 @@ describe('registry without auth', () => {
   });
 
   test('an index with arm/v7, arm/v6 and attestations reads back byte for byte through the proxy', async () => {
-    const index = await pusher.pushIndex({ images: [{ platform: ARM_V7, labels: { 'org.opencontainers.image.title': 'app' } }, { platform: ARM_V6, layers: 2 }], attestations: true, tag: 'multi' });
+    const index = await pusher.pushIndex({
+      images: [
+        { platform: ARM_V7, labels: { 'org.opencontainers.image.title': 'app' } },
+        { platform: ARM_V6, layers: 2 },
+      ],
+      attestations: true,
+      tag: 'multi',
+    });
     proxy.reset();
 
     const read = await getManifest(proxy.url, 'multi');
@@ -82,9 +94,13 @@ describe('registry without auth', () => {
     assert.equal(read.contentType, MEDIA_TYPES.ociIndex);
     assert.equal(sha256(read.bytes), index.digest);
     assert.equal(read.headerDigest, index.digest);
-    assert.deepEqual(withoutTiming(proxy.requests), [{ method: 'GET', path: `/v2/${REPOSITORY}/manifests/multi`, status: 200, bytesOut: index.size, intercepted: false }]);
+    assert.deepEqual(withoutTiming(proxy.requests), [
+      { method: 'GET', path: `/v2/${REPOSITORY}/manifests/multi`, status: 200, bytesOut: index.size, intercepted: false },
+    ]);
     assert.ok((proxy.requests[0]?.upstreamMs ?? 0) > 0, 'the time the registry took is recorded');
-    const parsed = JSON.parse(read.bytes.toString()) as { manifests: { digest: string; platform: object; annotations?: Record<string, string> }[] };
+    const parsed = JSON.parse(read.bytes.toString()) as {
+      manifests: { digest: string; platform: object; annotations?: Record<string, string> }[];
+    };
     assert.deepEqual(
       parsed.manifests.map((entry) => entry.platform),
       [ARM_V7, ARM_V6, { architecture: 'unknown', os: 'unknown' }, { architecture: 'unknown', os: 'unknown' }],
@@ -102,12 +118,17 @@ describe('registry without auth', () => {
     const image = await pusher.pushImage({ platform: ARM_V7, tag: 'single' });
     proxy.reset();
 
-    const response = await fetch(`${proxy.url}/v2/${REPOSITORY}/manifests/single`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+    const response = await fetch(`${proxy.url}/v2/${REPOSITORY}/manifests/single`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+    });
 
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('docker-content-digest'), image.digest);
     assert.equal(response.headers.get('content-length'), String(image.size));
-    assert.deepEqual(withoutTiming(proxy.requests), [{ method: 'HEAD', path: `/v2/${REPOSITORY}/manifests/single`, status: 200, bytesOut: 0, intercepted: false }]);
+    assert.deepEqual(withoutTiming(proxy.requests), [
+      { method: 'HEAD', path: `/v2/${REPOSITORY}/manifests/single`, status: 200, bytesOut: 0, intercepted: false },
+    ]);
   });
 
   test('pushing through the proxy keeps the upload on the proxy, and known blobs are not uploaded twice', async () => {
@@ -121,7 +142,10 @@ describe('registry without auth', () => {
 
     // layer and config: HEAD 404, POST, PUT each; then the manifest PUT
     assert.deepEqual(methods, ['HEAD', 'POST', 'PUT', 'HEAD', 'POST', 'PUT', 'PUT']);
-    assert.deepEqual(proxy.requests.map((request) => `${request.method} ${request.status}`), ['HEAD 404', 'POST 202', 'PUT 201', 'HEAD 200']);
+    assert.deepEqual(
+      proxy.requests.map((request) => `${request.method} ${request.status}`),
+      ['HEAD 404', 'POST 202', 'PUT 201', 'HEAD 200'],
+    );
     assert.equal(EMPTY_DESCRIPTOR.digest, sha256(Buffer.from('{}')));
     const read = await getManifest(registry.url, image.digest);
     assert.equal(read.contentType, MEDIA_TYPES.dockerManifest);
@@ -130,7 +154,11 @@ describe('registry without auth', () => {
 
   test('distribution 2.8 Accept rules: an OCI index needs its type named, a Docker list is rewritten to linux/amd64', async () => {
     const ociIndex = await pusher.pushIndex({ images: [{ platform: ARM_V7 }], tag: 'oci-index' });
-    const list = await pusher.pushIndex({ images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: ARM_V7 }], docker: true, tag: 'docker-list' });
+    const list = await pusher.pushIndex({
+      images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: ARM_V7 }],
+      docker: true,
+      tag: 'docker-list',
+    });
     const manifestsOnly = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
 
     const hiddenIndex = await getManifest(registry.url, 'oci-index', manifestsOnly);
@@ -150,7 +178,11 @@ describe('registry without auth', () => {
     const key = createSigningKey();
     const record = signLegacy({ payload: payloadFor(image.digest, `${registry.host}/${REPOSITORY}`), privateKey: key.privateKey });
     const ca = await createCa();
-    const leaf = await issueLeaf(ca, { subject: 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main', issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date() });
+    const leaf = await issueLeaf(ca, {
+      subject: 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main',
+      issuer: 'https://token.actions.githubusercontent.com',
+      notBefore: new Date(),
+    });
     const bundle = signBundle({ digest: image.digest, leaf, log: createLog(), logIndex: 7, integratedTime: Math.floor(Date.now() / 1000) });
 
     const signature = await pusher.pushCosignSignature(image.digest, [record]);
@@ -158,8 +190,14 @@ describe('registry without auth', () => {
 
     const sig = await getManifest(registry.url, `${tagForDigest(image.digest)}.sig`);
     assert.equal(sha256(sig.bytes), signature.digest);
-    const sigLayer = (JSON.parse(sig.bytes.toString()) as { layers: { mediaType: string; digest: Digest; annotations: object }[] }).layers[0];
-    assert.deepEqual(sigLayer, { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: record.digest, size: Buffer.from(record.payload, 'base64').length, annotations: record.annotations });
+    const sigLayer = (JSON.parse(sig.bytes.toString()) as { layers: { mediaType: string; digest: Digest; annotations: object }[] })
+      .layers[0];
+    assert.deepEqual(sigLayer, {
+      mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+      digest: record.digest,
+      size: Buffer.from(record.payload, 'base64').length,
+      annotations: record.annotations,
+    });
     const payload = await fetch(`${registry.url}/v2/${REPOSITORY}/blobs/${record.digest}`);
     assert.equal(Buffer.from(await payload.arrayBuffer()).toString('base64'), record.payload);
 
@@ -168,13 +206,26 @@ describe('registry without auth', () => {
     assert.equal(referrersApi.status, 404, 'distribution 2.8 has no referrers API');
     const fallback = await getManifest(registry.url, tagForDigest(image.digest));
     assert.equal(sha256(fallback.bytes), referrer.fallback?.digest);
-    const listed = (JSON.parse(fallback.bytes.toString()) as { manifests: { digest: string; artifactType: string; annotations: Record<string, string> }[] }).manifests;
+    const listed = (
+      JSON.parse(fallback.bytes.toString()) as {
+        manifests: { digest: string; artifactType: string; annotations: Record<string, string> }[];
+      }
+    ).manifests;
     assert.deepEqual(
       listed.map((entry) => [entry.digest, entry.artifactType, entry.annotations['dev.sigstore.bundle.predicateType']]),
       [[referrer.digest, MEDIA_TYPES.sigstoreBundle, 'https://sigstore.dev/cosign/sign/v1']],
     );
-    const stored = JSON.parse((await getManifest(registry.url, referrer.digest)).bytes.toString()) as { config: object; subject: object; layers: { digest: Digest }[] };
-    assert.deepEqual(stored.config, { mediaType: EMPTY_DESCRIPTOR.mediaType, artifactType: MEDIA_TYPES.sigstoreBundle, digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size });
+    const stored = JSON.parse((await getManifest(registry.url, referrer.digest)).bytes.toString()) as {
+      config: object;
+      subject: object;
+      layers: { digest: Digest }[];
+    };
+    assert.deepEqual(stored.config, {
+      mediaType: EMPTY_DESCRIPTOR.mediaType,
+      artifactType: MEDIA_TYPES.sigstoreBundle,
+      digest: EMPTY_DESCRIPTOR.digest,
+      size: EMPTY_DESCRIPTOR.size,
+    });
     assert.deepEqual(stored.subject, { mediaType: MEDIA_TYPES.ociManifest, digest: image.digest, size: image.size });
     const bundleBlob = await fetch(`${registry.url}/v2/${REPOSITORY}/blobs/${stored.layers[0]?.digest}`);
     assert.deepEqual(await bundleBlob.json(), bundle.bundle);
@@ -190,7 +241,11 @@ describe('registry without auth', () => {
 
     assert.ok(tags.every((tag) => tagList.names.includes(tag)));
     assert.ok(tagList.names.length >= 120);
-    assert.deepEqual(tagList.pages.map((page) => page.link), [null], 'one page of every tag, n=50 notwithstanding');
+    assert.deepEqual(
+      tagList.pages.map((page) => page.link),
+      [null],
+      'one page of every tag, n=50 notwithstanding',
+    );
     assert.deepEqual(catalog.names, ['acme/app', 'acme/other']);
     assert.equal(catalog.pages[0]?.link, '</v2/_catalog?last=acme%2Fapp&n=1>; rel="next"');
   });
@@ -210,7 +265,13 @@ describe('registry without auth', () => {
       assert.ok(elapsed >= 80, `took ${elapsed} ms, expected two delays of 40 ms`);
       assert.equal(fault.status, 503);
       assert.equal(await fault.text(), 'injected');
-      assert.deepEqual(slow.requests.map((request) => [request.path, request.status, request.intercepted]), [['/v2/', 200, false], ['/v2/fault', 503, true]]);
+      assert.deepEqual(
+        slow.requests.map((request) => [request.path, request.status, request.intercepted]),
+        [
+          ['/v2/', 200, false],
+          ['/v2/fault', 503, true],
+        ],
+      );
     } finally {
       await slow.stop();
     }
@@ -231,8 +292,13 @@ describe('registry with htpasswd auth', () => {
   test('anonymous and wrong-password requests get 401 Basic, the right user gets in and can push', async () => {
     const anonymous = await fetch(`${registry.url}/v2/`);
     const wrong = await fetch(`${registry.url}/v2/`, { headers: { authorization: `Basic ${Buffer.from('ci:wrong').toString('base64')}` } });
-    const right = await fetch(`${registry.url}/v2/`, { headers: { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` } });
-    const image = await new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: user } }).pushImage({ platform: ARM_V7, tag: 'v1' });
+    const right = await fetch(`${registry.url}/v2/`, {
+      headers: { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` },
+    });
+    const image = await new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: user } }).pushImage({
+      platform: ARM_V7,
+      tag: 'v1',
+    });
     const anonymousPull = await getManifest(registry.url, 'v1');
 
     assert.equal(anonymous.status, 401);
@@ -240,7 +306,9 @@ describe('registry with htpasswd auth', () => {
     assert.equal(wrong.status, 401);
     assert.equal(right.status, 200);
     assert.equal(anonymousPull.status, 401);
-    const pulled = await getManifest(registry.url, 'v1', MANIFEST_ACCEPT, { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` });
+    const pulled = await getManifest(registry.url, 'v1', MANIFEST_ACCEPT, {
+      authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
+    });
     assert.equal(sha256(pulled.bytes), image.digest);
   });
 });
@@ -273,18 +341,30 @@ describe('registry with token auth', () => {
 
     assert.equal(response.status, 401);
     assert.equal(response.headers.get('www-authenticate'), `Bearer realm="${tokens.realm}",service="${tokens.service}"`);
-    assert.equal(tagsResponse.headers.get('www-authenticate'), `Bearer realm="${tokens.realm}",service="${tokens.service}",scope="repository:${REPOSITORY}:pull"`);
+    assert.equal(
+      tagsResponse.headers.get('www-authenticate'),
+      `Bearer realm="${tokens.realm}",service="${tokens.service}",scope="repository:${REPOSITORY}:pull"`,
+    );
   });
 
   test('a user token pushes, an anonymous token pulls but cannot push, and no password is recorded', async () => {
     tokens.requests.splice(0);
-    const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { bearer: { tokenServer: tokens, username: 'ci', password: 'token-secret' } } });
+    const pusher = new Pusher({
+      registryUrl: registry.url,
+      repository: REPOSITORY,
+      auth: { bearer: { tokenServer: tokens, username: 'ci', password: 'token-secret' } },
+    });
     const image = await pusher.pushImage({ platform: ARM_V7, tag: 'v1' });
     const pullToken = await anonymousToken(`repository:${REPOSITORY}:pull,push`);
 
     const pulled = await getManifest(registry.url, 'v1', MANIFEST_ACCEPT, { authorization: `Bearer ${pullToken}` });
-    const push = await fetch(`${registry.url}/v2/${REPOSITORY}/blobs/uploads/`, { method: 'POST', headers: { authorization: `Bearer ${pullToken}` } });
-    const wrongPassword = await fetch(`${tokens.realm}?service=${tokens.service}`, { headers: { authorization: `Basic ${Buffer.from('ci:nope').toString('base64')}` } });
+    const push = await fetch(`${registry.url}/v2/${REPOSITORY}/blobs/uploads/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pullToken}` },
+    });
+    const wrongPassword = await fetch(`${tokens.realm}?service=${tokens.service}`, {
+      headers: { authorization: `Basic ${Buffer.from('ci:nope').toString('base64')}` },
+    });
 
     assert.equal(pulled.status, 200);
     assert.equal(sha256(pulled.bytes), image.digest);
@@ -299,7 +379,10 @@ describe('registry with token auth', () => {
         ['GET', true, 'ci', 401],
       ],
     );
-    assert.deepEqual(tokens.requests[1]?.query, [['service', tokens.service], ['scope', `repository:${REPOSITORY}:pull,push`]]);
+    assert.deepEqual(tokens.requests[1]?.query, [
+      ['service', tokens.service],
+      ['scope', `repository:${REPOSITORY}:pull,push`],
+    ]);
     assert.doesNotMatch(JSON.stringify(tokens.requests), /token-secret|nope/);
   });
 

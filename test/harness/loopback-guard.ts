@@ -35,7 +35,8 @@ function hostOf(args: unknown[]): string | undefined {
     if (typeof options.path === 'string') return undefined;
     return typeof options.host === 'string' ? options.host : 'localhost';
   }
-  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) return typeof args[1] === 'string' ? args[1] : 'localhost';
+  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first)))
+    return typeof args[1] === 'string' ? args[1] : 'localhost';
   return undefined; // a Unix socket path
 }
 

@@ -13,7 +13,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureRecord, type Digest, type SigstoreBundleRecord } from '../../src/state/image-state.js';
+import {
+  COSIGN_SIMPLESIGNING_MEDIA_TYPE,
+  type CosignSignatureRecord,
+  type Digest,
+  type SigstoreBundleRecord,
+} from '../../src/state/image-state.js';
 import type { TokenServer } from './token-server.js';
 
 export const MEDIA_TYPES = {
@@ -35,7 +40,12 @@ export const MEDIA_TYPES = {
  * index the Accept does not name, and rewrites a Docker list it does not name
  * into its linux/amd64 child, so a client must send all four.
  */
-export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
+export const MANIFEST_ACCEPT = [
+  MEDIA_TYPES.ociIndex,
+  MEDIA_TYPES.dockerManifestList,
+  MEDIA_TYPES.ociManifest,
+  MEDIA_TYPES.dockerManifest,
+].join(', ');
 
 /** The OCI empty descriptor: the blob `{}`. */
 export const EMPTY_DESCRIPTOR = {
@@ -217,7 +227,10 @@ export class Pusher {
       })),
     ];
     const mediaType = spec.docker ? MEDIA_TYPES.dockerManifestList : MEDIA_TYPES.ociIndex;
-    const index = await this.pushManifest({ schemaVersion: 2, mediaType, manifests, ...(spec.annotations ? { annotations: spec.annotations } : {}) }, spec.tag);
+    const index = await this.pushManifest(
+      { schemaVersion: 2, mediaType, manifests, ...(spec.annotations ? { annotations: spec.annotations } : {}) },
+      spec.tag,
+    );
     return { ...index, images, attestations };
   }
 
@@ -254,11 +267,15 @@ export class Pusher {
     const layers: Descriptor[] = [];
     for (const record of records) {
       const pushed = await this.pushBlob(Buffer.from(record.payload, 'base64'), COSIGN_SIMPLESIGNING_MEDIA_TYPE);
-      if (pushed.digest !== record.digest) throw new Error(`record digest ${record.digest} is not the sha256 of its payload (${pushed.digest})`);
+      if (pushed.digest !== record.digest)
+        throw new Error(`record digest ${record.digest} is not the sha256 of its payload (${pushed.digest})`);
       layers.push({ ...pushed, annotations: definedValues(record.annotations) });
     }
     const config = await this.pushBlob(cosignConfig(layers), MEDIA_TYPES.ociConfig);
-    return this.pushManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config, layers }, `${tagForDigest(subjectDigest)}.sig`);
+    return this.pushManifest(
+      { schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config, layers },
+      `${tagForDigest(subjectDigest)}.sig`,
+    );
   }
 
   /**
@@ -270,7 +287,11 @@ export class Pusher {
    * API. Not safe to run concurrently for one subject (read-modify-write of
    * that tag). `options` make the variants met in the wild.
    */
-  async pushSigstoreBundleReferrer(subjectDigest: Digest, record: SigstoreBundleRecord, options: ReferrerOptions = {}): Promise<PushedReferrer> {
+  async pushSigstoreBundleReferrer(
+    subjectDigest: Digest,
+    record: SigstoreBundleRecord,
+    options: ReferrerOptions = {},
+  ): Promise<PushedReferrer> {
     const subject = await this.#headManifest(subjectDigest);
     await this.pushBlob(Buffer.from('{}'), EMPTY_DESCRIPTOR.mediaType);
     const layer = await this.pushBlob(Buffer.from(JSON.stringify(record.bundle)), options.layerMediaType ?? record.artifactType);
@@ -278,7 +299,12 @@ export class Pusher {
     const config =
       options.artifactTypeIn === 'config-media-type'
         ? { ...EMPTY_DESCRIPTOR, mediaType: record.artifactType }
-        : { mediaType: EMPTY_DESCRIPTOR.mediaType, artifactType: record.artifactType, digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size };
+        : {
+            mediaType: EMPTY_DESCRIPTOR.mediaType,
+            artifactType: record.artifactType,
+            digest: EMPTY_DESCRIPTOR.digest,
+            size: EMPTY_DESCRIPTOR.size,
+          };
     const referrer = await this.pushManifest({
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociManifest,
@@ -312,7 +338,9 @@ export class Pusher {
       predicate: { buildType: 'https://mobyproject.org/buildkit@v1' },
     };
     const layer = await this.pushBlob(Buffer.from(JSON.stringify(statement)), MEDIA_TYPES.inToto);
-    const configBytes = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
+    const configBytes = Buffer.from(
+      JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
+    );
     const config = await this.pushBlob(configBytes, MEDIA_TYPES.ociConfig);
     const manifest = await this.pushManifest({
       schemaVersion: 2,
@@ -343,7 +371,12 @@ export class Pusher {
 
   async #putManifestBytes(bytes: Buffer, mediaType: string, reference?: string): Promise<PushedManifest> {
     const digest = sha256(bytes);
-    const response = await this.#send('PUT', this.#url(`manifests/${reference ?? digest}`), { body: bytes, headers: { 'content-type': mediaType } }, [201]);
+    const response = await this.#send(
+      'PUT',
+      this.#url(`manifests/${reference ?? digest}`),
+      { body: bytes, headers: { 'content-type': mediaType } },
+      [201],
+    );
     const stored = response.headers.get('docker-content-digest');
     if (stored !== digest) throw new Error(`registry stored ${reference ?? digest} as ${stored}, not ${digest}`);
     return { digest, size: bytes.length, mediaType, bytes };

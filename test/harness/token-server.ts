@@ -118,7 +118,13 @@ function handleTokenRequest(request: IncomingMessage, response: ServerResponse, 
   return record;
 }
 
-function answer(method: string | undefined, url: URL, credentials: Credentials | undefined, policy: TokenPolicy, response: ServerResponse): number {
+function answer(
+  method: string | undefined,
+  url: URL,
+  credentials: Credentials | undefined,
+  policy: TokenPolicy,
+  response: ServerResponse,
+): number {
   if (url.pathname !== '/token') return sendJson(response, 404, { details: 'not found' });
   if (method !== 'GET') return sendJson(response, 405, { details: 'only GET /token is implemented' });
   if (url.searchParams.get('service') !== SERVICE) return sendJson(response, 400, { details: `service must be ${SERVICE}` });

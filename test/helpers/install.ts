@@ -11,7 +11,10 @@ import { packageFile } from '../../src/package-root.js';
  */
 export function copyCheckout(destination: string): void {
   const root = packageFile();
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0');
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).split('\0');
   for (const file of files) {
     // Deleted in the working tree but not yet in the index: a clone of the change would not have it either.
     if (file === '' || !existsSync(path.join(root, file))) continue;
@@ -27,5 +30,9 @@ export function copyCheckout(destination: string): void {
  * directory it runs in. The user's own `NPM_CONFIG_*` (upper case) stay.
  */
 export function outsideNpmScripts(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('npm_')).map((name) => [name, undefined]));
+  return Object.fromEntries(
+    Object.keys(process.env)
+      .filter((name) => name.startsWith('npm_'))
+      .map((name) => [name, undefined]),
+  );
 }

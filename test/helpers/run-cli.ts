@@ -11,7 +11,8 @@ import { packageFile } from '../../src/package-root.js';
  * other READMEGEN_* settings, its GitHub token and context, its cache and its
  * proxies. A test that wants one passes it in `env`.
  */
-const MACHINE_ONLY = /^(READMEGEN_.*|XDG_CACHE_HOME|DOCKER_CONFIG|REGISTRY_AUTH_FILE|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
+const MACHINE_ONLY =
+  /^(READMEGEN_.*|XDG_CACHE_HOME|DOCKER_CONFIG|REGISTRY_AUTH_FILE|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
 
 let cacheHome: string | undefined;
 
@@ -74,7 +75,12 @@ function cliCommand(args: readonly string[], options: CliOptions): string[] {
  * Runs the built readme-gen as a user would, in `cwd`, with `env` laid over
  * the clean environment above.
  */
-export function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, options: CliOptions & { maxBuffer?: number } = {}): CliRun {
+export function runCli(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  options: CliOptions & { maxBuffer?: number } = {},
+): CliRun {
   const [file, ...argv] = cliCommand(args, options) as [string, ...string[]];
   const result = spawnSync(file, argv, {
     cwd,
@@ -82,7 +88,12 @@ export function runCli(args: readonly string[], cwd: string, env: NodeJS.Process
     env: { ...process.env, ...cliEnv(env) },
     ...(options.maxBuffer === undefined ? {} : { maxBuffer: options.maxBuffer }),
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, ...(result.error === undefined ? {} : { error: result.error }) };
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ...(result.error === undefined ? {} : { error: result.error }),
+  };
 }
 
 /**
@@ -98,12 +109,18 @@ export function runCliAsync(
   options: CliOptions & { deadlineMs?: number; fdLimit?: number } = {},
 ): Promise<CliRun> {
   const command = cliCommand(args, options);
-  const [file, ...argv] = (options.fdLimit === undefined ? command : ['/bin/sh', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'sh', ...command]) as [string, ...string[]];
+  const [file, ...argv] = (
+    options.fdLimit === undefined ? command : ['/bin/sh', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'sh', ...command]
+  ) as [string, ...string[]];
   return runProgram(file, argv, { cwd, env: cliEnv(env), ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }) });
 }
 
 /** Any program, run without blocking this process; `env` is laid over this process's environment (undefined unsets). */
-export function runProgram(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; deadlineMs?: number }): Promise<CliRun> {
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; deadlineMs?: number },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
     let stdout = '';

@@ -49,7 +49,7 @@ export interface TestLeaf {
 }
 
 export async function createCa(commonName = 'test-fulcio'): Promise<TestCa> {
-  const keys = (await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']));
+  const keys = await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=${commonName}, O=readme-gen tests`,
@@ -86,9 +86,14 @@ export interface LeafOptions {
 /** A short-lived code-signing certificate, as Fulcio issues one to a CI job. */
 export async function issueLeaf(ca: TestCa, options: LeafOptions): Promise<TestLeaf> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const publicCryptoKey = await webcrypto.subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), ECDSA_P256, true, ['verify']);
+  const publicCryptoKey = await webcrypto.subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), ECDSA_P256, true, [
+    'verify',
+  ]);
   const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: createHash('sha256').update(options.subject + options.notBefore.toISOString()).digest('hex').slice(0, 16),
+    serialNumber: createHash('sha256')
+      .update(options.subject + options.notBefore.toISOString())
+      .digest('hex')
+      .slice(0, 16),
     subject: '',
     issuer: ca.certificate.subject,
     notBefore: options.notBefore,
@@ -133,7 +138,9 @@ export function createRekorV2Log(host = 'log2025-1.rekor.test.invalid'): TestLog
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const publicKeyDer = publicKey.export({ format: 'der', type: 'spki' });
   const rawKey = publicKeyDer.subarray(publicKeyDer.length - 32);
-  const logID = createHash('sha256').update(Buffer.concat([Buffer.from(`${host}\n`), Buffer.from([0x01]), rawKey])).digest('hex');
+  const logID = createHash('sha256')
+    .update(Buffer.concat([Buffer.from(`${host}\n`), Buffer.from([0x01]), rawKey]))
+    .digest('hex');
   return { privateKey, publicKeyDer, logID, version: 2, baseUrl: `https://${host}`, origin: host, signerName: host };
 }
 
@@ -173,7 +180,11 @@ export function trustedRoot(ca: TestCa, log: TestLog, extras: TrustedRootExtras 
 
 export function payloadFor(digest: string, reference: string, optional: [string, string][] = []): SimpleSigningPayload {
   return {
-    critical: { identity: { dockerReference: reference }, image: { dockerManifestDigest: digest }, type: 'cosign container image signature' },
+    critical: {
+      identity: { dockerReference: reference },
+      image: { dockerManifestDigest: digest },
+      type: 'cosign container image signature',
+    },
     optional: optional.length === 0 ? null : new Map(optional),
   };
 }
@@ -195,7 +206,8 @@ export function signLegacy(options: SignOptions): CosignSignatureRecord {
   const annotations: CosignSignatureRecord['annotations'] = { 'dev.cosignproject.cosign/signature': signature };
   if (options.certificatePem) annotations['dev.sigstore.cosign/certificate'] = options.certificatePem;
   if (options.log) {
-    const publicKeyContent = options.certificatePem ?? createPublicKey(options.privateKey).export({ format: 'pem', type: 'spki' }).toString();
+    const publicKeyContent =
+      options.certificatePem ?? createPublicKey(options.privateKey).export({ format: 'pem', type: 'spki' }).toString();
     const body = Buffer.from(
       JSON.stringify({
         apiVersion: '0.0.1',
@@ -208,7 +220,9 @@ export function signLegacy(options: SignOptions): CosignSignatureRecord {
     ).toString('base64');
     const { log, logIndex, integratedTime } = options.log;
     // Rekor signs the canonical JSON of these four fields: keys sorted, no spaces.
-    const set = sign('sha256', Buffer.from(JSON.stringify({ body, integratedTime, logID: log.logID, logIndex })), log.privateKey).toString('base64');
+    const set = sign('sha256', Buffer.from(JSON.stringify({ body, integratedTime, logID: log.logID, logIndex })), log.privateKey).toString(
+      'base64',
+    );
     annotations['dev.sigstore.cosign/bundle'] = formatGoCompact(
       rekorBundleToJson({ signedEntryTimestamp: set, payload: { body, integratedTime, logIndex, logID: log.logID } }),
     );
@@ -227,7 +241,6 @@ export function createSigningKey(): { privateKey: KeyObject; publicKeyPem: strin
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { privateKey, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
 }
-
 
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 const IN_TOTO = 'application/vnd.in-toto+json';
@@ -258,7 +271,10 @@ export function cosignStatement(digest: string, options: StatementOptions = {}):
   const comma = release === '3.1' ? ', ' : ',';
   const object = (entries: string[]) => `{${entries.join(comma)}}`;
   const annotationsJson = object(annotations.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`));
-  const subject = object([`"digest":${digestJson}`, ...(release === '3.1' || annotations.length > 0 ? [`"annotations":${annotationsJson}`] : [])]);
+  const subject = object([
+    `"digest":${digestJson}`,
+    ...(release === '3.1' || annotations.length > 0 ? [`"annotations":${annotationsJson}`] : []),
+  ]);
   return Buffer.from(
     object([
       '"_type":"https://in-toto.io/Statement/v1"',
@@ -314,7 +330,8 @@ export interface BundleOptions extends StatementOptions {
  * timestamped by a TSA when one is given, as cosign 3 does by default.
  */
 export function signBundle(options: BundleOptions): SigstoreBundleRecord {
-  if ((options.leaf === undefined) === (options.key === undefined)) throw new Error('signBundle: give either leaf (keyless) or key (keyed)');
+  if ((options.leaf === undefined) === (options.key === undefined))
+    throw new Error('signBundle: give either leaf (keyless) or key (keyed)');
   const predicateType = options.predicateType ?? COSIGN_SIGN_PREDICATE;
   const statement = cosignStatement(options.digest, options);
   const privateKey = options.leaf?.privateKey ?? (options.key as { privateKey: KeyObject }).privateKey;
@@ -326,14 +343,39 @@ export function signBundle(options: BundleOptions): SigstoreBundleRecord {
   const publicKeyDer = options.key ? createPublicKey(options.key.publicKeyPem).export({ format: 'der', type: 'spki' }) : undefined;
   const verificationMaterial: Record<string, unknown> = certificateDer
     ? { certificate: { rawBytes: certificateDer.toString('base64') } }
-    : { publicKey: { hint: createHash('sha256').update(publicKeyDer as Buffer).digest('base64') } };
-  verificationMaterial.tlogEntries = options.log ? [logEntry(options, options.log, { statement, signature, envelope, certificateDer, publicKeyDer, verifierPem: options.leaf?.pem ?? options.key?.publicKeyPem ?? '', messageDigest })] : [];
+    : {
+        publicKey: {
+          hint: createHash('sha256')
+            .update(publicKeyDer as Buffer)
+            .digest('base64'),
+        },
+      };
+  verificationMaterial.tlogEntries = options.log
+    ? [
+        logEntry(options, options.log, {
+          statement,
+          signature,
+          envelope,
+          certificateDer,
+          publicKeyDer,
+          verifierPem: options.leaf?.pem ?? options.key?.publicKeyPem ?? '',
+          messageDigest,
+        }),
+      ]
+    : [];
   const timestampAt = options.timestampAt ?? (options.integratedTime === undefined ? new Date() : new Date(options.integratedTime * 1000));
   verificationMaterial.timestampVerificationData = {
-    rfc3161Timestamps: options.tsa ? [{ signedTimestamp: timestampResponse(options.tsa, signature, { genTime: timestampAt }).toString('base64') }] : [],
+    rfc3161Timestamps: options.tsa
+      ? [{ signedTimestamp: timestampResponse(options.tsa, signature, { genTime: timestampAt }).toString('base64') }]
+      : [],
   };
   const content = messageDigest
-    ? { messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: messageDigest.toString('base64') }, signature: signature.toString('base64') } }
+    ? {
+        messageSignature: {
+          messageDigest: { algorithm: 'SHA2_256', digest: messageDigest.toString('base64') },
+          signature: signature.toString('base64'),
+        },
+      }
     : { dsseEnvelope: envelope };
   const bundle = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial, ...content };
   return {
@@ -362,18 +404,38 @@ interface Signed {
 /** The bundle's transparency-log entry, made and signed as the log would. */
 function logEntry(options: BundleOptions, log: TestLog, signed: Signed): object {
   const logIndex = options.logIndex ?? 0;
-  const body = Buffer.from(log.version === 1 ? (signed.messageDigest ? rekorV1HashedRekordBody(signed, signed.messageDigest) : rekorV1DsseBody(signed)) : rekorV2HashedRekordBody(signed));
+  const body = Buffer.from(
+    log.version === 1
+      ? signed.messageDigest
+        ? rekorV1HashedRekordBody(signed, signed.messageDigest)
+        : rekorV1DsseBody(signed)
+      : rekorV2HashedRekordBody(signed),
+  );
   const tree = options.tree ?? (log.version === 1 ? { size: 8, index: 5 } : { size: logIndex + 3, index: logIndex });
-  const { root, proof } = inclusion(createHash('sha256').update(Buffer.from([0])).update(body).digest(), tree.index, tree.size);
+  const { root, proof } = inclusion(
+    createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(body)
+      .digest(),
+    tree.index,
+    tree.size,
+  );
   const entry: Record<string, unknown> = {
     logIndex: String(logIndex),
     logId: { keyId: Buffer.from(log.logID, 'hex').toString('base64') },
-    kindVersion: log.version === 1 ? { kind: signed.messageDigest ? 'hashedrekord' : 'dsse', version: '0.0.1' } : { kind: 'hashedrekord', version: '0.0.2' },
+    kindVersion:
+      log.version === 1
+        ? { kind: signed.messageDigest ? 'hashedrekord' : 'dsse', version: '0.0.1' }
+        : { kind: 'hashedrekord', version: '0.0.2' },
   };
   if (log.version === 1) {
     const integratedTime = options.integratedTime ?? Math.floor(Date.now() / 1000);
     // Rekor signs the canonical JSON of these four fields: keys sorted, no spaces.
-    const set = sign('sha256', Buffer.from(JSON.stringify({ body: body.toString('base64'), integratedTime, logID: log.logID, logIndex })), log.privateKey);
+    const set = sign(
+      'sha256',
+      Buffer.from(JSON.stringify({ body: body.toString('base64'), integratedTime, logID: log.logID, logIndex })),
+      log.privateKey,
+    );
     entry.integratedTime = String(integratedTime);
     entry.inclusionPromise = { signedEntryTimestamp: set.toString('base64') };
   }
@@ -408,7 +470,10 @@ function rekorV1HashedRekordBody(signed: Signed, messageDigest: Buffer): string 
     kind: 'hashedrekord',
     spec: {
       data: { hash: { algorithm: 'sha256', value: messageDigest.toString('hex') } },
-      signature: { content: signed.signature.toString('base64'), publicKey: { content: Buffer.from(signed.verifierPem).toString('base64') } },
+      signature: {
+        content: signed.signature.toString('base64'),
+        publicKey: { content: Buffer.from(signed.verifierPem).toString('base64') },
+      },
     },
   });
 }
@@ -422,11 +487,15 @@ function rekorV2HashedRekordBody(signed: Signed): string {
   const verifier = signed.certificateDer
     ? { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: signed.certificateDer.toString('base64') } }
     : { keyDetails: 'PKIX_ECDSA_P256_SHA_256', publicKey: { rawBytes: (signed.publicKeyDer as Buffer).toString('base64') } };
-  const digest = (signed.messageDigest ?? createHash('sha256').update(preAuthEncoding(IN_TOTO, signed.statement)).digest()).toString('base64');
+  const digest = (signed.messageDigest ?? createHash('sha256').update(preAuthEncoding(IN_TOTO, signed.statement)).digest()).toString(
+    'base64',
+  );
   return JSON.stringify({
     apiVersion: '0.0.2',
     kind: 'hashedrekord',
-    spec: { hashedRekordV002: { data: { algorithm: 'SHA2_256', digest }, signature: { content: signed.signature.toString('base64'), verifier } } },
+    spec: {
+      hashedRekordV002: { data: { algorithm: 'SHA2_256', digest }, signature: { content: signed.signature.toString('base64'), verifier } },
+    },
   });
 }
 
@@ -450,7 +519,12 @@ export function signCheckpoint(log: TestLog, size: number, root: Buffer): string
  */
 export function inclusion(leafHash: Buffer, index: number, size: number): { root: Buffer; proof: Buffer[] } {
   if (!(index >= 0 && index < size)) throw new Error(`leaf ${index} is not in a tree of ${size}`);
-  const node = (left: Buffer, right: Buffer) => createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+  const node = (left: Buffer, right: Buffer) =>
+    createHash('sha256')
+      .update(Buffer.from([1]))
+      .update(left)
+      .update(right)
+      .digest();
   const opaque = (start: number, count: number) => createHash('sha256').update(`subtree ${start}+${count}`).digest();
   const walk = (start: number, count: number): { root: Buffer; proof: Buffer[] } => {
     if (count === 1) return { root: leafHash, proof: [] };

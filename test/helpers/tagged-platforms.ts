@@ -46,7 +46,10 @@ export async function pushTaggedPlatforms(pusher: Pusher): Promise<TaggedPlatfor
   for (const name of INDEX_TAGS) await tag(name, index.digest);
   for (const image of index.images) await tag(`1.0-${platformTag(image.platform)}`, image.digest);
 
-  const dockerList = await pusher.pushIndex({ docker: true, images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
+  const dockerList = await pusher.pushIndex({
+    docker: true,
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
   await tag('0.9', dockerList.digest);
   for (const image of dockerList.images) await tag(`0.9-${platformTag(image.platform)}`, image.digest);
 

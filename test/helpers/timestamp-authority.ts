@@ -83,7 +83,7 @@ export interface TsaOptions {
 /** A CA and a timestamping certificate under it, as a private Sigstore's TSA has. */
 export async function createTsa(options: TsaOptions = {}): Promise<TestTsa> {
   const commonName = options.commonName ?? 'test-tsa';
-  const caKeys = (await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']));
+  const caKeys = await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=${commonName}-root, O=readme-gen tests`,
@@ -98,7 +98,9 @@ export async function createTsa(options: TsaOptions = {}): Promise<TestTsa> {
     ],
   });
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const publicCryptoKey = await webcrypto.subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), ECDSA_P256, true, ['verify']);
+  const publicCryptoKey = await webcrypto.subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), ECDSA_P256, true, [
+    'verify',
+  ]);
   const certificate = await x509.X509CertificateGenerator.create({
     // a 20-byte serial whose first byte needs no sign padding, as real TSAs issue
     serialNumber: `3${createHash('sha256').update(commonName).digest('hex').slice(0, 39)}`,
@@ -141,12 +143,16 @@ export function timestampResponse(tsa: TestTsa, data: Uint8Array, options: Times
   const genTime = new Date(Math.floor((options.genTime ?? new Date()).getTime() / 1000) * 1000);
   const imprint = createHash('sha256').update(data).digest();
   const leaf = AsnParser.parse(tsa.certificate.rawData, Certificate).tbsCertificate;
-  const serial = options.serialNumber ?? BigInt(`0x${createHash('sha256').update(imprint).update(genTime.toISOString()).digest('hex').slice(0, 30)}`);
+  const serial =
+    options.serialNumber ?? BigInt(`0x${createHash('sha256').update(imprint).update(genTime.toISOString()).digest('hex').slice(0, 30)}`);
 
   const tstInfo = new TSTInfo({
     version: 1,
     policy: options.policy ?? OID.sigstoreTsaPolicy,
-    messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha256 }), hashedMessage: new OctetString(imprint) }),
+    messageImprint: new MessageImprint({
+      hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha256 }),
+      hashedMessage: new OctetString(imprint),
+    }),
     serialNumber: integerBytes(serial),
     genTime,
     ordering: false,
@@ -169,7 +175,9 @@ export function timestampResponse(tsa: TestTsa, data: Uint8Array, options: Times
 
   const signerInfo = new SignerInfo({
     version: CMSVersion.v1,
-    sid: new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: leaf.issuer, serialNumber: leaf.serialNumber }) }),
+    sid: new SignerIdentifier({
+      issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: leaf.issuer, serialNumber: leaf.serialNumber }),
+    }),
     digestAlgorithm: new DigestAlgorithmIdentifier({ algorithm: OID.sha256 }),
     signedAttrs,
     signatureAlgorithm: new SignatureAlgorithmIdentifier({ algorithm: OID.ecdsaWithSha256 }),
@@ -178,12 +186,17 @@ export function timestampResponse(tsa: TestTsa, data: Uint8Array, options: Times
   const signedData = new SignedData({
     version: CMSVersion.v3,
     digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: OID.sha256 })]),
-    encapContentInfo: new EncapsulatedContentInfo({ eContentType: id_ct_tstInfo, eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }) }),
+    encapContentInfo: new EncapsulatedContentInfo({
+      eContentType: id_ct_tstInfo,
+      eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
+    }),
     signerInfos: new SignerInfos([signerInfo]),
   });
   if (options.embedCertificates) {
     signedData.certificates = new CertificateSet(
-      [tsa.certificate, tsa.ca].map((certificate) => new CertificateChoices({ certificate: AsnParser.parse(certificate.rawData, Certificate) })),
+      [tsa.certificate, tsa.ca].map(
+        (certificate) => new CertificateChoices({ certificate: AsnParser.parse(certificate.rawData, Certificate) }),
+      ),
     );
   }
   const token = new ContentInfo({ contentType: id_signedData, content: AsnSerializer.serialize(signedData) });
@@ -192,16 +205,25 @@ export function timestampResponse(tsa: TestTsa, data: Uint8Array, options: Times
 }
 
 /** The bundle's `timestampVerificationData` holding one timestamp over `data`. */
-export function timestampVerificationData(tsa: TestTsa, data: Uint8Array, options: TimestampOptions = {}): { rfc3161Timestamps: { signedTimestamp: string }[] } {
+export function timestampVerificationData(
+  tsa: TestTsa,
+  data: Uint8Array,
+  options: TimestampOptions = {},
+): { rfc3161Timestamps: { signedTimestamp: string }[] } {
   return { rfc3161Timestamps: [{ signedTimestamp: timestampResponse(tsa, data, options).toString('base64') }] };
 }
 
 /** The trusted root's `timestampAuthorities` entry for this TSA: chain leaf first, then the root. */
-export function timestampAuthorityEntry(tsa: TestTsa, validFor: { start: string; end?: string } = { start: '2020-01-01T00:00:00Z' }): object {
+export function timestampAuthorityEntry(
+  tsa: TestTsa,
+  validFor: { start: string; end?: string } = { start: '2020-01-01T00:00:00Z' },
+): object {
   return {
     subject: { organization: 'readme-gen tests', commonName: tsa.certificate.subjectName.getField('CN')[0] ?? 'test-tsa' },
     uri: 'https://tsa.test.invalid/api/v1/timestamp',
-    certChain: { certificates: [tsa.certificate, tsa.ca].map((certificate) => ({ rawBytes: Buffer.from(certificate.rawData).toString('base64') })) },
+    certChain: {
+      certificates: [tsa.certificate, tsa.ca].map((certificate) => ({ rawBytes: Buffer.from(certificate.rawData).toString('base64') })),
+    },
     validFor,
   };
 }

@@ -47,7 +47,12 @@ export interface PublishOptions {
 }
 
 export class TufRepository {
-  readonly keys: Record<Role, RoleKey> = { root: createRoleKey(), targets: createRoleKey(), snapshot: createRoleKey(), timestamp: createRoleKey() };
+  readonly keys: Record<Role, RoleKey> = {
+    root: createRoleKey(),
+    targets: createRoleKey(),
+    snapshot: createRoleKey(),
+    timestamp: createRoleKey(),
+  };
   /** every file the server has, by path without the leading slash */
   readonly files = new Map<string, Buffer>();
   /** every request, as "GET /path" */
@@ -142,7 +147,15 @@ export class TufRepository {
   #putRoot(expires: string): void {
     const keys = Object.fromEntries(ROLES.map((role) => [this.keys[role].keyid, this.keys[role].json]));
     const roles = Object.fromEntries(ROLES.map((role) => [role, { keyids: [this.keys[role].keyid], threshold: 1 }]));
-    const root = this.#signed('root', { _type: 'root', spec_version: '1.0.31', version: this.rootVersion, expires, consistent_snapshot: true, keys, roles });
+    const root = this.#signed('root', {
+      _type: 'root',
+      spec_version: '1.0.31',
+      version: this.rootVersion,
+      expires,
+      consistent_snapshot: true,
+      keys,
+      roles,
+    });
     this.files.set(`${this.rootVersion}.root.json`, root);
   }
 

@@ -39,7 +39,19 @@ let gitEnv: NodeJS.ProcessEnv;
 const cleanups: (() => void)[] = [];
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...gitEnv, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.test', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.test' } });
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      ...gitEnv,
+      GIT_AUTHOR_NAME: 'Test',
+      GIT_AUTHOR_EMAIL: 'test@example.test',
+      GIT_COMMITTER_NAME: 'Test',
+      GIT_COMMITTER_EMAIL: 'test@example.test',
+    },
+  });
 }
 
 before(async () => {
@@ -78,9 +90,14 @@ after(async () => {
 });
 
 test('the action sets up Node 24, the Active LTS readme-gen is tested on', () => {
-  const action = parse(readFileSync(packageFile('action.yml'), 'utf8')) as { runs: { steps: { uses?: string; with?: Record<string, unknown> }[] } };
+  const action = parse(readFileSync(packageFile('action.yml'), 'utf8')) as {
+    runs: { steps: { uses?: string; with?: Record<string, unknown> }[] };
+  };
   const setup = action.runs.steps.filter((step) => step.uses?.startsWith('actions/setup-node@'));
-  assert.deepEqual(setup.map((step) => String(step.with?.['node-version'])), ['24']);
+  assert.deepEqual(
+    setup.map((step) => String(step.with?.['node-version'])),
+    ['24'],
+  );
 });
 
 describe('the GitHub Action', { timeout: 600_000 }, () => {

@@ -63,7 +63,10 @@ describe('the npm package', { timeout: 900_000 }, () => {
     ]) {
       assert.ok(files.includes(`package/${file}`), `the tarball lacks ${file}`);
     }
-    assert.deepEqual(files.filter((file) => file.endsWith('.ts') || /^package\/(test|scripts|bench|fixtures)\/|^package\/tsconfig\.json$/.test(file)), []);
+    assert.deepEqual(
+      files.filter((file) => file.endsWith('.ts') || /^package\/(test|scripts|bench|fixtures)\/|^package\/tsconfig\.json$/.test(file)),
+      [],
+    );
   });
 
   test('npm i -D from the tarball in an empty project: npx readme-gen prints this version and renders', async (t) => {
@@ -77,7 +80,10 @@ describe('the npm package', { timeout: 900_000 }, () => {
     const version = await runProgram('npx', ['--yes=false', 'readme-gen', '--version'], { cwd: project, env: outsideNpmScripts() });
     assert.equal(version.status, 0, version.stderr);
     assert.equal(version.stdout, `${manifest.version}\n`);
-    const render = await runProgram('npx', ['--yes=false', 'readme-gen', 'render', '--config', 'glibc-dynamic/readme-gen.yaml'], { cwd: project, env: outsideNpmScripts() });
+    const render = await runProgram('npx', ['--yes=false', 'readme-gen', 'render', '--config', 'glibc-dynamic/readme-gen.yaml'], {
+      cwd: project,
+      env: outsideNpmScripts(),
+    });
     assert.equal(render.status, 0, render.stderr);
     assert.equal(render.stdout, EXAMPLE);
   });
@@ -85,7 +91,9 @@ describe('the npm package', { timeout: 900_000 }, () => {
   test('npm i -g --ignore-scripts from the same tarball: readme-gen runs from the prefix', async (t) => {
     const prefix = temporaryDirectory(t);
     const user = exampleImage(t);
-    t.diagnostic(`npm i -g: ${(await npm(user, 'i', '-g', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', tarball)).ms} ms`);
+    t.diagnostic(
+      `npm i -g: ${(await npm(user, 'i', '-g', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', tarball)).ms} ms`,
+    );
     const bin = path.join(prefix, 'bin', 'readme-gen');
 
     const version = await runCliAsync(['--version'], user, {}, { bin, node: null });

@@ -44,13 +44,18 @@ function git(cwd: string, ...args: string[]): string {
 let nodeBin: string;
 
 function userPath(): string {
-  const entries = (process.env['PATH'] ?? '').split(path.delimiter).filter((entry) => entry !== '' && !entry.endsWith(`node_modules${path.sep}.bin`));
+  const entries = (process.env['PATH'] ?? '')
+    .split(path.delimiter)
+    .filter((entry) => entry !== '' && !entry.endsWith(`node_modules${path.sep}.bin`));
   return [nodeBin, ...entries].join(path.delimiter);
 }
 
 /** Runs a command without blocking, so the trap server in this process can still notice a connection. */
 async function run(cwd: string, command: string, args: string[]): Promise<{ status: number | null; output: string }> {
-  const { status, stdout, stderr } = await runProgram(command, args, { cwd, env: { ...outsideNpmScripts(), PATH: userPath(), PRE_COMMIT_HOME: preCommitHome } });
+  const { status, stdout, stderr } = await runProgram(command, args, {
+    cwd,
+    env: { ...outsideNpmScripts(), PATH: userPath(), PRE_COMMIT_HOME: preCommitHome },
+  });
   return { status, output: `${stdout}${stderr}` };
 }
 
@@ -172,7 +177,11 @@ describe('the pre-commit hooks', { timeout: 600_000 }, () => {
     assert.notEqual(first.status, 0, 'the commit with stale READMEs fails');
     assert.match(first.output, /files were modified by this hook/);
     for (const template of ['default', 'distroless'] as const) {
-      assert.deepEqual(shownRows(readFileSync(path.join(dir, template, 'README.md'), 'utf8')), expectedRows(pushed, template), `${template} template`);
+      assert.deepEqual(
+        shownRows(readFileSync(path.join(dir, template, 'README.md'), 'utf8')),
+        expectedRows(pushed, template),
+        `${template} template`,
+      );
     }
     git(dir, 'add', '.');
     const second = await run(dir, 'git', [...GIT_IDENTITY, 'commit', '-m', 'add images']);

@@ -141,11 +141,14 @@ describe('applyToReadme properties', () => {
   test('an error names the file and the line of the offending marker', () => {
     const input = 'Intro.\n\n<!-- readme-gen:start -->\n\ntext\n';
 
-    assert.throws(() => applyToReadme(input, generated, 'docs/README.md'), (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.match(error.message, /^docs\/README\.md:3: /);
-      assert.doesNotMatch(error.message, /\n/);
-      return true;
-    });
+    assert.throws(
+      () => applyToReadme(input, generated, 'docs/README.md'),
+      (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.match(error.message, /^docs\/README\.md:3: /);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      },
+    );
   });
 });

@@ -57,7 +57,10 @@ describe('inlineText', () => {
       for (const type of ['link', 'html', 'emphasis', 'strong', 'delete', 'inlineCode', 'table', 'heading'] as const) {
         assert.equal(count(nodes, type), 0, `no ${type}`);
       }
-      const text = nodes.flatMap((node) => (node.type === 'text' ? [node.value] : [])).join('').replaceAll(WORD_JOINER, '');
+      const text = nodes
+        .flatMap((node) => (node.type === 'text' ? [node.value] : []))
+        .join('')
+        .replaceAll(WORD_JOINER, '');
       assert.equal(text, value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' '));
     });
   }
@@ -70,19 +73,27 @@ describe('markdownLink', () => {
       const nodes = nodesOf(`| a |\n| - |\n| ${markdownLink(value, url)} |\n`);
       assert.equal(count(nodes, 'tableRow'), 2);
       assert.equal(count(nodes, 'tableCell'), 2);
-      for (const type of ['html', 'emphasis', 'strong', 'delete', 'inlineCode', 'image'] as const) assert.equal(count(nodes, type), 0, `no ${type}`);
+      for (const type of ['html', 'emphasis', 'strong', 'delete', 'inlineCode', 'image'] as const)
+        assert.equal(count(nodes, type), 0, `no ${type}`);
       const links = nodes.filter((node) => node.type === 'link');
       assert.equal(links.length, 1);
       const [link] = links;
       assert.ok(link?.type === 'link');
-      assert.equal(link.url, url.replace(/[\s\u0000-\u001f\u007f-\u009f]/g, (char) => encodeURIComponent(char)), 'spaces and controls percent-encoded, nothing else changed');
+      assert.equal(
+        link.url,
+        url.replace(/[\s\u0000-\u001f\u007f-\u009f]/g, (char) => encodeURIComponent(char)),
+        'spaces and controls percent-encoded, nothing else changed',
+      );
       const text = [...walk(link)].flatMap((node) => (node.type === 'text' ? [node.value] : [])).join('');
       assert.equal(text, value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
     });
   }
 
   test('writes a plain URL bare, and its text unescaped where nothing needs it', () => {
-    assert.equal(markdownLink('https://github.com/acme/image', 'https://github.com/acme/image'), '[https://github.com/acme/image](https://github.com/acme/image)');
+    assert.equal(
+      markdownLink('https://github.com/acme/image', 'https://github.com/acme/image'),
+      '[https://github.com/acme/image](https://github.com/acme/image)',
+    );
   });
 });
 

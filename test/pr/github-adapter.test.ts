@@ -99,7 +99,9 @@ describe('GitHub API calls: retries on 5xx and short secondary rate limits, a me
   });
 
   test('a secondary rate limit with Retry-After: 1 is waited out and retried', async () => {
-    github.failNext('GET', 403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { headers: { 'retry-after': '1' } });
+    github.failNext('GET', 403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', {
+      headers: { 'retry-after': '1' },
+    });
     const started = performance.now();
 
     const found = await withClient((client) => client.findOpenPullRequest('readme-gen/update'));
@@ -136,11 +138,16 @@ describe('GitHub API calls: retries on 5xx and short secondary rate limits, a me
 
   test('the primary rate limit fails without a retry, naming the limit and its reset time', async () => {
     const reset = Math.floor(Date.now() / 1000) + 1800;
-    github.failNext('GET', 403, 'API rate limit exceeded for installation ID 1.', { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
+    github.failNext('GET', 403, 'API rate limit exceeded for installation ID 1.', {
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+    });
 
     const { error } = await failure((client) => client.findOpenPullRequest('readme-gen/update'));
 
-    assert.match(error.message, /answered 403: API rate limit exceeded for installation ID 1\. \(GitHub's primary rate limit: .*x-ratelimit-remaining: 0; it resets at (\S+); retry after that\)$/);
+    assert.match(
+      error.message,
+      /answered 403: API rate limit exceeded for installation ID 1\. \(GitHub's primary rate limit: .*x-ratelimit-remaining: 0; it resets at (\S+); retry after that\)$/,
+    );
     assert.ok(error.message.includes(`it resets at ${new Date(reset * 1000).toISOString()};`), error.message);
     assert.deepEqual(answered(), ['GET 403']);
   });
@@ -150,7 +157,10 @@ describe('GitHub API calls: retries on 5xx and short secondary rate limits, a me
 
     const { error } = await failure((client) => client.updatePullRequest(1, { title: 't' }));
 
-    assert.match(error.message, /PATCH .*\/repos\/acme\/app\/pulls\/1 answered 403: Resource not accessible by integration \(the token may not write pull requests: /);
+    assert.match(
+      error.message,
+      /PATCH .*\/repos\/acme\/app\/pulls\/1 answered 403: Resource not accessible by integration \(the token may not write pull requests: /,
+    );
     assert.doesNotMatch(error.message, /rate limit/);
     assert.deepEqual(answered(), ['PATCH 403']);
   });

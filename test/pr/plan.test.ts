@@ -100,9 +100,20 @@ describe('planPullRequest', () => {
     assert.ok(body.endsWith(`\n\n</details>\n\n${FOOTER}`), body);
     // 11 lines changed, as diff(1) counts them.
     const diff = body.slice(summary.length + 2, body.length - FOOTER.length - 2);
-    assert.match(diff, /^<details><summary>README diff: README\.md \(\+11 −11\)<\/summary>\n\n```diff\n--- a\/README\.md\n\+\+\+ b\/README\.md\n@@ /);
-    assert.ok(diff.includes('\n-All distroless images are signed using [Sigstore](https://sigstore.dev)!\n+All Chainguard Images are signed using [Sigstore](https://sigstore.dev)!\n'));
-    assert.ok(diff.includes('\n-      "1.3.6.1.4.1.57264.1.5": "distroless/glibc-dynamic",\n+      "1.3.6.1.4.1.57264.1.5": "chainguard-images/glibc-dynamic",\n'));
+    assert.match(
+      diff,
+      /^<details><summary>README diff: README\.md \(\+11 −11\)<\/summary>\n\n```diff\n--- a\/README\.md\n\+\+\+ b\/README\.md\n@@ /,
+    );
+    assert.ok(
+      diff.includes(
+        '\n-All distroless images are signed using [Sigstore](https://sigstore.dev)!\n+All Chainguard Images are signed using [Sigstore](https://sigstore.dev)!\n',
+      ),
+    );
+    assert.ok(
+      diff.includes(
+        '\n-      "1.3.6.1.4.1.57264.1.5": "distroless/glibc-dynamic",\n+      "1.3.6.1.4.1.57264.1.5": "chainguard-images/glibc-dynamic",\n',
+      ),
+    );
     assert.ok(!diff.includes('state.json'), 'the state is summarised, not diffed');
   });
 
@@ -157,7 +168,10 @@ describe('planPullRequest', () => {
 
   test('several images: one commit and one pull request, a section and a README diff each', () => {
     const plan = planPullRequest(
-      input([image(BEFORE_MIGRATION_TAGS, AFTER_MIGRATION_TAGS, { name: 'one', dir: 'one' }), image(BEFORE_SIGNER_CHANGE, AFTER_SIGNER_CHANGE, { name: 'two', dir: 'two' })]),
+      input([
+        image(BEFORE_MIGRATION_TAGS, AFTER_MIGRATION_TAGS, { name: 'one', dir: 'one' }),
+        image(BEFORE_SIGNER_CHANGE, AFTER_SIGNER_CHANGE, { name: 'two', dir: 'two' }),
+      ]),
     );
 
     assert.ok(plan.content);
@@ -182,7 +196,11 @@ describe('planPullRequest', () => {
       ].join('\n'),
     );
     const { body } = plan.content;
-    assert.ok(body.startsWith('readme-gen read the registry for 2 images, recorded its state and re-rendered the README against `main`.\n\n### one ('));
+    assert.ok(
+      body.startsWith(
+        'readme-gen read the registry for 2 images, recorded its state and re-rendered the README against `main`.\n\n### one (',
+      ),
+    );
     assert.ok(
       body.includes(
         '### one (`cgr.dev/chainguard/glibc-dynamic`)\n\n**Tags added**\n\n- `migration` → `sha256:dc022e6e1050` (`linux/amd64`)\n- `migration-20221118` → `sha256:cf9690c4cc99` (`linux/amd64`)\n- `migration-20221119` → `sha256:dc022e6e1050` (`linux/amd64`)\n\n**Tags moved to a new digest**\n\n- `latest`: `sha256:a5881c17952a` → `sha256:8386d826a73d`\n\nFiles: `one/README.md`, `one/state.json`\n\n<details><summary>README diff: one/README.md (',
@@ -210,10 +228,13 @@ describe('planPullRequest', () => {
     );
 
     const differing = image(BEFORE_SIGNER_CHANGE, AFTER_MIGRATION_TAGS, { name: 'two' });
-    assert.throws(() => planPullRequest(input([shared, differing])), (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.equal(error.message, 'README.md: two configs write this file with different content; give each its own');
-      return true;
-    });
+    assert.throws(
+      () => planPullRequest(input([shared, differing])),
+      (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.equal(error.message, 'README.md: two configs write this file with different content; give each its own');
+        return true;
+      },
+    );
   });
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GITHUB_BODY_LIMIT, type ImageUpdate, commitMessage, pullRequestBody, pullRequestContent, pullRequestTitle } from '../../src/pr/pull-request.js';
+import {
+  GITHUB_BODY_LIMIT,
+  type ImageUpdate,
+  commitMessage,
+  pullRequestBody,
+  pullRequestContent,
+  pullRequestTitle,
+} from '../../src/pr/pull-request.js';
 import type { StateChanges } from '../../src/pr/state-changes.js';
 import type { Digest } from '../../src/state/image-state.js';
 
@@ -15,7 +22,12 @@ function changes(partial: Partial<StateChanges> = {}): StateChanges {
   return { added: [], removed: [], moved: [], signatures: [], otherChanges: false, ...partial };
 }
 
-function update(name: string, stateChanges: StateChanges | undefined, readmeBefore = 'old line\n', readmeAfter = 'new line\n'): ImageUpdate {
+function update(
+  name: string,
+  stateChanges: StateChanges | undefined,
+  readmeBefore = 'old line\n',
+  readmeAfter = 'new line\n',
+): ImageUpdate {
   return {
     name,
     location: `registry.test/acme/${name}`,
@@ -36,7 +48,10 @@ const TYPICAL = changes({
 
 describe('pull request title and commit message', () => {
   test('one image: what changed, counted', () => {
-    assert.equal(pullRequestTitle([update('app', TYPICAL)]), 'readme-gen: update app (1 tag added, 1 tag removed, latest moved, new signer)');
+    assert.equal(
+      pullRequestTitle([update('app', TYPICAL)]),
+      'readme-gen: update app (1 tag added, 1 tag removed, latest moved, new signer)',
+    );
     assert.equal(pullRequestTitle([update('app', changes())]), 'readme-gen: update app (README re-rendered)');
     assert.equal(pullRequestTitle([update('app', changes({ otherChanges: true }))]), 'readme-gen: update app (metadata changed)');
     assert.equal(
@@ -81,8 +96,16 @@ describe('pull request body', () => {
     assert.match(body, /\*\*Tags removed\*\*\n\n- `0\.9` \(was `sha256:c3c3c3c3c3c3`\)/);
     assert.match(body, /\*\*Tags moved to a new digest\*\*\n\n- `latest`: `sha256:a1a1a1a1a1a1` → `sha256:b2b2b2b2b2b2`/);
     assert.match(body, /\*\*Architectures\*\*\n\n- `latest`: added `linux\/arm64`; removed `linux\/386`/);
-    assert.ok(body.includes(`**Signing identity** of \`latest\` (the certificate SAN of its latest signature)\n\n- \`${OLD_SIGNER}\` → \`${NEW_SIGNER}\``));
-    assert.ok(body.includes('<details><summary>README diff: app/README.md (+1 −1)</summary>\n\n```diff\n--- a/app/README.md\n+++ b/app/README.md\n'));
+    assert.ok(
+      body.includes(
+        `**Signing identity** of \`latest\` (the certificate SAN of its latest signature)\n\n- \`${OLD_SIGNER}\` → \`${NEW_SIGNER}\``,
+      ),
+    );
+    assert.ok(
+      body.includes(
+        '<details><summary>README diff: app/README.md (+1 −1)</summary>\n\n```diff\n--- a/app/README.md\n+++ b/app/README.md\n',
+      ),
+    );
     assert.ok(body.includes('-old line\n+new line\n```\n\n</details>'));
     assert.ok(!body.includes('state.json\n+++'), 'the state file is summarised, not diffed');
     assert.match(body, /Each run rebuilds `readme-gen\/update` from `main` and force-pushes it/);
@@ -117,14 +140,20 @@ describe('pull request body', () => {
 
     assert.ok(body.length <= GITHUB_BODY_LIMIT);
     assert.ok(!body.includes('```diff'));
-    assert.match(body, /_The README diff of `app\/README\.md` \(\+4000 −0 lines\) is left out: it would take this description past GitHub's 65,536-character limit\. See \*\*Files changed\*\*\._/);
+    assert.match(
+      body,
+      /_The README diff of `app\/README\.md` \(\+4000 −0 lines\) is left out: it would take this description past GitHub's 65,536-character limit\. See \*\*Files changed\*\*\._/,
+    );
     assert.match(body, /\*\*Tags added\*\*/);
   });
 
   test('the largest diff goes first, and the smaller ones stay', () => {
     const big = 'x'.repeat(50_000);
     const medium = 'y'.repeat(20_000);
-    const body = pullRequestBody([update('big', TYPICAL, '', big), update('medium', TYPICAL, '', medium), update('small', TYPICAL)], CONTEXT);
+    const body = pullRequestBody(
+      [update('big', TYPICAL, '', big), update('medium', TYPICAL, '', medium), update('small', TYPICAL)],
+      CONTEXT,
+    );
 
     assert.ok(body.length <= GITHUB_BODY_LIMIT);
     assert.match(body, /README diff of `big\/README\.md`.*is left out/);
@@ -133,7 +162,11 @@ describe('pull request body', () => {
   });
 
   test('too many changes to list: the lists are shortened, with a count of the rest', () => {
-    const added = Array.from({ length: 5000 }, (_, i) => ({ tag: `nightly-${String(i).padStart(4, '0')}`, digest: B, platforms: ['linux/amd64'] }));
+    const added = Array.from({ length: 5000 }, (_, i) => ({
+      tag: `nightly-${String(i).padStart(4, '0')}`,
+      digest: B,
+      platforms: ['linux/amd64'],
+    }));
     const body = pullRequestBody([update('app', changes({ added }))], CONTEXT);
 
     assert.ok(body.length <= GITHUB_BODY_LIMIT, `${body.length}`);

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { KEYED_SIGNER, describeChanges, isEmpty, shortDigest, signerOf, summarizeStateChanges } from '../../src/pr/state-changes.js';
 import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../../src/state/image-state.js';
-import { type TestCa, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signBundle, signLegacy } from '../helpers/signing.js';
+import {
+  type TestCa,
+  type TestLog,
+  createCa,
+  createLog,
+  createSigningKey,
+  issueLeaf,
+  payloadFor,
+  signBundle,
+  signLegacy,
+} from '../helpers/signing.js';
 
 const A: Digest = `sha256:${'a'.repeat(64)}`;
 const B: Digest = `sha256:${'b'.repeat(64)}`;
@@ -43,7 +53,10 @@ function state(tags: Record<string, Digest>, images: Partial<Record<Digest, Imag
 describe('summarizeStateChanges', () => {
   test('tags added, removed and moved, in tag order, with short digests', () => {
     const before = state({ latest: A, '1.0': A, '0.9': C }, { [A]: { platforms: ['linux/amd64'] }, [C]: { platforms: ['linux/amd64'] } });
-    const after = state({ latest: B, '1.0': A, '1.1': B, '1.10': B, '1.2': B }, { [A]: { platforms: ['linux/amd64'] }, [B]: { platforms: ['linux/amd64', 'linux/arm64'] } });
+    const after = state(
+      { latest: B, '1.0': A, '1.1': B, '1.10': B, '1.2': B },
+      { [A]: { platforms: ['linux/amd64'] }, [B]: { platforms: ['linux/amd64', 'linux/arm64'] } },
+    );
 
     const changes = summarizeStateChanges(before, after, 'latest');
 
@@ -111,11 +124,29 @@ describe('signing identity', () => {
     const oldLeaf = await issueLeaf(ca, { subject: OLD_SIGNER, issuer: 'https://token.actions.githubusercontent.com', notBefore });
     const newLeaf = await issueLeaf(ca, { subject: NEW_SIGNER, issuer: 'https://token.actions.githubusercontent.com', notBefore });
     const time = SIGNED_AT / 1000 + 30;
-    legacyOld = signLegacy({ payload: payloadFor(A, 'registry.test/acme/app'), privateKey: oldLeaf.privateKey, certificatePem: oldLeaf.pem, log: { log, logIndex: 1, integratedTime: time } });
-    legacyNewEarlier = signLegacy({ payload: payloadFor(A, 'registry.test/acme/app'), privateKey: newLeaf.privateKey, certificatePem: newLeaf.pem, log: { log, logIndex: 0, integratedTime: time - 10 } });
+    legacyOld = signLegacy({
+      payload: payloadFor(A, 'registry.test/acme/app'),
+      privateKey: oldLeaf.privateKey,
+      certificatePem: oldLeaf.pem,
+      log: { log, logIndex: 1, integratedTime: time },
+    });
+    legacyNewEarlier = signLegacy({
+      payload: payloadFor(A, 'registry.test/acme/app'),
+      privateKey: newLeaf.privateKey,
+      certificatePem: newLeaf.pem,
+      log: { log, logIndex: 0, integratedTime: time - 10 },
+    });
     bundleNew = signBundle({ digest: B, leaf: newLeaf, log, logIndex: 2, integratedTime: time + 60 });
-    attestation = signBundle({ digest: B, leaf: oldLeaf, log, logIndex: 3, integratedTime: time + 120, predicateType: 'https://slsa.dev/provenance/v1' });
-    if (attestation.format === 'sigstore-bundle') attestation.annotations = { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' };
+    attestation = signBundle({
+      digest: B,
+      leaf: oldLeaf,
+      log,
+      logIndex: 3,
+      integratedTime: time + 120,
+      predicateType: 'https://slsa.dev/provenance/v1',
+    });
+    if (attestation.format === 'sigstore-bundle')
+      attestation.annotations = { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' };
   });
 
   test("a change of the primary tag's signer is reported old → new, from a legacy signature to a bundle", () => {
@@ -140,12 +171,22 @@ describe('signing identity', () => {
     assert.equal(signerOf(state({ latest: B }, { [B]: { platforms: [], signatures: [bundleNew, attestation] } }), 'latest'), NEW_SIGNER);
     assert.equal(signerOf(state({ latest: A }, { [A]: { platforms: [], signatures: [keyed] } }), 'latest'), KEYED_SIGNER);
     assert.equal(signerOf(state({ latest: A }, { [A]: { platforms: [] } }), 'latest'), undefined);
-    assert.equal(signerOf(state({ other: A }, { [A]: { platforms: [], signatures: [legacyOld] } }), 'latest'), undefined, 'no primary tag, no signer');
+    assert.equal(
+      signerOf(state({ other: A }, { [A]: { platforms: [], signatures: [legacyOld] } }), 'latest'),
+      undefined,
+      'no primary tag, no signer',
+    );
   });
 
   test('a digest that stays put but gains or loses a signature is listed with its tags and counts', () => {
-    const before = state({ latest: A, '1.0': A, '0.9': B }, { [A]: { platforms: [], signatures: [legacyOld] }, [B]: { platforms: [], signatures: [bundleNew] } });
-    const after = state({ latest: A, '1.0': A, '0.9': B }, { [A]: { platforms: [], signatures: [legacyOld, legacyNewEarlier] }, [B]: { platforms: [] } });
+    const before = state(
+      { latest: A, '1.0': A, '0.9': B },
+      { [A]: { platforms: [], signatures: [legacyOld] }, [B]: { platforms: [], signatures: [bundleNew] } },
+    );
+    const after = state(
+      { latest: A, '1.0': A, '0.9': B },
+      { [A]: { platforms: [], signatures: [legacyOld, legacyNewEarlier] }, [B]: { platforms: [] } },
+    );
 
     const changes = summarizeStateChanges(before, after, 'latest');
 
@@ -176,7 +217,10 @@ describe('signing identity', () => {
 
   test('signing an unsigned tag, and the signer of another tag, are told apart', () => {
     const unsigned = state({ latest: A, '1.0': B }, { [A]: { platforms: [] }, [B]: { platforms: [] } });
-    const signed = state({ latest: A, '1.0': B }, { [A]: { platforms: [], signatures: [legacyOld] }, [B]: { platforms: [], signatures: [bundleNew] } });
+    const signed = state(
+      { latest: A, '1.0': B },
+      { [A]: { platforms: [], signatures: [legacyOld] }, [B]: { platforms: [], signatures: [bundleNew] } },
+    );
 
     assert.deepEqual(summarizeStateChanges(unsigned, signed, 'latest').signer, { tag: 'latest', from: undefined, to: OLD_SIGNER });
     assert.deepEqual(summarizeStateChanges(unsigned, signed, '1.0').signer, { tag: '1.0', from: undefined, to: NEW_SIGNER });

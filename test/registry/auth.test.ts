@@ -50,7 +50,10 @@ function forget(watched: Watched): void {
 }
 
 async function pushContent(pusher: Pusher): Promise<void> {
-  await pusher.pushIndex({ tag: 'latest', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
+  await pusher.pushIndex({
+    tag: 'latest',
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
   const single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
   await pusher.pushManyTags('rc-', 3, single.digest);
 }
@@ -98,7 +101,13 @@ function filesUnder(dir: string): string[] {
 
 /** The bearer tokens readme-gen sent, and each one's signature (unique to it). */
 function bearerSecrets(authorizations: readonly (string | undefined)[]): string[] {
-  const tokens = [...new Set(authorizations.filter((value): value is string => value?.startsWith('Bearer ') ?? false).map((value) => value.slice('Bearer '.length)))];
+  const tokens = [
+    ...new Set(
+      authorizations
+        .filter((value): value is string => value?.startsWith('Bearer ') ?? false)
+        .map((value) => value.slice('Bearer '.length)),
+    ),
+  ];
   return tokens.flatMap((token) => [token, token.split('.').at(-1) ?? token]);
 }
 
@@ -137,12 +146,24 @@ describe('token auth (Bearer, our token server)', () => {
     tokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: true });
     const registry = await startRegistry({ auth: { token: tokens } });
     open = await watch(registry);
-    await pushContent(new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { bearer: { tokenServer: tokens, username: USER, password: TOKEN_PASSWORD } } }));
+    await pushContent(
+      new Pusher({
+        registryUrl: registry.url,
+        repository: REPOSITORY,
+        auth: { bearer: { tokenServer: tokens, username: USER, password: TOKEN_PASSWORD } },
+      }),
+    );
 
     lockedTokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: false });
     const lockedRegistry = await startRegistry({ auth: { token: lockedTokens } });
     locked = await watch(lockedRegistry);
-    await pushContent(new Pusher({ registryUrl: lockedRegistry.url, repository: REPOSITORY, auth: { bearer: { tokenServer: lockedTokens, username: USER, password: TOKEN_PASSWORD } } }));
+    await pushContent(
+      new Pusher({
+        registryUrl: lockedRegistry.url,
+        repository: REPOSITORY,
+        auth: { bearer: { tokenServer: lockedTokens, username: USER, password: TOKEN_PASSWORD } },
+      }),
+    );
   });
 
   after(async () => {
@@ -162,16 +183,28 @@ describe('token auth (Bearer, our token server)', () => {
     const run = await snapshot(dir, dockerConfig(t));
 
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(readState(dir).tags.map((tag) => tag.name), EXPECTED_TAGS);
+    assert.deepEqual(
+      readState(dir).tags.map((tag) => tag.name),
+      EXPECTED_TAGS,
+    );
     assert.equal(tokens.requests.length, 1, JSON.stringify(tokens.requests));
     const [request] = tokens.requests;
     assert.equal(request?.authorization, false, 'no credentials were given, so none are sent');
     assert.equal(request?.status, 200);
-    assert.deepEqual(request?.query.filter(([key]) => key === 'service'), [['service', tokens.service]]);
-    assert.deepEqual(request?.query.filter(([key]) => key === 'scope'), [['scope', `repository:${REPOSITORY}:pull`]]);
+    assert.deepEqual(
+      request?.query.filter(([key]) => key === 'service'),
+      [['service', tokens.service]],
+    );
+    assert.deepEqual(
+      request?.query.filter(([key]) => key === 'scope'),
+      [['scope', `repository:${REPOSITORY}:pull`]],
+    );
     // The first request is refused (that is how the challenge arrives); after it, one token for all.
     assert.equal(open.proxy.requests[0]?.status, 401);
-    assert.ok(open.proxy.requests.slice(1).every((proxied) => proxied.status !== 401), JSON.stringify(open.proxy.requests));
+    assert.ok(
+      open.proxy.requests.slice(1).every((proxied) => proxied.status !== 401),
+      JSON.stringify(open.proxy.requests),
+    );
     const later = new Set(open.authorizations.slice(1));
     assert.equal(later.size, 1, 'the same token on every request after the challenge');
     assert.match([...later][0] ?? '', /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
@@ -187,7 +220,10 @@ describe('token auth (Bearer, our token server)', () => {
     const run = await snapshot(dir, dockerConfig(t), credentialEnv(USER, TOKEN_PASSWORD));
 
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(readState(dir).tags.map((tag) => tag.name), EXPECTED_TAGS);
+    assert.deepEqual(
+      readState(dir).tags.map((tag) => tag.name),
+      EXPECTED_TAGS,
+    );
     assert.deepEqual(
       tokens.requests.map((request) => [request.authorization, request.user, request.status]),
       [[true, USER, 200]],
@@ -233,7 +269,10 @@ describe('token auth (Bearer, our token server)', () => {
     const stateBefore = readFileSync(path.join(dir, 'state.json'));
     tokens.requests.splice(0);
 
-    const run = await runCliAsync(['snapshot', '--cache-dir', path.join(dir, 'cache')], dir, { ...credentialEnv(USER, WRONG_PASSWORD), DOCKER_CONFIG: dockerConfig(t) });
+    const run = await runCliAsync(['snapshot', '--cache-dir', path.join(dir, 'cache')], dir, {
+      ...credentialEnv(USER, WRONG_PASSWORD),
+      DOCKER_CONFIG: dockerConfig(t),
+    });
 
     assert.equal(run.status, 3, run.stderr);
     const line = oneLine(run.stderr);
@@ -262,12 +301,18 @@ describe('token auth (Bearer, our token server)', () => {
     assert.ok(line.includes(`${locked.proxy.host}/${REPOSITORY}`), line);
     assert.match(line, /anonymously/);
     assert.equal(existsSync(path.join(dir, 'state.json')), false);
-    assert.deepEqual(lockedTokens.requests.map((request) => request.authorization), [false]);
+    assert.deepEqual(
+      lockedTokens.requests.map((request) => request.authorization),
+      [false],
+    );
 
     forget(locked);
     const withCredentials = await snapshot(dir, dockerConfig(t), credentialEnv(USER, TOKEN_PASSWORD));
     assert.equal(withCredentials.status, 0, withCredentials.stderr);
-    assert.deepEqual(readState(dir).tags.map((tag) => tag.name), EXPECTED_TAGS);
+    assert.deepEqual(
+      readState(dir).tags.map((tag) => tag.name),
+      EXPECTED_TAGS,
+    );
     assertNoSecrets(withCredentials, dir, [TOKEN_PASSWORD, basic(USER, TOKEN_PASSWORD), ...bearerSecrets(locked.authorizations)]);
   });
 });
@@ -280,7 +325,9 @@ describe('htpasswd auth (Basic)', () => {
   before(async () => {
     const registry = await startRegistry({ auth: { htpasswd: { username: USER, password: HTPASSWD_PASSWORD } } });
     basicRegistry = await watch(registry);
-    await pushContent(new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }));
+    await pushContent(
+      new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }),
+    );
   });
 
   after(async () => {
@@ -311,7 +358,10 @@ describe('htpasswd auth (Basic)', () => {
     const run = await snapshot(dir, dockerConfig(t), credentialEnv(USER, HTPASSWD_PASSWORD));
 
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(readState(dir).tags.map((tag) => tag.name), EXPECTED_TAGS);
+    assert.deepEqual(
+      readState(dir).tags.map((tag) => tag.name),
+      EXPECTED_TAGS,
+    );
     assert.deepEqual(new Set(basicRegistry.authorizations.slice(1)), new Set([rightBasic]));
     assertCacheFilled(dir);
     assertNoSecrets(run, dir, secrets);
@@ -319,7 +369,10 @@ describe('htpasswd auth (Basic)', () => {
 
   const configEntries: [string, (host: string) => Record<string, object>][] = [
     ['"auths" keyed by host:port with base64 auth', (host) => ({ [host]: { auth: basic(USER, HTPASSWD_PASSWORD) } })],
-    ['"auths" keyed by a URL, with username and password fields', (host) => ({ [`http://${host}/v2/`]: { username: USER, password: HTPASSWD_PASSWORD } })],
+    [
+      '"auths" keyed by a URL, with username and password fields',
+      (host) => ({ [`http://${host}/v2/`]: { username: USER, password: HTPASSWD_PASSWORD } }),
+    ],
   ];
   for (const [name, auths] of configEntries) {
     test(`credentials from DOCKER_CONFIG/config.json, ${name}: works`, async (t) => {
@@ -329,7 +382,10 @@ describe('htpasswd auth (Basic)', () => {
       const run = await snapshot(dir, dockerConfig(t, auths(basicRegistry.proxy.host)));
 
       assert.equal(run.status, 0, run.stderr);
-      assert.deepEqual(readState(dir).tags.map((tag) => tag.name), EXPECTED_TAGS);
+      assert.deepEqual(
+        readState(dir).tags.map((tag) => tag.name),
+        EXPECTED_TAGS,
+      );
       assert.ok(basicRegistry.authorizations.includes(rightBasic));
       assertCacheFilled(dir);
       assertNoSecrets(run, dir, secrets);

@@ -11,12 +11,21 @@ import { apiBase, locationProblem, parseLocation } from '../../src/registry/imag
 
 describe('parseLocation: Docker Hub', () => {
   test('a one-segment name is an official image: library/ on registry-1.docker.io, over https', () => {
-    assert.deepEqual(parseLocation('alpine'), { registry: 'docker.io', apiHost: 'registry-1.docker.io', repository: 'library/alpine', scheme: 'https' });
+    assert.deepEqual(parseLocation('alpine'), {
+      registry: 'docker.io',
+      apiHost: 'registry-1.docker.io',
+      repository: 'library/alpine',
+      scheme: 'https',
+    });
   });
 
   test('docker.io, index.docker.io and registry-1.docker.io are one registry, credentials looked up as docker.io', () => {
     for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) {
-      assert.deepEqual(parseLocation(`${host}/alpine`), { registry: 'docker.io', apiHost: 'registry-1.docker.io', repository: 'library/alpine', scheme: 'https' }, host);
+      assert.deepEqual(
+        parseLocation(`${host}/alpine`),
+        { registry: 'docker.io', apiHost: 'registry-1.docker.io', repository: 'library/alpine', scheme: 'https' },
+        host,
+      );
     }
   });
 
@@ -37,11 +46,21 @@ describe('parseLocation: Docker Hub', () => {
 
 describe('parseLocation: other registries', () => {
   test('ghcr.io keeps its host and the whole path', () => {
-    assert.deepEqual(parseLocation('ghcr.io/acme/tools/app'), { registry: 'ghcr.io', apiHost: 'ghcr.io', repository: 'acme/tools/app', scheme: 'https' });
+    assert.deepEqual(parseLocation('ghcr.io/acme/tools/app'), {
+      registry: 'ghcr.io',
+      apiHost: 'ghcr.io',
+      repository: 'acme/tools/app',
+      scheme: 'https',
+    });
   });
 
   test('gcr.io/google.com/project/img: the host is gcr.io, and the dotted second segment is part of the repository', () => {
-    assert.deepEqual(parseLocation('gcr.io/google.com/project/img'), { registry: 'gcr.io', apiHost: 'gcr.io', repository: 'google.com/project/img', scheme: 'https' });
+    assert.deepEqual(parseLocation('gcr.io/google.com/project/img'), {
+      registry: 'gcr.io',
+      apiHost: 'gcr.io',
+      repository: 'google.com/project/img',
+      scheme: 'https',
+    });
   });
 
   test('a host with a port', () => {
@@ -75,7 +94,14 @@ describe('parseLocation: http only where nothing leaves the machine, or where th
   }
 
   test('hosts that only look like loopback stay on https', () => {
-    for (const input of ['127.0.0.1.nip.io/app', 'localhost.example.com/app', 'notlocalhost:5000/app', '128.0.0.1:5000/app', '10.0.0.1:5000/app', '[::2]:5000/app']) {
+    for (const input of [
+      '127.0.0.1.nip.io/app',
+      'localhost.example.com/app',
+      'notlocalhost:5000/app',
+      '128.0.0.1:5000/app',
+      '10.0.0.1:5000/app',
+      '[::2]:5000/app',
+    ]) {
       assert.equal(parseLocation(input).scheme, 'https', input);
     }
   });
@@ -131,9 +157,15 @@ describe('parseLocation: invalid locations are bad input (exit 2)', () => {
 
 describe('locationProblem: what is wrong, in words, with the location to write instead', () => {
   const cases: [string, RegExp][] = [
-    ['https://ghcr.io/org/app', /^"https:\/\/ghcr\.io\/org\/app": drop the scheme "https:\/\/"; write ghcr\.io\/org\/app \(a location is registry\/repository, not a URL\)$/],
+    [
+      'https://ghcr.io/org/app',
+      /^"https:\/\/ghcr\.io\/org\/app": drop the scheme "https:\/\/"; write ghcr\.io\/org\/app \(a location is registry\/repository, not a URL\)$/,
+    ],
     ['http://127.0.0.1:5000/app', /^"http:\/\/127\.0\.0\.1:5000\/app": drop the scheme "http:\/\/"; write 127\.0\.0\.1:5000\/app /],
-    ['ghcr.io/org/app:1.0', /^"ghcr\.io\/org\/app:1\.0": drop the tag ":1\.0"; write ghcr\.io\/org\/app \(readme-gen reads every tag and digest of the repository\)$/],
+    [
+      'ghcr.io/org/app:1.0',
+      /^"ghcr\.io\/org\/app:1\.0": drop the tag ":1\.0"; write ghcr\.io\/org\/app \(readme-gen reads every tag and digest of the repository\)$/,
+    ],
     ['alpine:3.19', /^"alpine:3\.19": drop the tag ":3\.19"; write alpine /],
     ['127.0.0.1:5000/app:latest', /: drop the tag ":latest"; write 127\.0\.0\.1:5000\/app /],
     [`ghcr.io/org/app@sha256:${'a'.repeat(64)}`, /": drop the digest; write ghcr\.io\/org\/app \(readme-gen reads every tag and digest/],
@@ -149,7 +181,10 @@ describe('locationProblem: what is wrong, in words, with the location to write i
     ['', /^is empty; write registry\/repository, e\.g\. /],
     ['Not A Location', /^"Not A Location": contains whitespace; write registry\/repository, e\.g\. /],
     ['ghcr.io/acme//app', /: an empty path segment \("\/\/", or a "\/" at the start or end\)/],
-    ['ghcr.io/acme/a..b', /: "a\.\.b" is not a valid repository name part: lowercase letters and digits, separated by one "\.", "_", "__" or any number of "-"$/],
+    [
+      'ghcr.io/acme/a..b',
+      /: "a\.\.b" is not a valid repository name part: lowercase letters and digits, separated by one "\.", "_", "__" or any number of "-"$/,
+    ],
     ['user@ghcr.io/app', /: the registry "user@ghcr\.io" is not a host name or address \(with an optional :port\)$/],
   ];
   for (const [input, says] of cases) {
@@ -168,7 +203,16 @@ describe('locationProblem: what is wrong, in words, with the location to write i
   });
 
   test('registry hosts with ports, IPv6 addresses and Docker Hub short names are valid', () => {
-    for (const input of ['alpine', 'library/alpine', 'docker.io/org/app', '127.0.0.1:5000/app', 'localhost:5000/acme/app', '[::1]:5000/app', 'gcr.io/google.com/project/img', 'cgr.dev/chainguard/glibc-dynamic']) {
+    for (const input of [
+      'alpine',
+      'library/alpine',
+      'docker.io/org/app',
+      '127.0.0.1:5000/app',
+      'localhost:5000/acme/app',
+      '[::1]:5000/app',
+      'gcr.io/google.com/project/img',
+      'cgr.dev/chainguard/glibc-dynamic',
+    ]) {
       assert.equal(locationProblem(input), undefined, input);
     }
   });
@@ -176,9 +220,17 @@ describe('locationProblem: what is wrong, in words, with the location to write i
 
 describe('parseChallenges', () => {
   test("Docker Hub's Bearer challenge: the comma inside the quoted scope does not split it", () => {
-    assert.deepEqual(parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:samalba/my-app:pull,push"'), [
-      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:samalba/my-app:pull,push' } },
-    ]);
+    assert.deepEqual(
+      parseChallenges(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:samalba/my-app:pull,push"',
+      ),
+      [
+        {
+          scheme: 'bearer',
+          params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:samalba/my-app:pull,push' },
+        },
+      ],
+    );
   });
 
   test('several challenges in one header, in order (quay: Basic then Bearer)', () => {
@@ -189,25 +241,40 @@ describe('parseChallenges', () => {
   });
 
   test('several challenges with commas inside quoted values (codeberg: Bearer with a two-action scope, then Basic)', () => {
-    assert.deepEqual(parseChallenges('Bearer realm="https://codeberg.org/v2/token",service="container_registry",scope="repository:a/b:pull,push", Basic realm="Gitea, the registry"'), [
-      { scheme: 'bearer', params: { realm: 'https://codeberg.org/v2/token', service: 'container_registry', scope: 'repository:a/b:pull,push' } },
-      { scheme: 'basic', params: { realm: 'Gitea, the registry' } },
-    ]);
+    assert.deepEqual(
+      parseChallenges(
+        'Bearer realm="https://codeberg.org/v2/token",service="container_registry",scope="repository:a/b:pull,push", Basic realm="Gitea, the registry"',
+      ),
+      [
+        {
+          scheme: 'bearer',
+          params: { realm: 'https://codeberg.org/v2/token', service: 'container_registry', scope: 'repository:a/b:pull,push' },
+        },
+        { scheme: 'basic', params: { realm: 'Gitea, the registry' } },
+      ],
+    );
   });
 
   test('escaped quotes and backslashes in a quoted value are unescaped, and do not end the value', () => {
-    assert.deepEqual(parseChallenges('Basic realm="say \\"hi\\", then \\\\ go", charset="UTF-8"'), [{ scheme: 'basic', params: { realm: 'say "hi", then \\ go', charset: 'UTF-8' } }]);
-  });
-
-  test('an error parameter after the realm stays with its challenge', () => {
-    assert.deepEqual(parseChallenges('Bearer realm="https://r/token",service="s",scope="repository:a/b:pull",error="insufficient_scope", Basic realm="r"'), [
-      { scheme: 'bearer', params: { realm: 'https://r/token', service: 's', scope: 'repository:a/b:pull', error: 'insufficient_scope' } },
-      { scheme: 'basic', params: { realm: 'r' } },
+    assert.deepEqual(parseChallenges('Basic realm="say \\"hi\\", then \\\\ go", charset="UTF-8"'), [
+      { scheme: 'basic', params: { realm: 'say "hi", then \\ go', charset: 'UTF-8' } },
     ]);
   });
 
+  test('an error parameter after the realm stays with its challenge', () => {
+    assert.deepEqual(
+      parseChallenges('Bearer realm="https://r/token",service="s",scope="repository:a/b:pull",error="insufficient_scope", Basic realm="r"'),
+      [
+        { scheme: 'bearer', params: { realm: 'https://r/token', service: 's', scope: 'repository:a/b:pull', error: 'insufficient_scope' } },
+        { scheme: 'basic', params: { realm: 'r' } },
+      ],
+    );
+  });
+
   test('schemes and parameter names are case-insensitive; values keep their case', () => {
-    assert.deepEqual(parseChallenges('BEARER Realm="https://Auth.Example/Token",SERVICE="Reg"'), [{ scheme: 'bearer', params: { realm: 'https://Auth.Example/Token', service: 'Reg' } }]);
+    assert.deepEqual(parseChallenges('BEARER Realm="https://Auth.Example/Token",SERVICE="Reg"'), [
+      { scheme: 'bearer', params: { realm: 'https://Auth.Example/Token', service: 'Reg' } },
+    ]);
   });
 
   test('unquoted values, spaces around = and commas', () => {
@@ -218,7 +285,9 @@ describe('parseChallenges', () => {
   });
 
   test('an empty quoted value, and a scheme with no parameters', () => {
-    assert.deepEqual(parseChallenges('Bearer realm="https://r/token",scope=""'), [{ scheme: 'bearer', params: { realm: 'https://r/token', scope: '' } }]);
+    assert.deepEqual(parseChallenges('Bearer realm="https://r/token",scope=""'), [
+      { scheme: 'bearer', params: { realm: 'https://r/token', scope: '' } },
+    ]);
     assert.deepEqual(parseChallenges('Basic'), [{ scheme: 'basic', params: {} }]);
   });
 

@@ -10,10 +10,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { after, before, describe, test , type TestContext } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import type { ImageState } from '../../src/state/image-state.js';
 import { startSentinel } from '../harness/loopback.js';
-import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, type ProxiedRequest, startCountingProxy } from '../harness/counting-proxy.js';
+import {
+  type CannedResponse,
+  type CountingProxy,
+  type Intercept,
+  type InterceptedRequest,
+  type ProxiedRequest,
+  startCountingProxy,
+} from '../harness/counting-proxy.js';
 import { Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
@@ -22,7 +29,6 @@ const REPOSITORY = 'acme/app';
 const TAGS_PATH = `/v2/${REPOSITORY}/tags/list`;
 const PAGE_SIZE = 50;
 const MANY = 135;
-
 
 let registry: RunningRegistry;
 /** every tag in the repository, in byte order (the order the state lists them in too) */
@@ -101,7 +107,11 @@ function workspace(t: TestContext, host: string): string {
 }
 
 function snapshot(dir: string): Promise<CliRun> {
-  return runCliAsync(['snapshot', '--quiet', '--json', '--cache-dir', path.join(dir, 'cache')], dir, { DOCKER_CONFIG: dir, READMEGEN_REGISTRY_USERNAME: undefined, READMEGEN_REGISTRY_PASSWORD: undefined });
+  return runCliAsync(['snapshot', '--quiet', '--json', '--cache-dir', path.join(dir, 'cache')], dir, {
+    DOCKER_CONFIG: dir,
+    READMEGEN_REGISTRY_USERNAME: undefined,
+    READMEGEN_REGISTRY_PASSWORD: undefined,
+  });
 }
 
 function stateTags(dir: string): string[] {
@@ -164,7 +174,9 @@ describe('Link pagination of the tag list', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(stateTags(dir), tags);
     assert.deepEqual(
-      tagRequests(proxy).map((request) => request.path).slice(1),
+      tagRequests(proxy)
+        .map((request) => request.path)
+        .slice(1),
       [relativeLink(tags[PAGE_SIZE - 1] ?? ''), relativeLink(tags[2 * PAGE_SIZE - 1] ?? '')],
     );
   });
@@ -175,7 +187,9 @@ describe('a next-page Link to another host is refused', () => {
 
   before(async () => {
     // Something listens where the links point, so a request there would be seen.
-    sentinels = await Promise.all(['127.0.0.2', '127.0.0.1'].map((address) => startSentinel(address, { name: REPOSITORY, tags: ['from-the-other-host'] })));
+    sentinels = await Promise.all(
+      ['127.0.0.2', '127.0.0.1'].map((address) => startSentinel(address, { name: REPOSITORY, tags: ['from-the-other-host'] })),
+    );
   });
   after(async () => {
     for (const { server } of sentinels ?? []) {
@@ -261,7 +275,9 @@ describe('a registry that refuses a large n', () => {
 
   test('a 400 on a later page is an error (exit 3), not a silent truncation', async (t) => {
     const pages = paginating(allTags);
-    const proxy = await behind(t, (request) => (isTagList(request)?.searchParams.has('last') ? json(400, { errors: [{ code: 'UNSUPPORTED', message: 'no' }] }) : pages(request)));
+    const proxy = await behind(t, (request) =>
+      isTagList(request)?.searchParams.has('last') ? json(400, { errors: [{ code: 'UNSUPPORTED', message: 'no' }] }) : pages(request),
+    );
     const dir = workspace(t, proxy.host);
 
     const run = await snapshot(dir);
@@ -289,7 +305,11 @@ describe('Link headers as RFC 8288 allows them', () => {
   });
 
   test('a Link back to a page already read stops the run (exit 3) instead of looping to the page cap', async (t) => {
-    const proxy = await behind(t, (request) => (isTagList(request) ? json(200, { name: REPOSITORY, tags: allTags.slice(0, PAGE_SIZE) }, { link: `<${relativeLink(allTags[0] ?? '')}>; rel="next"` }) : undefined));
+    const proxy = await behind(t, (request) =>
+      isTagList(request)
+        ? json(200, { name: REPOSITORY, tags: allTags.slice(0, PAGE_SIZE) }, { link: `<${relativeLink(allTags[0] ?? '')}>; rel="next"` })
+        : undefined,
+    );
     const dir = workspace(t, proxy.host);
     const run = await snapshot(dir);
     assert.equal(run.status, 3);

@@ -16,7 +16,13 @@ import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryError } from '../../src/errors.js';
 import { type RegistryHttpClient, registryHttpClient } from '../../src/registry/registry-http.js';
-import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
+import {
+  type CannedResponse,
+  type CountingProxy,
+  type Intercept,
+  type InterceptedRequest,
+  startCountingProxy,
+} from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { closeServer, freeLoopbackPort, listenOnLoopback } from '../harness/loopback.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
@@ -43,10 +49,21 @@ before(async () => {
   registry = await startRegistry();
   proxy = await startCountingProxy(registry.url, { intercept: (request) => fault?.(request) });
   const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
-  index = await pusher.pushIndex({ tag: 'latest', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
+  index = await pusher.pushIndex({
+    tag: 'latest',
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
   await pusher.tag('1.0', index.digest);
-  single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' }, labels: { 'org.opencontainers.image.revision': 'abc' } });
-  await new Pusher({ registryUrl: registry.url, repository: ONE_IMAGE }).pushImage({ tag: 'latest', platform: { os: 'linux', architecture: 'amd64' } });
+  single = await pusher.pushImage({
+    tag: 'single',
+    docker: true,
+    platform: { os: 'linux', architecture: 'amd64' },
+    labels: { 'org.opencontainers.image.revision': 'abc' },
+  });
+  await new Pusher({ registryUrl: registry.url, repository: ONE_IMAGE }).pushImage({
+    tag: 'latest',
+    platform: { os: 'linux', architecture: 'amd64' },
+  });
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-test-'));
   try {
@@ -137,7 +154,10 @@ function always(matches: Matcher, answer: (request: InterceptedRequest) => Canne
 
 /** The registry's own answer to `request`, fetched directly, for intercepts that alter it. */
 async function upstream(request: InterceptedRequest): Promise<{ status: number; contentType: string; digest: string; body: Buffer }> {
-  const response = await fetch(`${registry.url}${request.path}`, { method: request.method, headers: { accept: String(request.headers.accept ?? '*/*') } });
+  const response = await fetch(`${registry.url}${request.path}`, {
+    method: request.method,
+    headers: { accept: String(request.headers.accept ?? '*/*') },
+  });
   return {
     status: response.status,
     contentType: response.headers.get('content-type') ?? '',
@@ -184,7 +204,11 @@ describe('transient faults are retried, and leave the state as a clean run write
   });
 
   test('429 with Retry-After: 1, then normal: waits the second, then succeeds', async (t) => {
-    fault = once(isTagList, { status: 429, headers: { 'retry-after': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' });
+    fault = once(isTagList, {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+    });
     const dir = workspace(t);
 
     const run = await timed(snapshot(dir));
@@ -261,7 +285,11 @@ describe('content that does not match its digest: exit 3, nothing written', () =
   });
 
   test('a config blob answered with other bytes', async (t) => {
-    fault = always(isBlobGet(single.config.digest), () => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: '{"architecture":"s390x","os":"linux"}' }));
+    fault = always(isBlobGet(single.config.digest), () => ({
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: '{"architecture":"s390x","os":"linux"}',
+    }));
     const dir = workspace(t);
 
     const run = await snapshot(dir);
@@ -275,7 +303,11 @@ describe('content that does not match its digest: exit 3, nothing written', () =
     fault = always(isManifestGet(index.digest), async (request) => {
       const real = await upstream(request);
       assert.equal(real.digest, index.digest);
-      return { status: real.status, headers: { 'content-type': real.contentType, 'docker-content-digest': single.digest }, body: real.body };
+      return {
+        status: real.status,
+        headers: { 'content-type': real.contentType, 'docker-content-digest': single.digest },
+        body: real.body,
+      };
     });
     const dir = workspace(t);
     writeFileSync(path.join(dir, 'state.json'), cleanState);
@@ -301,7 +333,10 @@ describe('a registry whose HEAD answers carry no digest', () => {
 
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
-    assert.ok(proxy.requests.some((request) => request.method === 'GET' && request.path === `${BASE}/manifests/latest`), 'fell back to GET by tag');
+    assert.ok(
+      proxy.requests.some((request) => request.method === 'GET' && request.path === `${BASE}/manifests/latest`),
+      'fell back to GET by tag',
+    );
   });
 
   test('…and whose GET by tag announces a Docker-Content-Digest the bytes do not hash to: exit 3 naming both', async (t) => {
@@ -309,7 +344,11 @@ describe('a registry whose HEAD answers carry no digest', () => {
       if (isHead('latest')(request)) return noDigest(request);
       if (!isManifestGet('latest')(request)) return undefined;
       const real = await upstream(request);
-      return { status: real.status, headers: { 'content-type': real.contentType, 'docker-content-digest': single.digest }, body: real.body };
+      return {
+        status: real.status,
+        headers: { 'content-type': real.contentType, 'docker-content-digest': single.digest },
+        body: real.body,
+      };
     };
     fault = headOrGet;
     const dir = workspace(t);
@@ -325,7 +364,10 @@ describe('a registry whose HEAD answers carry no digest', () => {
 
 describe('a failure while other requests are in flight', () => {
   test('a referrers probe refused with 403: exit 3 with one line, not a crash', async (t) => {
-    fault = always((request) => request.method === 'GET' && request.path.startsWith(`/v2/${ONE_IMAGE}/referrers/`), () => ({ status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' }));
+    fault = always(
+      (request) => request.method === 'GET' && request.path.startsWith(`/v2/${ONE_IMAGE}/referrers/`),
+      () => ({ status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' }),
+    );
     const dir = workspace(t, ONE_IMAGE);
 
     const run = await snapshot(dir);
@@ -396,7 +438,12 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
     const { http, error, ms } = await sendOnce(`https://${UNRESOLVABLE_HOST}/v2/`);
 
     assert.ok(error instanceof RegistryError, String(error));
-    assert.match(error.message, new RegExp(`: the host ${UNRESOLVABLE_HOST} does not resolve \\(ENOTFOUND\\); check the registry's host name, or that this machine can resolve it \\(DNS, VPN\\)$`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `: the host ${UNRESOLVABLE_HOST} does not resolve \\(ENOTFOUND\\); check the registry's host name, or that this machine can resolve it \\(DNS, VPN\\)$`,
+      ),
+    );
     assert.equal(http.stats.requests.ping, 1, 'one lookup attempt');
     assert.equal(http.stats.retries, 0);
     assert.ok(ms < LONG_BACKOFF_MS / 2, `took ${Math.round(ms)} ms; a retry would have waited at least ${LONG_BACKOFF_MS / 2} ms`);
@@ -437,13 +484,18 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
       async () => `127.0.0.1:${await freeLoopbackPort()}/acme/app`,
       (location: string) => {
         const host = location.split('/')[0] ?? '';
-        return new RegExp(`^readme-gen: GET http://${host}/v2/acme/app/tags/list\\?n=1000: connection refused by ${host} \\(ECONNREFUSED\\): nothing listens there; start the registry, or fix the host and port in the location\n$`);
+        return new RegExp(
+          `^readme-gen: GET http://${host}/v2/acme/app/tags/list\\?n=1000: connection refused by ${host} \\(ECONNREFUSED\\): nothing listens there; start the registry, or fix the host and port in the location\n$`,
+        );
       },
     ],
     [
       'a registry host name that does not resolve',
       () => Promise.resolve(`${UNRESOLVABLE_HOST}/acme/app`),
-      () => new RegExp(`^readme-gen: GET https://${UNRESOLVABLE_HOST}/v2/acme/app/tags/list\\?n=1000: the host ${UNRESOLVABLE_HOST} does not resolve \\(ENOTFOUND\\); check the registry's host name`),
+      () =>
+        new RegExp(
+          `^readme-gen: GET https://${UNRESOLVABLE_HOST}/v2/acme/app/tags/list\\?n=1000: the host ${UNRESOLVABLE_HOST} does not resolve \\(ENOTFOUND\\); check the registry's host name`,
+        ),
     ],
   ] as const) {
     test(`snapshot of ${what}: exit 3, one line naming the host and what to do, as fast as a refusal the registry answers`, async (t) => {
@@ -458,7 +510,10 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
       assert.equal(run.status, 3, run.stderr);
       assert.match(run.stderr, says(unreachable));
       assert.doesNotMatch(run.stderr, /attempts/);
-      assert.ok(run.ms - baseline.ms < LEAST_BACKOFF_MS, `took ${Math.round(run.ms)} ms, ${Math.round(baseline.ms)} ms for a run refused by the registry`);
+      assert.ok(
+        run.ms - baseline.ms < LEAST_BACKOFF_MS,
+        `took ${Math.round(run.ms)} ms, ${Math.round(baseline.ms)} ms for a run refused by the registry`,
+      );
       assert.equal(existsSync(path.join(run.dir, 'state.json')), false);
     });
   }

@@ -46,23 +46,49 @@ before(async () => {
     ],
   });
   await pusher.tag('1.2.3', multiArch.digest);
-  dockerList = await pusher.pushIndex({ tag: 'docker-list', docker: true, images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
-  single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' }, labels: { 'org.opencontainers.image.revision': 'abc123', 'maintainer': 'ignored' } });
+  dockerList = await pusher.pushIndex({
+    tag: 'docker-list',
+    docker: true,
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
+  single = await pusher.pushImage({
+    tag: 'single',
+    docker: true,
+    platform: { os: 'linux', architecture: 'amd64' },
+    labels: { 'org.opencontainers.image.revision': 'abc123', maintainer: 'ignored' },
+  });
   manyTags = await pusher.pushManyTags('nightly-', 110, single.digest);
 
   const ca = await createCa();
   const log = createLog();
   rootJson = trustedRoot(ca, log);
-  const leaf = await issueLeaf(ca, { subject: IDENTITY, issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date(SIGNED_AT) });
+  const leaf = await issueLeaf(ca, {
+    subject: IDENTITY,
+    issuer: 'https://token.actions.githubusercontent.com',
+    notBefore: new Date(SIGNED_AT),
+  });
   const integratedTime = SIGNED_AT / 1000 + 30;
   await pusher.pushCosignSignature(multiArch.digest, [
-    signLegacy({ payload: payloadFor(multiArch.digest, `${registry.host}/${REPOSITORY}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 7, integratedTime } }),
+    signLegacy({
+      payload: payloadFor(multiArch.digest, `${registry.host}/${REPOSITORY}`),
+      privateKey: leaf.privateKey,
+      certificatePem: leaf.pem,
+      log: { log, logIndex: 7, integratedTime },
+    }),
   ]);
-  await pusher.pushSigstoreBundleReferrer(dockerList.digest, signBundle({ digest: dockerList.digest, leaf, log, logIndex: 8, integratedTime }));
+  await pusher.pushSigstoreBundleReferrer(
+    dockerList.digest,
+    signBundle({ digest: dockerList.digest, leaf, log, logIndex: 8, integratedTime }),
+  );
 
   perArch = await pushTaggedPlatforms(new Pusher({ registryUrl: registry.url, repository: PER_ARCH }));
   await new Pusher({ registryUrl: registry.url, repository: PER_ARCH }).pushCosignSignature(perArch.index.digest, [
-    signLegacy({ payload: payloadFor(perArch.index.digest, `${registry.host}/${PER_ARCH}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 9, integratedTime } }),
+    signLegacy({
+      payload: payloadFor(perArch.index.digest, `${registry.host}/${PER_ARCH}`),
+      privateKey: leaf.privateKey,
+      certificatePem: leaf.pem,
+      log: { log, logIndex: 9, integratedTime },
+    }),
   ]);
 });
 
@@ -74,7 +100,10 @@ after(async () => {
 function workspace(t: Parameters<typeof temporaryDirectory>[0], host: string): string {
   const dir = temporaryDirectory(t);
   // The images are signed by the test CA and log: their root is pinned, so no TUF refresh of the public-good one.
-  writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${host}/${REPOSITORY}\nstate: state.json\nexclude-tags: ["nightly-1*"]\ntrusted-root: trusted_root.json\n`);
+  writeFileSync(
+    path.join(dir, 'readme-gen.yaml'),
+    `name: app\nlocation: ${host}/${REPOSITORY}\nstate: state.json\nexclude-tags: ["nightly-1*"]\ntrusted-root: trusted_root.json\n`,
+  );
   writeFileSync(path.join(dir, 'trusted_root.json'), JSON.stringify(rootJson));
   return dir;
 }
@@ -108,12 +137,20 @@ describe('readme-gen snapshot against a real registry', () => {
     );
 
     const platforms = (index: PushedIndex) =>
-      index.images.map((image) => ({ os: image.platform.os, architecture: image.platform.architecture, ...(image.platform.variant ? { variant: image.platform.variant } : {}), digest: image.digest, size: image.totalSize }));
+      index.images.map((image) => ({
+        os: image.platform.os,
+        architecture: image.platform.architecture,
+        ...(image.platform.variant ? { variant: image.platform.variant } : {}),
+        digest: image.digest,
+        size: image.totalSize,
+      }));
     const multi = state.images[multiArch.digest];
     assert.deepEqual(multi?.platforms, platforms(multiArch), 'index platforms, attestations left out, in index order');
     assert.deepEqual(multi?.annotations, { 'org.opencontainers.image.source': 'https://github.com/acme/app' });
     assert.deepEqual(state.images[dockerList.digest]?.platforms, platforms(dockerList));
-    assert.deepEqual(state.images[single.digest]?.platforms, [{ os: 'linux', architecture: 'amd64', digest: single.digest, size: single.totalSize }]);
+    assert.deepEqual(state.images[single.digest]?.platforms, [
+      { os: 'linux', architecture: 'amd64', digest: single.digest, size: single.totalSize },
+    ]);
     assert.deepEqual(state.images[single.digest]?.labels, { 'org.opencontainers.image.revision': 'abc123' });
 
     const [legacy] = multi?.signatures ?? [];
@@ -132,7 +169,10 @@ describe('readme-gen snapshot against a real registry', () => {
   test('the state it writes renders, every signature verified', (t) => {
     const dir = workspace(t, registry.host);
     assert.equal(snapshot(dir, path.join(dir, 'cache')).status, 0);
-    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${registry.host}/${REPOSITORY}\nstate: state.json\nprimary-tag: latest\n`);
+    writeFileSync(
+      path.join(dir, 'readme-gen.yaml'),
+      `name: app\nlocation: ${registry.host}/${REPOSITORY}\nstate: state.json\nprimary-tag: latest\n`,
+    );
     const run = runCli(['render', '--trusted-root', 'trusted_root.json', '--certificate-identity', IDENTITY], dir);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /\[Rekor entry 7\]\(https:\/\/search\.sigstore\.dev\/\?logIndex=7\)/);
@@ -157,11 +197,13 @@ describe('readme-gen snapshot against a real registry', () => {
   test('makes only the requests it needs, cold; only tag pages and HEADs, warm', async (t) => {
     const dir = workspace(t, proxy.host);
     const cache = path.join(dir, 'cache');
-    const shown = readState((() => {
-      const probe = workspace(t, registry.host);
-      assert.equal(snapshot(probe, path.join(probe, 'cache')).status, 0);
-      return probe;
-    })()).tags.length;
+    const shown = readState(
+      (() => {
+        const probe = workspace(t, registry.host);
+        assert.equal(snapshot(probe, path.join(probe, 'cache')).status, 0);
+        return probe;
+      })(),
+    ).tags.length;
 
     proxy.reset();
     assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
@@ -173,7 +215,10 @@ describe('readme-gen snapshot against a real registry', () => {
     // Blob GETs: the single-arch image's config, the signature payload, the bundle.
     // Referrers: one probe, which tells that 2.8 has no referrers API.
     assert.deepEqual(cold, { 'GET tags': 1, HEAD: shown, 'GET manifests': 3 + 6 + 3, 'GET blobs': 3, 'GET referrers': 1 });
-    assert.equal(proxy.requests.filter((request) => request.method === 'GET' && /\/manifests\/sha256-[0-9a-f]{64}(\.sig)?$/.test(request.path)).length, 2);
+    assert.equal(
+      proxy.requests.filter((request) => request.method === 'GET' && /\/manifests\/sha256-[0-9a-f]{64}(\.sig)?$/.test(request.path)).length,
+      2,
+    );
 
     // Warm: the images are known, so the signature tags are HEADed, to notice a new signature without a GET.
     proxy.reset();
@@ -194,7 +239,10 @@ describe('readme-gen snapshot against a real registry', () => {
     assert.equal((await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir)).status, 0);
     assert.equal(readState(dir).images[image.digest]?.signatures.length, 1);
 
-    const second = signLegacy({ payload: payloadFor(image.digest, `${registry.host}/${repository}`, [['run', '2']]), privateKey: key.privateKey });
+    const second = signLegacy({
+      payload: payloadFor(image.digest, `${registry.host}/${repository}`, [['run', '2']]),
+      privateKey: key.privateKey,
+    });
     await pusher.pushCosignSignature(image.digest, [first, second]);
     proxy.reset();
     const run = await runCliAsync(['snapshot', '--quiet', '--cache-dir', cache], dir);
@@ -259,7 +307,13 @@ describe('platform manifests with tags of their own (1.0-arm64) beside their ind
     // Manifests: 2 indexes, their 5 platforms, 2 single-arch images, the .sig manifest. Blobs: the config of each
     // of the 7 single-arch manifests (a tagged platform is one), the signature payload.
     const cold = countByKind(proxy.requests);
-    assert.deepEqual(cold, { 'GET tags': 1, HEAD: perArch.tags.size, 'GET manifests': 2 + 5 + 2 + 1, 'GET blobs': 7 + 1, 'GET referrers': 1 });
+    assert.deepEqual(cold, {
+      'GET tags': 1,
+      HEAD: perArch.tags.size,
+      'GET manifests': 2 + 5 + 2 + 1,
+      'GET blobs': 7 + 1,
+      'GET referrers': 1,
+    });
   });
 
   for (const template of ['default', 'distroless'] as const) {
@@ -272,7 +326,19 @@ describe('platform manifests with tags of their own (1.0-arm64) beside their ind
       assert.deepEqual(shownRows(readme), expectedRows(perArch, template));
 
       // verify reads the tag's digest from the same cell: the index's, not a tagged platform's beside it.
-      const verify = runCli(['verify', 'README.md', '--trusted-root', 'trusted_root.json', '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com'], dir);
+      const verify = runCli(
+        [
+          'verify',
+          'README.md',
+          '--trusted-root',
+          'trusted_root.json',
+          '--certificate-identity',
+          IDENTITY,
+          '--certificate-oidc-issuer',
+          'https://token.actions.githubusercontent.com',
+        ],
+        dir,
+      );
       assert.equal(verify.status, 0, verify.stderr);
       assert.ok(verify.stdout.includes(perArch.index.digest), verify.stdout);
     });

@@ -31,7 +31,14 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImageState } from '../../src/state/image-state.js';
 import { startSentinel } from '../harness/loopback.js';
-import { type CannedResponse, type CountingProxy, type Intercept, type InterceptedRequest, RESET, startCountingProxy } from '../harness/counting-proxy.js';
+import {
+  type CannedResponse,
+  type CountingProxy,
+  type Intercept,
+  type InterceptedRequest,
+  RESET,
+  startCountingProxy,
+} from '../harness/counting-proxy.js';
 import { type PushedImage, type PushedIndex, Pusher, tagForDigest } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { temporaryDirectory } from '../helpers/run-cli.js';
@@ -49,7 +56,8 @@ const TIMEOUT_SECONDS = 1;
 const STALL_MS = 3_000;
 /** the "large body" scenarios: far past readme-gen's 8 MiB cap */
 const LARGE_BODY_BYTES = 50 * 2 ** 20;
-const OLD_README = '# app\n\nWritten by hand.\n\n<!-- readme-gen:start -->\nstale generated text\n<!-- readme-gen:end -->\n\nA footer, by hand.\n';
+const OLD_README =
+  '# app\n\nWritten by hand.\n\n<!-- readme-gen:start -->\nstale generated text\n<!-- readme-gen:end -->\n\nA footer, by hand.\n';
 
 type TestContext = Parameters<typeof temporaryDirectory>[0];
 type Command = 'snapshot' | 'render';
@@ -75,15 +83,31 @@ before(async () => {
   proxy = await startCountingProxy(registry.url, { intercept: (request) => fault?.(request) });
   otherHost = await startSentinel('127.0.0.2', { name: REPOSITORY, tags: ['from-the-other-host'] });
   const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
-  index = await pusher.pushIndex({ tag: 'multi', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
-  signed = await pusher.pushImage({ tag: 'signed', platform: { os: 'linux', architecture: 'amd64' }, labels: { 'org.opencontainers.image.revision': 'abc123' } });
+  index = await pusher.pushIndex({
+    tag: 'multi',
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
+  signed = await pusher.pushImage({
+    tag: 'signed',
+    platform: { os: 'linux', architecture: 'amd64' },
+    labels: { 'org.opencontainers.image.revision': 'abc123' },
+  });
   single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'arm64' } });
 
   const ca = await createCa();
   const log = createLog();
   rootJson = trustedRoot(ca, log);
-  const leaf = await issueLeaf(ca, { subject: IDENTITY, issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date(SIGNED_AT) });
-  const record = signLegacy({ payload: payloadFor(signed.digest, `${proxy.host}/${REPOSITORY}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 3, integratedTime: SIGNED_AT / 1000 + 30 } });
+  const leaf = await issueLeaf(ca, {
+    subject: IDENTITY,
+    issuer: 'https://token.actions.githubusercontent.com',
+    notBefore: new Date(SIGNED_AT),
+  });
+  const record = signLegacy({
+    payload: payloadFor(signed.digest, `${proxy.host}/${REPOSITORY}`),
+    privateKey: leaf.privateKey,
+    certificatePem: leaf.pem,
+    log: { log, logIndex: 3, integratedTime: SIGNED_AT / 1000 + 30 },
+  });
   await pusher.pushCosignSignature(signed.digest, [record]);
   signaturePayloadDigest = record.digest;
 
@@ -123,7 +147,6 @@ after(async () => {
   printTable();
 });
 
-
 /**
  * A workspace for `command`: the config (with a state file for snapshot,
  * without one for render, which then reads the registry live), the trusted
@@ -132,7 +155,10 @@ after(async () => {
  */
 function prepare(dir: string, command: Command, withOld = true): string {
   const state = command === 'snapshot' ? 'state: state.json\n' : '';
-  writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${proxy.host}/${REPOSITORY}\n${state}trusted-root: trusted_root.json\n`);
+  writeFileSync(
+    path.join(dir, 'readme-gen.yaml'),
+    `name: app\nlocation: ${proxy.host}/${REPOSITORY}\n${state}trusted-root: trusted_root.json\n`,
+  );
   writeFileSync(path.join(dir, 'trusted_root.json'), JSON.stringify(rootJson));
   const file = command === 'snapshot' ? 'state.json' : 'README.md';
   if (withOld || command === 'render') writeFileSync(path.join(dir, file), old[command]);
@@ -144,7 +170,12 @@ function target(command: Command): string {
 }
 
 function readmeGen(command: Command, dir: string, timeoutSeconds?: number): Promise<TimedRun> {
-  const common = ['--quiet', '--cache-dir', path.join(dir, 'cache'), ...(timeoutSeconds === undefined ? [] : ['--timeout', String(timeoutSeconds)])];
+  const common = [
+    '--quiet',
+    '--cache-dir',
+    path.join(dir, 'cache'),
+    ...(timeoutSeconds === undefined ? [] : ['--timeout', String(timeoutSeconds)]),
+  ];
   const args = command === 'snapshot' ? ['snapshot', '--json', ...common] : ['render', '--write', ...common];
   return runReadmeGen(args, dir, { env: { DOCKER_CONFIG: dir } });
 }
@@ -198,7 +229,11 @@ function always(matches: Matcher, answer: Answer): () => Armed {
 // Faults.
 const status =
   (code: number, headers: Record<string, string> = {}): Answer =>
-  () => ({ status: code, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${code}` }] }) });
+  () => ({
+    status: code,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${code}` }] }),
+  });
 
 /** Nothing for STALL_MS, then the registry's answer (to a client that has long given up). */
 const stallBeforeHeaders: Answer = async (request) => {
@@ -223,7 +258,12 @@ const stallMidBody: Answer = async (request) => {
 /** The registry's headers with the full Content-Length, half the body, then the connection closed. */
 const truncated: Answer = async (request) => {
   const real = await request.forward();
-  return { ...real, headers: { ...real.headers, 'content-length': real.body.length }, body: real.body.subarray(0, Math.floor(real.body.length / 2)), finish: 'close' };
+  return {
+    ...real,
+    headers: { ...real.headers, 'content-length': real.body.length },
+    body: real.body.subarray(0, Math.floor(real.body.length / 2)),
+    finish: 'close',
+  };
 };
 
 /** LARGE_BODY_BYTES of zeros, in 1 MiB chunks produced as the client reads them; chunked unless `withLength`. */
@@ -279,20 +319,50 @@ const BOTH = ['snapshot', 'render'] as const;
 
 const scenarios: Scenario[] = [
   // Transient: retried, and the result is a clean run's.
-  { name: 'connection reset (TCP RST, no answer) on a HEAD, once', arm: once(isHead(() => 'signed'), () => RESET), expect: 'retried', commands: BOTH },
+  {
+    name: 'connection reset (TCP RST, no answer) on a HEAD, once',
+    arm: once(
+      isHead(() => 'signed'),
+      () => RESET,
+    ),
+    expect: 'retried',
+    commands: BOTH,
+  },
   { name: 'HTTP 500 on the tag list, once', arm: once(isTagList, status(500)), expect: 'retried', commands: BOTH },
-  { name: 'HTTP 502 on the index GET, once', arm: once(isManifestGet(() => index.digest), status(502)), expect: 'retried', commands: BOTH },
-  { name: 'HTTP 503 on a config blob GET, once', arm: once(isBlobGet(() => single.config.digest), status(503)), expect: 'retried', commands: BOTH },
+  {
+    name: 'HTTP 502 on the index GET, once',
+    arm: once(
+      isManifestGet(() => index.digest),
+      status(502),
+    ),
+    expect: 'retried',
+    commands: BOTH,
+  },
+  {
+    name: 'HTTP 503 on a config blob GET, once',
+    arm: once(
+      isBlobGet(() => single.config.digest),
+      status(503),
+    ),
+    expect: 'retried',
+    commands: BOTH,
+  },
   {
     name: '429 with Retry-After: 1 on the signature payload GET, once',
-    arm: once(isBlobGet(() => signaturePayloadDigest), status(429, { 'retry-after': '1' })),
+    arm: once(
+      isBlobGet(() => signaturePayloadDigest),
+      status(429, { 'retry-after': '1' }),
+    ),
     expect: 'retried',
     commands: BOTH,
     also: (run) => assert.ok(run.ms >= 1000, `took ${Math.round(run.ms)} ms; Retry-After asked for 1 s`),
   },
   {
     name: `stalled ${STALL_MS / 1000} s before the headers (--timeout ${TIMEOUT_SECONDS}) on a platform manifest GET, once`,
-    arm: once(isManifestGet(() => index.images[1]?.digest ?? ''), stallBeforeHeaders),
+    arm: once(
+      isManifestGet(() => index.images[1]?.digest ?? ''),
+      stallBeforeHeaders,
+    ),
     expect: 'retried',
     commands: BOTH,
     timeoutSeconds: TIMEOUT_SECONDS,
@@ -300,36 +370,59 @@ const scenarios: Scenario[] = [
   {
     name: `stalled ${STALL_MS / 1000} s mid-body (--timeout ${TIMEOUT_SECONDS}) on the signature manifest GET, once`,
     // A cold run reads a new image's signature manifest by its .sig tag, in one GET.
-    arm: once(isManifestGet(() => `${tagForDigest(signed.digest)}.sig`), stallMidBody),
+    arm: once(
+      isManifestGet(() => `${tagForDigest(signed.digest)}.sig`),
+      stallMidBody,
+    ),
     expect: 'retried',
     commands: BOTH,
     timeoutSeconds: TIMEOUT_SECONDS,
   },
-  { name: 'truncated body (half of Content-Length, then closed) on a config blob GET, once', arm: once(isBlobGet(() => signed.config.digest), truncated), expect: 'retried', commands: BOTH },
+  {
+    name: 'truncated body (half of Content-Length, then closed) on a config blob GET, once',
+    arm: once(
+      isBlobGet(() => signed.config.digest),
+      truncated,
+    ),
+    expect: 'retried',
+    commands: BOTH,
+  },
 
   // The same faults that do not go away: exit 3 after the retries.
   {
     name: 'connection reset on every attempt (HEAD of a tag)',
-    arm: always(isHead(() => 'signed'), () => RESET),
+    arm: always(
+      isHead(() => 'signed'),
+      () => RESET,
+    ),
     expect: { names: () => '/manifests/signed', cause: /after 5 attempts/ },
     commands: BOTH,
   },
   {
     name: 'HTTP 503 on every attempt (the index GET)',
-    arm: always(isManifestGet(() => index.digest), status(503)),
+    arm: always(
+      isManifestGet(() => index.digest),
+      status(503),
+    ),
     expect: { names: () => index.digest, cause: /HTTP 503/ },
     commands: BOTH,
   },
   {
     name: `stalled past --timeout ${TIMEOUT_SECONDS} on every attempt (a config blob GET)`,
-    arm: always(isBlobGet(() => single.config.digest), stallBeforeHeaders),
+    arm: always(
+      isBlobGet(() => single.config.digest),
+      stallBeforeHeaders,
+    ),
     expect: { names: () => single.config.digest, cause: /[Tt]imeout.*after 5 attempts/ },
     commands: ['snapshot'],
     timeoutSeconds: TIMEOUT_SECONDS,
   },
   {
     name: 'truncated on every attempt (a config blob GET)',
-    arm: always(isBlobGet(() => signed.config.digest), truncated),
+    arm: always(
+      isBlobGet(() => signed.config.digest),
+      truncated,
+    ),
     expect: { names: () => signed.config.digest, cause: /after 5 attempts/ },
     commands: BOTH,
   },
@@ -337,25 +430,37 @@ const scenarios: Scenario[] = [
   // Not transient: exit 3 at once.
   {
     name: 'Docker-Content-Digest that does not match the bytes (a manifest GET)',
-    arm: always(isManifestGet(() => signed.digest), wrongDigestHeader),
+    arm: always(
+      isManifestGet(() => signed.digest),
+      wrongDigestHeader,
+    ),
     expect: { names: () => signed.digest, cause: /Docker-Content-Digest/ },
     commands: BOTH,
   },
   {
     name: 'manifest bytes that do not hash to the digest asked for (the index GET)',
-    arm: always(isManifestGet(() => index.digest), alteredBytes),
+    arm: always(
+      isManifestGet(() => index.digest),
+      alteredBytes,
+    ),
     expect: { names: () => index.digest, cause: /do not hash|hash to sha256:/ },
     commands: BOTH,
   },
   {
     name: 'redirect loop on a blob GET (307 to ?loop and back)',
-    arm: always(isBlobGet(() => signed.config.digest), redirectLoop),
+    arm: always(
+      isBlobGet(() => signed.config.digest),
+      redirectLoop,
+    ),
     expect: { names: () => signed.config.digest, cause: /redirects/ },
     commands: BOTH,
   },
   {
     name: '50 MB body with its Content-Length (a config blob GET)',
-    arm: always(isBlobGet(() => single.config.digest), largeBody(true)),
+    arm: always(
+      isBlobGet(() => single.config.digest),
+      largeBody(true),
+    ),
     expect: { names: () => single.config.digest, cause: /larger than 8388608 bytes/ },
     commands: BOTH,
   },
@@ -407,7 +512,11 @@ for (const scenario of scenarios) {
   });
 }
 
-async function runOnce(t: TestContext, scenario: Scenario, command: Command): Promise<{ run: TimedRun; struck: number; retries: number | undefined }> {
+async function runOnce(
+  t: TestContext,
+  scenario: Scenario,
+  command: Command,
+): Promise<{ run: TimedRun; struck: number; retries: number | undefined }> {
   const dir = prepare(temporaryDirectory(t), command);
   const before = new Set(filesUnder(dir));
   const armed = scenario.arm();
@@ -455,9 +564,13 @@ async function runOnce(t: TestContext, scenario: Scenario, command: Command): Pr
 function printTable(): void {
   if (observed.length === 0) return;
   const rows = observed.map((seen) => {
-    const statuses = [...new Set(seen.statuses)].map((code) => `exit ${code} ×${seen.statuses.filter((status) => status === code).length}`).join(', ');
+    const statuses = [...new Set(seen.statuses)]
+      .map((code) => `exit ${code} ×${seen.statuses.filter((status) => status === code).length}`)
+      .join(', ');
     const retries = seen.retries.some((value) => value !== undefined) ? ` retries ${seen.retries.join('/')}` : '';
     return `${seen.command.padEnd(8)} ${seen.scenario.padEnd(96)} runs ${seen.statuses.length}  ${statuses}  struck ${seen.struck.join('/')}${retries}  ms ${seen.ms.map((ms) => Math.round(ms)).join('/')}${seen.line ? `\n         ${seen.line}` : ''}`;
   });
-  process.stdout.write(`\nfault scenarios (clean run: snapshot ${Math.round(cleanMs.snapshot)} ms, render ${Math.round(cleanMs.render)} ms):\n${rows.join('\n')}\n`);
+  process.stdout.write(
+    `\nfault scenarios (clean run: snapshot ${Math.round(cleanMs.snapshot)} ms, render ${Math.round(cleanMs.render)} ms):\n${rows.join('\n')}\n`,
+  );
 }

@@ -45,8 +45,20 @@ import { type TestCa, type TestLog, createCa, createLog, issueLeaf, payloadFor, 
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
 const INTEGRATED_TIME = SIGNED_AT / 1000 + 30;
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
-const WORKFLOW_OIDS = ['1.3.6.1.4.1.57264.1.2', '1.3.6.1.4.1.57264.1.3', '1.3.6.1.4.1.57264.1.4', '1.3.6.1.4.1.57264.1.5', '1.3.6.1.4.1.57264.1.6'] as const;
-const WORKFLOW_NAMES = ['githubWorkflowTrigger', 'githubWorkflowSha', 'githubWorkflowName', 'githubWorkflowRepository', 'githubWorkflowRef'] as const;
+const WORKFLOW_OIDS = [
+  '1.3.6.1.4.1.57264.1.2',
+  '1.3.6.1.4.1.57264.1.3',
+  '1.3.6.1.4.1.57264.1.4',
+  '1.3.6.1.4.1.57264.1.5',
+  '1.3.6.1.4.1.57264.1.6',
+] as const;
+const WORKFLOW_NAMES = [
+  'githubWorkflowTrigger',
+  'githubWorkflowSha',
+  'githubWorkflowName',
+  'githubWorkflowRepository',
+  'githubWorkflowRef',
+] as const;
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** Terminal controls: C0 but \n, DEL, C1 (U+009B is CSI on its own). */
@@ -215,7 +227,11 @@ async function prepare(values: Values): Promise<Prepared> {
     images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: values.platform }],
   });
   await pusher.tag('1.0', index.digest);
-  const single = await pusher.pushImage({ tag: 'single', platform: { os: 'linux', architecture: values.singleArchitecture }, labels: values.labels });
+  const single = await pusher.pushImage({
+    tag: 'single',
+    platform: { os: 'linux', architecture: values.singleArchitecture },
+    labels: values.labels,
+  });
 
   const notBefore = new Date(SIGNED_AT);
   const rawExtensions = WORKFLOW_OIDS.map((oid, i) => ({ oid, value: values.workflow[i] as string }));
@@ -261,7 +277,10 @@ async function prepare(values: Values): Promise<Prepared> {
   writeFileSync(path.join(dir, 'trusted_root.json'), JSON.stringify(trustedRoot(ca, log)));
   proxy.reset();
   // The test CA's root, pinned: no TUF refresh of the public-good one.
-  const snapshot = await runCliAsync(['snapshot', '--config', 'latest.yaml', '--cache-dir', path.join(dir, 'cache'), '--trusted-root', 'trusted_root.json'], dir);
+  const snapshot = await runCliAsync(
+    ['snapshot', '--config', 'latest.yaml', '--cache-dir', path.join(dir, 'cache'), '--trusted-root', 'trusted_root.json'],
+    dir,
+  );
   return { values, index, single, dir, snapshot, requests: [...proxy.requests] };
 }
 
@@ -281,8 +300,18 @@ const RENDERS: RenderCase[] = [
   { name: 'default template, primary tag signed by a person (email SAN)', template: 'default', primary: 'single' },
   { name: 'distroless template with wording', template: 'distroless', primary: 'latest' },
   { name: 'distroless template, email signer', template: 'distroless', primary: 'single' },
-  { name: 'default template, workflow signer outside the policy (--allow-unverified)', template: 'default', primary: 'latest', mismatch: true },
-  { name: 'default template, email signer outside the policy (--allow-unverified)', template: 'default', primary: 'single', mismatch: true },
+  {
+    name: 'default template, workflow signer outside the policy (--allow-unverified)',
+    template: 'default',
+    primary: 'latest',
+    mismatch: true,
+  },
+  {
+    name: 'default template, email signer outside the policy (--allow-unverified)',
+    template: 'default',
+    primary: 'single',
+    mismatch: true,
+  },
 ];
 
 const OTHER_IDENTITY = 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main';
@@ -290,7 +319,16 @@ const OTHER_IDENTITY = 'https://github.com/acme/other/.github/workflows/release.
 /** runCli with room for a README over 1 MB on stdout (spawnSync's default buffer is 1 MiB). */
 function render(dir: string, which: RenderCase): CliRun {
   const policy = which.mismatch ? ['--certificate-identity', OTHER_IDENTITY, '--allow-unverified'] : [];
-  const args = ['render', '--config', `${which.primary}.yaml`, '--template', which.template, '--trusted-root', 'trusted_root.json', ...policy];
+  const args = [
+    'render',
+    '--config',
+    `${which.primary}.yaml`,
+    '--template',
+    which.template,
+    '--trusted-root',
+    'trusted_root.json',
+    ...policy,
+  ];
   return runCli(args, dir, {}, { maxBuffer: 64 * 2 ** 20 });
 }
 
@@ -419,7 +457,10 @@ describe('hostile content, pushed to a real registry and served through a lying 
       assert.ok(asked.length > 0, 'the proxy saw the snapshot');
       for (const request of asked) {
         const reference = decodeURIComponent(request.path.slice(manifests.length));
-        assert.ok(TAG_PATTERN.test(reference) || /^sha256:[0-9a-f]{64}$/.test(reference), `only valid references are asked for: ${request.path}`);
+        assert.ok(
+          TAG_PATTERN.test(reference) || /^sha256:[0-9a-f]{64}$/.test(reference),
+          `only valid references are asked for: ${request.path}`,
+        );
       }
     });
 
@@ -456,12 +497,23 @@ describe('hostile content, pushed to a real registry and served through a lying 
 
     test('a signer outside the policy fails the render (exit 4) with a printable message', () => {
       const run = runCli(
-        ['render', '--config', 'single.yaml', '--trusted-root', 'trusted_root.json', '--certificate-oidc-issuer-regexp', '^https://token\\.actions\\.githubusercontent\\.com$'],
+        [
+          'render',
+          '--config',
+          'single.yaml',
+          '--trusted-root',
+          'trusted_root.json',
+          '--certificate-oidc-issuer-regexp',
+          '^https://token\\.actions\\.githubusercontent\\.com$',
+        ],
         hostile.dir,
       );
       assert.equal(run.status, 4, run.stderr);
       assert.equal(run.stdout, '');
-      assert.match(run.stderr, new RegExp(`^readme-gen: ${hostile.single.digest}: check identity policy failed: issuer https://issuer\\.evil\\.example/`));
+      assert.match(
+        run.stderr,
+        new RegExp(`^readme-gen: ${hostile.single.digest}: check identity policy failed: issuer https://issuer\\.evil\\.example/`),
+      );
       assert.deepEqual(controls(run.stderr), [], 'the issuer it names reaches the terminal without its escapes');
       assert.equal(run.stderr.split('\n').length, 2, 'one line');
     });
@@ -486,7 +538,11 @@ describe('hostile content, pushed to a real registry and served through a lying 
         // Nothing hostile outside code, except the failure message printed as text on purpose.
         for (const place of outsideCode(readme)) {
           if (which.mismatch && place.type === 'text' && place.text.replaceAll('\u2060', '').includes('failed: signed by')) continue;
-          assert.doesNotMatch(place.text, /evil|pwned|onerror|<script/i, `${place.type} outside code: ${JSON.stringify(place.text.slice(0, 200))}`);
+          assert.doesNotMatch(
+            place.text,
+            /evil|pwned|onerror|<script/i,
+            `${place.type} outside code: ${JSON.stringify(place.text.slice(0, 200))}`,
+          );
         }
 
         const values = HOSTILE;
@@ -499,10 +555,16 @@ describe('hostile content, pushed to a real registry and served through a lying 
         assert.equal(rows.length, 2);
         const cellCodes = rows.flatMap((cells) => cells.flatMap((cell) => inlineCodes(cell)));
         if (which.template === 'default') {
-          assert.ok(cellCodes.includes(inCell(`linux/${values.platform.architecture}/${values.platform.variant}`)), `the hostile platform, whole, in one code span: ${JSON.stringify(cellCodes)}`);
+          assert.ok(
+            cellCodes.includes(inCell(`linux/${values.platform.architecture}/${values.platform.variant}`)),
+            `the hostile platform, whole, in one code span: ${JSON.stringify(cellCodes)}`,
+          );
           assert.ok(cellCodes.includes(inCell(`linux/${values.singleArchitecture}`)));
         } else {
-          assert.ok(cellCodes.includes(inCell(values.platform.architecture + values.platform.variant)), `the hostile architecture, whole, in one code span: ${JSON.stringify(cellCodes)}`);
+          assert.ok(
+            cellCodes.includes(inCell(values.platform.architecture + values.platform.variant)),
+            `the hostile architecture, whole, in one code span: ${JSON.stringify(cellCodes)}`,
+          );
           assert.ok(cellCodes.includes(inCell(values.singleArchitecture)));
         }
 
@@ -515,9 +577,15 @@ describe('hostile content, pushed to a real registry and served through a lying 
             ['blockquote', 'paragraph', 'strong', 'text', 'text', 'inlineCode', 'text'],
             'the warning is bold, text, the reference in code and text: nothing more',
           );
-          const text = [...walk(warning)].flatMap((node) => (node.type === 'text' ? [node.value] : [])).join('').replaceAll('\u2060', '');
+          const text = [...walk(warning)]
+            .flatMap((node) => (node.type === 'text' ? [node.value] : []))
+            .join('')
+            .replaceAll('\u2060', '');
           assert.ok(text.includes(`signed by ${signer}, expected ${OTHER_IDENTITY}`), text);
-          assert.ok(codeBlocks(readme).every((block) => !/evil/.test(block.value)), 'no signing data of an unverified signature');
+          assert.ok(
+            codeBlocks(readme).every((block) => !/evil/.test(block.value)),
+            'no signing data of an unverified signature',
+          );
           return;
         }
 
@@ -549,7 +617,10 @@ describe('hostile content, pushed to a real registry and served through a lying 
           const at = readme.indexOf(escapedBig);
           assert.ok(at > 0 && readme.lastIndexOf(escapedBig) === at, 'the 1 MB value appears once, as a JSON string');
           assert.ok(outputs[0]?.value.includes(escapedBig), 'inside the cosign output block');
-          assert.ok(growth > BIG.length && growth < escapedBig.length + 64 * 1024, `README grew by ${growth} bytes for a ${BIG.length}-character value`);
+          assert.ok(
+            growth > BIG.length && growth < escapedBig.length + 64 * 1024,
+            `README grew by ${growth} bytes for a ${BIG.length}-character value`,
+          );
         } else {
           assert.ok(growth < 64 * 1024, `README grew by ${growth} bytes`);
         }
@@ -559,7 +630,10 @@ describe('hostile content, pushed to a real registry and served through a lying 
         // The signer in prose: inline code, shown exactly as the certificate has it.
         const paragraphs = nodes(readme).filter((node) => node.type === 'paragraph');
         const signing = paragraphs.find((node) => inlineCodes(node).includes(signer));
-        assert.ok(signing, `the signer, exactly, in inline code; the code spans: ${JSON.stringify(paragraphs.map(inlineCodes).filter((codes) => codes.length > 1))}`);
+        assert.ok(
+          signing,
+          `the signer, exactly, in inline code; the code spans: ${JSON.stringify(paragraphs.map(inlineCodes).filter((codes) => codes.length > 1))}`,
+        );
         assert.deepEqual(inlineCodes(signing).slice(1), [signer, visible(issuer)], 'identity and issuer, each one code span');
 
         // The verify command: one sh block that gives cosign the identity and issuer as single words, and runs nothing else.
@@ -567,7 +641,10 @@ describe('hostile content, pushed to a real registry and served through a lying 
         assert.equal(commands.length, 1);
         const argv = shellArguments(commands[0]?.value ?? '', hostile.dir);
         assert.equal(argv.length, 4, JSON.stringify(argv));
-        assert.deepEqual([argv[0], argv[1], argv[3]], ['verify', `--certificate-identity=${signer}`, `${proxy.host}/${values.repository}:${which.primary}`]);
+        assert.deepEqual(
+          [argv[0], argv[1], argv[3]],
+          ['verify', `--certificate-identity=${signer}`, `${proxy.host}/${values.repository}:${which.primary}`],
+        );
         if (!/[\u0000-\u001f\u007f-\u009f]/.test(issuer)) {
           assert.equal(argv[2], `--certificate-oidc-issuer=${issuer}`);
         } else {
@@ -577,7 +654,8 @@ describe('hostile content, pushed to a real registry and served through a lying 
           assert.deepEqual(controls(pattern), [], 'the pattern is printable');
           assert.ok(matchesExactly(pattern, issuer), `${pattern} matches the issuer, and nothing else`);
         }
-        for (const canary of ['pwned-uri', 'pwned-email', 'pwned-issuer']) assert.ok(!existsSync(path.join(hostile.dir, canary)), `${canary}: the command ran nothing`);
+        for (const canary of ['pwned-uri', 'pwned-email', 'pwned-issuer'])
+          assert.ok(!existsSync(path.join(hostile.dir, canary)), `${canary}: the command ran nothing`);
       });
     }
   });
@@ -598,10 +676,72 @@ describe('hostile content, pushed to a real registry and served through a lying 
  */
 describe('no generated value defeats an escaper', () => {
   const TOKENS = [
-    '|', '\\', '\\|', '\\\\', '`', '``', '```', '````', '~~~', '\n', '\r', '\r\n', '\n\n', '<', '>', '<!--', '-->', '</details>', '<br/>',
-    '[', ']', '(', ')', '![', '](', 'https://e.vil/', 'www.e.vil', 'a@e.vil', '*', '**', '_', '~', '#', '- ', '---', '===', '> ', '1. ',
-    ' ', '  ', '    ', '\t', ':', '&amp;', '&#124;', '&#96;', "'", '"', '$(', '${', '`id`', ';', '\\n', ESC, `${ESC}[2J`, '\u0007', '\u0000',
-    '\u007f', '\u009b', '\u2028', '\u2029', '\u00a0', '\u2060', 'a', 'x', '0',
+    '|',
+    '\\',
+    '\\|',
+    '\\\\',
+    '`',
+    '``',
+    '```',
+    '````',
+    '~~~',
+    '\n',
+    '\r',
+    '\r\n',
+    '\n\n',
+    '<',
+    '>',
+    '<!--',
+    '-->',
+    '</details>',
+    '<br/>',
+    '[',
+    ']',
+    '(',
+    ')',
+    '![',
+    '](',
+    'https://e.vil/',
+    'www.e.vil',
+    'a@e.vil',
+    '*',
+    '**',
+    '_',
+    '~',
+    '#',
+    '- ',
+    '---',
+    '===',
+    '> ',
+    '1. ',
+    ' ',
+    '  ',
+    '    ',
+    '\t',
+    ':',
+    '&amp;',
+    '&#124;',
+    '&#96;',
+    "'",
+    '"',
+    '$(',
+    '${',
+    '`id`',
+    ';',
+    '\\n',
+    ESC,
+    `${ESC}[2J`,
+    '\u0007',
+    '\u0000',
+    '\u007f',
+    '\u009b',
+    '\u2028',
+    '\u2029',
+    '\u00a0',
+    '\u2060',
+    'a',
+    'x',
+    '0',
   ];
   const COUNT = 250;
   const SEED = 0x6e657669;
@@ -695,9 +835,17 @@ describe('no generated value defeats an escaper', () => {
         assert.ok(cells.includes(inCell(platform)), `${label}: the platform whole in one cell's code span: ${JSON.stringify(cells)}`);
 
         if (failed) {
-          const text = nodes(markdown).flatMap((node) => (node.type === 'blockquote' ? [...walk(node)] : [])).flatMap((node) => (node.type === 'text' ? [node.value] : [])).join('');
+          const text = nodes(markdown)
+            .flatMap((node) => (node.type === 'blockquote' ? [...walk(node)] : []))
+            .flatMap((node) => (node.type === 'text' ? [node.value] : []))
+            .join('');
           const shown = text.replaceAll('\u2060', '');
-          assert.ok(shown.includes(`signed by ${value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replaceAll('\u2060', '')}, expected`), `${label}: the failure as text: ${JSON.stringify(shown)}`);
+          assert.ok(
+            shown.includes(
+              `signed by ${value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replaceAll('\u2060', '')}, expected`,
+            ),
+            `${label}: the failure as text: ${JSON.stringify(shown)}`,
+          );
           continue;
         }
 
@@ -709,8 +857,13 @@ describe('no generated value defeats an escaper', () => {
         assert.equal(optional.githubWorkflowName, value, `${label}: the workflow name exactly`);
         if (template === 'distroless') continue;
 
-        const prose = nodes(markdown).filter((node) => node.type === 'paragraph').flatMap(inlineCodes);
-        assert.ok(prose.filter((code) => code === visible(value)).length >= 2, `${label}: signer and issuer in prose code: ${JSON.stringify(prose)}`);
+        const prose = nodes(markdown)
+          .filter((node) => node.type === 'paragraph')
+          .flatMap(inlineCodes);
+        assert.ok(
+          prose.filter((code) => code === visible(value)).length >= 2,
+          `${label}: signer and issuer in prose code: ${JSON.stringify(prose)}`,
+        );
         const command = codeBlocks(markdown).filter((block) => block.lang === 'sh' && block.value.startsWith('cosign verify'));
         assert.equal(command.length, 1, `${label}: one verify command`);
         commands.push(command[0]?.value ?? '');
@@ -718,16 +871,26 @@ describe('no generated value defeats an escaper', () => {
 
       if (commands.length === 0) return;
       // Every verify command in one shell: cosign stubbed to print its arguments, a record separator between commands.
-      const run = spawnSync('sh', ['-c', `cosign() { printf '%s\\0' "$@"; }\n${commands.map((command) => `printf '\\036'\n${command}`).join('\n')}`], { encoding: 'utf8' });
+      const run = spawnSync(
+        'sh',
+        ['-c', `cosign() { printf '%s\\0' "$@"; }\n${commands.map((command) => `printf '\\036'\n${command}`).join('\n')}`],
+        { encoding: 'utf8' },
+      );
       assert.equal(run.status, 0, run.stderr);
-      const argvs = run.stdout.split('\u001e').slice(1).map((record) => record.split('\0').slice(0, -1));
+      const argvs = run.stdout
+        .split('\u001e')
+        .slice(1)
+        .map((record) => record.split('\0').slice(0, -1));
       assert.equal(argvs.length, values.length, 'each command ran once, none swallowed another');
       for (const [index, argv] of argvs.entries()) {
         const value = values[index] as string;
         const label = `seed ${SEED}, value ${index}: ${JSON.stringify(value)}`;
         assert.equal(argv.length, 4, `${label}: ${JSON.stringify(argv)}`);
         assert.equal(argv[3], reference, label);
-        for (const [position, name] of [[1, 'certificate-identity'], [2, 'certificate-oidc-issuer']] as const) {
+        for (const [position, name] of [
+          [1, 'certificate-identity'],
+          [2, 'certificate-oidc-issuer'],
+        ] as const) {
           const word = argv[position] ?? '';
           if (word.startsWith(`--${name}=`)) {
             assert.equal(word, `--${name}=${value}`, label);

@@ -126,7 +126,9 @@ describe(`${TAGS.toLocaleString('en')} tags in one repository`, () => {
       Array.from({ length: DIGESTS }, async (_, i) => {
         const image =
           i % 2 === 0
-            ? await pusher.pushIndex({ images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] })
+            ? await pusher.pushIndex({
+                images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+              })
             : await pusher.pushImage({ platform: { os: 'linux', architecture: 'amd64' } });
         const tags = await pusher.pushManyTags(`d${i}-`, TAGS / DIGESTS, image.digest);
         for (const tag of tags) expected.set(tag, image.digest);
@@ -163,7 +165,8 @@ describe(`${TAGS.toLocaleString('en')} tags in one repository`, () => {
     const render = await readmeGen(['render', '--write', '--quiet'], dir);
     assert.equal(render.status, 0, render.stderr);
     const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
-    for (const tag of ['d0-0000', `d${DIGESTS - 1}-${String(TAGS / DIGESTS - 1).padStart(4, '0')}`]) assert.ok(readme.includes(tag), `the README lacks ${tag}`);
+    for (const tag of ['d0-0000', `d${DIGESTS - 1}-${String(TAGS / DIGESTS - 1).padStart(4, '0')}`])
+      assert.ok(readme.includes(tag), `the README lacks ${tag}`);
     assertCacheConsistent(cache);
     assertNoTemporaryFiles(dir);
 
@@ -185,7 +188,10 @@ describe(`${IMAGES} images in one --all run`, () => {
       const name = `acme/img-${String(r).padStart(2, '0')}`;
       const pusher = new Pusher({ registryUrl: registry.url, repository: name });
       const tags = new Map<string, Digest>();
-      const index = await pusher.pushIndex({ tag: 'latest', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
+      const index = await pusher.pushIndex({
+        tag: 'latest',
+        images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+      });
       tags.set('latest', index.digest);
       const single = await pusher.pushImage({ tag: '1.0', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
       tags.set('1.0', single.digest);
@@ -242,7 +248,9 @@ describe(`${IMAGES} images in one --all run`, () => {
     }
     assertCacheConsistent(cache);
     assertNoTemporaryFiles(dir);
-    report.push(`  snapshot --all over ${IMAGES} images: ${Math.round(run.ms)} ms, peak RSS ${mib(result.peakRssBytes)}, ${JSON.stringify(result.requests)}`);
+    report.push(
+      `  snapshot --all over ${IMAGES} images: ${Math.round(run.ms)} ms, peak RSS ${mib(result.peakRssBytes)}, ${JSON.stringify(result.requests)}`,
+    );
   });
 
   test(`render --all --write, live (no state files): ${IMAGES} READMEs, no EMFILE`, async (t) => {

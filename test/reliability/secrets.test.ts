@@ -100,7 +100,15 @@ function git(cwd: string, ...args: string[]): string {
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.test', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.test' },
+    env: {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: gitConfig,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Test',
+      GIT_AUTHOR_EMAIL: 'test@example.test',
+      GIT_COMMITTER_NAME: 'Test',
+      GIT_COMMITTER_EMAIL: 'test@example.test',
+    },
   });
 }
 
@@ -171,7 +179,12 @@ before(async () => {
       if (request.method !== 'GET' || !digest) return undefined;
       if (blobFault) return { status: 503, body: 'blob storage is down' };
       if (!redirectBlobs) return undefined;
-      return { status: 307, headers: { location: `${blobStorage.origin}/storage/${digest}?X-Amz-Expires=300&X-Amz-Signature=${randomBytes(8).toString('hex')}` } };
+      return {
+        status: 307,
+        headers: {
+          location: `${blobStorage.origin}/storage/${digest}?X-Amz-Expires=300&X-Amz-Signature=${randomBytes(8).toString('hex')}`,
+        },
+      };
     },
   });
   github = await startGitHubServer({
@@ -181,15 +194,31 @@ before(async () => {
     branchExists: branchExistsIn(remote),
   });
 
-  pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { bearer: { tokenServer: tokens, username: USER, password: PASSWORD } } });
-  const index = await pusher.pushIndex({ tag: 'latest', images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }] });
+  pusher = new Pusher({
+    registryUrl: registry.url,
+    repository: REPOSITORY,
+    auth: { bearer: { tokenServer: tokens, username: USER, password: PASSWORD } },
+  });
+  const index = await pusher.pushIndex({
+    tag: 'latest',
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
   latest = index.digest;
   await pusher.pushImage({ tag: '1.0', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
   const ca = await createCa();
   const log = createLog();
-  const leaf = await issueLeaf(ca, { subject: IDENTITY, issuer: 'https://token.actions.githubusercontent.com', notBefore: new Date(SIGNED_AT) });
+  const leaf = await issueLeaf(ca, {
+    subject: IDENTITY,
+    issuer: 'https://token.actions.githubusercontent.com',
+    notBefore: new Date(SIGNED_AT),
+  });
   await pusher.pushCosignSignature(latest, [
-    signLegacy({ payload: payloadFor(latest, `${registryProxy.host}/${REPOSITORY}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex: 11, integratedTime: SIGNED_AT / 1000 + 30 } }),
+    signLegacy({
+      payload: payloadFor(latest, `${registryProxy.host}/${REPOSITORY}`),
+      privateKey: leaf.privateKey,
+      certificatePem: leaf.pem,
+      log: { log, logIndex: 11, integratedTime: SIGNED_AT / 1000 + 30 },
+    }),
   ]);
 
   git(scratch, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
@@ -274,7 +303,14 @@ describe('secrets stay where they belong, through every command', () => {
   test('snapshot without the blob redirect, for the state to compare with', async () => {
     redirectBlobs = false;
     try {
-      const run = await readmeGen('snapshot (no redirect)', ['snapshot', '--quiet', '--out', path.join(scratch, 'baseline.json'), '--cache-dir', path.join(scratch, 'baseline-cache')]);
+      const run = await readmeGen('snapshot (no redirect)', [
+        'snapshot',
+        '--quiet',
+        '--out',
+        path.join(scratch, 'baseline.json'),
+        '--cache-dir',
+        path.join(scratch, 'baseline-cache'),
+      ]);
       assert.equal(run.status, 0, run.stderr);
     } finally {
       redirectBlobs = true;
@@ -336,7 +372,14 @@ describe('secrets stay where they belong, through every command', () => {
   test('a registry failure (503 on every blob GET): exit 3, and its message holds no secret', async () => {
     blobFault = true;
     try {
-      const run = await readmeGen('snapshot (failing)', ['snapshot', '--quiet', '--out', 'failing-state.json', '--cache-dir', path.join(scratch, 'failing-cache')]);
+      const run = await readmeGen('snapshot (failing)', [
+        'snapshot',
+        '--quiet',
+        '--out',
+        'failing-state.json',
+        '--cache-dir',
+        path.join(scratch, 'failing-cache'),
+      ]);
       assert.equal(run.status, 3, run.stderr);
       assert.match(run.stderr, /HTTP 503/);
     } finally {
@@ -352,7 +395,10 @@ describe('secrets stay where they belong, through every command', () => {
       assertNoneIn(run.stderr, secrets, `stderr of ${what}`);
     }
     const files = filesUnder(scratch);
-    assert.ok(files.some((file) => file.startsWith(`cache${path.sep}sha256${path.sep}`)), 'the cache was written');
+    assert.ok(
+      files.some((file) => file.startsWith(`cache${path.sep}sha256${path.sep}`)),
+      'the cache was written',
+    );
     for (const file of files) {
       if (file === 'gitconfig') continue;
       assertNoneIn(readFileSync(path.join(scratch, file)), secrets, file);
@@ -375,7 +421,11 @@ describe('secrets stay where they belong, through every command', () => {
     for (const request of registrySeen) {
       const authorization = request.headers.authorization;
       if (authorization !== undefined) {
-        assert.match(authorization, /^Bearer /, `${request.method} ${request.url}: the registry got ${authorization.split(' ')[0]} credentials`);
+        assert.match(
+          authorization,
+          /^Bearer /,
+          `${request.method} ${request.url}: the registry got ${authorization.split(' ')[0]} credentials`,
+        );
         assert.ok(issued.includes(authorization.slice('Bearer '.length)), 'a bearer token the token server did not issue');
       }
       assertNoneIn(requestText(request, ['authorization']), allSecrets(), `registry request ${request.method} ${request.url}`);
@@ -383,7 +433,11 @@ describe('secrets stay where they belong, through every command', () => {
     }
     // The token server: Basic credentials of the user, and no bearer token or GitHub token.
     for (const request of tokenSeen) {
-      assert.equal(request.headers.authorization, `Basic ${base64(`${USER}:${PASSWORD}`)}`, 'the token server got the user\'s credentials as Basic');
+      assert.equal(
+        request.headers.authorization,
+        `Basic ${base64(`${USER}:${PASSWORD}`)}`,
+        "the token server got the user's credentials as Basic",
+      );
       assertNoneIn(requestText(request, ['authorization']), allSecrets(), `token request ${request.url}`);
       assertNoneIn(requestText(request), [...bearerSecrets(), ...githubSecrets()], `token request ${request.url}`);
     }

@@ -16,7 +16,19 @@ const C = `sha256:${'c'.repeat(64)}`;
 const D = `sha256:${'d'.repeat(64)}`;
 
 function row(digest: string, tags: string[]): TagRowView {
-  return { tags, digest, mediaType: 'application/vnd.oci.image.index.v1+json', isIndex: true, platforms: [], architectures: [], signed: false, verified: false, rekorEntries: [], unlogged: false, unsearchable: false };
+  return {
+    tags,
+    digest,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    isIndex: true,
+    platforms: [],
+    architectures: [],
+    signed: false,
+    verified: false,
+    rekorEntries: [],
+    unlogged: false,
+    unsearchable: false,
+  };
 }
 
 const rows = [row(A, ['latest', '1.0']), row(B, ['0.9'])];
@@ -25,7 +37,10 @@ const user = { label: 'custom.md.hbs', builtIn: false };
 const builtIn = { label: 'default', builtIn: true };
 
 function rejects(markdown: string, pattern: RegExp, tableRows: TagRowView[] = rows): void {
-  assert.throws(() => checkTagsTable(markdown, tableRows, user), (error: unknown) => error instanceof InputError && pattern.test(error.message));
+  assert.throws(
+    () => checkTagsTable(markdown, tableRows, user),
+    (error: unknown) => error instanceof InputError && pattern.test(error.message),
+  );
 }
 
 describe('the rendered tags table is checked on the syntax tree', () => {
@@ -46,11 +61,17 @@ describe('the rendered tags table is checked on the syntax tree', () => {
   });
 
   test('a row with more cells than its header', () => {
-    rejects(`${header}| \`latest\` \`1.0\` | \`${A}\` | extra |\n| \`0.9\` | \`${B}\` |\n`, /row 1 \(README line 3\) has 3 cells, its header 2/);
+    rejects(
+      `${header}| \`latest\` \`1.0\` | \`${A}\` | extra |\n| \`0.9\` | \`${B}\` |\n`,
+      /row 1 \(README line 3\) has 3 cells, its header 2/,
+    );
   });
 
   test('two digests in one digest cell', () => {
-    rejects(`${header}| \`latest\` \`1.0\` | \`${A}\` \`${B}\` |\n| \`0.9\` | x |\n`, /^template custom\.md\.hbs: tags table row 1 \(README line 3\) shows sha256:a+, sha256:b+ in its digest cell, column 2 \("Digest"\)/);
+    rejects(
+      `${header}| \`latest\` \`1.0\` | \`${A}\` \`${B}\` |\n| \`0.9\` | x |\n`,
+      /^template custom\.md\.hbs: tags table row 1 \(README line 3\) shows sha256:a+, sha256:b+ in its digest cell, column 2 \("Digest"\)/,
+    );
   });
 
   test('a tag missing from its row', () => {
@@ -62,7 +83,10 @@ describe('the rendered tags table is checked on the syntax tree', () => {
   });
 
   test('one digest in two rows', () => {
-    rejects(`${header}| \`latest\` \`1.0\` | \`${A}\` |\n| \`0.9\` | \`${A}\` |\n`, /row 2 \(README line 4\) shows sha256:a+, as row 1 does/);
+    rejects(
+      `${header}| \`latest\` \`1.0\` | \`${A}\` |\n| \`0.9\` | \`${A}\` |\n`,
+      /row 2 \(README line 4\) shows sha256:a+, as row 1 does/,
+    );
   });
 });
 
@@ -77,7 +101,11 @@ describe("a row's own digest is in its leftmost digest cell; other cells may sho
   });
 
   test('a digest in another column than the other rows', () => {
-    rejects(`${platforms}| \`latest\` \`1.0\` | \`${A}\` | |\n| \`1.0-arm64\` | | \`${C}\` |\n`, /row 2 \(README line 4\) shows its digest in column 3 \("Platforms"\), row 1 in column 2 \("Digest"\)/, tagged);
+    rejects(
+      `${platforms}| \`latest\` \`1.0\` | \`${A}\` | |\n| \`1.0-arm64\` | | \`${C}\` |\n`,
+      /row 2 \(README line 4\) shows its digest in column 3 \("Platforms"\), row 1 in column 2 \("Digest"\)/,
+      tagged,
+    );
   });
 
   test("a table whose Platforms come before the Digest: the platforms' cell is read as the row's digest, and refused", () => {
@@ -89,7 +117,11 @@ describe("a row's own digest is in its leftmost digest cell; other cells may sho
   });
 
   test('a digest no shown tag points to, in the digest cell', () => {
-    rejects(`${platforms}| \`latest\` \`1.0\` | \`${D}\` | \`${A}\` |\n| \`1.0-arm64\` | \`${C}\` | |\n`, /row 1 \(README line 3\) shows sha256:d+, which no shown tag points to/, tagged);
+    rejects(
+      `${platforms}| \`latest\` \`1.0\` | \`${D}\` | \`${A}\` |\n| \`1.0-arm64\` | \`${C}\` | |\n`,
+      /row 1 \(README line 3\) shows sha256:d+, which no shown tag points to/,
+      tagged,
+    );
   });
 });
 
@@ -99,21 +131,34 @@ describe('whose fault a broken table is', () => {
   test("in the user's own template: bad input (exit 2), naming the template", () => {
     assert.throws(
       () => checkTagsTable(broken, rows, user),
-      (error: unknown) => error instanceof InputError && error.exitCode === 2 && error.message.startsWith('template custom.md.hbs: tags table row 1 (README line 3) shows'),
+      (error: unknown) =>
+        error instanceof InputError &&
+        error.exitCode === 2 &&
+        error.message.startsWith('template custom.md.hbs: tags table row 1 (README line 3) shows'),
     );
   });
 
   test("in a built-in template: readme-gen's own bug (exit 70)", () => {
     assert.throws(
       () => checkTagsTable(broken, rows, builtIn),
-      (error: unknown) => error instanceof InternalError && error.exitCode === 70 && error.message.startsWith('template default: tags table row 1 (README line 3) shows'),
+      (error: unknown) =>
+        error instanceof InternalError &&
+        error.exitCode === 70 &&
+        error.message.startsWith('template default: tags table row 1 (README line 3) shows'),
     );
   });
 });
 
 describe('whose fault a broken table is, through the CLI', () => {
   /** What package.json's `files` ships, so the copy runs as an installed readme-gen does. */
-  const SHIPPED = ['package.json', 'dist/src', 'templates', 'src/config/config.schema.json', 'src/state/image-state.schema.json', 'src/signatures/sigstore-public-good.trusted-root.json'];
+  const SHIPPED = [
+    'package.json',
+    'dist/src',
+    'templates',
+    'src/config/config.schema.json',
+    'src/state/image-state.schema.json',
+    'src/signatures/sigstore-public-good.trusted-root.json',
+  ];
 
   test('a built-in template that breaks its own table is a bug: exit 70, "report it", nothing written', (t) => {
     // A copy of readme-gen whose default template has the bug: the Digest cell also shows the first platform's digest.
@@ -123,9 +168,13 @@ describe('whose fault a broken table is, through the CLI', () => {
     const partial = path.join(copy, 'templates', 'default', 'partials', 'tags-table.hbs');
     const source = readFileSync(partial, 'utf8');
     assert.ok(source.includes('| `{{digest}}` |'));
-    writeFileSync(partial, source.replace('| `{{digest}}` |', '| `{{digest}}` {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'));
+    writeFileSync(
+      partial,
+      source.replace('| `{{digest}}` |', '| `{{digest}}` {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'),
+    );
     const dir = temporaryDirectory(t);
-    for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md']) copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
+    for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md'])
+      copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
 
     const run = runCli(['render', '--write'], dir, {}, { bin: path.join(copy, 'dist', 'src', 'cli', 'bin.js') });
 
@@ -139,14 +188,21 @@ describe('whose fault a broken table is, through the CLI', () => {
 
   test("the same table in the user's own template is bad input: exit 2, naming the template", (t) => {
     const dir = temporaryDirectory(t);
-    for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md']) copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
+    for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md'])
+      copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
     const partial = readFileSync(packageFile('templates', 'default', 'partials', 'tags-table.hbs'), 'utf8');
-    writeFileSync(path.join(dir, 'custom.md.hbs'), partial.replace('| `{{digest}}` |', '| `{{digest}}` {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'));
+    writeFileSync(
+      path.join(dir, 'custom.md.hbs'),
+      partial.replace('| `{{digest}}` |', '| `{{digest}}` {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'),
+    );
 
     const run = runCli(['render', '--template', 'custom.md.hbs', '--write'], dir);
 
     assert.equal(run.status, 2, run.stderr);
-    assert.match(run.stderr, /^readme-gen: template \S*custom\.md\.hbs: tags table row 1 \(README line 5\) shows sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64} in its digest cell, column 2 \("Digest"\); a row shows its own digest alone in the leftmost cell that shows a digest\n$/);
+    assert.match(
+      run.stderr,
+      /^readme-gen: template \S*custom\.md\.hbs: tags table row 1 \(README line 5\) shows sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64} in its digest cell, column 2 \("Digest"\); a row shows its own digest alone in the leftmost cell that shows a digest\n$/,
+    );
     assert.equal(existsSync(path.join(dir, 'expected.md')), false, 'no README written');
   });
 });

@@ -82,7 +82,12 @@ const trust = loadTrust();
 
 /** The fixture through a built-in template, with settings changed; distroless gets the wording it needs. */
 function renderWith(template: (typeof BUILT_INS)[number], changes: Partial<ResolvedConfig> = {}, state: ImageState = fixtureState): string {
-  const config: ResolvedConfig = { ...fixtureConfig, template, wording: { generator: 'https://example.com/generator', signedImages: 'Acme images' }, ...changes };
+  const config: ResolvedConfig = {
+    ...fixtureConfig,
+    template,
+    wording: { generator: 'https://example.com/generator', signedImages: 'Acme images' },
+    ...changes,
+  };
   return renderReadme(config, state, loadTemplateSet(template), trust).markdown;
 }
 
@@ -164,7 +169,10 @@ describe('built-with', () => {
 describe('repo', () => {
   test('default: set, a source link under the description', () => {
     const rendered = renderWith('default');
-    assert.match(rendered, /\nBase image with [^\n]*\n\nSource: \[https:\/\/github\.com\/acme\/glibc-dynamic\]\(https:\/\/github\.com\/acme\/glibc-dynamic\)\n\n## Get it\n/);
+    assert.match(
+      rendered,
+      /\nBase image with [^\n]*\n\nSource: \[https:\/\/github\.com\/acme\/glibc-dynamic\]\(https:\/\/github\.com\/acme\/glibc-dynamic\)\n\n## Get it\n/,
+    );
   });
 
   test('default: unset, no source line', () => {
@@ -181,7 +189,9 @@ describe('repo', () => {
   test('distroless: with ci-workflow, the badge of that workflow', () => {
     const rendered = renderWith('distroless', { ciWorkflow: 'build.yml' });
     assert.ok(
-      rendered.includes('\n[![CI status](https://github.com/acme/glibc-dynamic/actions/workflows/build.yml/badge.svg)](https://github.com/acme/glibc-dynamic/actions/workflows/build.yml)\n'),
+      rendered.includes(
+        '\n[![CI status](https://github.com/acme/glibc-dynamic/actions/workflows/build.yml/badge.svg)](https://github.com/acme/glibc-dynamic/actions/workflows/build.yml)\n',
+      ),
     );
   });
 });

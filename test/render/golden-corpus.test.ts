@@ -22,7 +22,9 @@ import { loadState } from '../../src/state/load-state.js';
  */
 
 const corpusDir = packageFile('fixtures', 'corpus');
-const cases = readdirSync(corpusDir).filter((name) => /^\d{3}-[0-9a-f]{7}$/.test(name)).sort();
+const cases = readdirSync(corpusDir)
+  .filter((name) => /^\d{3}-[0-9a-f]{7}$/.test(name))
+  .sort();
 
 const TUF_NOISE = /(?:tuf: warning using deprecated ecdsa hex-encoded keys\n)+\n/;
 
@@ -72,14 +74,18 @@ describe('the distroless template reproduces the original generator', () => {
   test(`${HAND_EDITED}, edited by hand, is refused: its printed payload does not match the logged entry`, () => {
     assert.throws(
       () => renderCase(HAND_EDITED),
-      (error: unknown) => error instanceof SignatureCheckError && error.check === 'e' && /payload does not match the logged entry/.test(error.message),
+      (error: unknown) =>
+        error instanceof SignatureCheckError && error.check === 'e' && /payload does not match the logged entry/.test(error.message),
     );
   });
 
   test(`${HAND_EDITED} with --allow-unverified: a visible warning replaces the claim, the rest is reproduced`, () => {
     const rendered = renderCase(HAND_EDITED, true);
     assert.equal(outsideSigning(rendered), outsideSigning(expectedText(HAND_EDITED)));
-    assert.match(rendered, /\n## Signing\n\n> \*\*Warning:\*\* the signature of `cgr\.dev\/chainguard\/glibc-dynamic:latest` could not be verified: .*check \\\(e\\\) log entry failed/);
+    assert.match(
+      rendered,
+      /\n## Signing\n\n> \*\*Warning:\*\* the signature of `cgr\.dev\/chainguard\/glibc-dynamic:latest` could not be verified: .*check \\\(e\\\) log entry failed/,
+    );
     assert.doesNotMatch(rendered, /The following checks were performed/);
   });
 
@@ -93,7 +99,8 @@ describe('the distroless template reproduces the original generator', () => {
     const { ciWorkflow, ...config } = loadConfig({ cwd: dir, configPath: 'readme-gen.yaml' });
     assert.equal(ciWorkflow, 'release.yaml', 'test setup: the fixture config names the workflow');
     const seed = readFileSync(path.join(dir, 'expected.md'), 'utf8');
-    const badge = /^\[!\[CI status\]\(https:\/\/github\.com\/distroless\/glibc-dynamic\/actions\/workflows\/release\.yaml\/badge\.svg\)\]\([^)]+\)\n\n/m;
+    const badge =
+      /^\[!\[CI status\]\(https:\/\/github\.com\/distroless\/glibc-dynamic\/actions\/workflows\/release\.yaml\/badge\.svg\)\]\([^)]+\)\n\n/m;
     assert.match(seed, badge, 'test setup: the seed has the badge');
 
     const rendered = renderReadme(config, loadState(config.statePath as string, dir), loadTemplateSet(config.template), trust).markdown;

@@ -8,7 +8,8 @@ import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 /** A user's own template, run through the real binary. */
 function workspace(t: Parameters<typeof temporaryDirectory>[0], template: string): string {
   const dir = temporaryDirectory(t);
-  for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md']) copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
+  for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md'])
+    copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
   writeFileSync(path.join(dir, 'custom.md.hbs'), template);
   return dir;
 }

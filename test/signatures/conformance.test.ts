@@ -31,7 +31,8 @@ import { type VerifiedSigner, parseSigstoreBundle, verifyBundle } from '../../sr
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
 const VECTORS = packageFile('fixtures', 'sigstore-conformance', 'bundle-verify');
-const DEFAULT_IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const DEFAULT_IDENTITY =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const DEFAULT_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** What the sentence of each transparency-log failure starts with, so the three (d) kinds are told apart. */
@@ -58,48 +59,78 @@ const EXPECTED_FAILURES: Record<string, Expected> = {
   },
   'bundle-invalid-base64-signature_fail': { check: 'b', says: /the bundle's signature is not base64/ },
   'bundle-malformed-json_fail': {
-    unreadable: 'the bundle is not JSON: snapshot keeps no referrer whose bundle is not JSON (cosign skips it too), so it is never a signature to verify',
+    unreadable:
+      'the bundle is not JSON: snapshot keeps no referrer whose bundle is not JSON (cosign skips it too), so it is never a signature to verify',
   },
   'bundle-negative-log-index_fail': { check: 'd', says: /logIndex -1 is negative/ },
-  'bundle-unknown-version_fail': { check: 'b', says: /mediaType "application\/vnd\.dev\.sigstore\.bundle\+json;version=99\.9" is not a Sigstore bundle version/ },
+  'bundle-unknown-version_fail': {
+    check: 'b',
+    says: /mediaType "application\/vnd\.dev\.sigstore\.bundle\+json;version=99\.9" is not a Sigstore bundle version/,
+  },
   'bundle-with-root-cert_fail': { check: 'c', says: /certificate chain includes a root certificate/ },
-  'checkpoint-bad-keyhint_fail': { check: 'd', says: CHECKPOINT, because: 'the inclusion promise verifies; the checkpoint is checked next' },
-  'checkpoint-wrong-roothash_fail': { check: 'd', says: INCLUSION_PROOF, because: 'the checkpoint is genuine, for another tree: the proof does not reach its root hash' },
+  'checkpoint-bad-keyhint_fail': {
+    check: 'd',
+    says: CHECKPOINT,
+    because: 'the inclusion promise verifies; the checkpoint is checked next',
+  },
+  'checkpoint-wrong-roothash_fail': {
+    check: 'd',
+    says: INCLUSION_PROOF,
+    because: 'the checkpoint is genuine, for another tree: the proof does not reach its root hash',
+  },
   'dsse-invalid-sig_fail': {
     check: 'e',
     says: SIGNATURE_DIFFERS,
     because: 'the envelope signature is not the logged one, and the entry is compared with the signature before the signature is verified',
   },
-  'dsse-mismatch-envelope_fail': { check: 'e', says: SIGNATURE_DIFFERS, because: 'another envelope with its own signature: the signature is compared with the entry first' },
+  'dsse-mismatch-envelope_fail': {
+    check: 'e',
+    says: SIGNATURE_DIFFERS,
+    because: 'another envelope with its own signature: the signature is compared with the entry first',
+  },
   'dsse-mismatch-sig_fail': { check: 'e', says: SIGNATURE_DIFFERS },
   'incorrect-public-key_fail': {
     check: 'd',
     says: INCLUSION_PROMISE,
-    because: 'the key was changed inside the logged body, which the inclusion promise signs, and the promise is checked before the body is compared',
+    because:
+      'the key was changed inside the logged body, which the inclusion promise signs, and the promise is checked before the body is compared',
   },
   'integrated-time-in-future_fail': { check: 'c', says: /was not valid at the log's integrated time 2026-05-07T/ },
   'intoto-expired-certificate_fail': {
     check: 'c',
     says: /the certificate, valid from 2030-01-01T00:00:00Z to 2030-01-01T00:10:00Z, was not valid at the log's integrated time 2023-02-01T00:00:00Z/,
-    because: "the certificate is dated 2030, outside the window its CA (trusted from 2023) and the log's time allow: it is the certificate's own validity that misses the log's time",
+    because:
+      "the certificate is dated 2030, outside the window its CA (trusted from 2023) and the log's time allow: it is the certificate's own validity that misses the log's time",
   },
   'intoto-log-entry-mismatch_fail': { check: 'e', says: ENTRY_FOR_OTHER },
   'intoto-missing-inclusion-proof_fail': { check: 'd', says: /has no inclusion proof, which a bundle from version 0\.2 on must carry/ },
   'intoto-set-outside-signing-cert-validity_fail': { check: 'c', says: /was not valid at the log's integrated time 2023-02-02T00:00:00Z/ },
   'intoto-tsa-timestamp-outside-cert-validity_fail': { check: 'c', says: /was not valid at the TSA timestamp / },
   'invalid-checkpoint-signature_fail': { check: 'd', says: CHECKPOINT },
-  'invalid-ct-key_fail': { check: 'c', says: /SCT/, because: 'no README: the trusted root lists another key for the CT log that signed the SCT' },
-  'inclusion-proof-corrupted-hash_fail': { check: 'd', says: INCLUSION_PROOF, because: 'one proof hash flipped: the checkpoint verifies, the proof does not reach its root' },
+  'invalid-ct-key_fail': {
+    check: 'c',
+    says: /SCT/,
+    because: 'no README: the trusted root lists another key for the CT log that signed the SCT',
+  },
+  'inclusion-proof-corrupted-hash_fail': {
+    check: 'd',
+    says: INCLUSION_PROOF,
+    because: 'one proof hash flipped: the checkpoint verifies, the proof does not reach its root',
+  },
   'invalid-inclusion-proof_fail': {
     check: 'd',
     says: /the inclusion proof has no checkpoint/,
     because: 'the "old" proof is of the format before checkpoints, which a bundle from version 0.2 on must carry',
   },
-  'managed-key-no-key_fail': { check: 'b', says: /the signature has no certificate \(keyed signing\); pass the public key with --key FILE/ },
+  'managed-key-no-key_fail': {
+    check: 'b',
+    says: /the signature has no certificate \(keyed signing\); pass the public key with --key FILE/,
+  },
   'managed-key-wrong-key_fail': {
     atLoad: /managed-key-wrong-key_fail\/key\.pub: not a PEM public key/,
     exitCode: 2,
-    because: 'its key.pub is the right key with its end overwritten by "wrongkey", so it is no key at all: --key FILE is bad input (exit 2), refused before any signature is read',
+    because:
+      'its key.pub is the right key with its end overwritten by "wrongkey", so it is no key at all: --key FILE is bad input (exit 2), refused before any signature is read',
   },
   'message-digest-mismatch_fail': { check: 'a', says: /the bundle signs sha256:a1cfc712[0-9a-f]+, not this payload \(sha256:a0cfc712/ },
   'rekor2-checkpoint-missing-log-signature_fail': { check: 'd', says: CHECKPOINT },
@@ -107,26 +138,62 @@ const EXPECTED_FAILURES: Record<string, Expected> = {
   'rekor2-checkpoint-missing-root-hash_fail': { check: 'd', says: CHECKPOINT },
   'rekor2-checkpoint-missing-size_fail': { check: 'd', says: CHECKPOINT },
   'rekor2-checkpoint-no-matching-signature_fail': { check: 'd', says: CHECKPOINT },
-  'rekor2-dsse-invalid-sig_fail': { check: 'e', says: SIGNATURE_DIFFERS, because: 'the entry is compared with the signature before the signature is verified' },
-  'rekor2-dsse-mismatch-envelope_fail': { check: 'e', says: SIGNATURE_DIFFERS, because: 'another envelope with its own signature: the signature is compared first' },
+  'rekor2-dsse-invalid-sig_fail': {
+    check: 'e',
+    says: SIGNATURE_DIFFERS,
+    because: 'the entry is compared with the signature before the signature is verified',
+  },
+  'rekor2-dsse-mismatch-envelope_fail': {
+    check: 'e',
+    says: SIGNATURE_DIFFERS,
+    because: 'another envelope with its own signature: the signature is compared first',
+  },
   'rekor2-dsse-mismatch-sig_fail': { check: 'e', says: SIGNATURE_DIFFERS },
   'rekor2-no-inclusion-proof_fail': { check: 'd', says: /has no inclusion proof/ },
   'rekor2-no-timestamp_fail': { check: 'f', says: /no RFC 3161 timestamp, and its log entry \(Rekor v2\) has no integrated time/ },
-  'rekor2-timestamp-outside-trust-root-tsa-validity_fail': { check: 'f', says: /signed by a timestamp authority the trusted root trusts only from / },
-  'rekor2-timestamp-outside-tsa-cert-validity_fail': { check: 'f', says: /the certificate chain of the timestamp authority was not valid at the time of the RFC 3161 timestamp, 2025-08-07T/ },
-  'rekor2-timestamp-payload-mismatch_fail': { check: 'f', says: /is not over this signature: its message imprint is the hash of other bytes/ },
-  'rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail': { check: 'f', says: /signed by a timestamp authority the trusted root does not list/ },
-  'rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail': { check: 'f', says: /signed by a timestamp authority the trusted root does not list/ },
+  'rekor2-timestamp-outside-trust-root-tsa-validity_fail': {
+    check: 'f',
+    says: /signed by a timestamp authority the trusted root trusts only from /,
+  },
+  'rekor2-timestamp-outside-tsa-cert-validity_fail': {
+    check: 'f',
+    says: /the certificate chain of the timestamp authority was not valid at the time of the RFC 3161 timestamp, 2025-08-07T/,
+  },
+  'rekor2-timestamp-payload-mismatch_fail': {
+    check: 'f',
+    says: /is not over this signature: its message imprint is the hash of other bytes/,
+  },
+  'rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail': {
+    check: 'f',
+    says: /signed by a timestamp authority the trusted root does not list/,
+  },
+  'rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail': {
+    check: 'f',
+    says: /signed by a timestamp authority the trusted root does not list/,
+  },
   'rekor2-timestamp-with-incorrect-time_fail': { check: 'c', says: /was not valid at the TSA timestamp / },
   'set-invalid-signature_fail': { check: 'd', says: INCLUSION_PROMISE },
-  'signature-mismatch_fail': { check: 'e', says: SIGNATURE_DIFFERS, because: 'the changed signature is compared with the logged one before it is verified' },
+  'signature-mismatch_fail': {
+    check: 'e',
+    says: SIGNATURE_DIFFERS,
+    because: 'the changed signature is compared with the logged one before it is verified',
+  },
   'trust-root-tlog-missing-validity-start_fail': {
     exitCode: 4,
-    atLoad: /trusted_root\.json: transparency log https:\/\/log2025-alpha1\.rekor\.sigstage\.dev has no validFor\.start; a Sigstore trusted root must say from when each log key is valid/,
+    atLoad:
+      /trusted_root\.json: transparency log https:\/\/log2025-alpha1\.rekor\.sigstage\.dev has no validFor\.start; a Sigstore trusted root must say from when each log key is valid/,
     because: 'a log key without a start would be trusted since the beginning of time',
   },
-  'wrong-hashedrekord-artifact_fail': { check: 'e', says: ENTRY_FOR_OTHER, because: 'a genuine entry, for another signature over another artifact' },
-  'wrong-hashedrekord-cert-and-sig_fail': { check: 'e', says: SIGNATURE_DIFFERS, because: 'a genuine entry, made with another certificate and signature' },
+  'wrong-hashedrekord-artifact_fail': {
+    check: 'e',
+    says: ENTRY_FOR_OTHER,
+    because: 'a genuine entry, for another signature over another artifact',
+  },
+  'wrong-hashedrekord-cert-and-sig_fail': {
+    check: 'e',
+    says: SIGNATURE_DIFFERS,
+    because: 'a genuine entry, made with another certificate and signature',
+  },
   'wrong-hashedrekord-entry_fail': { check: 'e', says: ENTRY_FOR_OTHER, because: 'a genuine entry for something else' },
   'wrong-material_fail': { check: 'a', says: /the bundle signs sha256:a0cfc712[0-9a-f]+, not this payload/ },
 };
@@ -147,7 +214,11 @@ function caseFile(name: string, file: string): string | undefined {
 function verifyCase(name: string): VerifiedSigner {
   const trustedRootPath = caseFile(name, 'trusted_root.json');
   const keyPath = caseFile(name, 'key.pub');
-  const trust = loadTrust({ ...(trustedRootPath ? { trustedRootPath } : {}), ...(keyPath ? { keyPath } : {}), label: (file) => path.relative(VECTORS, file) });
+  const trust = loadTrust({
+    ...(trustedRootPath ? { trustedRootPath } : {}),
+    ...(keyPath ? { keyPath } : {}),
+    label: (file) => path.relative(VECTORS, file),
+  });
   const artifact = readFileSync(caseFile(name, 'artifact') ?? path.join(VECTORS, 'a.txt'));
   const digest = `sha256:${createHash('sha256').update(artifact).digest('hex')}`;
   const identity = caseFile(name, 'identity');
@@ -157,14 +228,18 @@ function verifyCase(name: string): VerifiedSigner {
     certificateOidcIssuer: issuer ? readFileSync(issuer, 'utf8').trim() : DEFAULT_ISSUER,
   };
   const bundle = parseSigstoreBundle(JSON.parse(readFileSync(path.join(VECTORS, name, 'bundle.sigstore.json'), 'utf8')), digest);
-  if (bundle.content.$case === 'dsseEnvelope') checkStatementSubject(parseStatement(bundle.content.dsseEnvelope.payload, digest).subjects, digest);
+  if (bundle.content.$case === 'dsseEnvelope')
+    checkStatementSubject(parseStatement(bundle.content.dsseEnvelope.payload, digest).subjects, digest);
   return verifyBundle(bundle, { digest, trust, policy }, { artifact });
 }
 
 describe('Sigstore conformance: bundle-verify', () => {
   test('the table names exactly the _fail cases, and every case is run or skipped for a reason', () => {
     assert.ok(CASES.length >= 70, `${CASES.length} cases found in ${VECTORS}`);
-    assert.deepEqual(Object.keys(EXPECTED_FAILURES).sort(), CASES.filter((name) => name.endsWith('_fail')));
+    assert.deepEqual(
+      Object.keys(EXPECTED_FAILURES).sort(),
+      CASES.filter((name) => name.endsWith('_fail')),
+    );
     for (const name of Object.keys(SKIPPED)) assert.ok(CASES.includes(name), `skipped case ${name} exists`);
   });
 
@@ -190,23 +265,33 @@ describe('Sigstore conformance: bundle-verify', () => {
     }
     if ('atLoad' in expected) {
       test(`${name}: refused when its ${expected.exitCode === 4 ? 'trusted root' : 'key'} is loaded (exit ${expected.exitCode})`, () => {
-        assert.throws(() => verifyCase(name), (error: unknown) => {
-          assert.ok(error instanceof ReadmeGenError && !(error instanceof SignatureCheckError), String(error));
-          assert.equal(error.exitCode, expected.exitCode);
-          assert.match(error.message, expected.atLoad, expected.because);
-          return true;
-        });
+        assert.throws(
+          () => verifyCase(name),
+          (error: unknown) => {
+            assert.ok(error instanceof ReadmeGenError && !(error instanceof SignatureCheckError), String(error));
+            assert.equal(error.exitCode, expected.exitCode);
+            assert.match(error.message, expected.atLoad, expected.because);
+            return true;
+          },
+        );
       });
       continue;
     }
     test(`${name}: fails check (${expected.check})`, () => {
-      assert.throws(() => verifyCase(name), (error: unknown) => {
-        assert.ok(error instanceof SignatureCheckError, `a failed check, not ${String(error)}`);
-        assert.equal(error.check, expected.check, `${error.message}${expected.because ? ` (expected because ${expected.because})` : ''}`);
-        assert.match(error.message, expected.says);
-        assert.match(error.message, /^sha256:[0-9a-f]{64}: check (\([a-f]\) [a-z ]+|identity policy) failed: [^\n]+$/, 'one line naming the digest and the check');
-        return true;
-      });
+      assert.throws(
+        () => verifyCase(name),
+        (error: unknown) => {
+          assert.ok(error instanceof SignatureCheckError, `a failed check, not ${String(error)}`);
+          assert.equal(error.check, expected.check, `${error.message}${expected.because ? ` (expected because ${expected.because})` : ''}`);
+          assert.match(error.message, expected.says);
+          assert.match(
+            error.message,
+            /^sha256:[0-9a-f]{64}: check (\([a-f]\) [a-z ]+|identity policy) failed: [^\n]+$/,
+            'one line naming the digest and the check',
+          );
+          return true;
+        },
+      );
     });
   }
 

@@ -72,8 +72,18 @@ function trustFor(t: Parameters<typeof temporaryDirectory>[0], options: { key?: 
 }
 
 const rekorV1 = (options: Partial<BundleOptions> = {}) =>
-  signBundle({ digest: DIGEST, leaf, log: v1, logIndex: 4242, integratedTime: LOGGED_AT.getTime() / 1000, tsa, timestampAt: LOGGED_AT, ...options });
-const rekorV2 = (options: Partial<BundleOptions> = {}) => signBundle({ digest: DIGEST, leaf, log: v2, logIndex: 669, tsa, timestampAt: LOGGED_AT, ...options });
+  signBundle({
+    digest: DIGEST,
+    leaf,
+    log: v1,
+    logIndex: 4242,
+    integratedTime: LOGGED_AT.getTime() / 1000,
+    tsa,
+    timestampAt: LOGGED_AT,
+    ...options,
+  });
+const rekorV2 = (options: Partial<BundleOptions> = {}) =>
+  signBundle({ digest: DIGEST, leaf, log: v2, logIndex: 669, tsa, timestampAt: LOGGED_AT, ...options });
 const keyedUnlogged = (options: Partial<BundleOptions> = {}) => signBundle({ digest: DIGEST, key, ...options });
 
 /** A state whose tags `latest` and `other` point at DIGEST and OTHER, with these signatures. */
@@ -102,7 +112,11 @@ function config(template: 'default' | 'distroless' = 'default'): ResolvedConfig 
   });
 }
 
-function render(t: Parameters<typeof temporaryDirectory>[0], state: ImageState, options: { template?: 'default' | 'distroless'; key?: boolean } = {}): string {
+function render(
+  t: Parameters<typeof temporaryDirectory>[0],
+  state: ImageState,
+  options: { template?: 'default' | 'distroless'; key?: boolean } = {},
+): string {
   return renderReadme(config(options.template), state, loadTemplateSet(options.template ?? 'default'), trustFor(t, options)).markdown;
 }
 
@@ -144,7 +158,15 @@ describe('the inclusion proofs the test logs make', () => {
   test('hold for any leaf of any tree (RFC 6962 audit paths)', () => {
     const hash = (...parts: Buffer[]) => parts.reduce((digest, part) => digest.update(part), createHash('sha256')).digest();
     const leafHash = hash(Buffer.from('leaf'));
-    for (const [index, size] of [[0, 1], [0, 2], [1, 2], [5, 8], [6, 7], [669, 672], [4_026_478, 4_026_479]] as const) {
+    for (const [index, size] of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+      [5, 8],
+      [6, 7],
+      [669, 672],
+      [4_026_478, 4_026_479],
+    ] as const) {
       const { root, proof } = inclusion(leafHash, index, size);
       // Recomputed as sigstore-js's verifyMerkleInclusion does: inner hashes by the index's bits, then the right border.
       const inner = index ^ (size - 1) ? (index ^ (size - 1)).toString(2).length : 0;
@@ -202,7 +224,10 @@ describe('what `cosign verify` prints for a bundle', () => {
     statement.subject[0] = { ...statement.subject[0], annotations: { n: 7, nested: { z: true, a: null } } };
     envelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
     const output = formatBundleVerifyOutput(LOCATION, DIGEST, [readSigstoreBundle(record, DIGEST)]);
-    assert.ok(output.includes('"optional": {\n      "n": 7,\n      "nested": {\n        "a": null,\n        "z": true\n      }\n    }'), output);
+    assert.ok(
+      output.includes('"optional": {\n      "n": 7,\n      "nested": {\n        "a": null,\n        "z": true\n      }\n    }'),
+      output,
+    );
   });
 
   test('keyed: checked against the key; unlogged: after the warning --insecure-ignore-tlog prints, and still the log line cosign prints for any bundle', () => {
@@ -227,9 +252,14 @@ describe('what `cosign verify` prints for a bundle', () => {
 
 describe('log entries, looked up in the trusted root', () => {
   test('a Rekor v1 entry links its search page; a Rekor v2 entry is named by its log host and index, with no link', (t) => {
-    const { rows, signing } = view(t, stateWith([rekorV1()], [signBundle({ digest: OTHER, leaf, log: v2, logIndex: 669, tsa, timestampAt: LOGGED_AT })]));
+    const { rows, signing } = view(
+      t,
+      stateWith([rekorV1()], [signBundle({ digest: OTHER, leaf, log: v2, logIndex: 669, tsa, timestampAt: LOGGED_AT })]),
+    );
     const byTag = (tag: string) => rows.find((each) => each.tags.includes(tag));
-    assert.deepEqual(byTag('latest')?.rekorEntries, [{ logIndex: 4242, url: 'https://search.sigstore.dev/?logIndex=4242', name: 'Rekor entry 4242', log: 'rekor.test.invalid' }]);
+    assert.deepEqual(byTag('latest')?.rekorEntries, [
+      { logIndex: 4242, url: 'https://search.sigstore.dev/?logIndex=4242', name: 'Rekor entry 4242', log: 'rekor.test.invalid' },
+    ]);
     assert.deepEqual(byTag('other')?.rekorEntries, [{ logIndex: 669, log: V2_HOST, name: `${V2_HOST} #669` }]);
     assert.equal(byTag('other')?.unsearchable, true);
     assert.equal(byTag('latest')?.unsearchable, false);
@@ -280,7 +310,10 @@ describe('a keyed bundle without a log entry', () => {
 
   test('signed with another key fails check (b)', (t) => {
     const stranger = createSigningKey();
-    const [verdict] = verifyStateSignatures(stateWith([signBundle({ digest: DIGEST, key: stranger })]), [DIGEST], trustFor(t, { key: true }), {}).get(DIGEST) ?? [];
+    const [verdict] =
+      verifyStateSignatures(stateWith([signBundle({ digest: DIGEST, key: stranger })]), [DIGEST], trustFor(t, { key: true }), {}).get(
+        DIGEST,
+      ) ?? [];
     assert.ok(verdict && !verdict.verified);
     assert.equal(verdict.failure.check, 'b');
   });

@@ -26,7 +26,18 @@ import { type CountingProxy, type InterceptedRequest, startCountingProxy } from 
 import { type Descriptor, MEDIA_TYPES, type PushedImage, Pusher, type ReferrerOptions } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
-import { type BundleOptions, createCa, createLog, createRekorV2Log, createSigningKey, issueLeaf, signBundle, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
+import {
+  type BundleOptions,
+  createCa,
+  createLog,
+  createRekorV2Log,
+  createSigningKey,
+  issueLeaf,
+  signBundle,
+  trustedRoot,
+  IDENTITY,
+  ISSUER,
+} from '../helpers/signing.js';
 import { type TestTsa, createTsa } from '../helpers/timestamp-authority.js';
 import { flipLastBit } from '../helpers/tamper.js';
 
@@ -62,7 +73,15 @@ before(async () => {
   root = trustedRoot(ca, v1, { logs: [v2], timestampAuthorities: [tsa] });
   const options: Record<Layout, Omit<BundleOptions, 'digest'>> = {
     // cosign 3.0.2, as it signs on GHCR today: compact statement, no annotations, Rekor v1 and the TSA.
-    'rekor-v1': { leaf, log: v1, logIndex: V1_INDEX, integratedTime: LOGGED_AT.getTime() / 1000, tsa, timestampAt: LOGGED_AT, release: '3.0' },
+    'rekor-v1': {
+      leaf,
+      log: v1,
+      logIndex: V1_INDEX,
+      integratedTime: LOGGED_AT.getTime() / 1000,
+      tsa,
+      timestampAt: LOGGED_AT,
+      release: '3.0',
+    },
     // cosign 3.1 with the Rekor v2 signing config, and -a annotations.
     'rekor-v2': { leaf, log: v2, logIndex: V2_INDEX, tsa, timestampAt: LOGGED_AT, release: '3.1', annotations: ANNOTATIONS },
     // cosign 3.1 sign --key --tlog-upload=false.
@@ -81,7 +100,11 @@ function answerReferrers(request: InterceptedRequest) {
   const match = /^\/v2\/(.+)\/referrers\/(sha256:[0-9a-f]{64})(\?.*)?$/.exec(request.path);
   if (request.method !== 'GET' || !match) return undefined;
   const manifests = referrers.get(`${match[1]}@${match[2]}`) ?? [];
-  return { status: 200, headers: { 'content-type': MEDIA_TYPES.ociIndex }, body: JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests }) };
+  return {
+    status: 200,
+    headers: { 'content-type': MEDIA_TYPES.ociIndex },
+    body: JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests }),
+  };
 }
 
 interface Pushed {
@@ -94,7 +117,13 @@ interface Pushed {
  * An image tagged `tag` in `repository` and its cosign 3 referrer, listed the
  * way `listing` says; `tamper` changes the bundle before it is pushed.
  */
-async function pushSigned(repository: string, tag: string, layout: Layout, listing: Listing, tamper?: (bundle: Bundle) => void): Promise<Pushed> {
+async function pushSigned(
+  repository: string,
+  tag: string,
+  layout: Layout,
+  listing: Listing,
+  tamper?: (bundle: Bundle) => void,
+): Promise<Pushed> {
   const pusher = new Pusher({ registryUrl: registry.url, repository });
   const image = await pusher.pushImage({ tag, platform: { os: 'linux', architecture: 'amd64' } });
   const record = sign(layout, image.digest);
@@ -105,7 +134,8 @@ async function pushSigned(repository: string, tag: string, layout: Layout, listi
       : // the fallback index as cosign 3.0 writes it; the keyed referrer also names its type only as its config's media type
         { listing: 'fallback-bare', ...(layout === 'keyed' ? { artifactTypeIn: 'config-media-type' as const } : {}) };
   const referrer = await pusher.pushSigstoreBundleReferrer(image.digest, record, variant);
-  if (listing === 'referrers-api') referrers.set(`${repository}@${image.digest}`, [...(referrers.get(`${repository}@${image.digest}`) ?? []), referrer.descriptor]);
+  if (listing === 'referrers-api')
+    referrers.set(`${repository}@${image.digest}`, [...(referrers.get(`${repository}@${image.digest}`) ?? []), referrer.descriptor]);
   return { host: listing === 'referrers-api' ? withApi.host : registry.host, repository, image };
 }
 
@@ -122,7 +152,12 @@ function flagsFor(layout: Layout): string[] {
 }
 
 async function snapshot(dir: string): Promise<void> {
-  const run = await runCliAsync(['snapshot', '--quiet', '--trusted-root', 'root.json', '--cache-dir', path.join(dir, 'cache')], dir, {}, { deadlineMs: 60_000 });
+  const run = await runCliAsync(
+    ['snapshot', '--quiet', '--trusted-root', 'root.json', '--cache-dir', path.join(dir, 'cache')],
+    dir,
+    {},
+    { deadlineMs: 60_000 },
+  );
   assert.equal(run.status, 0, run.stderr);
 }
 
@@ -130,8 +165,10 @@ const EXPECTED_CLAIMS: Record<Layout, (reference: string, digest: string) => str
   // 3.0.2 put no annotations in the statement: cosign prints {}.
   'rekor-v1': (reference, digest) => printedClaims(reference, digest, '{}'),
   // Go prints a map's keys in byte order: upper case first.
-  'rekor-v2': (reference, digest) => printedClaims(reference, digest, '{\n      "Build": "7",\n      "env": "prod",\n      "z-last": "yes"\n    }'),
-  keyed: (reference, digest) => printedClaims(reference, digest, '{\n      "Build": "7",\n      "env": "prod",\n      "z-last": "yes"\n    }'),
+  'rekor-v2': (reference, digest) =>
+    printedClaims(reference, digest, '{\n      "Build": "7",\n      "env": "prod",\n      "z-last": "yes"\n    }'),
+  keyed: (reference, digest) =>
+    printedClaims(reference, digest, '{\n      "Build": "7",\n      "env": "prod",\n      "z-last": "yes"\n    }'),
 };
 
 function printedClaims(reference: string, digest: string, optional: string): string {
@@ -211,7 +248,8 @@ describe('which referrers are signatures: as cosign 3 decides (GetBundles, Bundl
     const pusher = new Pusher({ registryUrl: registry.url, repository });
     const image = await pusher.pushImage({ tag: 'latest', platform: { os: 'linux', architecture: 'amd64' } });
     const listed: Descriptor[] = [];
-    const push = async (record: SigstoreBundleRecord, options: ReferrerOptions = {}) => listed.push((await pusher.pushSigstoreBundleReferrer(image.digest, record, { listing: 'none', ...options })).descriptor);
+    const push = async (record: SigstoreBundleRecord, options: ReferrerOptions = {}) =>
+      listed.push((await pusher.pushSigstoreBundleReferrer(image.digest, record, { listing: 'none', ...options })).descriptor);
 
     // The bundle and its layer typed application/vnd.dev.sigstore.bundle+json;version=0.3, as sigstore-go also writes 0.3.
     const legacyType = 'application/vnd.dev.sigstore.bundle+json;version=0.3';
@@ -223,19 +261,36 @@ describe('which referrers are signatures: as cosign 3 decides (GetBundles, Bundl
     (old.bundle as { mediaType: string }).mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.2';
     await push(old, { layerMediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2' });
     // An SBOM referrer.
-    await push({ format: 'sigstore-bundle', manifestDigest: image.digest, artifactType: 'application/spdx+json', bundle: { spdxVersion: 'SPDX-2.3' } });
+    await push({
+      format: 'sigstore-bundle',
+      manifestDigest: image.digest,
+      artifactType: 'application/spdx+json',
+      bundle: { spdxVersion: 'SPDX-2.3' },
+    });
     // A bundle beside a second layer: cosign wants exactly one.
-    const bundleLayer = await pusher.pushBlob(Buffer.from(JSON.stringify(sign('rekor-v1', image.digest).bundle)), MEDIA_TYPES.sigstoreBundle);
+    const bundleLayer = await pusher.pushBlob(
+      Buffer.from(JSON.stringify(sign('rekor-v1', image.digest).bundle)),
+      MEDIA_TYPES.sigstoreBundle,
+    );
     const extraLayer = await pusher.pushBlob(Buffer.from('{"extra":true}'), 'application/json');
     const twoLayers = await pusher.pushManifest({
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociManifest,
       artifactType: MEDIA_TYPES.sigstoreBundle,
-      config: { mediaType: MEDIA_TYPES.ociEmpty, digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 },
+      config: {
+        mediaType: MEDIA_TYPES.ociEmpty,
+        digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+        size: 2,
+      },
       layers: [bundleLayer, extraLayer],
       subject: { mediaType: image.mediaType, digest: image.digest, size: image.size },
     });
-    listed.push({ mediaType: MEDIA_TYPES.ociManifest, digest: twoLayers.digest, size: twoLayers.size, artifactType: MEDIA_TYPES.sigstoreBundle });
+    listed.push({
+      mediaType: MEDIA_TYPES.ociManifest,
+      digest: twoLayers.digest,
+      size: twoLayers.size,
+      artifactType: MEDIA_TYPES.sigstoreBundle,
+    });
     referrers.set(`${repository}@${image.digest}`, listed);
 
     const dir = workspace(t, { host: withApi.host, repository, image });
@@ -264,8 +319,10 @@ interface Bundle {
   dsseEnvelope: { payload: string; signatures: { sig: string }[] };
 }
 
-
-function editStatement(bundle: Bundle, edit: (statement: { subject: { digest: { sha256: string }; annotations?: Record<string, string> }[] }) => void): void {
+function editStatement(
+  bundle: Bundle,
+  edit: (statement: { subject: { digest: { sha256: string }; annotations?: Record<string, string> }[] }) => void,
+): void {
   const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as Parameters<typeof edit>[0];
   edit(statement);
   bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
@@ -285,13 +342,19 @@ const TAMPERINGS: Tampering[] = [
   {
     what: 'the statement names another image',
     layouts: LAYOUTS,
-    tamper: (bundle) => editStatement(bundle, (statement) => void (statement.subject[0] && (statement.subject[0].digest.sha256 = OTHER_HEX))),
+    tamper: (bundle) =>
+      editStatement(bundle, (statement) => void (statement.subject[0] && (statement.subject[0].digest.sha256 = OTHER_HEX))),
     check: () => ['a'],
   },
   {
     what: "the statement's annotations are changed",
     layouts: LAYOUTS,
-    tamper: (bundle) => editStatement(bundle, (statement) => void (statement.subject[0] && (statement.subject[0].annotations = { ...statement.subject[0].annotations, env: 'staging' }))),
+    tamper: (bundle) =>
+      editStatement(
+        bundle,
+        (statement) =>
+          void (statement.subject[0] && (statement.subject[0].annotations = { ...statement.subject[0].annotations, env: 'staging' })),
+      ),
     // The log entry records the statement (v1: its hash; v2: the hash of its PAE), and sigstore-js compares it before the signature.
     check: (layout) => (layout === 'keyed' ? ['b'] : ['e']),
   },
@@ -354,7 +417,10 @@ function assertRejected(run: CliRun, digest: string, checks: Check[], what: stri
   assert.equal(run.status, 4, `${what}: not rejected (exit ${run.status}): ${run.stderr}`);
   const named = /check (?:\(([a-f])\) [a-z -]+|identity policy) failed/.exec(run.stderr);
   assert.ok(named, `${what}: no check named: ${run.stderr}`);
-  assert.ok(checks.includes((named[1] ?? 'policy') as Check), `${what}: named check ${named[1]}, expected ${checks.join(' or ')}: ${run.stderr}`);
+  assert.ok(
+    checks.includes((named[1] ?? 'policy') as Check),
+    `${what}: named check ${named[1]}, expected ${checks.join(' or ')}: ${run.stderr}`,
+  );
   if (checks.length > 1) t.diagnostic(`${what}: check (${named[1]})`);
   assert.ok(run.stderr.includes(digest), `${what}: the digest is not named: ${run.stderr}`);
 }
@@ -366,7 +432,8 @@ describe('cosign 3 bundle referrers tampered with in the registry: render refuse
       const repository = `cosign3/tampered-${layout}`;
       const cases = TAMPERINGS.filter((tampering) => tampering.layouts.includes(layout));
       const pushed: Pushed[] = [];
-      for (const [index, tampering] of cases.entries()) pushed.push(await pushSigned(repository, `case-${index}`, layout, 'fallback', tampering.tamper));
+      for (const [index, tampering] of cases.entries())
+        pushed.push(await pushSigned(repository, `case-${index}`, layout, 'fallback', tampering.tamper));
       const dir = workspace(t, pushed[0] as Pushed);
       await snapshot(dir);
       const tags = cases.map((_, index) => `case-${index}`);

@@ -127,8 +127,14 @@ describe('a keyed signature without a log entry, rendered with the default templ
   test('prints a cosign command that skips the log, and says why', (t) => {
     const { readme } = renderedSigned(t);
 
-    assert.ok(readme.includes(`\`\`\`sh\ncosign verify --key cosign.pub --insecure-ignore-tlog=true ${registry.host}/${SIGNED}:latest\n\`\`\`\n`), readme);
-    assert.match(readme, /The signature is not in a transparency log, so there is no Rekor entry to look up, and `cosign verify` fails unless told not to look for one: that is why the command below passes `--insecure-ignore-tlog=true`\./);
+    assert.ok(
+      readme.includes(`\`\`\`sh\ncosign verify --key cosign.pub --insecure-ignore-tlog=true ${registry.host}/${SIGNED}:latest\n\`\`\`\n`),
+      readme,
+    );
+    assert.match(
+      readme,
+      /The signature is not in a transparency log, so there is no Rekor entry to look up, and `cosign verify` fails unless told not to look for one: that is why the command below passes `--insecure-ignore-tlog=true`\./,
+    );
     assert.match(readme, /Verify it with \[cosign\]\(https:\/\/github\.com\/sigstore\/cosign\) and the image's public key, `cosign\.pub`:/);
   });
 
@@ -142,7 +148,7 @@ describe('a keyed signature without a log entry, rendered with the default templ
     assert.ok(tableRow(readme, 'edge').endsWith(`| \`linux/amd64\` \`${edge.digest}\` | unsigned |`));
   });
 
-  test("prints what cosign verify prints for it: the warning, no log check, \"optional\": null", (t) => {
+  test('prints what cosign verify prints for it: the warning, no log check, "optional": null', (t) => {
     const { readme } = renderedSigned(t);
 
     const reference = `${registry.host}/${SIGNED}:latest`;
@@ -184,22 +190,38 @@ describe('a keyed signature without a log entry, rendered with the default templ
     const run = verify(dir, '--key', 'cosign.pub');
 
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `README.md: authentic: ${registry.host}/${SIGNED}:latest ${index.digest} signed with the given key, not logged in a transparency log\n`);
+    assert.equal(
+      run.stdout,
+      `README.md: authentic: ${registry.host}/${SIGNED}:latest ${index.digest} signed with the given key, not logged in a transparency log\n`,
+    );
   });
 
   test('readme-gen verify without --key, or with another key, fails check (b)', (t) => {
     const { dir } = renderedSigned(t);
 
-    assertRejected(verify(dir), /check \(b\) signature failed: the signature has no certificate \(keyed signing\); pass the public key with --key FILE/);
-    assertRejected(verify(dir, '--key', 'other.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
+    assertRejected(
+      verify(dir),
+      /check \(b\) signature failed: the signature has no certificate \(keyed signing\); pass the public key with --key FILE/,
+    );
+    assertRejected(
+      verify(dir, '--key', 'other.pub'),
+      /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/,
+    );
   });
 
   test('a hand edit of the printed claims fails: no printed signature is over them', (t) => {
     const { dir, readme } = renderedSigned(t);
-    const edited = replaceOnce(readme, `"docker-reference": "${registry.host}/${SIGNED}"`, `"docker-reference": "${registry.host}/acme/other"`);
+    const edited = replaceOnce(
+      readme,
+      `"docker-reference": "${registry.host}/${SIGNED}"`,
+      `"docker-reference": "${registry.host}/acme/other"`,
+    );
     writeFileSync(path.join(dir, 'README.md'), edited);
 
-    assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: no signature the README prints \(`cosign download signature`\) is over the printed payload/);
+    assertRejected(
+      verify(dir, '--key', 'cosign.pub'),
+      /check \(b\) signature failed: no signature the README prints \(`cosign download signature`\) is over the printed payload/,
+    );
   });
 
   test('a hand edit of the printed signature fails check (b)', (t) => {
@@ -207,7 +229,10 @@ describe('a keyed signature without a log entry, rendered with the default templ
     const printed = signature.annotations['dev.cosignproject.cosign/signature'];
     writeFileSync(path.join(dir, 'README.md'), replaceOnce(readme, printed, flipLastBit(printed)));
 
-    assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
+    assertRejected(
+      verify(dir, '--key', 'cosign.pub'),
+      /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/,
+    );
   });
 
   test('the printed payload and claims edited together fail check (b): the signature does not hold over them', (t) => {
@@ -215,10 +240,17 @@ describe('a keyed signature without a log entry, rendered with the default templ
     const payload = Buffer.from(signature.payload, 'base64').toString('utf8');
     const otherReference = `${registry.host}/acme/other`;
     let edited = replaceOnce(readme, `"docker-reference": "${registry.host}/${SIGNED}"`, `"docker-reference": "${otherReference}"`);
-    edited = replaceOnce(edited, signature.payload, Buffer.from(payload.replace(`${registry.host}/${SIGNED}`, otherReference)).toString('base64'));
+    edited = replaceOnce(
+      edited,
+      signature.payload,
+      Buffer.from(payload.replace(`${registry.host}/${SIGNED}`, otherReference)).toString('base64'),
+    );
     writeFileSync(path.join(dir, 'README.md'), edited);
 
-    assertRejected(verify(dir, '--key', 'cosign.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
+    assertRejected(
+      verify(dir, '--key', 'cosign.pub'),
+      /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/,
+    );
   });
 
   test('without the printed signature, the claims alone are refused', (t) => {
@@ -227,7 +259,10 @@ describe('a keyed signature without a log entry, rendered with the default templ
 
     const run = verify(dir, '--key', 'cosign.pub');
 
-    assertRejected(run, /the printed claims have no Bundle and the README prints no `cosign download signature` output, so nothing in it can be verified/);
+    assertRejected(
+      run,
+      /the printed claims have no Bundle and the README prints no `cosign download signature` output, so nothing in it can be verified/,
+    );
     assert.doesNotMatch(run.stdout, /authentic/);
   });
 
@@ -235,14 +270,20 @@ describe('a keyed signature without a log entry, rendered with the default templ
     const { dir, readme } = renderedSigned(t);
     // As cosign prints an image signed again with another key: a second layer over the same payload, listed first.
     const byOtherKey = signLegacy({ payload: payloadFor(index.digest, `${registry.host}/${SIGNED}`), privateKey: otherKey.privateKey });
-    writeFileSync(path.join(dir, 'README.md'), replaceOnce(readme, `${downloadLine(signature)}\n`, `${downloadLine(byOtherKey)}\n${downloadLine(signature)}\n`));
+    writeFileSync(
+      path.join(dir, 'README.md'),
+      replaceOnce(readme, `${downloadLine(signature)}\n`, `${downloadLine(byOtherKey)}\n${downloadLine(signature)}\n`),
+    );
 
     writeFileSync(path.join(dir, 'third.pub'), createSigningKey().publicKeyPem);
 
     assert.equal(verify(dir, '--key', 'cosign.pub').status, 0);
     // The claims print one signature; the key that made the other printed layer verifies that one instead.
     assert.equal(verify(dir, '--key', 'other.pub').status, 0);
-    assertRejected(verify(dir, '--key', 'third.pub'), /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/);
+    assertRejected(
+      verify(dir, '--key', 'third.pub'),
+      /check \(b\) signature failed: the signature does not verify over the printed payload with the given public key/,
+    );
   });
 });
 
@@ -300,7 +341,13 @@ describe('a keyless and a keyed, unlogged signature on one digest', () => {
       schemaVersion: 1,
       repository: LOCATION,
       tags: [{ name: 'latest', digest: DIGEST, mediaType: 'application/vnd.oci.image.index.v1+json' }],
-      images: { [DIGEST]: { mediaType: 'application/vnd.oci.image.index.v1+json', platforms: [{ os: 'linux', architecture: 'amd64' }], signatures: [keyed, keyless] } },
+      images: {
+        [DIGEST]: {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          platforms: [{ os: 'linux', architecture: 'amd64' }],
+          signatures: [keyed, keyless],
+        },
+      },
     };
     const dir = temporaryDirectory(t);
     writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${LOCATION}\nstate: state.json\n`);
@@ -318,6 +365,9 @@ describe('a keyless and a keyed, unlogged signature on one digest', () => {
     assert.match(readme, /The table above links each signed digest to its entry in the Rekor transparency log\./);
     const run = verify(dir, '--trusted-root', 'root.json');
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `README.md: authentic: ${LOCATION}:latest ${DIGEST} signed by ${SUBJECT} (issuer https://token.actions.githubusercontent.com), Rekor entry 99\n`);
+    assert.equal(
+      run.stdout,
+      `README.md: authentic: ${LOCATION}:latest ${DIGEST} signed by ${SUBJECT} (issuer https://token.actions.githubusercontent.com), Rekor entry 99\n`,
+    );
   });
 });

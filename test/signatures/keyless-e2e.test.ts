@@ -93,7 +93,14 @@ describe('keyless signing with a private CA and log (--trusted-root)', () => {
 
     assert.equal(run.status, 0, run.stderr);
     assert.ok(
-      run.stdout.includes(['cosign verify \\', `  --certificate-identity=${SUBJECT} \\`, `  --certificate-oidc-issuer=${ISSUER} \\`, `  ${LOCATION}:latest`].join('\n')),
+      run.stdout.includes(
+        [
+          'cosign verify \\',
+          `  --certificate-identity=${SUBJECT} \\`,
+          `  --certificate-oidc-issuer=${ISSUER} \\`,
+          `  ${LOCATION}:latest`,
+        ].join('\n'),
+      ),
       run.stdout,
     );
   });
@@ -109,7 +116,16 @@ describe('keyless signing with a private CA and log (--trusted-root)', () => {
   test('another --certificate-identity fails the identity policy', (t) => {
     const dir = workspace(t, keylessSignature());
 
-    const run = runCli(['render', '--trusted-root', 'root.json', '--certificate-identity', 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main'], dir);
+    const run = runCli(
+      [
+        'render',
+        '--trusted-root',
+        'root.json',
+        '--certificate-identity',
+        'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main',
+      ],
+      dir,
+    );
 
     assertRejected(run, 'policy');
     assert.ok(run.stderr.includes(`signed by ${SUBJECT}`), run.stderr);
@@ -149,7 +165,10 @@ describe('readme-gen verify on the README the default template rendered', () => 
     const run = runCli(['verify', 'README.md', '--trusted-root', 'root.json'], dir);
 
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `README.md: authentic: ${LOCATION}:latest ${DIGEST} signed by ${SUBJECT} (issuer ${ISSUER}), Rekor entry ${LOG_INDEX}\n`);
+    assert.equal(
+      run.stdout,
+      `README.md: authentic: ${LOCATION}:latest ${DIGEST} signed by ${SUBJECT} (issuer ${ISSUER}), Rekor entry ${LOG_INDEX}\n`,
+    );
   });
 
   test('is rejected without it: the public-good root does not hold the test CA (c)', (t) => {

@@ -19,7 +19,20 @@ import { type Trust, loadTrust } from '../../src/signatures/trusted-root.js';
 import { type SignatureVerdict, verifyStateSignatures } from '../../src/signatures/verify-state.js';
 import type { CosignSignatureRecord, Digest, ImageState } from '../../src/state/image-state.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
-import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createSigningKey, issueLeaf, payloadFor, signLegacy, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
+import {
+  type TestCa,
+  type TestLeaf,
+  type TestLog,
+  createCa,
+  createLog,
+  createSigningKey,
+  issueLeaf,
+  payloadFor,
+  signLegacy,
+  trustedRoot,
+  IDENTITY,
+  ISSUER,
+} from '../helpers/signing.js';
 import { type TestTsa, createTsa, timestampAuthorityEntry, timestampResponse } from '../helpers/timestamp-authority.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 
@@ -52,7 +65,9 @@ function trustFor(t: Parameters<typeof temporaryDirectory>[0], root: object, key
 }
 
 /** A keyless, logged legacy signature, with cosign's timestamp annotation over `stamped(signature bytes)`. */
-function timestamped(options: { genTime?: Date; over?: (signature: Buffer, payload: Buffer) => Buffer; tsa?: TestTsa } = {}): CosignSignatureRecord {
+function timestamped(
+  options: { genTime?: Date; over?: (signature: Buffer, payload: Buffer) => Buffer; tsa?: TestTsa } = {},
+): CosignSignatureRecord {
   const record = signLegacy({
     payload: payloadFor(DIGEST, REPOSITORY),
     privateKey: leaf.privateKey,
@@ -71,7 +86,9 @@ function stateWith(signatures: CosignSignatureRecord[]): ImageState {
     schemaVersion: 1,
     repository: REPOSITORY,
     tags: [{ name: 'latest', digest: DIGEST, mediaType: 'application/vnd.oci.image.index.v1+json' }],
-    images: { [DIGEST]: { mediaType: 'application/vnd.oci.image.index.v1+json', platforms: [{ os: 'linux', architecture: 'amd64' }], signatures } },
+    images: {
+      [DIGEST]: { mediaType: 'application/vnd.oci.image.index.v1+json', platforms: [{ os: 'linux', architecture: 'amd64' }], signatures },
+    },
   };
 }
 
@@ -99,8 +116,12 @@ describe("cosign's rfc3161timestamp annotation on a legacy signature", () => {
     const record = timestamped();
     const root = rootWith([timestampAuthorityEntry(tsa)]);
     const readme = renderReadme(config, stateWith([record]), loadTemplateSet('default'), trustFor(t, root)).markdown;
-    const encoded = (JSON.parse(record.annotations[RFC3161_TIMESTAMP_ANNOTATION] as string) as { SignedRFC3161Timestamp: string }).SignedRFC3161Timestamp;
-    assert.ok(readme.includes(`"RFC3161Timestamp": {\n        "SignedRFC3161Timestamp": "${encoded}"\n      },\n      "Subject": "${IDENTITY}"`), 'between Issuer and Subject');
+    const encoded = (JSON.parse(record.annotations[RFC3161_TIMESTAMP_ANNOTATION] as string) as { SignedRFC3161Timestamp: string })
+      .SignedRFC3161Timestamp;
+    assert.ok(
+      readme.includes(`"RFC3161Timestamp": {\n        "SignedRFC3161Timestamp": "${encoded}"\n      },\n      "Subject": "${IDENTITY}"`),
+      'between Issuer and Subject',
+    );
     assert.match(readme, /"Issuer": "https:\/\/token\.actions\.githubusercontent\.com",\n {6}"RFC3161Timestamp"/);
 
     const dir = temporaryDirectory(t);
@@ -114,11 +135,17 @@ describe("cosign's rfc3161timestamp annotation on a legacy signature", () => {
     writeFileSync(path.join(dir, 'README.md'), readme.replace(encoded, other));
     const tampered = runCli(['verify', 'README.md', '--trusted-root', 'trusted_root.json'], dir);
     assert.equal(tampered.status, 4, tampered.stderr);
-    assert.match(tampered.stderr, /check \(f\) timestamp failed: the RFC 3161 timestamp of 2026-06-01T12:00:30Z is not over this signature: its message imprint is the hash of other bytes/);
+    assert.match(
+      tampered.stderr,
+      /check \(f\) timestamp failed: the RFC 3161 timestamp of 2026-06-01T12:00:30Z is not over this signature: its message imprint is the hash of other bytes/,
+    );
   });
 
   test('over the payload instead of the signature bytes fails check (f): the imprint is not the signature', (t) => {
-    const { check, message } = failure(timestamped({ over: (_signature, payload) => payload }), trustFor(t, rootWith([timestampAuthorityEntry(tsa)])));
+    const { check, message } = failure(
+      timestamped({ over: (_signature, payload) => payload }),
+      trustFor(t, rootWith([timestampAuthorityEntry(tsa)])),
+    );
     assert.equal(check, 'f');
     assert.match(message, /is not over this signature: its message imprint is the hash of other bytes$/);
   });
@@ -130,17 +157,26 @@ describe("cosign's rfc3161timestamp annotation on a legacy signature", () => {
     assert.match(message, /was signed by a timestamp authority the trusted root does not list$/);
   });
 
-  test("from a TSA outside its trusted-root validity fails check (f), naming the window", (t) => {
+  test('from a TSA outside its trusted-root validity fails check (f), naming the window', (t) => {
     const root = rootWith([timestampAuthorityEntry(tsa, { start: '2020-01-01T00:00:00Z', end: '2026-01-01T00:00:00Z' })]);
     const { check, message } = failure(timestamped(), trustFor(t, root));
     assert.equal(check, 'f');
-    assert.match(message, /the RFC 3161 timestamp of 2026-06-01T12:00:30Z was signed by a timestamp authority the trusted root trusts only from 2020-01-01T00:00:00Z to 2026-01-01T00:00:00Z$/);
+    assert.match(
+      message,
+      /the RFC 3161 timestamp of 2026-06-01T12:00:30Z was signed by a timestamp authority the trusted root trusts only from 2020-01-01T00:00:00Z to 2026-01-01T00:00:00Z$/,
+    );
   });
 
   test("a day after the certificate expired fails check (c), naming the TSA's time", (t) => {
-    const { check, message } = failure(timestamped({ genTime: new Date(SIGNED_AT + 86_400_000) }), trustFor(t, rootWith([timestampAuthorityEntry(tsa)])));
+    const { check, message } = failure(
+      timestamped({ genTime: new Date(SIGNED_AT + 86_400_000) }),
+      trustFor(t, rootWith([timestampAuthorityEntry(tsa)])),
+    );
     assert.equal(check, 'c');
-    assert.match(message, /the certificate, valid from 2026-06-01T12:00:00Z to 2026-06-01T12:10:00Z, was not valid at the TSA timestamp 2026-06-02T12:00:00Z$/);
+    assert.match(
+      message,
+      /the certificate, valid from 2026-06-01T12:00:00Z to 2026-06-01T12:10:00Z, was not valid at the TSA timestamp 2026-06-02T12:00:00Z$/,
+    );
   });
 
   test('an annotation cosign could not read fails check (f)', (t) => {
@@ -155,7 +191,8 @@ describe("cosign's rfc3161timestamp annotation on a legacy signature", () => {
     const key = createSigningKey();
     const record = signLegacy({ payload: payloadFor(DIGEST, REPOSITORY), privateKey: key.privateKey });
     const signature = Buffer.from(record.annotations['dev.cosignproject.cosign/signature'], 'base64');
-    const stamp = (data: Buffer) => JSON.stringify({ SignedRFC3161Timestamp: timestampResponse(tsa, data, { genTime: new Date(SIGNED_AT) }).toString('base64') });
+    const stamp = (data: Buffer) =>
+      JSON.stringify({ SignedRFC3161Timestamp: timestampResponse(tsa, data, { genTime: new Date(SIGNED_AT) }).toString('base64') });
     const trust = trustFor(t, rootWith([timestampAuthorityEntry(tsa)]), key.publicKeyPem);
 
     record.annotations[RFC3161_TIMESTAMP_ANNOTATION] = stamp(signature);

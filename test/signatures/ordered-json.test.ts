@@ -26,7 +26,15 @@ describe('jq pretty form', () => {
   });
 
   test('keeps the given key order', () => {
-    assert.equal(formatJq(new Map([['z', 1], ['a', 2]])), '{\n  "z": 1,\n  "a": 2\n}');
+    assert.equal(
+      formatJq(
+        new Map([
+          ['z', 1],
+          ['a', 2],
+        ]),
+      ),
+      '{\n  "z": 1,\n  "a": 2\n}',
+    );
   });
 
   test('escapes DEL, which JSON.stringify leaves alone, and leaves <, > and & alone', () => {
@@ -34,6 +42,14 @@ describe('jq pretty form', () => {
   });
 
   test('prints empty containers as {} and []', () => {
-    assert.equal(formatJq(new Map<string, JsonValue>([['o', new Map()], ['a', []]])), '{\n  "o": {},\n  "a": []\n}');
+    assert.equal(
+      formatJq(
+        new Map<string, JsonValue>([
+          ['o', new Map()],
+          ['a', []],
+        ]),
+      ),
+      '{\n  "o": {},\n  "a": []\n}',
+    );
   });
 });

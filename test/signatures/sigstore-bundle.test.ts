@@ -12,7 +12,19 @@ import { verifyStateSignatures } from '../../src/signatures/verify-state.js';
 import type { Digest, ImageState, SignatureRecord } from '../../src/state/image-state.js';
 import { temporaryDirectory } from '../helpers/run-cli.js';
 import { createTsa } from '../helpers/timestamp-authority.js';
-import { type TestCa, type TestLeaf, type TestLog, createCa, createLog, createRekorV2Log, issueLeaf, signBundle, trustedRoot, IDENTITY, ISSUER } from '../helpers/signing.js';
+import {
+  type TestCa,
+  type TestLeaf,
+  type TestLog,
+  createCa,
+  createLog,
+  createRekorV2Log,
+  issueLeaf,
+  signBundle,
+  trustedRoot,
+  IDENTITY,
+  ISSUER,
+} from '../helpers/signing.js';
 import { resolvedConfig } from '../helpers/resolved-config.js';
 import { flipLastBit } from '../helpers/tamper.js';
 
@@ -42,7 +54,9 @@ function stateWith(signatures: SignatureRecord[], digest: Digest = DIGEST): Imag
     schemaVersion: 1,
     repository: 'registry.example.com/acme/app',
     tags: [{ name: 'latest', digest, mediaType: 'application/vnd.oci.image.index.v1+json' }],
-    images: { [digest]: { mediaType: 'application/vnd.oci.image.index.v1+json', platforms: [{ os: 'linux', architecture: 'amd64' }], signatures } },
+    images: {
+      [digest]: { mediaType: 'application/vnd.oci.image.index.v1+json', platforms: [{ os: 'linux', architecture: 'amd64' }], signatures },
+    },
   };
 }
 
@@ -104,7 +118,10 @@ describe('Sigstore bundle signatures', () => {
   });
 
   test('outside the identity policy are not verified', (t) => {
-    const [verdict] = verifyStateSignatures(stateWith([bundle()]), [DIGEST], trustFor(t, trustedRoot(ca, log)), { certificateIdentity: 'https://github.com/someone/else' }).get(DIGEST) ?? [];
+    const [verdict] =
+      verifyStateSignatures(stateWith([bundle()]), [DIGEST], trustFor(t, trustedRoot(ca, log)), {
+        certificateIdentity: 'https://github.com/someone/else',
+      }).get(DIGEST) ?? [];
     assert.ok(verdict && !verdict.verified && verdict.failure instanceof SignatureCheckError);
     assert.equal(verdict.failure.check, 'policy');
   });
@@ -131,10 +148,19 @@ describe('Sigstore bundle signatures', () => {
 describe('message-signature bundle referrers', () => {
   const MANIFEST = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}');
   const MANIFEST_DIGEST: Digest = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
-  const REFUSED = /^sha256:[0-9a-f]{64}: check \(a\) payload digest failed: the Sigstore bundle in sha256:[0-9a-f]{64} holds a message signature, which cosign does not accept as an image signature/;
+  const REFUSED =
+    /^sha256:[0-9a-f]{64}: check \(a\) payload digest failed: the Sigstore bundle in sha256:[0-9a-f]{64} holds a message signature, which cosign does not accept as an image signature/;
 
   function messageBundle(overrides: Partial<Parameters<typeof signBundle>[0]> = {}): SignatureRecord {
-    return signBundle({ digest: MANIFEST_DIGEST, message: MANIFEST, leaf, log, logIndex: 77, integratedTime: SIGNED_AT / 1000 + 60, ...overrides });
+    return signBundle({
+      digest: MANIFEST_DIGEST,
+      message: MANIFEST,
+      leaf,
+      log,
+      logIndex: 77,
+      integratedTime: SIGNED_AT / 1000 + 60,
+      ...overrides,
+    });
   }
 
   function bundleJson(record: SignatureRecord): Record<string, unknown> {
@@ -148,7 +174,10 @@ describe('message-signature bundle referrers', () => {
     const context = { digest: MANIFEST_DIGEST, trust, policy: {} };
     const parsed = () => parseSigstoreBundle(bundleJson(record), MANIFEST_DIGEST);
     assert.deepEqual(verifyBundle(parsed(), context, { artifact: MANIFEST }), { subject: IDENTITY, issuer: ISSUER, keyed: false });
-    assert.throws(() => verifyBundle(parsed(), context, { artifact: Buffer.from('other bytes') }), (error: unknown) => error instanceof SignatureCheckError && error.check === 'a');
+    assert.throws(
+      () => verifyBundle(parsed(), context, { artifact: Buffer.from('other bytes') }),
+      (error: unknown) => error instanceof SignatureCheckError && error.check === 'a',
+    );
     const altered = bundleJson(record) as { messageSignature: { signature: string } };
     const signature = Buffer.from(altered.messageSignature.signature, 'base64');
     signature[signature.length - 1] = (signature.at(-1) ?? 0) ^ 1;
@@ -161,12 +190,23 @@ describe('message-signature bundle referrers', () => {
     const v2 = createRekorV2Log();
     const tsa = await createTsa();
     const v2Trust = trustFor(t, trustedRoot(ca, log, { logs: [v2], timestampAuthorities: [tsa] }));
-    const v2Record = signBundle({ digest: MANIFEST_DIGEST, message: MANIFEST, leaf, log: v2, logIndex: 669, tsa, timestampAt: new Date(SIGNED_AT + 60_000) });
-    assert.deepEqual(verifyBundle(parseSigstoreBundle(bundleJson(v2Record), MANIFEST_DIGEST), { ...context, trust: v2Trust }, { artifact: MANIFEST }), {
-      subject: IDENTITY,
-      issuer: ISSUER,
-      keyed: false,
+    const v2Record = signBundle({
+      digest: MANIFEST_DIGEST,
+      message: MANIFEST,
+      leaf,
+      log: v2,
+      logIndex: 669,
+      tsa,
+      timestampAt: new Date(SIGNED_AT + 60_000),
     });
+    assert.deepEqual(
+      verifyBundle(parseSigstoreBundle(bundleJson(v2Record), MANIFEST_DIGEST), { ...context, trust: v2Trust }, { artifact: MANIFEST }),
+      {
+        subject: IDENTITY,
+        issuer: ISSUER,
+        keyed: false,
+      },
+    );
   });
 
   test("whose messageDigest is the image's fail check (a), saying cosign refuses them; the image shows as signed, not verified, never unsigned", (t) => {
@@ -181,7 +221,10 @@ describe('message-signature bundle referrers', () => {
       assert.ok(verdict.failure.message.startsWith(`${MANIFEST_DIGEST}: `));
       assert.ok(verdict.failure.message.includes(record.manifestDigest ?? '(none)'));
       // render stops on it, as on any signature that fails; allowed through, the row is signed and unverified.
-      assert.throws(() => renderReadme(config, state, loadTemplateSet('default'), trust).markdown, (error: unknown) => error instanceof SignatureCheckError && REFUSED.test(error.message));
+      assert.throws(
+        () => renderReadme(config, state, loadTemplateSet('default'), trust).markdown,
+        (error: unknown) => error instanceof SignatureCheckError && REFUSED.test(error.message),
+      );
       const { view } = renderReadme(config, state, loadTemplateSet('default'), trust, { allowUnverified: true });
       assert.deepEqual(
         view.rows.map((row) => [row.signed, row.verified, REFUSED.test(row.failure ?? '')]),

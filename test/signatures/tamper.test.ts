@@ -209,7 +209,11 @@ const TAMPERS: Tamper[] = [
     tamper: (readme) => {
       const digest = printedClaims(readme).critical.image['docker-manifest-digest'];
       const row = latestRow(readme);
-      return replaceOnce(readme, row, replaceOnce(row, `\`${digest}\``, `\`${digest}\` \`${changeOneChar(digest, HEX, digest.length - 1)}\``));
+      return replaceOnce(
+        readme,
+        row,
+        replaceOnce(row, `\`${digest}\``, `\`${digest}\` \`${changeOneChar(digest, HEX, digest.length - 1)}\``),
+      );
     },
   },
   {
@@ -240,7 +244,8 @@ const TAMPERS: Tamper[] = [
   {
     what: 'the printed Issuer (not signed: cosign prints it from the certificate)',
     check: 'e',
-    tamper: (readme) => replaceOnce(readme, '"Issuer": "https://token.actions.githubusercontent.com"', '"Issuer": "https://accounts.google.com"'),
+    tamper: (readme) =>
+      replaceOnce(readme, '"Issuer": "https://token.actions.githubusercontent.com"', '"Issuer": "https://accounts.google.com"'),
   },
   {
     what: 'the printed workflow repository extension 1.3.6.1.4.1.57264.1.5',
@@ -395,6 +400,9 @@ describe('tampered corpus states are rejected in-process', () => {
     // the certificate comparison of (e).
     assert.ok(!verdict.verified, 'a swapped certificate must not verify');
     assert.equal(verdict.failure.check, 'c');
-    assert.match(verdict.failure.message, /the certificate, valid from \S+Z to \S+Z, was not valid at the log's integrated time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(
+      verdict.failure.message,
+      /the certificate, valid from \S+Z to \S+Z, was not valid at the log's integrated time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
   });
 });

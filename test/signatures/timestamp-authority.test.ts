@@ -5,7 +5,13 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { RFC3161Timestamp, crypto as sigstoreCrypto } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, VerificationError, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
-import { type TestTsa, createTsa, timestampAuthorityEntry, timestampResponse, timestampVerificationData } from '../helpers/timestamp-authority.js';
+import {
+  type TestTsa,
+  createTsa,
+  timestampAuthorityEntry,
+  timestampResponse,
+  timestampVerificationData,
+} from '../helpers/timestamp-authority.js';
 import { flipLastBit } from '../helpers/tamper.js';
 
 /**
@@ -30,7 +36,9 @@ interface Signed {
 
 /** A keyed DSSE bundle with no log entry: the timestamp is the only time source. */
 function keyedBundle(timestamp: (signature: Buffer) => string | undefined): Signed {
-  const payload = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'https://example.com/p', predicate: {} }));
+  const payload = Buffer.from(
+    JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'https://example.com/p', predicate: {} }),
+  );
   const pae = Buffer.concat([Buffer.from(`DSSEv1 ${PAYLOAD_TYPE.length} ${PAYLOAD_TYPE} ${payload.length} `), payload]);
   const signature = sign('sha256', pae, signer.privateKey);
   const signedTimestamp = timestamp(signature);
@@ -43,7 +51,11 @@ function keyedBundle(timestamp: (signature: Buffer) => string | undefined): Sign
         tlogEntries: [],
         timestampVerificationData: { rfc3161Timestamps: signedTimestamp === undefined ? [] : [{ signedTimestamp }] },
       },
-      dsseEnvelope: { payload: payload.toString('base64'), payloadType: PAYLOAD_TYPE, signatures: [{ sig: signature.toString('base64'), keyid: '' }] },
+      dsseEnvelope: {
+        payload: payload.toString('base64'),
+        payloadType: PAYLOAD_TYPE,
+        signatures: [{ sig: signature.toString('base64'), keyid: '' }],
+      },
     },
   };
 }
@@ -60,7 +72,10 @@ function root(authorities: object[]): TrustedRoot {
 
 /** Verifies as readme-gen does: one timestamp required, no log entry for a keyed bundle. */
 function verify(bundle: object, authorities: object[] = [timestampAuthorityEntry(tsa)]): void {
-  const material = toTrustMaterial(root(authorities), () => ({ publicKey: sigstoreCrypto.createPublicKey(signer.publicKey.export({ format: 'pem', type: 'spki' })), validFor: () => true }));
+  const material = toTrustMaterial(root(authorities), () => ({
+    publicKey: sigstoreCrypto.createPublicKey(signer.publicKey.export({ format: 'pem', type: 'spki' })),
+    validFor: () => true,
+  }));
   new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 1 }).verify(toSignedEntity(bundleFromJSON(bundle)));
 }
 
@@ -89,7 +104,10 @@ describe('the test timestamp authority', () => {
 
   test('sigstore-js accepts a bundle timestamped by it, with or without the chain embedded', () => {
     verify(keyedBundle((signature) => timestampResponse(tsa, signature, { genTime: SIGNED_AT }).toString('base64')).bundle);
-    verify(keyedBundle((signature) => timestampResponse(tsa, signature, { genTime: SIGNED_AT, embedCertificates: true }).toString('base64')).bundle);
+    verify(
+      keyedBundle((signature) => timestampResponse(tsa, signature, { genTime: SIGNED_AT, embedCertificates: true }).toString('base64'))
+        .bundle,
+    );
     const { bundle } = keyedBundle(() => undefined);
     assert.ok(bundle);
     assert.equal(typeof timestampVerificationData(tsa, Buffer.from('x')).rfc3161Timestamps[0]?.signedTimestamp, 'string');
@@ -109,12 +127,19 @@ describe('the test timestamp authority', () => {
   });
 
   test('a token over other bytes is refused (message imprint)', () => {
-    timestampError(() => verify(keyedBundle(() => timestampResponse(tsa, Buffer.from('another signature'), { genTime: SIGNED_AT }).toString('base64')).bundle));
+    timestampError(() =>
+      verify(keyedBundle(() => timestampResponse(tsa, Buffer.from('another signature'), { genTime: SIGNED_AT }).toString('base64')).bundle),
+    );
   });
 
-  test('a token signed with another key in the TSA\'s name is refused', () => {
+  test("a token signed with another key in the TSA's name is refused", () => {
     const impostor = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    timestampError(() => verify(keyedBundle((signature) => timestampResponse(tsa, signature, { genTime: SIGNED_AT, signingKey: impostor }).toString('base64')).bundle));
+    timestampError(() =>
+      verify(
+        keyedBundle((signature) => timestampResponse(tsa, signature, { genTime: SIGNED_AT, signingKey: impostor }).toString('base64'))
+          .bundle,
+      ),
+    );
   });
 
   test('a TSA the trusted root does not name is refused, and so is a time outside its validFor', async () => {
@@ -125,8 +150,12 @@ describe('the test timestamp authority', () => {
     verify(bundle, [timestampAuthorityEntry(tsa, { start: '2026-01-01T00:00:00Z', end: '2026-06-01T12:00:00Z' })]);
   });
 
-  test('a time outside the TSA certificate\'s own validity is refused', async () => {
-    const expired = await createTsa({ commonName: 'expired-tsa', notBefore: new Date(Date.UTC(2025, 0, 1)), notAfter: new Date(Date.UTC(2026, 0, 1)) });
+  test("a time outside the TSA certificate's own validity is refused", async () => {
+    const expired = await createTsa({
+      commonName: 'expired-tsa',
+      notBefore: new Date(Date.UTC(2025, 0, 1)),
+      notAfter: new Date(Date.UTC(2026, 0, 1)),
+    });
     const { bundle } = keyedBundle((signature) => timestampResponse(expired, signature, { genTime: SIGNED_AT }).toString('base64'));
     timestampError(() => verify(bundle, [timestampAuthorityEntry(expired)]));
   });

@@ -44,7 +44,11 @@ const rootAfter = withSecondLog(rootBefore, secondLog);
 function withSecondLog(root: object, log: TestLog): object {
   const [added] = (trustedRoot(ca, log) as { tlogs: object[] }).tlogs;
   const copy = structuredClone(root) as { tlogs: object[] };
-  copy.tlogs.push({ ...(added as object), baseUrl: 'https://log2.rekor.test.invalid', publicKey: { ...(added as { publicKey: object }).publicKey, validFor: { start: '2026-01-01T00:00:00Z' } } });
+  copy.tlogs.push({
+    ...(added as object),
+    baseUrl: 'https://log2.rekor.test.invalid',
+    publicKey: { ...(added as { publicKey: object }).publicKey, validFor: { start: '2026-01-01T00:00:00Z' } },
+  });
   return copy;
 }
 
@@ -58,10 +62,18 @@ before(async () => {
     const pusher = new Pusher({ registryUrl: registry.url, repository });
     const image = await pusher.pushImage({ tag: 'latest', platform: { os: 'linux', architecture: 'amd64' } });
     await pusher.pushCosignSignature(image.digest, [
-      signLegacy({ payload: payloadFor(image.digest, `${registry.host}/${repository}`), privateKey: leaf.privateKey, certificatePem: leaf.pem, log: { log, logIndex, integratedTime: INTEGRATED_TIME } }),
+      signLegacy({
+        payload: payloadFor(image.digest, `${registry.host}/${repository}`),
+        privateKey: leaf.privateKey,
+        certificatePem: leaf.pem,
+        log: { log, logIndex, integratedTime: INTEGRATED_TIME },
+      }),
     ]);
   }
-  await new Pusher({ registryUrl: registry.url, repository: UNSIGNED }).pushImage({ tag: 'latest', platform: { os: 'linux', architecture: 'amd64' } });
+  await new Pusher({ registryUrl: registry.url, repository: UNSIGNED }).pushImage({
+    tag: 'latest',
+    platform: { os: 'linux', architecture: 'amd64' },
+  });
 });
 
 after(async () => {
@@ -91,18 +103,36 @@ function workspace(t: Parameters<typeof temporaryDirectory>[0], tuf: TufReposito
   const cache = path.join(dir, 'cache');
   writeFileSync(path.join(dir, 'tuf-root.json'), tuf.rootJson);
   const useImage = (image: string) =>
-    writeFileSync(path.join(dir, 'readme-gen.yaml'), [`name: app`, `location: ${registry.host}/${image}`, 'state: state.json', `tuf-mirror: ${tuf.url}`, 'tuf-root: tuf-root.json', ''].join('\n'));
+    writeFileSync(
+      path.join(dir, 'readme-gen.yaml'),
+      [
+        `name: app`,
+        `location: ${registry.host}/${image}`,
+        'state: state.json',
+        `tuf-mirror: ${tuf.url}`,
+        'tuf-root: tuf-root.json',
+        '',
+      ].join('\n'),
+    );
   useImage(repository);
   return { dir, cache, useImage, run: (args) => runCliAsync([...args, '--cache-dir', cache], dir, {}, { deadlineMs: DEADLINE_MS }) };
 }
 
 /** The cache of one mirror: its pointer and the trusted root it names, as bytes, to compare before and after. */
-function cacheOf(workspaceCache: string, tuf: TufRepository): { pointer: string | undefined; trustedRoot: string | undefined; entries: string[] } {
+function cacheOf(
+  workspaceCache: string,
+  tuf: TufRepository,
+): { pointer: string | undefined; trustedRoot: string | undefined; entries: string[] } {
   const directory = path.join(workspaceCache, 'tuf', encodeURIComponent(new URL(tuf.url).host));
-  if (!existsSync(path.join(directory, 'current.json'))) return { pointer: undefined, trustedRoot: undefined, entries: existsSync(directory) ? readdirSync(directory).sort() : [] };
+  if (!existsSync(path.join(directory, 'current.json')))
+    return { pointer: undefined, trustedRoot: undefined, entries: existsSync(directory) ? readdirSync(directory).sort() : [] };
   const pointer = readFileSync(path.join(directory, 'current.json'), 'utf8');
   const generation = (JSON.parse(pointer) as { generation: string }).generation;
-  return { pointer, trustedRoot: readFileSync(path.join(directory, generation, 'targets', 'trusted_root.json'), 'utf8'), entries: readdirSync(directory).sort() };
+  return {
+    pointer,
+    trustedRoot: readFileSync(path.join(directory, generation, 'targets', 'trusted_root.json'), 'utf8'),
+    entries: readdirSync(directory).sort(),
+  };
 }
 
 function assertOk(run: CliRun, what: string): void {
@@ -122,10 +152,20 @@ describe('refreshing the trusted root through TUF', () => {
     const tuf = await tufRepository(t);
     const work = workspace(t, tuf);
     assertOk(await work.run(['snapshot']), 'snapshot');
-    assert.deepEqual(tuf.requests, ['GET /2.root.json', 'GET /timestamp.json', 'GET /1.snapshot.json', 'GET /1.targets.json', `GET /${[...tuf.files.keys()].find((file) => file.startsWith('targets/'))}`]);
+    assert.deepEqual(tuf.requests, [
+      'GET /2.root.json',
+      'GET /timestamp.json',
+      'GET /1.snapshot.json',
+      'GET /1.targets.json',
+      `GET /${[...tuf.files.keys()].find((file) => file.startsWith('targets/'))}`,
+    ]);
     const cached = cacheOf(work.cache, tuf);
     assert.deepEqual(JSON.parse(cached.trustedRoot ?? 'null'), rootBefore, 'the cached trusted_root.json is the one served');
-    assert.deepEqual(cached.entries.filter((entry) => !entry.startsWith('gen-')), ['current.json'], 'one generation and its pointer, no staging left');
+    assert.deepEqual(
+      cached.entries.filter((entry) => !entry.startsWith('gen-')),
+      ['current.json'],
+      'one generation and its pointer, no staging left',
+    );
 
     const render = await work.run(['render', '--offline']);
     assertOk(render, 'render --offline');
@@ -147,9 +187,17 @@ describe('refreshing the trusted root through TUF', () => {
     assert.match(verify.stdout, /^README\.md: authentic: /);
     assert.equal(tuf.requests.length, asked);
 
-    const fresh = await runCliAsync(['render', '--offline', '--cache-dir', path.join(work.dir, 'empty-cache')], work.dir, {}, { deadlineMs: DEADLINE_MS });
+    const fresh = await runCliAsync(
+      ['render', '--offline', '--cache-dir', path.join(work.dir, 'empty-cache')],
+      work.dir,
+      {},
+      { deadlineMs: DEADLINE_MS },
+    );
     assert.equal(fresh.status, 2, fresh.stderr);
-    assert.equal(fresh.stderr, `readme-gen: no trusted root from the TUF repository ${tuf.url} is cached in ${path.join(work.dir, 'empty-cache')}; run readme-gen snapshot (or a live render) once with the network, or pin a root with --trusted-root FILE\n`);
+    assert.equal(
+      fresh.stderr,
+      `readme-gen: no trusted root from the TUF repository ${tuf.url} is cached in ${path.join(work.dir, 'empty-cache')}; run readme-gen snapshot (or a live render) once with the network, or pin a root with --trusted-root FILE\n`,
+    );
   });
 
   test('a rotation that adds a log key is picked up on the next run, and a signature logged in the new log verifies', async (t) => {
@@ -162,7 +210,10 @@ describe('refreshing the trusted root through TUF', () => {
 
     tuf.publish({ trustedRoot: rootAfter });
     assertOk(await work.run(['snapshot']), 'snapshot after the rotation');
-    assert.ok(tuf.requests.includes('GET /2.snapshot.json') && tuf.requests.includes('GET /2.targets.json'), 'the new generation was fetched');
+    assert.ok(
+      tuf.requests.includes('GET /2.snapshot.json') && tuf.requests.includes('GET /2.targets.json'),
+      'the new generation was fetched',
+    );
     assert.deepEqual(JSON.parse(cacheOf(work.cache, tuf).trustedRoot ?? 'null'), rootAfter);
     const render = await work.run(['render', '--offline']);
     assertOk(render, 'render --offline after the rotation');
@@ -228,30 +279,62 @@ describe('refreshing the trusted root through TUF', () => {
 
     tuf.failWith = 503;
     // No state file: render reads the registry live, and so refreshes the root first.
-    writeFileSync(path.join(work.dir, 'live.yaml'), readFileSync(path.join(work.dir, 'readme-gen.yaml'), 'utf8').replace('state: state.json\n', ''));
+    writeFileSync(
+      path.join(work.dir, 'live.yaml'),
+      readFileSync(path.join(work.dir, 'readme-gen.yaml'), 'utf8').replace('state: state.json\n', ''),
+    );
     const live = await work.run(['render', '--config', 'live.yaml']);
     assertOk(live, 'live render with the repository down');
-    assert.equal(live.stderr, `readme-gen: warning: cannot reach the TUF repository ${tuf.url} (HTTP 503 for 2.root.json); verifying with the trusted root cached from it on ${refreshed}\n`);
+    assert.equal(
+      live.stderr,
+      `readme-gen: warning: cannot reach the TUF repository ${tuf.url} (HTTP 503 for 2.root.json); verifying with the trusted root cached from it on ${refreshed}\n`,
+    );
     assert.ok(live.stdout.includes('https://search.sigstore.dev/?logIndex=11'));
 
     await tuf.stop();
     const gone = await work.run(['snapshot']);
     assertOk(gone, 'snapshot with the repository gone');
-    assert.match(gone.stderr, new RegExp(`^readme-gen: warning: cannot reach the TUF repository ${tuf.url} \\(ECONNREFUSED fetching 2\\.root\\.json\\); verifying with the trusted root cached from it on ${refreshed}\\nreadme-gen: unchanged: state\\.json \\(1 tag, 1 digest\\)\\n$`));
+    assert.match(
+      gone.stderr,
+      new RegExp(
+        `^readme-gen: warning: cannot reach the TUF repository ${tuf.url} \\(ECONNREFUSED fetching 2\\.root\\.json\\); verifying with the trusted root cached from it on ${refreshed}\\nreadme-gen: unchanged: state\\.json \\(1 tag, 1 digest\\)\\n$`,
+      ),
+    );
 
-    const first = await runCliAsync(['snapshot', '--cache-dir', path.join(work.dir, 'empty-cache')], work.dir, {}, { deadlineMs: DEADLINE_MS });
+    const first = await runCliAsync(
+      ['snapshot', '--cache-dir', path.join(work.dir, 'empty-cache')],
+      work.dir,
+      {},
+      { deadlineMs: DEADLINE_MS },
+    );
     assert.equal(first.status, 3, first.stderr);
-    assert.match(first.stderr, /^readme-gen: cannot reach the TUF repository \S+ \(ECONNREFUSED fetching 2\.root\.json\), and no trusted root from it is cached; retry when it can be reached, or pin a root with --trusted-root FILE\n$/);
+    assert.match(
+      first.stderr,
+      /^readme-gen: cannot reach the TUF repository \S+ \(ECONNREFUSED fetching 2\.root\.json\), and no trusted root from it is cached; retry when it can be reached, or pin a root with --trusted-root FILE\n$/,
+    );
   });
   test('a cache that cannot be written: a warning, and the refreshed root serves this run', async (t) => {
     const tuf = await tufRepository(t);
     const work = workspace(t, tuf);
-    writeFileSync(path.join(work.dir, 'live.yaml'), readFileSync(path.join(work.dir, 'readme-gen.yaml'), 'utf8').replace('state: state.json\n', ''));
+    writeFileSync(
+      path.join(work.dir, 'live.yaml'),
+      readFileSync(path.join(work.dir, 'readme-gen.yaml'), 'utf8').replace('state: state.json\n', ''),
+    );
     const notADirectory = path.join(work.dir, 'not-a-directory');
     writeFileSync(notADirectory, '');
-    const run = await runCliAsync(['render', '--config', 'live.yaml', '--cache-dir', notADirectory], work.dir, {}, { deadlineMs: DEADLINE_MS });
+    const run = await runCliAsync(
+      ['render', '--config', 'live.yaml', '--cache-dir', notADirectory],
+      work.dir,
+      {},
+      { deadlineMs: DEADLINE_MS },
+    );
     assertOk(run, 'live render');
-    assert.match(run.stderr, new RegExp(`^readme-gen: warning: cannot write the trusted-root cache ${notADirectory}/tuf/\\S+ \\(ENOTDIR\\); the root refreshed now serves this run only\\n$`));
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `^readme-gen: warning: cannot write the trusted-root cache ${notADirectory}/tuf/\\S+ \\(ENOTDIR\\); the root refreshed now serves this run only\\n$`,
+      ),
+    );
     assert.ok(run.stdout.includes('https://search.sigstore.dev/?logIndex=11'));
     assert.ok(tuf.requests.includes('GET /timestamp.json'));
   });
@@ -284,7 +367,14 @@ describe('when the trusted root is not refreshed', () => {
       writeFileSync(path.join(dir, name, 'tuf-root.json'), tuf.rootJson);
       writeFileSync(
         path.join(dir, name, 'readme-gen.yaml'),
-        [`name: ${name}`, `location: ${registry.host}/${APP}`, 'state: state.json', `tuf-mirror: ${tuf.url}`, 'tuf-root: tuf-root.json', ''].join('\n'),
+        [
+          `name: ${name}`,
+          `location: ${registry.host}/${APP}`,
+          'state: state.json',
+          `tuf-mirror: ${tuf.url}`,
+          'tuf-root: tuf-root.json',
+          '',
+        ].join('\n'),
       );
     }
     const run = await runCliAsync(['snapshot', '--all', '--cache-dir', path.join(dir, 'cache')], dir, {}, { deadlineMs: DEADLINE_MS });
@@ -302,7 +392,9 @@ describe('the public-good defaults', () => {
     assert.equal(PUBLIC_GOOD_TUF_MIRROR, 'https://tuf-repo-cdn.sigstore.dev');
     assert.equal(readFileSync(PUBLIC_GOOD_TRUSTED_ROOT, 'utf8'), publicGoodTrustedRootFromSeeds(), 'npm run update-trusted-root');
     assert.equal(readFileSync(PUBLIC_GOOD_TUF_ROOT, 'utf8'), publicGoodTufRootFromSeeds(), 'npm run update-trusted-root');
-    const tufRoot = JSON.parse(readFileSync(PUBLIC_GOOD_TUF_ROOT, 'utf8')) as { signed: { _type: string; version: number; expires: string } };
+    const tufRoot = JSON.parse(readFileSync(PUBLIC_GOOD_TUF_ROOT, 'utf8')) as {
+      signed: { _type: string; version: number; expires: string };
+    };
     assert.equal(tufRoot.signed._type, 'root');
     // An expired root is still a valid start (TUF walks the newer versions from it); this says when it is time to update the copy.
     assert.ok(tufRoot.signed.version >= 14, `root version ${tufRoot.signed.version}`);
@@ -316,7 +408,11 @@ describe('the public-good defaults', () => {
     const mirrorDirectory = path.join(work.cache, 'tuf', encodeURIComponent(new URL(tuf.url).host));
     const publicDirectory = path.join(work.cache, 'tuf', encodeURIComponent(new URL(PUBLIC_GOOD_TUF_MIRROR).host));
     cpSync(mirrorDirectory, publicDirectory, { recursive: true });
-    assert.equal(offlineTrustedRoot({ cacheDir: work.cache }).origin, 'shipped', 'a cache whose newest key is from 2020 is older than the shipped root');
+    assert.equal(
+      offlineTrustedRoot({ cacheDir: work.cache }).origin,
+      'shipped',
+      'a cache whose newest key is from 2020 is older than the shipped root',
+    );
     assert.equal(offlineTrustedRoot({ cacheDir: work.cache, mirror: tuf.url }).origin, 'cached');
   });
 });

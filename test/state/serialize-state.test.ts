@@ -40,12 +40,20 @@ describe('state serialisation', () => {
     assert.ok(signature?.format === 'cosign', 'the glibc-dynamic fixture has a legacy signature');
     const signatures: SignatureRecord[] = ['ff', '00', '80'].map((hex) => ({ ...signature, digest: `sha256:${hex.repeat(32)}` }));
     // Neither order is sorted, so a serialiser that sorted them would show.
-    const platforms = [image.platforms[1], image.platforms[0], ...image.platforms.slice(2).reverse()].filter((platform) => platform !== undefined);
+    const platforms = [image.platforms[1], image.platforms[0], ...image.platforms.slice(2).reverse()].filter(
+      (platform) => platform !== undefined,
+    );
     const reordered: ImageState = { ...state, images: { ...state.images, [digest]: { ...image, platforms, signatures } } };
 
     const written = JSON.parse(serializeState(reordered)) as ImageState;
     const writtenImage = written.images[digest as Digest];
-    assert.deepEqual(writtenImage?.platforms.map((platform) => platform.architecture + (platform.variant ?? '')), platforms.map((platform) => platform.architecture + (platform.variant ?? '')));
-    assert.deepEqual(writtenImage?.signatures.map((record) => (record.format === 'cosign' ? record.digest : record.manifestDigest)), signatures.map((record) => (record.format === 'cosign' ? record.digest : '')));
+    assert.deepEqual(
+      writtenImage?.platforms.map((platform) => platform.architecture + (platform.variant ?? '')),
+      platforms.map((platform) => platform.architecture + (platform.variant ?? '')),
+    );
+    assert.deepEqual(
+      writtenImage?.signatures.map((record) => (record.format === 'cosign' ? record.digest : record.manifestDigest)),
+      signatures.map((record) => (record.format === 'cosign' ? record.digest : '')),
+    );
   });
 });

@@ -3,7 +3,19 @@ import { describe, test } from 'node:test';
 import { nearestName } from '../../src/validation/nearest-name.js';
 
 describe('nearestName: the known key an unknown one is most likely a misspelling of', () => {
-  const keys = ['name', 'location', 'repo', 'description', 'description-file', 'exclude-tags', 'primary-tag', 'identity', 'key', 'trusted-root', 'wording'];
+  const keys = [
+    'name',
+    'location',
+    'repo',
+    'description',
+    'description-file',
+    'exclude-tags',
+    'primary-tag',
+    'identity',
+    'key',
+    'trusted-root',
+    'wording',
+  ];
 
   test('one edit away: a separator, a letter too many or too few, two letters swapped, another case', () => {
     assert.equal(nearestName('exclude_tags', keys), 'exclude-tags');

@@ -17,7 +17,14 @@ for (const [name, file] of Object.entries(schemaFiles) as [SchemaName, string][]
 
 test('the meta-schema check finds a broken schema', () => {
   const ajv = new Ajv2020({ strict: true });
-  assert.equal(ajv.validateSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { name: { type: 'strnig' } } }), false);
+  assert.equal(
+    ajv.validateSchema({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { name: { type: 'strnig' } },
+    }),
+    false,
+  );
 });
 
 test('an unknown key in a state file is also given its nearest known key, at its line', () => {
@@ -25,6 +32,7 @@ test('an unknown key in a state file is also given its nearest known key, at its
   const text = JSON.stringify({ $shema: 'https://readme-gen.dev/schemas/image-state.schema.json', ...state }, null, 2);
   assert.throws(
     () => parseValidated(text, 'state.json', 'image-state', 'json'),
-    (error: unknown) => error instanceof InputError && /^state\.json:2:3: \$shema: unknown key "\$shema"; did you mean "\$schema"\?$/.test(error.message),
+    (error: unknown) =>
+      error instanceof InputError && /^state\.json:2:3: \$shema: unknown key "\$shema"; did you mean "\$schema"\?$/.test(error.message),
   );
 });
