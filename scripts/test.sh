@@ -20,7 +20,7 @@ NODE22_VERSION=22.23.5
 # Folders whose tests need no registry, git or pre-commit, plus signatures
 # (one of its tests pushes to the registry): what differs between Node majors
 # is crypto, parsing and the test runner, which these cover.
-NODE22_FOLDERS="config diff fs markdown render signatures state text validation"
+NODE22_FOLDERS="config diff fs http markdown render signatures state tags text validation"
 
 major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$major" != 24 ]; then

@@ -135,14 +135,7 @@ export class RegistryClient {
   }
 
   async #fetchManifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest }> {
-    const url = `${apiBase(this.#location)}/manifests/${digest}`;
-    const response = await this.#send({
-      method: 'GET',
-      url,
-      kind: 'manifest',
-      maxBytes: MAX_MANIFEST_BYTES,
-      headers: { accept: MANIFEST_ACCEPT },
-    });
+    const response = await this.#getManifest(digest);
     expectOk(response, `${this.#name()}@${digest}: GET manifest`);
     checkDigest(response, digest, `${this.#name()}@${digest}`);
     const manifest = parseManifest(response.body, response.headers['content-type'], digest);
@@ -157,14 +150,7 @@ export class RegistryClient {
    * to spare the GET.
    */
   async manifestByTag(tag: string): Promise<{ digest: string; bytes: Buffer; manifest: Manifest } | undefined> {
-    const url = `${apiBase(this.#location)}/manifests/${tag}`;
-    const response = await this.#send({
-      method: 'GET',
-      url,
-      kind: 'manifest',
-      maxBytes: MAX_MANIFEST_BYTES,
-      headers: { accept: MANIFEST_ACCEPT },
-    });
+    const response = await this.#getManifest(tag);
     if (response.status === 404) return undefined;
     expectOk(response, `${this.#name()}:${tag}: GET manifest`);
     const digest = sha256Digest(response.body);
@@ -175,6 +161,12 @@ export class RegistryClient {
     const manifest = parseManifest(response.body, response.headers['content-type'], digest);
     this.#cache.put(digest, response.body);
     return { digest, bytes: response.body, manifest };
+  }
+
+  /** A manifest by tag or digest, in any media type readme-gen reads. */
+  #getManifest(reference: string): Promise<HttpResponse> {
+    const url = `${apiBase(this.#location)}/manifests/${reference}`;
+    return this.#send({ method: 'GET', url, kind: 'manifest', maxBytes: MAX_MANIFEST_BYTES, headers: { accept: MANIFEST_ACCEPT } });
   }
 
   /** A blob (config, signature payload, bundle), from the cache or fetched, following redirects to blob storage. */
