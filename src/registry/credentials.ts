@@ -13,8 +13,7 @@ import { DOCKER_HUB_HOSTS } from './image-location.js';
  * only exchanged at the token service for an access token.
  */
 export type Credentials =
-  | { kind: 'password'; username: string; password: string; source: string }
-  | { kind: 'identity-token'; token: string; source: string };
+  { kind: 'password'; username: string; password: string; source: string } | { kind: 'identity-token'; token: string; source: string };
 
 /** The environment variables readme-gen reads credentials from (documented in the README). */
 export const CREDENTIAL_ENV = {
@@ -117,7 +116,12 @@ export class CredentialFinder {
   }
 
   /** The file's answer for this registry: credentials, none (a helper said so), or 'no entry' to look further. */
-  async #fromFile(file: string, fix: string, registry: string, repository: string | undefined): Promise<Credentials | undefined | 'no entry'> {
+  async #fromFile(
+    file: string,
+    fix: string,
+    registry: string,
+    repository: string | undefined,
+  ): Promise<Credentials | undefined | 'no entry'> {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
