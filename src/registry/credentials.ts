@@ -84,12 +84,12 @@ export class CredentialFinder {
         ? path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')
         : undefined;
     const docker = path.join(env.DOCKER_CONFIG ?? path.join(os.homedir(), '.docker'), 'config.json');
-    for (const [file, fix] of [
-      [podman, 'or point REGISTRY_AUTH_FILE elsewhere'],
-      [docker, 'or point DOCKER_CONFIG elsewhere'],
+    for (const [file, kind] of [
+      [podman, 'podman'],
+      [docker, 'docker'],
     ] as const) {
       if (file === undefined) continue;
-      const found = await this.#fromFile(file, fix, registry, file === podman ? repository : undefined);
+      const found = await this.#fromFile(file, kind, registry, repository);
       if (found !== 'no entry') return found;
     }
     return undefined;
@@ -118,10 +118,11 @@ export class CredentialFinder {
   /** The file's answer for this registry: credentials, none (a helper said so), or 'no entry' to look further. */
   async #fromFile(
     file: string,
-    fix: string,
+    kind: 'podman' | 'docker',
     registry: string,
-    repository: string | undefined,
+    repository: string,
   ): Promise<Credentials | undefined | 'no entry'> {
+    const fix = kind === 'podman' ? 'or point REGISTRY_AUTH_FILE elsewhere' : 'or point DOCKER_CONFIG elsewhere';
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -136,10 +137,19 @@ export class CredentialFinder {
     }
     if (typeof config !== 'object' || config === null) throw new InputError(`${file}: not a JSON object; fix it ${fix}`);
     const wanted = canonicalHost(registry);
+    // credsStore is docker's alone; containers-auth.json(5) knows only credHelpers.
     const helper =
-      Object.entries(config.credHelpers ?? {}).find(([key]) => canonicalHost(key) === wanted)?.[1] ?? config.credsStore ?? undefined;
-    if (typeof helper === 'string' && helper !== '') return this.#fromHelper(helper, file, registry);
-    const entry = matchingEntry(config.auths ?? {}, wanted, repository);
+      Object.entries(config.credHelpers ?? {}).find(([key]) => canonicalHost(key) === wanted)?.[1] ??
+      (kind === 'docker' ? config.credsStore : undefined);
+    if (typeof helper === 'string' && helper !== '') {
+      // A name, as docker takes it: a path would run any program at all.
+      if (!/^[\w.-]+$/.test(helper))
+        throw new InputError(
+          `${file}: credential helper ${JSON.stringify(helper)} is not a name like "desktop" or "gcloud"; fix it ${fix}`,
+        );
+      return this.#fromHelper(helper, file, registry);
+    }
+    const entry = matchingEntry(config.auths ?? {}, wanted, kind === 'podman' ? repository : undefined);
     if (!entry) return 'no entry';
     if (entry.identitytoken) return { kind: 'identity-token', token: entry.identitytoken, source: file };
     if (entry.username && entry.password) return { kind: 'password', username: entry.username, password: entry.password, source: file };

@@ -593,7 +593,7 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
     });
   }
 
-  test('a helper that is not installed: exit 2 naming it and the config file', async (t) => {
+  test('a helper that is not installed, or named by a path: exit 2 naming it and the config file', async (t) => {
     const host = basicRegistry.proxy.host;
     const dir = workspace(t, host);
     const config = configFile(t, { credsStore: 'readme-gen-test-missing' });
@@ -603,6 +603,11 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
     assert.equal(run.status, 2, run.stderr);
     const line = oneLine(run.stderr);
     assert.ok(line.includes('docker-credential-readme-gen-test-missing') && line.includes(path.join(config, 'config.json')), line);
+
+    const pathConfig = configFile(t, { credHelpers: { [host]: '../../bin/sh' } });
+    const byPath = await snapshot(dir, pathConfig);
+    assert.equal(byPath.status, 2, byPath.stderr);
+    assert.match(oneLine(byPath.stderr), /credential helper "\.\.\/\.\.\/bin\/sh" is not a name/);
   });
 
   test('a helper answering <token>: the identity token is POSTed to the realm as grant_type=refresh_token, never sent as Basic nor to the registry', async (t) => {
