@@ -49,6 +49,36 @@ function forget(watched: Watched): void {
   watched.authorizations.splice(0);
 }
 
+/** docker-registry with token auth by `tokens`, holding the test content, behind a watching proxy. */
+async function tokenRegistry(tokens: TokenServer): Promise<Watched> {
+  const registry = await startRegistry({ auth: { token: tokens } });
+  await pushContent(
+    new Pusher({
+      registryUrl: registry.url,
+      repository: REPOSITORY,
+      auth: { bearer: { tokenServer: tokens, username: USER, password: TOKEN_PASSWORD } },
+    }),
+  );
+  return watch(registry);
+}
+
+/** docker-registry with htpasswd (Basic) auth, holding the test content, behind a watching proxy. */
+async function htpasswdRegistry(): Promise<Watched> {
+  const registry = await startRegistry({ auth: { htpasswd: { username: USER, password: HTPASSWD_PASSWORD } } });
+  await pushContent(
+    new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }),
+  );
+  return watch(registry);
+}
+
+async function stop(watched: readonly (Watched | undefined)[], tokenServers: readonly (TokenServer | undefined)[]): Promise<void> {
+  for (const each of watched) {
+    await each?.proxy.stop();
+    await each?.registry.stop();
+  }
+  for (const server of tokenServers) await server?.stop();
+}
+
 async function pushContent(pusher: Pusher): Promise<void> {
   await pusher.pushIndex({
     tag: 'latest',
@@ -144,36 +174,12 @@ describe('token auth (Bearer, our token server)', () => {
 
   before(async () => {
     tokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: true });
-    const registry = await startRegistry({ auth: { token: tokens } });
-    open = await watch(registry);
-    await pushContent(
-      new Pusher({
-        registryUrl: registry.url,
-        repository: REPOSITORY,
-        auth: { bearer: { tokenServer: tokens, username: USER, password: TOKEN_PASSWORD } },
-      }),
-    );
-
+    open = await tokenRegistry(tokens);
     lockedTokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: false });
-    const lockedRegistry = await startRegistry({ auth: { token: lockedTokens } });
-    locked = await watch(lockedRegistry);
-    await pushContent(
-      new Pusher({
-        registryUrl: lockedRegistry.url,
-        repository: REPOSITORY,
-        auth: { bearer: { tokenServer: lockedTokens, username: USER, password: TOKEN_PASSWORD } },
-      }),
-    );
+    locked = await tokenRegistry(lockedTokens);
   });
 
-  after(async () => {
-    for (const watched of [open, locked]) {
-      await watched?.proxy.stop();
-      await watched?.registry.stop();
-    }
-    await tokens?.stop();
-    await lockedTokens?.stop();
-  });
+  after(() => stop([open, locked], [tokens, lockedTokens]));
 
   test('anonymous pull: one anonymous token request for repository:acme/app:pull with the service, then every request carries that token', async (t) => {
     tokens.requests.splice(0);
@@ -323,17 +329,10 @@ describe('htpasswd auth (Basic)', () => {
   const secrets = [HTPASSWD_PASSWORD, basic(USER, HTPASSWD_PASSWORD)];
 
   before(async () => {
-    const registry = await startRegistry({ auth: { htpasswd: { username: USER, password: HTPASSWD_PASSWORD } } });
-    basicRegistry = await watch(registry);
-    await pushContent(
-      new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }),
-    );
+    basicRegistry = await htpasswdRegistry();
   });
 
-  after(async () => {
-    await basicRegistry?.proxy.stop();
-    await basicRegistry?.registry.stop();
-  });
+  after(() => stop([basicRegistry], []));
 
   test('anonymous: exit 3, one line saying the registry wants credentials and none were found', async (t) => {
     forget(basicRegistry);
@@ -492,35 +491,17 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
   const HELPER_LEAK = 'helperleak-0d93aa-Pf2s';
   let basicRegistry: Watched;
   let tokens: TokenServer;
-  let tokenRegistry: Watched;
+  let locked: Watched;
   const rightBasic = `Basic ${basic(USER, HTPASSWD_PASSWORD)}`;
   const secrets = [HTPASSWD_PASSWORD, basic(USER, HTPASSWD_PASSWORD)];
 
   before(async () => {
-    const registry = await startRegistry({ auth: { htpasswd: { username: USER, password: HTPASSWD_PASSWORD } } });
-    basicRegistry = await watch(registry);
-    await pushContent(
-      new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }),
-    );
+    basicRegistry = await htpasswdRegistry();
     tokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: false, refreshTokens: { [IDENTITY_TOKEN]: USER } });
-    const locked = await startRegistry({ auth: { token: tokens } });
-    tokenRegistry = await watch(locked);
-    await pushContent(
-      new Pusher({
-        registryUrl: locked.url,
-        repository: REPOSITORY,
-        auth: { bearer: { tokenServer: tokens, username: USER, password: TOKEN_PASSWORD } },
-      }),
-    );
+    locked = await tokenRegistry(tokens);
   });
 
-  after(async () => {
-    for (const watched of [basicRegistry, tokenRegistry]) {
-      await watched?.proxy.stop();
-      await watched?.registry.stop();
-    }
-    await tokens?.stop();
-  });
+  after(() => stop([basicRegistry, locked], [tokens]));
 
   test('credHelpers[host] is run with the host on stdin and wins over an "auths" entry for the host; the helper runs once per run', async (t) => {
     forget(basicRegistry);
@@ -611,9 +592,9 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
   });
 
   test('a helper answering <token>: the identity token is POSTed to the realm as grant_type=refresh_token, never sent as Basic nor to the registry', async (t) => {
-    forget(tokenRegistry);
+    forget(locked);
     tokens.requests.splice(0);
-    const host = tokenRegistry.proxy.host;
+    const host = locked.proxy.host;
     const dir = workspace(t, host);
     const helpers = credentialHelpers(t, { identity: answers('<token>', IDENTITY_TOKEN) });
 
@@ -633,12 +614,12 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
       ['scope', `repository:${REPOSITORY}:pull`],
     ]);
     assert.deepEqual(tokens.requests[0]?.query, [], 'the token is in the body, not the URL');
-    assert.ok(tokenRegistry.authorizations.every((value) => value === undefined || value.startsWith('Bearer ')));
-    assertNoSecrets(run, dir, [IDENTITY_TOKEN, ...bearerSecrets(tokenRegistry.authorizations)]);
+    assert.ok(locked.authorizations.every((value) => value === undefined || value.startsWith('Bearer ')));
+    assertNoSecrets(run, dir, [IDENTITY_TOKEN, ...bearerSecrets(locked.authorizations)]);
   });
 
   test('an "identitytoken" in auths is exchanged the same way; a refused one is exit 3 naming the file', async (t) => {
-    const host = tokenRegistry.proxy.host;
+    const host = locked.proxy.host;
     tokens.requests.splice(0);
     const dir = workspace(t, host);
     const good = await snapshot(dir, configFile(t, { auths: { [host]: { identitytoken: IDENTITY_TOKEN } } }));
@@ -699,7 +680,7 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
     const host = basicRegistry.proxy.host;
     for (const [named, works] of [
       [host, true],
-      [tokenRegistry.proxy.host, false],
+      [locked.proxy.host, false],
     ] as const) {
       forget(basicRegistry);
       const dir = workspace(t, host);
@@ -717,17 +698,17 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
     const root = temporaryDirectory(t);
     for (const [name, host] of [
       ['basic', basicRegistry.proxy.host],
-      ['token', tokenRegistry.proxy.host],
+      ['token', locked.proxy.host],
     ] as const) {
       mkdirSync(path.join(root, name));
       writeFileSync(path.join(root, name, 'readme-gen.yaml'), `name: ${name}\nlocation: ${host}/${REPOSITORY}\nstate: state.json\n`);
     }
     // The token registry answers with the identity token from auth.json; the basic one needs the environment's credentials.
     const authFile = path.join(temporaryDirectory(t), 'auth.json');
-    writeFileSync(authFile, JSON.stringify({ auths: { [tokenRegistry.proxy.host]: { identitytoken: IDENTITY_TOKEN } } }));
+    writeFileSync(authFile, JSON.stringify({ auths: { [locked.proxy.host]: { identitytoken: IDENTITY_TOKEN } } }));
     const env = { ...credentialEnv(USER, HTPASSWD_PASSWORD), REGISTRY_AUTH_FILE: authFile };
     forget(basicRegistry);
-    forget(tokenRegistry);
+    forget(locked);
     tokens.requests.splice(0);
 
     const scoped = await runCliAsync(['snapshot', '--all', '--quiet', '--cache-dir', path.join(root, 'cache')], root, {
@@ -744,7 +725,7 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
       tokens.requests.every((request) => !request.authorization),
       'no Basic credentials went to the other registry',
     );
-    assert.ok(!tokenRegistry.authorizations.includes(rightBasic));
+    assert.ok(!locked.authorizations.includes(rightBasic));
 
     forget(basicRegistry);
     const unscoped = await runCliAsync(['snapshot', '--all', '--cache-dir', path.join(root, 'cache-2')], root, {
