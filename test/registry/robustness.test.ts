@@ -9,8 +9,7 @@
  * for content readme-gen can do without.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { findCredentials } from '../../src/registry/credentials.js';
@@ -54,7 +53,7 @@ let signed: PushedIndex;
 let referrers: PushedReferrer[];
 let manyTags: string[];
 /** the state a run without faults writes: signatures from the fallback tag, as 2.8 has no referrers API */
-let cleanState: ImageState;
+let cleanRun: Promise<ImageState> | undefined;
 /** the test CA's and log's root, pinned: the bundles verify offline, with no TUF refresh of the public-good one */
 let rootJson: object;
 
@@ -84,16 +83,6 @@ before(async () => {
   const virtual = new Pusher({ registryUrl: registry.url, repository: VIRTUAL });
   const image = await virtual.pushImage({ platform: { os: 'linux', architecture: 'amd64' } });
   manyTags = (await virtual.pushManyTags('t', 5, image.digest)).sort();
-
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-test-'));
-  try {
-    writeConfig(dir);
-    const run = await snapshot(dir);
-    assert.equal(run.status, 0, run.stderr);
-    cleanState = readState(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 after(async () => {
@@ -130,6 +119,18 @@ function snapshot(dir: string, env: Record<string, string | undefined> = {}): Pr
   );
 }
 
+/** The clean state, from the first test that asks (before it sets its fault), in that test's directory. */
+function cleanState(t: TestContext): Promise<ImageState> {
+  cleanRun ??= (async () => {
+    const dir = workspace(t);
+    const run = await snapshot(dir);
+    assert.equal(run.status, 0, run.stderr);
+    proxy.reset();
+    return readState(dir);
+  })();
+  return cleanRun;
+}
+
 function readState(dir: string): ImageState {
   return JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as ImageState;
 }
@@ -140,6 +141,7 @@ function warnings(run: CliRun): string[] {
 
 describe('Docker schema 1', () => {
   test('a tag whose HEAD says schema 1 is never fetched, left out of the state, and named in one warning', async (t) => {
+    const clean = await cleanState(t);
     fault = (request) => {
       if (request.path !== `${BASE}/manifests/old` && request.path !== `${BASE}/manifests/${SCHEMA1_DIGEST}`) return undefined;
       const headers = { 'content-type': SCHEMA1_TYPE, 'docker-content-digest': SCHEMA1_DIGEST, 'content-length': SCHEMA1_BYTES.length };
@@ -155,7 +157,7 @@ describe('Docker schema 1', () => {
       state.tags.map((tag) => tag.name),
       ['latest'],
     );
-    assert.deepEqual(state.images, { [signed.digest]: cleanState.images[signed.digest] });
+    assert.deepEqual(state.images, { [signed.digest]: clean.images[signed.digest] });
     const [warning, ...more] = warnings(run).filter((line) => line.includes('schema 1'));
     assert.deepEqual(more, []);
     assert.ok(warning?.includes(`tag old (${SCHEMA1_DIGEST}): Docker schema 1 manifest`), warning);
@@ -170,6 +172,7 @@ describe('Docker schema 1', () => {
 
 describe('referrers', () => {
   test('a 200 with an HTML page: the fallback tag is read instead, the same state as without the API, one warning', async (t) => {
+    const clean = await cleanState(t);
     fault = (request) =>
       request.path.startsWith(`${BASE}/referrers/`)
         ? { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Sign in</body></html>' }
@@ -179,8 +182,8 @@ describe('referrers', () => {
     const run = await snapshot(dir);
 
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(readState(dir), cleanState);
-    assert.equal(cleanState.images[signed.digest]?.signatures.length, 2, 'the fallback tag lists both bundles');
+    assert.deepEqual(readState(dir), clean);
+    assert.equal(clean.images[signed.digest]?.signatures.length, 2, 'the fallback tag lists both bundles');
     const referrersWarnings = warnings(run).filter((line) => line.includes('referrers API'));
     assert.equal(referrersWarnings.length, 1, run.stderr);
     assert.match(
@@ -190,17 +193,19 @@ describe('referrers', () => {
   });
 
   test('a 403: the fallback tag is read instead, one warning', async (t) => {
+    const clean = await cleanState(t);
     fault = (request) => (request.path.startsWith(`${BASE}/referrers/`) ? { status: 403, body: 'forbidden' } : undefined);
     const dir = workspace(t);
 
     const run = await snapshot(dir);
 
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(readState(dir), cleanState);
+    assert.deepEqual(readState(dir), clean);
     assert.equal(warnings(run).filter((line) => line.includes('the referrers API answered HTTP 403')).length, 1, run.stderr);
   });
 
   test('an index in two Link pages (a relative Link): both pages are read, the fallback tag is not', async (t) => {
+    const clean = await cleanState(t);
     const page = (manifests: unknown[], link?: string) => ({
       status: 200,
       headers: { 'content-type': MEDIA_TYPES.ociIndex, ...(link ? { link } : {}) },
@@ -218,7 +223,7 @@ describe('referrers', () => {
     const run = await snapshot(dir);
 
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(readState(dir), cleanState);
+    assert.deepEqual(readState(dir), clean);
     assert.deepEqual(warnings(run), []);
     assert.ok(proxy.requests.some((request) => request.path === `${BASE}/referrers/${signed.digest}?page=2`));
     const fallbackTag = referrers[0]?.fallback?.tag ?? '';
@@ -228,6 +233,7 @@ describe('referrers', () => {
 
 describe('sparse index', () => {
   test('a child manifest the registry does not have: that platform is left out with a warning, the run succeeds', async (t) => {
+    const clean = await cleanState(t);
     const missing = signed.images[1]?.digest ?? '';
     fault = (request) =>
       request.path === `${BASE}/manifests/${missing}`
@@ -247,7 +253,7 @@ describe('sparse index', () => {
       state.images[signed.digest]?.platforms.map((platform) => `${platform.os}/${platform.architecture}`),
       ['linux/amd64'],
     );
-    assert.deepEqual(state.images[signed.digest]?.signatures, cleanState.images[signed.digest]?.signatures);
+    assert.deepEqual(state.images[signed.digest]?.signatures, clean.images[signed.digest]?.signatures);
     const sparse = warnings(run).filter((line) => line.includes(missing));
     assert.equal(sparse.length, 1, run.stderr);
     assert.match(
