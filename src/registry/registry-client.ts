@@ -117,7 +117,7 @@ export class RegistryClient {
       if (response.status === 404) throw new RegistryError(`${this.#name()}: repository not found (404); check location in the config`);
       expectOk(response, `${this.#name()}: listing tags`);
       for (const tag of parseTagList(response.body, this.#name())) tags.add(tag);
-      url = artifactoryNextPage(response, url) ?? nextPage(response, url, `${this.#name()}: the tag list`);
+      url = artifactoryNextPage(response, url) ?? nextPage(response, url, this.#name());
     }
     return [...tags];
   }
@@ -234,7 +234,7 @@ export class RegistryClient {
     const visited = new Set<string>();
     let url: string | undefined = `${apiBase(this.#location)}/referrers/${digest}`;
     for (let page = 0; url !== undefined; page++) {
-      if (visited.has(url) || page >= MAX_REFERRERS_PAGES) return { kind: 'unusable', why: 'its Link pages do not end' };
+      if (visited.has(url) || page >= MAX_REFERRERS_PAGES) return { kind: 'unusable', why: 'with Link pages that do not end' };
       visited.add(url);
       const response = await this.#send({
         method: 'GET',
@@ -256,8 +256,12 @@ export class RegistryClient {
       }
       if (index.kind !== 'index') return { kind: 'unusable', why: 'a 200 whose body is not an OCI index' };
       manifests.push(...index.manifests);
-      // Resolved against the URL that answered (after any redirect), as the tag list's.
-      url = nextPage(response, response.url || url, `${this.#name()}: the referrers of ${digest}`);
+      // Resolved against the URL that answered (after any redirect); another host is not followed, as for the tag list.
+      const answered: URL = new URL(response.url || url);
+      const link = nextLink(response);
+      const next: URL | undefined = link === undefined ? undefined : new URL(link, answered);
+      if (next && next.origin !== answered.origin) return { kind: 'unusable', why: `with a Link to another host (${next.origin})` };
+      url = next?.toString();
     }
     return { kind: 'index', manifests };
   }
@@ -391,13 +395,13 @@ function nextLink(response: HttpResponse): string | undefined {
   return undefined;
 }
 
-/** The next page, resolved against this page's URL; a link to another origin is refused. `what` names the list for messages. */
-function nextPage(response: HttpResponse, current: string, what: string): string | undefined {
+/** The tag list's next page, resolved against this page's URL; a link to another origin is refused. */
+function nextPage(response: HttpResponse, current: string, name: string): string | undefined {
   const link = nextLink(response);
   if (link === undefined) return undefined;
   const next = new URL(link, current);
   if (next.origin !== new URL(current).origin) {
-    throw new RegistryError(`${what}: the next page is on another host (${next.origin}); refusing to follow it`);
+    throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
   }
   return next.toString();
 }

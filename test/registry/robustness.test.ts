@@ -229,6 +229,27 @@ describe('referrers', () => {
     const fallbackTag = referrers[0]?.fallback?.tag ?? '';
     assert.ok(!proxy.requests.some((request) => request.path.endsWith(`/manifests/${fallbackTag}`)), 'the fallback tag is not read');
   });
+
+  test('an index whose next Link is on another host: not followed; the fallback tag is read instead, one warning', async (t) => {
+    const clean = await cleanState(t);
+    fault = (request) =>
+      request.path.startsWith(`${BASE}/referrers/`)
+        ? {
+            status: 200,
+            headers: { 'content-type': MEDIA_TYPES.ociIndex, link: '<http://127.0.0.2:9/v2/acme/app/referrers/x?page=2>; rel="next"' },
+            body: JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] }),
+          }
+        : undefined;
+    const dir = workspace(t);
+
+    const run = await snapshot(dir);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(readState(dir), clean);
+    const referrersWarnings = warnings(run).filter((line) => line.includes('referrers API'));
+    assert.equal(referrersWarnings.length, 1, run.stderr);
+    assert.match(referrersWarnings[0] ?? '', /with a Link to another host \(http:\/\/127\.0\.0\.2:9\)/);
+  });
 });
 
 describe('sparse index', () => {
