@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { findCredentials } from '../../src/registry/credentials.js';
+import { CredentialFinder } from '../../src/registry/credentials.js';
 import type { ImageState } from '../../src/state/image-state.js';
 import { type CountingProxy, type Intercept, startCountingProxy } from '../harness/counting-proxy.js';
 import { MEDIA_TYPES, type PushedIndex, type PushedReferrer, Pusher, sha256 } from '../harness/push.js';
@@ -334,13 +334,14 @@ describe('a 401 for a repository that may not exist', () => {
 });
 
 describe('docker config keys', () => {
-  test('an https://registry-1.docker.io key is Docker Hub', (t) => {
+  test('an https://registry-1.docker.io key is Docker Hub', async (t) => {
     const dir = temporaryDirectory(t);
     mkdirSync(dir, { recursive: true });
     const auth = Buffer.from('hubuser:hubpass').toString('base64');
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: { 'https://registry-1.docker.io': { auth } } }));
-    const found = findCredentials('docker.io', { DOCKER_CONFIG: dir });
-    assert.equal(found?.username, 'hubuser');
-    assert.equal(findCredentials('ghcr.io', { DOCKER_CONFIG: dir }), undefined);
+    const finder = new CredentialFinder({ env: { DOCKER_CONFIG: dir }, manyImages: false, helperTimeoutMs: 1000, warn: () => undefined });
+    const found = await finder.find('docker.io', 'library/alpine');
+    assert.equal(found?.kind === 'password' ? found.username : undefined, 'hubuser');
+    assert.equal(await finder.find('ghcr.io', 'acme/app'), undefined);
   });
 });
