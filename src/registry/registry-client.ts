@@ -13,6 +13,8 @@ import type { RegistryHttpClient, RequestKind } from './registry-http.js';
 const MAX_MANIFEST_BYTES = 8 * 2 ** 20;
 const MAX_BLOB_BYTES = 8 * 2 ** 20;
 const MAX_TAG_PAGES = 1000;
+/** A digest with more referrers than 100 pages hold is a registry misbehaving, not signatures to read. */
+const MAX_REFERRERS_PAGES = 100;
 const TAG_PAGE_SIZE = 1000;
 
 export interface ManifestHead {
@@ -20,6 +22,26 @@ export interface ManifestHead {
   mediaType: string;
   size: number;
 }
+
+/**
+ * Docker's schema 1 manifests (`…manifest.v1+json`, signed `…v1+prettyjws`):
+ * no platforms, a digest over a payload cut out of a JWS, and no longer pulled
+ * by Docker itself. Known from the HEAD's Content-Type and never fetched.
+ */
+export interface Schema1Head {
+  schema1: true;
+  mediaType: string;
+  /** the Docker-Content-Digest the registry announced, when a valid one */
+  digest?: string;
+}
+
+const SCHEMA1_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/vnd.docker.distribution.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+]);
+
+/** What a referrers request found: the descriptors, no referrers API, or an answer that cannot be used (with why). */
+export type ReferrersAnswer = { kind: 'index'; manifests: Descriptor[] } | { kind: 'no-api' } | { kind: 'unusable'; why: string };
 
 export interface RegistryClientOptions {
   location: ImageLocation;
@@ -48,7 +70,7 @@ export class RegistryClient {
    * own (`1.0-arm64`) is asked for as an image and as its index's child at
    * once; the second ask waits for the first GET instead of sending another.
    */
-  readonly #manifestsInFlight = new Map<string, Promise<{ bytes: Buffer; manifest: Manifest }>>();
+  readonly #manifestsInFlight = new Map<string, Promise<{ bytes: Buffer; manifest: Manifest } | undefined>>();
 
   constructor(options: RegistryClientOptions) {
     this.#location = options.location;
@@ -95,21 +117,27 @@ export class RegistryClient {
       if (response.status === 404) throw new RegistryError(`${this.#name()}: repository not found (404); check location in the config`);
       expectOk(response, `${this.#name()}: listing tags`);
       for (const tag of parseTagList(response.body, this.#name())) tags.add(tag);
-      url = nextPage(response, url, this.#name());
+      url = artifactoryNextPage(response, url) ?? nextPage(response, url, this.#name());
     }
     return [...tags];
   }
 
-  /** The digest a tag (or digest) points to, without downloading the manifest; undefined when absent. */
-  async head(reference: string): Promise<ManifestHead | undefined> {
+  /**
+   * The digest a tag (or digest) points to, without downloading the manifest;
+   * undefined when absent; a schema 1 manifest is only named as such.
+   */
+  async head(reference: string): Promise<ManifestHead | Schema1Head | undefined> {
     const url = `${apiBase(this.#location)}/manifests/${reference}`;
     const response = await this.#send({ method: 'HEAD', url, kind: 'head', maxBytes: 0, headers: { accept: MANIFEST_ACCEPT } });
     if (response.status === 404) return undefined;
     expectOk(response, `${this.#name()}:${reference}: HEAD manifest`);
     const digest = response.headers['docker-content-digest'];
     const mediaType = response.headers['content-type']?.split(';')[0]?.trim();
-    if (digest && /^sha256:[0-9a-f]{64}$/.test(digest) && mediaType) {
-      return { digest, mediaType, size: Number(response.headers['content-length'] ?? 0) };
+    const validDigest = digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
+    if (mediaType && SCHEMA1_MEDIA_TYPES.has(mediaType))
+      return { schema1: true, mediaType, ...(validDigest ? { digest: validDigest } : {}) };
+    if (validDigest && mediaType) {
+      return { digest: validDigest, mediaType, size: Number(response.headers['content-length'] ?? 0) };
     }
     // Some registries leave the digest out of HEAD answers: fetch the manifest and hash it.
     const fetched = await this.manifestByTag(reference);
@@ -124,6 +152,16 @@ export class RegistryClient {
 
   /** The manifest with this digest: from the cache, else fetched and checked against the digest. */
   async manifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest }> {
+    const found = await this.manifestIfPresent(digest);
+    if (!found) throw new RegistryError(`${this.#name()}@${digest}: GET manifest: HTTP 404 (the registry does not have it)`);
+    return found;
+  }
+
+  /**
+   * As `manifest`, but undefined when the registry answers 404: a child of a
+   * sparse index (a mirror or Quay that copied only some platforms).
+   */
+  async manifestIfPresent(digest: string): Promise<{ bytes: Buffer; manifest: Manifest } | undefined> {
     const cached = this.#cache.get(digest);
     if (cached) return { bytes: cached, manifest: parseManifest(cached, undefined, digest) };
     let fetching = this.#manifestsInFlight.get(digest);
@@ -134,8 +172,9 @@ export class RegistryClient {
     return fetching;
   }
 
-  async #fetchManifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest }> {
+  async #fetchManifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest } | undefined> {
     const response = await this.#getManifest(digest);
+    if (response.status === 404) return undefined;
     expectOk(response, `${this.#name()}@${digest}: GET manifest`);
     checkDigest(response, digest, `${this.#name()}@${digest}`);
     const manifest = parseManifest(response.body, response.headers['content-type'], digest);
@@ -183,20 +222,48 @@ export class RegistryClient {
     return response.body;
   }
 
-  /** The referrers of a digest, or undefined when the registry has no referrers API. */
-  async referrers(digest: string): Promise<Descriptor[] | undefined> {
-    const url = `${apiBase(this.#location)}/referrers/${digest}`;
-    const response = await this.#send({
-      method: 'GET',
-      url,
-      kind: 'referrers',
-      maxBytes: MAX_MANIFEST_BYTES,
-      headers: { accept: MANIFEST_MEDIA_TYPES.ociIndex },
-    });
-    if (response.status === 404 || response.status === 405 || response.status === 501) return undefined;
-    expectOk(response, `${this.#name()}@${digest}: GET referrers`);
-    const index = parseManifest(response.body, response.headers['content-type'], `referrers of ${digest}`);
-    return index.kind === 'index' ? index.manifests : undefined;
+  /**
+   * The referrers of a digest, every Link page of them. 404, 405 and 501 mean
+   * the registry has no referrers API. Any other refusal, or an answer that is
+   * not an OCI index (an HTML page, another Content-Type), is unusable: the
+   * caller falls back to the tag scheme, as oras-go does when the Content-Type
+   * is wrong.
+   */
+  async referrers(digest: string): Promise<ReferrersAnswer> {
+    const manifests: Descriptor[] = [];
+    const visited = new Set<string>();
+    let url: string | undefined = `${apiBase(this.#location)}/referrers/${digest}`;
+    for (let page = 0; url !== undefined; page++) {
+      if (visited.has(url) || page >= MAX_REFERRERS_PAGES) return { kind: 'unusable', why: 'with Link pages that do not end' };
+      visited.add(url);
+      const response = await this.#send({
+        method: 'GET',
+        url,
+        kind: 'referrers',
+        maxBytes: MAX_MANIFEST_BYTES,
+        headers: { accept: MANIFEST_MEDIA_TYPES.ociIndex },
+      });
+      if (page === 0 && [404, 405, 501].includes(response.status)) return { kind: 'no-api' };
+      if (response.status < 200 || response.status >= 300) return { kind: 'unusable', why: `HTTP ${response.status}` };
+      const served = response.headers['content-type']?.split(';')[0]?.trim();
+      if (served !== MANIFEST_MEDIA_TYPES.ociIndex)
+        return { kind: 'unusable', why: `a 200 of type ${printableType(served)}, not an OCI index` };
+      let index: Manifest;
+      try {
+        index = parseManifest(response.body, served, `referrers of ${digest}`);
+      } catch {
+        return { kind: 'unusable', why: 'a 200 whose body is not an OCI index' };
+      }
+      if (index.kind !== 'index') return { kind: 'unusable', why: 'a 200 whose body is not an OCI index' };
+      manifests.push(...index.manifests);
+      // Resolved against the URL that answered (after any redirect); another host is not followed, as for the tag list.
+      const answered: URL = new URL(response.url || url);
+      const link = nextLink(response);
+      const next: URL | undefined = link === undefined ? undefined : new URL(link, answered);
+      if (next && next.origin !== answered.origin) return { kind: 'unusable', why: `with a Link to another host (${next.origin})` };
+      url = next?.toString();
+    }
+    return { kind: 'index', manifests };
   }
 
   #name(): string {
@@ -211,8 +278,9 @@ export class RegistryClient {
     const second = await this.#http.send(this.#authorized(httpRequest));
     if (second.status === 401) {
       const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
+      // Docker Hub and Quay answer 401, not 404, for a repository that does not exist.
       throw new RegistryError(
-        `${this.#name()}: the registry refused access ${how} (401); check the credentials (see the README, "Registry credentials")`,
+        `${this.#name()}: the registry refused access ${how} (401): the repository may not exist (check location in the config), or the credentials may not allow reading it (see the README, "Registry credentials")`,
       );
     }
     return second;
@@ -316,24 +384,42 @@ function parseTagList(body: Buffer, name: string): string[] {
   return tags as string[];
 }
 
-/**
- * The next page from a Link header (RFC 8288: `<url>; rel="next"`, maybe
- * among other links and parameters), resolved against this page's URL; a link
- * to another origin is refused.
- */
-function nextPage(response: HttpResponse, current: string, name: string): string | undefined {
+/** The target of a Link header's `rel="next"` (RFC 8288: `<url>; rel="next"`, maybe among other links and parameters), as written. */
+function nextLink(response: HttpResponse): string | undefined {
   const link = response.headers.link;
   if (!link) return undefined;
   for (const match of link.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
     const params = match[2] ?? '';
-    if (!/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?\s*(?:;|$)/i.test(`${params};`)) continue;
-    const next = new URL(match[1] ?? '', current);
-    if (next.origin !== new URL(current).origin) {
-      throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
-    }
-    return next.toString();
+    if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?\s*(?:;|$)/i.test(`${params};`)) return match[1] ?? '';
   }
   return undefined;
+}
+
+/** The tag list's next page, resolved against this page's URL; a link to another origin is refused. */
+function nextPage(response: HttpResponse, current: string, name: string): string | undefined {
+  const link = nextLink(response);
+  if (link === undefined) return undefined;
+  const next = new URL(link, current);
+  if (next.origin !== new URL(current).origin) {
+    throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
+  }
+  return next.toString();
+}
+
+/**
+ * Artifactory's next tag page: its Link leaves out the virtual repository's
+ * part of the path (RTFACT-18971), so only its `last` is taken, on this
+ * page's own URL — as Renovate does for an answer with `X-JFrog-Version`.
+ * Undefined for any other registry, or when there is no next page.
+ */
+function artifactoryNextPage(response: HttpResponse, current: string): string | undefined {
+  if (response.headers['x-jfrog-version'] === undefined) return undefined;
+  const link = nextLink(response);
+  const last = link === undefined ? null : new URL(link, current).searchParams.get('last');
+  if (last === null) return undefined;
+  const next = new URL(current);
+  next.searchParams.set('last', last);
+  return next.toString();
 }
 
 function checkDigest(response: HttpResponse, digest: string, name: string): void {
@@ -347,6 +433,11 @@ function checkDigest(response: HttpResponse, digest: string, name: string): void
 function expectOk(response: HttpResponse, what: string): void {
   if (response.status >= 200 && response.status < 300) return;
   throw new RegistryError(`${what}: HTTP ${response.status}${registryErrorText(response.body)}`);
+}
+
+/** A Content-Type for a message: printable, short, or "none". */
+function printableType(type: string | undefined): string {
+  return type ? type.replace(/[^\x20-\x7e]/g, '?').slice(0, 100) : 'none';
 }
 
 /** A registry's error field as words: a string or number as written, anything else nothing. */

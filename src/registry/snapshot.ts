@@ -64,7 +64,7 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   // Each image is described as soon as the first tag pointing at it is resolved, so the
   // GETs overlap the remaining HEADs instead of waiting for all of them; the first
   // failure ends the run at once rather than after every other request.
-  const referrers = new ReferrersProbe(client, options.referrersApi, (supported) => options.onReferrersApi?.(supported));
+  const referrers = new ReferrersProbe(client, options.referrersApi, (supported) => options.onReferrersApi?.(supported), options.warn);
   const images = new Map<Digest, Promise<ImageRecord>>();
   let failFast: (error: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => {
@@ -80,6 +80,7 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
       client,
       digest,
       { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, warn: options.warn },
+      options.warn,
       () => {
         progress.manifests.done++;
         if (signed) progress.signatures.done++;
@@ -90,6 +91,7 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
     images.set(digest, image);
   };
 
+  const schema1: string[] = [];
   const resolved = mapWithLimit(shown, TAG_LOOKUPS_IN_FLIGHT, async (name): Promise<TagRecord | undefined> => {
     const head = await client.head(name);
     progress.tags.done++;
@@ -98,10 +100,19 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
       options.warn(`tag ${name} was listed but is gone; skipped`);
       return undefined;
     }
+    if ('schema1' in head) {
+      schema1.push(head.digest ? `${name} (${head.digest})` : name);
+      return undefined;
+    }
     imageOf(head.digest as Digest);
     return { name, digest: head.digest as Digest, mediaType: head.mediaType };
   });
   const tags = (await Promise.race([resolved, failure])).filter((tag): tag is TagRecord => tag !== undefined);
+  if (schema1.length > 0) {
+    options.warn(
+      `${schema1.length === 1 ? 'tag' : 'tags'} ${schema1.sort().join(', ')}: Docker schema 1 manifest${schema1.length === 1 ? '' : 's'}, which readme-gen does not read; left out of the state and the README (push ${schema1.length === 1 ? 'it' : 'them'} again as schema 2 or OCI to show ${schema1.length === 1 ? 'it' : 'them'})`,
+    );
+  }
   const described = await Promise.race([
     Promise.all(
       [...images.keys()]
@@ -123,12 +134,13 @@ async function describeWithSignatures(
   client: RegistryClient,
   digest: Digest,
   sources: Omit<SignatureSources, 'imageSeenBefore'>,
+  warn: (message: string) => void,
   done: () => void,
 ): Promise<ImageRecord> {
   // Asked before describeImage caches the image: whether an earlier run saw it.
   const imageSeenBefore = client.isCached(digest);
   const [image, signatures] = await Promise.all([
-    describeImage(client, digest),
+    describeImage(client, digest, warn),
     signaturesOf(client, digest, { ...sources, imageSeenBefore }),
   ]);
   image.signatures = signatures;
@@ -154,14 +166,15 @@ function classifyTags(listed: readonly string[], options: SnapshotOptions) {
   return { shown, signatureTags, fallbackTags };
 }
 
-async function describeImage(client: RegistryClient, digest: Digest): Promise<ImageRecord> {
+async function describeImage(client: RegistryClient, digest: Digest, warn: (message: string) => void): Promise<ImageRecord> {
   const { bytes, manifest } = await client.manifest(digest);
   const image: ImageRecord = { mediaType: manifest.mediaType, platforms: [], signatures: [] };
   const annotations = ociAnnotations(manifest.annotations);
   if (annotations) image.annotations = annotations;
   if (manifest.kind === 'index') {
     const children = manifest.manifests.filter((child) => child.platform && !isAttestation(child));
-    image.platforms = await Promise.all(children.map((child) => platformOfChild(client, child)));
+    const platforms = await Promise.all(children.map((child) => platformOfChild(client, digest, child, warn)));
+    image.platforms = platforms.filter((platform): platform is PlatformRecord => platform !== undefined);
     return image;
   }
   const config = parseImageConfig(await client.blob(manifest.config.digest), manifest.config.digest);
@@ -171,10 +184,26 @@ async function describeImage(client: RegistryClient, digest: Digest): Promise<Im
   return image;
 }
 
-/** A platform of an index: its own manifest is fetched once (then cached) for the compressed size. */
-async function platformOfChild(client: RegistryClient, child: Descriptor): Promise<PlatformRecord> {
-  const { bytes, manifest } = await client.manifest(child.digest);
-  return platformRecord(child.platform as Platform, child.digest as Digest, compressedSize(bytes.length, manifest));
+/**
+ * A platform of an index: its own manifest is fetched once (then cached) for
+ * the compressed size. A child the registry does not have — a sparse index, as
+ * mirrors and Quay keep when only some platforms were copied — is left out
+ * with a warning: the platforms it has are still worth showing.
+ */
+async function platformOfChild(
+  client: RegistryClient,
+  index: Digest,
+  child: Descriptor,
+  warn: (message: string) => void,
+): Promise<PlatformRecord | undefined> {
+  const found = await client.manifestIfPresent(child.digest);
+  const platform = child.platform as Platform;
+  if (!found) {
+    const name = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+    warn(`index ${index}: the registry does not have its ${name} manifest ${child.digest} (404); that platform is left out`);
+    return undefined;
+  }
+  return platformRecord(platform, child.digest as Digest, compressedSize(found.bytes.length, found.manifest));
 }
 
 /** What the state calls a platform's size: its manifest and its compressed layers. */
@@ -225,7 +254,9 @@ async function signatureTagManifest(
 ): Promise<{ digest: string; manifest: Manifest } | undefined> {
   if (!imageSeenBefore) return client.manifestByTag(tag);
   const head = await client.head(tag);
-  return head && { digest: head.digest, manifest: (await client.manifest(head.digest)).manifest };
+  // cosign never writes schema 1: such a tag holds no signatures readme-gen can read.
+  if (!head || 'schema1' in head) return undefined;
+  return { digest: head.digest, manifest: (await client.manifest(head.digest)).manifest };
 }
 
 async function signaturesOf(client: RegistryClient, digest: Digest, sources: SignatureSources): Promise<SignatureRecord[]> {
@@ -326,15 +357,20 @@ function isBundleV03OrLater(mediaType: unknown): boolean {
 /**
  * The referrers of a digest: from the referrers API where the registry has one
  * — the first call tells, and a registry without it is not asked again — else
- * from the `sha256-<hex>` fallback tag the tag list showed, if any.
+ * from the `sha256-<hex>` fallback tag the tag list showed, if any. An answer
+ * that cannot be used (not an OCI index, an unexpected status) falls back to
+ * the tag too, with one warning per run; it is not remembered as "no API", so
+ * a registry that was only misbehaving is asked again next run.
  */
 class ReferrersProbe {
   #supported: Promise<boolean> | undefined;
+  #warned = false;
 
   constructor(
     readonly client: RegistryClient,
     known: boolean | undefined,
     readonly learned: (supported: boolean) => void,
+    readonly warn: (message: string) => void,
   ) {
     if (known !== undefined) this.#supported = Promise.resolve(known);
   }
@@ -343,22 +379,33 @@ class ReferrersProbe {
     if (this.#supported === undefined) {
       const first = this.client.referrers(digest);
       this.#supported = first.then((answer) => {
-        this.learned(answer !== undefined);
-        return answer !== undefined;
+        if (answer.kind !== 'unusable') this.learned(answer.kind === 'index');
+        return answer.kind === 'index';
       });
       // If the probe fails, this call throws it below; other digests may never
       // ask, and an unhandled rejection would kill the process with exit 1.
       this.#supported.catch(() => undefined);
       const answer = await first;
-      if (answer !== undefined) return answer;
+      if (answer.kind === 'index') return answer.manifests;
+      if (answer.kind === 'unusable') this.#unusable(answer.why);
     } else if (await this.#supported) {
-      return (await this.client.referrers(digest)) ?? [];
+      const answer = await this.client.referrers(digest);
+      if (answer.kind === 'index') return answer.manifests;
+      if (answer.kind === 'unusable') this.#unusable(answer.why);
     }
     if (!fallbackTag) return [];
     const found = await signatureTagManifest(this.client, fallbackTag, imageSeenBefore);
     // GitLab answers the fallback tag with the subject itself; only an index that is not the subject lists referrers.
     if (!found || found.digest === digest) return [];
     return found.manifest.kind === 'index' ? found.manifest.manifests : [];
+  }
+
+  #unusable(why: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    this.warn(
+      `${this.client.location.registry}: the referrers API answered ${why}; reading signatures from the sha256-<hex> fallback tags instead`,
+    );
   }
 }
 

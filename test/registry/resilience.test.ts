@@ -363,10 +363,11 @@ describe('a registry whose HEAD answers carry no digest', () => {
 });
 
 describe('a failure while other requests are in flight', () => {
-  test('a referrers probe refused with 403: exit 3 with one line, not a crash', async (t) => {
+  // A refusal such as a 403 only falls back to the tag scheme (robustness.test.ts); a challenge the run cannot answer fails it.
+  test('a referrers probe that fails (a 401 asking for credentials there are none of): exit 3 with one line, not a crash', async (t) => {
     fault = always(
       (request) => request.method === 'GET' && request.path.startsWith(`/v2/${ONE_IMAGE}/referrers/`),
-      () => ({ status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' }),
+      () => ({ status: 401, headers: { 'www-authenticate': 'Basic realm="registry"' }, body: '{"errors":[{"code":"UNAUTHORIZED"}]}' }),
     );
     const dir = workspace(t, ONE_IMAGE);
 
@@ -374,7 +375,7 @@ describe('a failure while other requests are in flight', () => {
 
     assert.equal(run.status, 3, run.stderr);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-    assert.match(run.stderr, /referrers: HTTP 403/);
+    assert.match(run.stderr, /asks for credentials \(401\)/);
   });
 
   test('one manifest GET refused while another is still in flight: exit 3 at once, not after the other task has retried against a closed client', async (t) => {
