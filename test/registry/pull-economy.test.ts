@@ -10,6 +10,7 @@
  * `front`, what the proxy does to the registry's answers.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -18,7 +19,7 @@ import { type CountingProxy, type Intercept, countByKind, startCountingProxy } f
 import { type PushedIndex, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
-import { createSigningKey, payloadFor, signLegacy } from '../helpers/signing.js';
+import { createCa, createLog, createSigningKey, payloadFor, signLegacy, trustedRoot } from '../helpers/signing.js';
 
 const REPOSITORY = 'acme/app';
 const BASE = `/v2/${REPOSITORY}`;
@@ -138,6 +139,47 @@ describe('the committed state is reused: an empty cache costs no pulls', () => {
     );
     // The image from the state; the new signature manifest and both payloads (the cache is empty) fetched.
     assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: 2, 'GET referrers': 1, 'GET manifests': 1, 'GET blobs': 2 });
+  });
+});
+
+describe('readme-gen pr refreshes from the committed state', () => {
+  test('pr --dry-run in a clone with the committed state and an empty cache: no manifest or blob GET', async (t) => {
+    const scratch = temporaryDirectory(t);
+    const gitConfig = path.join(scratch, 'gitconfig');
+    writeFileSync(gitConfig, '');
+    const gitEnv = {
+      GIT_CONFIG_GLOBAL: gitConfig,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Test',
+      GIT_AUTHOR_EMAIL: 'test@example.test',
+      GIT_COMMITTER_NAME: 'Test',
+      GIT_COMMITTER_EMAIL: 'test@example.test',
+    };
+    const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', env: { ...process.env, ...gitEnv } });
+    const remote = path.join(scratch, 'remote.git');
+    const work = path.join(scratch, 'work');
+    git(scratch, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
+    git(scratch, 'clone', '--quiet', remote, work);
+    git(work, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+    writeFileSync(
+      path.join(work, 'readme-gen.yaml'),
+      `name: app\nlocation: ${proxy.host}/${REPOSITORY}\nstate: state.json\ntrusted-root: trusted_root.json\n`,
+    );
+    // A root of the test's own, so nothing is refreshed from the internet; the key-signed signature is then unverified.
+    writeFileSync(path.join(work, 'trusted_root.json'), JSON.stringify(trustedRoot(await createCa(), createLog())));
+    writeFileSync(path.join(work, 'state.json'), cleanState);
+    git(work, 'add', '--all');
+    git(work, 'commit', '--quiet', '-m', 'state');
+    git(work, 'push', '--quiet', '--set-upstream', 'origin', 'main');
+
+    const run = await runCliAsync(
+      ['pr', '--dry-run', '--allow-unverified', '--quiet', '--cache-dir', path.join(scratch, 'empty-cache')],
+      work,
+      gitEnv,
+      { deadlineMs: 20_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: shownTags + 1, 'GET referrers': 1 });
   });
 });
 
