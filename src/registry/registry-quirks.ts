@@ -57,11 +57,16 @@ export function describeQuota(quota: PullQuota): string {
 /**
  * Docker Hub's answer once the quota is spent: 429 with the registry error
  * code TOOMANYREQUESTS ("You have reached your unauthenticated pull rate
- * limit"). Asking again before the window resets only gets the same answer,
- * so it is not retried; a 429 without that code (a burst limit) still is.
+ * limit") and no Retry-After. Asking again before the window resets only gets
+ * the same answer, so it is not retried. A 429 that says when to come back
+ * (Retry-After: a burst limit) or carries no such code is still retried.
  */
 export function isQuotaExhausted(response: HttpResponse): boolean {
-  return response.status === 429 && /"code"\s*:\s*"TOOMANYREQUESTS"/.test(response.body.toString('utf8'));
+  return (
+    response.status === 429 &&
+    response.headers['retry-after'] === undefined &&
+    /"code"\s*:\s*"TOOMANYREQUESTS"/.test(response.body.toString('utf8'))
+  );
 }
 
 /**
