@@ -271,7 +271,8 @@ export class RegistryClient {
       this.#authorization = await this.#fetchToken(bearer);
       return;
     }
-    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.#credentials) {
+    // An identity token is only ever exchanged at a token service: it is no Basic password.
+    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.#credentials?.kind === 'password') {
       this.#authorization = { header: basicAuthorization(this.#credentials), expiresAt: Number.POSITIVE_INFINITY };
       return;
     }
@@ -289,9 +290,11 @@ export class RegistryClient {
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     realm.searchParams.set('scope', `repository:${this.#location.repository}:pull`);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.#credentials && (realm.protocol === 'https:' || isLoopback(realm.host)))
-      headers.authorization = basicAuthorization(this.#credentials);
-    const response = await this.#http.send({ method: 'GET', url: realm.toString(), kind: 'token', maxBytes: 1 * 2 ** 20, headers });
+    const credentials = realm.protocol === 'https:' || isLoopback(realm.host) ? this.#credentials : undefined;
+    let request: HttpRequest<RequestKind> = { method: 'GET', url: realm.toString(), kind: 'token', maxBytes: 1 * 2 ** 20, headers };
+    if (credentials?.kind === 'password') headers.authorization = basicAuthorization(credentials);
+    if (credentials?.kind === 'identity-token') request = refreshTokenRequest(request, realm, credentials.token);
+    const response = await this.#http.send(request);
     if (response.status === 401 || response.status === 403) {
       const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
       throw new RegistryError(`${this.#name()}: the token service ${realm.origin} refused a pull token ${how} (${response.status})`);
@@ -309,6 +312,26 @@ export class RegistryClient {
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     return { header: `Bearer ${token}`, expiresAt: Date.now() + Math.max(lifetime - 5, 1) * 1000 };
   }
+}
+
+/**
+ * An identity token is an OAuth2 refresh token: POSTed as a form to the realm
+ * (distribution's spec/auth/oauth.md, as docker does), never in a URL, which
+ * error messages name. The answer carries `access_token`.
+ */
+function refreshTokenRequest(request: HttpRequest<RequestKind>, realm: URL, token: string): HttpRequest<RequestKind> {
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: 'readme-gen' });
+  for (const key of ['service', 'scope']) form.set(key, realm.searchParams.get(key) ?? '');
+  const url = new URL(realm);
+  url.searchParams.delete('service');
+  url.searchParams.delete('scope');
+  return {
+    ...request,
+    method: 'POST',
+    url: url.toString(),
+    headers: { ...request.headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  };
 }
 
 function parseJson(body: Buffer, problem: string): unknown {
