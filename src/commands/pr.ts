@@ -10,9 +10,11 @@ import { GitHubClient, type Repository, repositoryFrom } from '../integrations/g
 import { type PlanFile, type PlanImage, type ProposedPlan, planPullRequest } from '../pr/plan.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
 import { primaryTagOf } from '../render/primary-tag.js';
+import type { ImageState } from '../state/image-state.js';
 import { serializeState } from '../state/serialize-state.js';
 import { type AppliedPlan, applyPlan } from './apply-plan.js';
 import { renderReadmeFile } from './readme-file.js';
+import { committedState } from './snapshot.js';
 import { trustFor } from './trust.js';
 
 export const DEFAULT_BRANCH = 'readme-gen/update';
@@ -162,7 +164,7 @@ type Refreshed = Omit<PlanImage, 'files'> & { files: Omit<PlanFile, 'before' | '
 async function refresh(owned: readonly Owned[], options: PrOptions): Promise<Refreshed[]> {
   const images: Refreshed[] = [];
   for (const { config, readme, state: statePath } of owned) {
-    const { state } = await fetchState(config, options.fetch);
+    const { state } = await fetchState({ ...config, previous: recordedState(config.statePath as string, statePath) }, options.fetch);
     const trust = await trustFor(config, options.cwd, state, { live: true, fetch: options.fetch });
     const rendered = renderReadmeFile(config, state, trust, readIfExists(config.outputPath, readme), {
       label: readme,
@@ -180,6 +182,17 @@ async function refresh(owned: readonly Owned[], options: PrOptions): Promise<Ref
     });
   }
   return images;
+}
+
+/**
+ * The state the work tree holds (the committed one: pr refuses other changes),
+ * so what it says under a digest is not fetched again; none when it is
+ * missing or not a valid state, which the run then replaces.
+ */
+function recordedState(file: string, label: string): ImageState | undefined {
+  const text = readIfExists(file, label, 'the state file');
+  const committed = text === undefined ? undefined : committedState(text, label);
+  return committed && 'state' in committed ? committed.state : undefined;
 }
 
 /** The images with what the base commit holds at each of their files. */

@@ -51,7 +51,11 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   const output = path.relative(options.cwd, file) || file;
   // Read before the registry, so a state file that cannot be read fails at once.
   const previous = readIfExists(file, output, 'the state file');
-  const { state, requests, cache } = await fetchState(config, options.fetch);
+  const committed = previous === undefined ? { state: undefined } : committedState(previous, output);
+  // What the committed state says under a digest is not fetched again; --check, whose job is to
+  // compare the file with the registry, reads everything.
+  const reuse = !options.check && 'state' in committed ? committed.state : undefined;
+  const { state, requests, cache } = await fetchState({ ...config, previous: reuse }, options.fetch);
   // The render that follows, even offline, verifies against the root refreshed now.
   await refreshTrustedRootFor(config, state, options.fetch);
   const text = serializeState(state);
@@ -70,7 +74,6 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
     cache,
   };
   if (upToDate) return result;
-  const committed = previous === undefined ? { state: undefined } : committedState(previous, output);
   if ('problem' in committed) result.invalid = committed.problem;
   else result.changes = summarizeStateChanges(committed.state, state, signerTag(config, state));
   return result;
@@ -92,7 +95,7 @@ function signerTag(config: ResolvedConfig, state: ImageState): string {
 }
 
 /** The state on disk, to compare with; one that is not valid cannot be compared, and says why. */
-function committedState(text: string, label: string): { state: ImageState | undefined } | { problem: string } {
+export function committedState(text: string, label: string): { state: ImageState | undefined } | { problem: string } {
   try {
     return { state: parseState(text, label) };
   } catch (error) {

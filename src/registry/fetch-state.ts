@@ -61,6 +61,12 @@ export interface ImageToFetch {
   source: string;
   location: string;
   excludeTags: readonly string[];
+  /**
+   * The state recorded before (the committed state file), if any: what it
+   * says under a digest is reused, not fetched, when it describes the same
+   * repository.
+   */
+  previous?: ImageState | undefined;
 }
 
 /** Reads the configured image's state from its registry, live. */
@@ -77,8 +83,10 @@ export async function fetchState(config: ImageToFetch, options: FetchOptions): P
     const credentials = await session.credentials.find(location.registry, location.repository);
     const client = new RegistryClient({ location, http, cache, ...(credentials ? { credentials } : {}) });
     const referrersApi = cache.capability(location.apiHost, 'referrers-api');
+    const previous = config.previous?.repository === `${location.registry}/${location.repository}` ? config.previous : undefined;
     const snapshotOptions = {
       excludeTags: config.excludeTags,
+      ...(previous ? { previous } : {}),
       warn: options.warn,
       onReferrersApi: (supported: boolean) => cache.rememberCapability(location.apiHost, 'referrers-api', supported),
       ...(referrersApi === undefined ? {} : { referrersApi }),

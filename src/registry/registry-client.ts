@@ -8,6 +8,7 @@ import { MANIFEST_MEDIA_TYPES } from '../state/image-state.js';
 import { type ImageLocation, apiBase } from './image-location.js';
 import { type Descriptor, MANIFEST_ACCEPT, type Manifest, parseManifest } from './oci-manifest.js';
 import type { RegistryHttpClient, RequestKind } from './registry-http.js';
+import { type PullQuota, artifactoryNextPage, dockerHubPullQuota, gcrTagDigests, isQuotaExhausted } from './registry-quirks.js';
 
 /** Manifests are small; registries must accept 4 MiB, and 8 MiB is regclient's cap too. */
 const MAX_MANIFEST_BYTES = 8 * 2 ** 20;
@@ -20,7 +21,6 @@ const TAG_PAGE_SIZE = 1000;
 export interface ManifestHead {
   digest: string;
   mediaType: string;
-  size: number;
 }
 
 /**
@@ -71,6 +71,9 @@ export class RegistryClient {
    * once; the second ask waits for the first GET instead of sending another.
    */
   readonly #manifestsInFlight = new Map<string, Promise<{ bytes: Buffer; manifest: Manifest } | undefined>>();
+  /** what the tag list itself said each tag points to (gcr.io's manifest map): those tags need no HEAD */
+  readonly #listedDigests = new Map<string, { digest: string; mediaType: string }>();
+  #quota: PullQuota | undefined;
 
   constructor(options: RegistryClientOptions) {
     this.#location = options.location;
@@ -116,17 +119,31 @@ export class RegistryClient {
       }
       if (response.status === 404) throw new RegistryError(`${this.#name()}: repository not found (404); check location in the config`);
       expectOk(response, `${this.#name()}: listing tags`);
-      for (const tag of parseTagList(response.body, this.#name())) tags.add(tag);
-      url = artifactoryNextPage(response, url) ?? nextPage(response, url, this.#name());
+      const listing = parseJson(response.body, `${this.#name()}: the tag list is not JSON`);
+      for (const tag of parseTagList(listing, this.#name())) tags.add(tag);
+      for (const [tag, target] of gcrTagDigests(listing)) this.#listedDigests.set(tag, target);
+      url = artifactoryNextPage(response, nextLink(response), url) ?? nextPage(response, url, this.#name());
     }
     return [...tags];
   }
 
   /**
+   * The pull quota the registry last announced (Docker Hub's ratelimit
+   * headers), undefined when it announced none.
+   */
+  get quota(): PullQuota | undefined {
+    return this.#quota;
+  }
+
+  /**
    * The digest a tag (or digest) points to, without downloading the manifest;
-   * undefined when absent; a schema 1 manifest is only named as such.
+   * undefined when absent; a schema 1 manifest is only named as such. A tag
+   * the tag list already described (gcr.io's manifest map) is answered from
+   * it, with no request.
    */
   async head(reference: string): Promise<ManifestHead | Schema1Head | undefined> {
+    const listed = this.#listedDigests.get(reference);
+    if (listed) return SCHEMA1_MEDIA_TYPES.has(listed.mediaType) ? { schema1: true, ...listed } : listed;
     const url = `${apiBase(this.#location)}/manifests/${reference}`;
     const response = await this.#send({ method: 'HEAD', url, kind: 'head', maxBytes: 0, headers: { accept: MANIFEST_ACCEPT } });
     if (response.status === 404) return undefined;
@@ -137,12 +154,12 @@ export class RegistryClient {
     if (mediaType && SCHEMA1_MEDIA_TYPES.has(mediaType))
       return { schema1: true, mediaType, ...(validDigest ? { digest: validDigest } : {}) };
     if (validDigest && mediaType) {
-      return { digest: validDigest, mediaType, size: Number(response.headers['content-length'] ?? 0) };
+      return { digest: validDigest, mediaType };
     }
     // Some registries leave the digest out of HEAD answers: fetch the manifest and hash it.
     const fetched = await this.manifestByTag(reference);
     if (!fetched) throw new RegistryError(`${this.#name()}:${reference}: HEAD found the manifest, GET did not (404)`);
-    return { digest: fetched.digest, mediaType: fetched.manifest.mediaType, size: fetched.bytes.length };
+    return { digest: fetched.digest, mediaType: fetched.manifest.mediaType };
   }
 
   /** Whether the content with this digest is in the cache, without reading it: a guess at what a run has seen before. */
@@ -270,12 +287,16 @@ export class RegistryClient {
     return `${this.#location.registry}/${this.#location.repository}`;
   }
 
-  /** Sends with the current authorization; on a 401, answers the challenge once and resends. */
+  /**
+   * Sends with the current authorization; on a 401, answers the challenge once
+   * and resends. Every answer may announce the pull quota; one saying it is
+   * spent ends the run.
+   */
   async #send(httpRequest: HttpRequest<RequestKind>): Promise<HttpResponse> {
-    const first = await this.#http.send(this.#authorized(httpRequest));
+    const first = this.#observeQuota(await this.#http.send(this.#authorized(httpRequest)));
     if (first.status !== 401) return first;
     await this.#authorize(first);
-    const second = await this.#http.send(this.#authorized(httpRequest));
+    const second = this.#observeQuota(await this.#http.send(this.#authorized(httpRequest)));
     if (second.status === 401) {
       const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
       // Docker Hub and Quay answer 401, not 404, for a repository that does not exist.
@@ -284,6 +305,16 @@ export class RegistryClient {
       );
     }
     return second;
+  }
+
+  #observeQuota(response: HttpResponse): HttpResponse {
+    this.#quota = dockerHubPullQuota(response.headers) ?? this.#quota;
+    if (isQuotaExhausted(response)) {
+      throw new RegistryError(
+        `${this.#name()}: the registry's pull quota is used up (HTTP 429${registryErrorText(response.body)}); not retried: try again when its window resets, or give readme-gen credentials for a larger quota (see the README, "Docker Hub's pull quota")`,
+      );
+    }
+    return response;
   }
 
   #authorized(httpRequest: HttpRequest<RequestKind>): HttpRequest<RequestKind> {
@@ -369,13 +400,15 @@ function refreshTokenRequest(request: HttpRequest<RequestKind>, realm: URL, toke
   };
 }
 
-function parseTagList(body: Buffer, name: string): string[] {
-  let json: unknown;
+function parseJson(body: Buffer, problem: string): unknown {
   try {
-    json = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new RegistryError(`${name}: the tag list is not JSON`);
+    throw new RegistryError(problem);
   }
+}
+
+function parseTagList(json: unknown, name: string): string[] {
   const tags = (json as { tags?: unknown } | null)?.tags;
   // Nexus has sent `"tags": null` for an empty repository.
   if (tags === null || tags === undefined) return [];
@@ -403,22 +436,6 @@ function nextPage(response: HttpResponse, current: string, name: string): string
   if (next.origin !== new URL(current).origin) {
     throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
   }
-  return next.toString();
-}
-
-/**
- * Artifactory's next tag page: its Link leaves out the virtual repository's
- * part of the path (RTFACT-18971), so only its `last` is taken, on this
- * page's own URL — as Renovate does for an answer with `X-JFrog-Version`.
- * Undefined for any other registry, or when there is no next page.
- */
-function artifactoryNextPage(response: HttpResponse, current: string): string | undefined {
-  if (response.headers['x-jfrog-version'] === undefined) return undefined;
-  const link = nextLink(response);
-  const last = link === undefined ? null : new URL(link, current).searchParams.get('last');
-  if (last === null) return undefined;
-  const next = new URL(current);
-  next.searchParams.set('last', last);
   return next.toString();
 }
 

@@ -1,5 +1,6 @@
 import { RegistryError } from '../errors.js';
-import { HttpClient, type HttpOptions } from '../http/http-client.js';
+import { HttpClient, type HttpOptions, retryableStatus } from '../http/http-client.js';
+import { isQuotaExhausted } from './registry-quirks.js';
 
 /** What a registry request is for, so runs can be counted by kind (`--json`, request-economy tests). */
 const REQUEST_KINDS = ['ping', 'token', 'tags', 'head', 'manifest', 'blob', 'referrers'] as const;
@@ -16,6 +17,8 @@ export function registryHttpClient(options: Partial<HttpOptions> = {}): Registry
       error: (message, options) => new RegistryError(message, options),
       unresolvableFix: "check the registry's host name, or that this machine can resolve it (DNS, VPN)",
       refusedFix: 'start the registry, or fix the host and port in the location',
+      // A spent pull quota is spent until its window resets: asking again only costs time.
+      retryable: (response) => retryableStatus(response) && !isQuotaExhausted(response),
     },
     options,
   );

@@ -10,8 +10,11 @@ import {
   type SigstoreBundleRecord,
   type TagRecord,
 } from '../state/image-state.js';
+import { RegistryError } from '../errors.js';
+import { KnownContent } from './known-content.js';
 import { type Descriptor, type Manifest, type Platform, parseImageConfig } from './oci-manifest.js';
 import type { RegistryClient } from './registry-client.js';
+import { describeQuota } from './registry-quirks.js';
 
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const SIGNATURE_TAG = /^sha256-([0-9a-f]{64})\.sig$/;
@@ -40,6 +43,8 @@ export interface SnapshotOptions {
   referrersApi?: boolean;
   /** told what the referrers probe found, so later runs need not ask */
   onReferrersApi?: (supported: boolean) => void;
+  /** the state the previous run recorded (the committed state file): what it says under a digest is not fetched again */
+  previous?: ImageState;
   /** a tag or entry skipped, with why */
   warn: (message: string) => void;
   onProgress?: (progress: SnapshotProgress) => void;
@@ -52,6 +57,10 @@ export interface SnapshotOptions {
  * signatures only what the tag list says exists — cosign's `sha256-<hex>.sig`
  * tags and, where the registry has no referrers API, its fallback tags. The
  * referrers API is probed once; a registry without it is not asked again.
+ * What the previous state describes under a digest is taken from it, not
+ * fetched. When the registry announces a pull quota, the manifest GETs wait
+ * until every tag is looked up, and the run stops before them if it needs
+ * more than the quota has left.
  */
 export async function takeSnapshot(client: RegistryClient, options: SnapshotOptions): Promise<ImageState> {
   const progress: SnapshotProgress = { tags: { done: 0, total: 0 }, manifests: { done: 0, total: 0 }, signatures: { done: 0, total: 0 } };
@@ -65,21 +74,23 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   // GETs overlap the remaining HEADs instead of waiting for all of them; the first
   // failure ends the run at once rather than after every other request.
   const referrers = new ReferrersProbe(client, options.referrersApi, (supported) => options.onReferrersApi?.(supported), options.warn);
+  const known = new KnownContent(options.previous);
   const images = new Map<Digest, Promise<ImageRecord>>();
+  /** images not yet described, held while a quota says GETs must be counted before any is sent */
+  const held = new Set<Digest>();
   let failFast: (error: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => {
     failFast = reject;
   });
   failure.catch(() => undefined);
-  const imageOf = (digest: Digest): void => {
-    if (images.has(digest)) return;
+  const describe = (digest: Digest): void => {
     const signed = signatureTags.has(digest) || fallbackTags.has(digest);
     progress.manifests.total++;
     if (signed) progress.signatures.total++;
     const image = describeWithSignatures(
       client,
       digest,
-      { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, warn: options.warn },
+      { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, known, warn: options.warn },
       options.warn,
       () => {
         progress.manifests.done++;
@@ -89,6 +100,11 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
     );
     image.catch(failFast);
     images.set(digest, image);
+  };
+  const imageOf = (digest: Digest): void => {
+    if (images.has(digest) || held.has(digest)) return;
+    if (client.quota) held.add(digest);
+    else describe(digest);
   };
 
   const schema1: string[] = [];
@@ -113,6 +129,19 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
       `${schema1.length === 1 ? 'tag' : 'tags'} ${schema1.sort().join(', ')}: Docker schema 1 manifest${schema1.length === 1 ? '' : 's'}, which readme-gen does not read; left out of the state and the README (push ${schema1.length === 1 ? 'it' : 'them'} again as schema 2 or OCI to show ${schema1.length === 1 ? 'it' : 'them'})`,
     );
   }
+  if (held.size > 0) {
+    const needed = [...held].reduce(
+      (sum, digest) => sum + pullsAtLeast(client, digest, { signatureTags, fallbackTags, known, options }),
+      0,
+    );
+    const quota = client.quota;
+    if (quota && needed > quota.remaining) {
+      throw new RegistryError(
+        `${client.location.registry}/${client.location.repository}: this run needs at least ${needed} manifest GETs (pulls), and the registry has ${describeQuota(quota)}; stopped before sending any. Try again once the window resets, or give readme-gen credentials for a larger quota (see the README, "Docker Hub's pull quota")`,
+      );
+    }
+    for (const digest of held) describe(digest);
+  }
   const described = await Promise.race([
     Promise.all(
       [...images.keys()]
@@ -129,6 +158,29 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   };
 }
 
+/**
+ * The fewest manifest GETs an image not yet described can cost: its manifest
+ * unless known, and for an image never seen its signature tag's manifest
+ * (and its referrers fallback tag's, on a registry known to lack the
+ * referrers API). An index's children are not known before it is read, so
+ * they are not counted: the run may need more, never fewer.
+ */
+function pullsAtLeast(
+  client: RegistryClient,
+  digest: Digest,
+  context: {
+    signatureTags: Map<string, string>;
+    fallbackTags: Map<string, string>;
+    known: KnownContent;
+    options: SnapshotOptions;
+  },
+): number {
+  const seenBefore = context.known.has(digest) || client.isCached(digest);
+  if (seenBefore) return 0;
+  const fallback = context.fallbackTags.has(digest) && context.options.referrersApi === false;
+  return 1 + (context.signatureTags.has(digest) ? 1 : 0) + (fallback ? 1 : 0);
+}
+
 /** An image and its signatures, fetched side by side: the signature look-ups need not wait for the index. */
 async function describeWithSignatures(
   client: RegistryClient,
@@ -138,9 +190,9 @@ async function describeWithSignatures(
   done: () => void,
 ): Promise<ImageRecord> {
   // Asked before describeImage caches the image: whether an earlier run saw it.
-  const imageSeenBefore = client.isCached(digest);
+  const imageSeenBefore = sources.known.has(digest) || client.isCached(digest);
   const [image, signatures] = await Promise.all([
-    describeImage(client, digest, warn),
+    sources.known.image(digest) ?? describeImage(client, digest, warn),
     signaturesOf(client, digest, { ...sources, imageSeenBefore }),
   ]);
   image.signatures = signatures;
@@ -236,34 +288,39 @@ interface SignatureSources {
   signatureTag: string | undefined;
   fallbackTag: string | undefined;
   referrers: ReferrersProbe;
+  known: KnownContent;
   warn: (message: string) => void;
   /** the signed image was in the cache: its signature tags may well be unchanged too */
   imageSeenBefore: boolean;
 }
 
 /**
- * The manifest a signature tag (`.sig`, or the referrers fallback) points to.
- * For an image seen before, a HEAD first: the manifest is probably cached, and
- * a warm run GETs nothing. For an image never seen, nothing about it can be
- * cached, so one GET by tag instead of a HEAD and a GET: a round trip less.
+ * What a signature tag (`.sig`, or the referrers fallback) points to: its
+ * digest, and its manifest when asked for. For an image seen before, a HEAD
+ * first: the manifest is probably cached or its records known, and a warm run
+ * GETs nothing. For an image never seen, nothing about it can be cached or
+ * known, so one GET by tag instead of a HEAD and a GET: a round trip less.
  */
-async function signatureTagManifest(
+async function signatureTagTarget(
   client: RegistryClient,
   tag: string,
   imageSeenBefore: boolean,
-): Promise<{ digest: string; manifest: Manifest } | undefined> {
-  if (!imageSeenBefore) return client.manifestByTag(tag);
+): Promise<{ digest: string; manifest: () => Promise<Manifest> } | undefined> {
+  if (!imageSeenBefore) {
+    const fetched = await client.manifestByTag(tag);
+    return fetched && { digest: fetched.digest, manifest: () => Promise.resolve(fetched.manifest) };
+  }
   const head = await client.head(tag);
   // cosign never writes schema 1: such a tag holds no signatures readme-gen can read.
   if (!head || 'schema1' in head) return undefined;
-  return { digest: head.digest, manifest: (await client.manifest(head.digest)).manifest };
+  return { digest: head.digest, manifest: async () => (await client.manifest(head.digest)).manifest };
 }
 
 async function signaturesOf(client: RegistryClient, digest: Digest, sources: SignatureSources): Promise<SignatureRecord[]> {
   const records: SignatureRecord[] = [];
   if (sources.signatureTag) records.push(...(await legacySignatures(client, digest, sources.signatureTag, sources)));
   for (const referrer of await sources.referrers.of(digest, sources.fallbackTag, sources.imageSeenBefore)) {
-    const bundle = await bundleReferrer(client, digest, referrer);
+    const bundle = sources.known.bundle(digest, referrer.digest) ?? (await bundleReferrer(client, digest, referrer));
     if (bundle) records.push(bundle);
   }
   return records;
@@ -276,9 +333,11 @@ async function legacySignatures(
   tag: string,
   sources: SignatureSources,
 ): Promise<CosignSignatureRecord[]> {
-  const found = await signatureTagManifest(client, tag, sources.imageSeenBefore);
+  const found = await signatureTagTarget(client, tag, sources.imageSeenBefore);
   if (!found) return [];
-  const { manifest } = found;
+  const recorded = sources.known.cosignSignatures(digest, found.digest);
+  if (recorded) return recorded;
+  const manifest = await found.manifest();
   if (manifest.kind !== 'image') {
     sources.warn(`${tag} is not a signature manifest; its signatures of ${digest} are skipped`);
     return [];
@@ -394,10 +453,11 @@ class ReferrersProbe {
       if (answer.kind === 'unusable') this.#unusable(answer.why);
     }
     if (!fallbackTag) return [];
-    const found = await signatureTagManifest(this.client, fallbackTag, imageSeenBefore);
+    const found = await signatureTagTarget(this.client, fallbackTag, imageSeenBefore);
     // GitLab answers the fallback tag with the subject itself; only an index that is not the subject lists referrers.
     if (!found || found.digest === digest) return [];
-    return found.manifest.kind === 'index' ? found.manifest.manifests : [];
+    const manifest = await found.manifest();
+    return manifest.kind === 'index' ? manifest.manifests : [];
   }
 
   #unusable(why: string): void {

@@ -100,6 +100,19 @@ test('the action sets up Node 24, the Active LTS readme-gen is tested on', () =>
   );
 });
 
+test('the action keeps the cache directory readme-gen pr uses between runs (actions/cache, restored before the run)', () => {
+  const action = parse(readFileSync(packageFile('action.yml'), 'utf8')) as {
+    runs: { steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
+  };
+  const steps = action.runs.steps;
+  const cache = steps.findIndex((step) => step.uses?.startsWith('actions/cache@'));
+  const run = steps.findIndex((step) => step.run?.includes('bin.js'));
+  assert.ok(cache >= 0 && cache < run, 'an actions/cache step before readme-gen pr');
+  assert.equal(steps[cache]?.with?.path, '${{ runner.temp }}/readme-gen-cache');
+  assert.match(String(steps[cache]?.with?.['restore-keys']), /^readme-gen-/);
+  assert.match(steps[run]?.run ?? '', /--cache-dir "\$RUNNER_TEMP\/readme-gen-cache"/);
+});
+
 describe('the GitHub Action', { timeout: 600_000 }, () => {
   test('from its checkout, npm ci builds it and readme-gen pr opens the pull request named in its output', async (t) => {
     const actionPath = path.join(scratch, 'action');
@@ -117,7 +130,7 @@ describe('the GitHub Action', { timeout: 600_000 }, () => {
     });
 
     for (const step of run.steps) t.diagnostic(`${step.name}: exit ${step.status}, ${step.ms} ms`);
-    assert.deepEqual(run.skipped, ['actions/setup-node@v4'], 'the only step not run here');
+    assert.deepEqual(run.skipped, ['actions/setup-node@v4', 'actions/cache@v4'], 'the only steps not run here');
     assert.deepEqual(
       run.steps.map((step) => [step.name, step.status, step.status === 0 ? '' : step.stderr]),
       [
@@ -126,6 +139,7 @@ describe('the GitHub Action', { timeout: 600_000 }, () => {
       ],
     );
     assert.ok(existsSync(path.join(actionPath, 'dist', 'src', 'cli', 'bin.js')), 'npm ci built the checkout');
+    assert.ok(existsSync(path.join(runnerTemp, 'readme-gen-cache', 'sha256')), 'the run filled the cache actions/cache keeps');
     assert.deepEqual(run.outputs, { 'pull-request-url': `https://github.test/${OWNER}/${REPO}/pull/1` });
     assert.equal(github.pulls.length, 1);
     assert.match(github.pulls[0]?.title ?? '', /^readme-gen: update app \(1 tag added\)$/);

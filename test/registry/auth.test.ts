@@ -7,7 +7,7 @@
  * Basic header or token ends up in what it prints or writes.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ImageState } from '../../src/state/image-state.js';
@@ -250,7 +250,8 @@ describe('token auth (Bearer, our token server)', () => {
     for (let run = 0; run < 2; run++) {
       forget(open);
       const before = tokens.requests.length;
-      // A fresh cache each time, so the run makes every request it can.
+      // A fresh cache and no state each time, so the run makes every request it can.
+      rmSync(path.join(dir, 'state.json'), { force: true });
       const result = await runCliAsync(['snapshot', '--quiet', '--cache-dir', path.join(dir, `cache-${run}`)], dir, {
         ...credentialEnv(USER, TOKEN_PASSWORD),
         DOCKER_CONFIG: dockerConfig(t),

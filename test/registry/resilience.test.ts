@@ -257,6 +257,18 @@ function isTagListRecord(request: { method: string; path: string }): boolean {
   return request.method === 'GET' && request.path.startsWith(`${BASE}/tags/list`);
 }
 
+/**
+ * A previous state file the run must replace: the clean state recorded for
+ * another repository, so none of it is reused (a state of this repository
+ * would describe the images, and their manifests would not be fetched at all).
+ */
+function unrelatedState(): Buffer {
+  const text = cleanState.toString('utf8');
+  const other = text.replace(`"repository": "${proxy.host}/${REPOSITORY}"`, '"repository": "elsewhere.test/acme/app"');
+  assert.notEqual(other, text, 'the clean state names this repository');
+  return Buffer.from(other);
+}
+
 describe('content that does not match its digest: exit 3, nothing written', () => {
   test('a manifest GET answered with bytes of another manifest (and a header that claims the digest asked for)', async (t) => {
     fault = always(isManifestGet(index.digest), () => ({
@@ -266,7 +278,7 @@ describe('content that does not match its digest: exit 3, nothing written', () =
     }));
     const fresh = workspace(t);
     const previous = workspace(t);
-    writeFileSync(path.join(previous, 'state.json'), cleanState);
+    writeFileSync(path.join(previous, 'state.json'), unrelatedState());
 
     const runs = [await snapshot(fresh), await snapshot(previous)];
 
@@ -277,7 +289,7 @@ describe('content that does not match its digest: exit 3, nothing written', () =
       assert.ok(!run.stderr.includes('internal error'), run.stderr);
     }
     assert.equal(existsSync(path.join(fresh, 'state.json')), false, 'no state file written');
-    assert.deepEqual(readFileSync(path.join(previous, 'state.json')), cleanState, 'the old state file unchanged');
+    assert.deepEqual(readFileSync(path.join(previous, 'state.json')), unrelatedState(), 'the old state file unchanged');
     const hex = index.digest.slice('sha256:'.length);
     for (const dir of [fresh, previous]) {
       assert.equal(existsSync(path.join(dir, 'cache', 'sha256', hex.slice(0, 2), hex)), false, 'the wrong bytes are not cached');
@@ -310,14 +322,14 @@ describe('content that does not match its digest: exit 3, nothing written', () =
       };
     });
     const dir = workspace(t);
-    writeFileSync(path.join(dir, 'state.json'), cleanState);
+    writeFileSync(path.join(dir, 'state.json'), unrelatedState());
 
     const run = await snapshot(dir);
 
     assert.equal(run.status, 3, run.stderr);
     assert.ok(run.stderr.includes(index.digest), run.stderr);
     assert.ok(run.stderr.includes(single.digest), run.stderr);
-    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), unrelatedState());
   });
 });
 

@@ -254,6 +254,22 @@ describe('readme-gen snapshot against a real registry', () => {
     );
     // The tag and the .sig tag HEADed; the new signature manifest and the new payload fetched; the image and the first payload from the cache.
     assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: 2, 'GET manifests': 1, 'GET blobs': 1 });
+
+    // A third signature, read with the committed state and an empty cache (the bot's run): the image is
+    // described by the state, but the .sig tag now points to another manifest, whose signatures are all read.
+    const third = signLegacy({
+      payload: payloadFor(image.digest, `${registry.host}/${repository}`, [['run', '3']]),
+      privateKey: key.privateKey,
+    });
+    await pusher.pushCosignSignature(image.digest, [first, second, third]);
+    proxy.reset();
+    const fresh = await runCliAsync(['snapshot', '--quiet', '--cache-dir', path.join(dir, 'empty-cache')], dir);
+    assert.equal(fresh.status, 0, fresh.stderr);
+    assert.deepEqual(
+      readState(dir).images[image.digest]?.signatures.map((signature) => signature.format === 'cosign' && signature.digest),
+      [first.digest, second.digest, third.digest],
+    );
+    assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: 2, 'GET referrers': 1, 'GET manifests': 1, 'GET blobs': 3 });
   });
 });
 
