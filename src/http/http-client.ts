@@ -15,8 +15,14 @@ export interface HttpRequest<Kind extends string = string> {
   body?: string;
   /** a larger body is an error, read no further */
   maxBytes: number;
-  /** follow redirects (blob storage); Authorization is never sent to another origin */
+  /** follow 301/302/303/307/308; a static Authorization header is never sent to another origin */
   followRedirects?: boolean;
+  /**
+   * The Authorization header for one hop's URL, asked anew at every redirect:
+   * a caller that holds a credential per host (registry tokens) sends each
+   * host its own and the others nothing. Overrides `headers.authorization`.
+   */
+  authorization?: (url: URL) => string | undefined;
 }
 
 export interface HttpResponse {
@@ -161,7 +167,7 @@ export class HttpClient<Kind extends string = string> {
     let url = httpRequest.url;
     let headers = { ...httpRequest.headers };
     for (let hop = 0; ; hop++) {
-      const response = await this.#once(httpRequest, url, headers);
+      const response = await this.#once(httpRequest, url, hopHeaders(httpRequest, url, headers));
       const location = response.headers.location;
       if (!httpRequest.followRedirects || ![301, 302, 303, 307, 308].includes(response.status) || location === undefined) return response;
       if (hop >= MAX_REDIRECTS) throw this.#peer.error(`${describe(httpRequest)}: more than ${MAX_REDIRECTS} redirects`);
@@ -212,6 +218,14 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
   return Object.fromEntries(
     Object.entries(headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]),
   );
+}
+
+/** The headers of one hop: with the caller's Authorization for this URL, if it has one per URL. */
+function hopHeaders(httpRequest: HttpRequest<string>, url: string, headers: Record<string, string>): Record<string, string> {
+  if (!httpRequest.authorization) return headers;
+  const authorization = httpRequest.authorization(new URL(url));
+  const rest = withoutAuthorization(headers);
+  return authorization === undefined ? rest : { ...rest, authorization };
 }
 
 function withoutAuthorization(headers: Record<string, string>): Record<string, string> {

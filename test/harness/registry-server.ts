@@ -165,7 +165,7 @@ async function probe(url: string): Promise<number | undefined> {
   }
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   // No pid: it never started (the binary is missing), so there is nothing to stop.
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
