@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { Agent, EnvHttpProxyAgent, request } from 'undici';
 import { ReadmeGenError } from '../errors.js';
 import { isLoopback } from './loopback.js';
 import { readCapped } from './read-capped.js';
@@ -44,6 +44,27 @@ export interface HttpOptions {
   maxRetryAfterMs: number;
   /** first backoff; doubles per attempt, with jitter */
   backoffMs: number;
+  /** the proxies to go through (proxyFromEnv), for every host but loopback; none: direct */
+  proxy?: ProxySettings;
+}
+
+/** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as undici's EnvHttpProxyAgent reads them ('' for unset). */
+export interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+/**
+ * The proxy variables as curl and undici read them, the lower-case name
+ * first; undefined when no proxy is set. Read from `env`, never implicitly
+ * from process.env, so what a run uses is what its caller passed.
+ */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
+  if (!httpProxy && !httpsProxy) return undefined;
+  return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' };
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
@@ -79,6 +100,9 @@ export interface HttpPeer<Kind extends string> {
   retryable?: (response: HttpResponse) => boolean;
 }
 
+/** Node's (OpenSSL's) codes for a certificate that does not verify, and a name it does not cover. */
+const CERTIFICATE_ERRORS =
+  /^(?:ERR_TLS_CERT_ALTNAME_INVALID|(?:DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED)_CERT(?:_IN_CHAIN)?|UNABLE_TO_(?:VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(?:_LOCALLY)?)|CERT_(?:HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED|SIGNATURE_FAILURE|REVOKED))$/;
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 5;
 
@@ -98,6 +122,8 @@ export class HttpClient<Kind extends string = string> {
   readonly #peer: HttpPeer<Kind>;
   readonly #options: HttpOptions;
   readonly #agent: Agent;
+  /** through HTTP(S)_PROXY unless NO_PROXY names the host; loopback never goes here */
+  readonly #proxied: EnvHttpProxyAgent | undefined;
   readonly #slots = new Map<string, Semaphore>();
   /** aborted by close(): requests in flight and backoff waits end at once, and nothing more is sent */
   readonly #closing = new AbortController();
@@ -106,12 +132,14 @@ export class HttpClient<Kind extends string = string> {
     this.#peer = peer;
     this.stats = { requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>, retries: 0, bytes: 0 };
     this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
-    this.#agent = new Agent({
+    const agentOptions = {
       connections: this.#options.concurrency,
       keepAliveTimeout: 30_000,
       headersTimeout: this.#options.timeoutMs,
       bodyTimeout: this.#options.timeoutMs,
-    });
+    };
+    this.#agent = new Agent(agentOptions);
+    this.#proxied = this.#options.proxy ? new EnvHttpProxyAgent({ ...agentOptions, ...this.#options.proxy }) : undefined;
     // Every request in flight and every backoff wait listens on it: no limit, or Node warns on stderr past 10.
     setMaxListeners(0, this.#closing.signal);
   }
@@ -146,7 +174,7 @@ export class HttpClient<Kind extends string = string> {
    */
   close(): Promise<void> {
     this.#closing.abort();
-    return this.#agent.close();
+    return Promise.all([this.#agent.close(), this.#proxied?.close()]).then(() => undefined);
   }
 
   #delayBefore(attempt: number, response: HttpResponse | undefined, httpRequest: HttpRequest<Kind>): number {
@@ -192,7 +220,8 @@ export class HttpClient<Kind extends string = string> {
         method: httpRequest.method,
         headers,
         ...(httpRequest.body === undefined ? {} : { body: httpRequest.body }),
-        dispatcher: this.#agent,
+        // Loopback is always direct: a proxy elsewhere cannot reach this machine's 127.0.0.1, and NO_PROXY rarely says so.
+        dispatcher: this.#proxied && !isLoopback(new URL(url).host) ? this.#proxied : this.#agent,
         signal: this.#closing.signal,
         reset: false,
       }).catch((error: unknown) => {
@@ -257,10 +286,14 @@ function describe(httpRequest: HttpRequest<string>): string {
  *   it can be a restart, over in a second.
  * - EAI_AGAIN is retried: it is the resolver failing to answer (no network
  *   yet, an overloaded DNS server), not an answer that the name is unknown.
+ * - A certificate that does not verify (unknown CA, expired, wrong name): the
+ *   same certificate comes back on every attempt.
  */
 function unreachableHost(error: unknown, host: string, peer: HttpPeer<string>): string | undefined {
   const { code, address } = (error ?? {}) as { code?: string; address?: string };
   if (code === 'ENOTFOUND') return `the host ${host} does not resolve (ENOTFOUND); ${peer.unresolvableFix}`;
+  if (code !== undefined && CERTIFICATE_ERRORS.test(code))
+    return `the TLS certificate of ${host} does not verify (${code}); if a private CA signed it, give its certificate to Node (NODE_EXTRA_CA_CERTS=<file>)`;
   // The host as named too: localhost may be tried over IPv6 and IPv4, and the error of both then carries no one address.
   const loopback = isLoopback(host) || (address !== undefined && isLoopback(address));
   if (code === 'ECONNREFUSED' && loopback) return `connection refused by ${host} (ECONNREFUSED): nothing listens there; ${peer.refusedFix}`;

@@ -1,6 +1,6 @@
 import type { ImageState } from '../state/image-state.js';
 import { InputError } from '../errors.js';
-import type { RequestStats } from '../http/http-client.js';
+import { type RequestStats, proxyFromEnv } from '../http/http-client.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
 import { findCredentials } from './credentials.js';
 import { parseLocation } from './image-location.js';
@@ -15,10 +15,12 @@ export interface RegistrySession {
 }
 
 export function openSession(options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env'>): RegistrySession {
+  const proxy = proxyFromEnv(options.env ?? process.env);
   return {
     http: registryHttpClient({
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(proxy ? { proxy } : {}),
     }),
     cache: new ContentCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir(options.env))),
   };
