@@ -100,9 +100,31 @@ export interface HttpPeer<Kind extends string> {
   retryable?: (response: HttpResponse) => boolean;
 }
 
-/** Node's (OpenSSL's) codes for a certificate that does not verify, and a name it does not cover. */
-const CERTIFICATE_ERRORS =
-  /^(?:ERR_TLS_CERT_ALTNAME_INVALID|(?:DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED)_CERT(?:_IN_CHAIN)?|UNABLE_TO_(?:VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(?:_LOCALLY)?)|CERT_(?:HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED|SIGNATURE_FAILURE|REVOKED))$/;
+/** Node's codes for a certificate that does not verify (OpenSSL's verify results, as node's crypto_common.cc names them) and a name it does not cover. */
+const CERTIFICATE_ERRORS = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'UNABLE_TO_GET_CRL',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+]);
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 5;
 
@@ -292,7 +314,7 @@ function describe(httpRequest: HttpRequest<string>): string {
 function unreachableHost(error: unknown, host: string, peer: HttpPeer<string>): string | undefined {
   const { code, address } = (error ?? {}) as { code?: string; address?: string };
   if (code === 'ENOTFOUND') return `the host ${host} does not resolve (ENOTFOUND); ${peer.unresolvableFix}`;
-  if (code !== undefined && CERTIFICATE_ERRORS.test(code))
+  if (code !== undefined && CERTIFICATE_ERRORS.has(code))
     return `the TLS certificate of ${host} does not verify (${code}); if a private CA signed it, give its certificate to Node (NODE_EXTRA_CA_CERTS=<file>)`;
   // The host as named too: localhost may be tried over IPv6 and IPv4, and the error of both then carries no one address.
   const loopback = isLoopback(host) || (address !== undefined && isLoopback(address));
