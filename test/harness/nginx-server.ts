@@ -8,9 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LOOPBACK, freeLoopbackPort } from './loopback.js';
-import { stopProcess } from './registry-server.js';
+import { stopProcess, waitForChild } from './registry-server.js';
 
 export const NGINX_BINARY = '/usr/sbin/nginx';
 
@@ -22,7 +21,6 @@ export interface RedirectingFront {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 3;
 
 /**
@@ -95,22 +93,14 @@ http {
 }
 
 /** Polls until nginx answers a /v2/ request with its 307; false if it exited first. */
-async function waitUntilReady(child: ChildProcess, url: string): Promise<boolean> {
-  let spawnError: Error | undefined;
-  child.once('error', (error) => (spawnError = error));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (spawnError) throw new Error(`cannot run ${NGINX_BINARY} (run scripts/ensure-test-tools.sh): ${spawnError.message}`);
-    if (child.exitCode !== null || child.signalCode !== null) return false;
-    const status = await fetch(`${url}/v2/`, { redirect: 'manual' }).then(
+function waitUntilReady(child: ChildProcess, url: string): Promise<boolean> {
+  const redirects = () =>
+    fetch(`${url}/v2/`, { redirect: 'manual' }).then(
       async (response) => {
         await response.body?.cancel();
-        return response.status;
+        return response.status === 307;
       },
-      () => undefined,
+      () => false,
     );
-    if (status === 307) return true;
-    await sleep(25);
-  }
-  throw new Error(`nginx at ${url} did not answer within ${READY_TIMEOUT_MS} ms`);
+  return waitForChild(child, NGINX_BINARY, redirects, `answer ${url}/v2/ with a redirect`);
 }

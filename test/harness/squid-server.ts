@@ -9,9 +9,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LOOPBACK, freeLoopbackPort } from './loopback.js';
-import { stopProcess } from './registry-server.js';
+import { stopProcess, waitForChild } from './registry-server.js';
 
 export const SQUID_BINARY = '/usr/sbin/squid';
 
@@ -28,7 +27,6 @@ export interface RunningSquid {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 15_000;
 const PORT_ATTEMPTS = 3;
 
 /** squid that resolves each name in `hosts` to its address, and allows every request (it listens on loopback only). */
@@ -93,14 +91,9 @@ netdb_filename none
 }
 
 /** Polls until squid accepts a TCP connection on `port`; false if it exited first. */
-async function waitUntilListening(child: ChildProcess, port: number): Promise<boolean> {
-  let spawnError: Error | undefined;
-  child.once('error', (error) => (spawnError = error));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (spawnError) throw new Error(`cannot run ${SQUID_BINARY} (run scripts/ensure-test-tools.sh): ${spawnError.message}`);
-    if (child.exitCode !== null || child.signalCode !== null) return false;
-    const open = await new Promise<boolean>((resolve) => {
+function waitUntilListening(child: ChildProcess, port: number): Promise<boolean> {
+  const accepts = () =>
+    new Promise<boolean>((resolve) => {
       const socket = connect(port, LOOPBACK);
       socket.once('connect', () => {
         socket.destroy();
@@ -108,8 +101,5 @@ async function waitUntilListening(child: ChildProcess, port: number): Promise<bo
       });
       socket.once('error', () => resolve(false));
     });
-    if (open) return true;
-    await sleep(50);
-  }
-  throw new Error(`squid on port ${port} did not accept connections within ${READY_TIMEOUT_MS} ms`);
+  return waitForChild(child, SQUID_BINARY, accepts, `accept connections on port ${port}`);
 }
