@@ -4,16 +4,19 @@
  * to a docker-registry under another repository name with its own token
  * server. readme-gen follows, answers the second host's own challenge, and
  * the credentials configured for the first host never reach the second.
+ * A second front, the counting proxy, answers the challenge of a registry of
+ * its own first and redirects only after it: the first host's token stays
+ * there too.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type CountingProxy, startCountingProxy } from '../harness/counting-proxy.js';
+import { type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { type RedirectingFront, startRedirectingFront } from '../harness/nginx-server.js';
 import { Pusher } from '../harness/push.js';
-import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
-import { type TokenServer, startTokenServer } from '../harness/token-server.js';
+import { startRegistry } from '../harness/registry-server.js';
+import { startTokenServer } from '../harness/token-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
 
 const REPOSITORY = 'acme/app';
@@ -39,44 +42,61 @@ function stateOf(dir: string): unknown {
   return rest;
 }
 
-describe('a front answering 307 for every /v2/ request (nginx) to a registry with its own token server', () => {
-  let tokens: TokenServer;
-  let registry: RunningRegistry;
-  let proxy: CountingProxy;
-  let front: RedirectingFront;
+async function pushContent(pusher: Pusher): Promise<void> {
+  await pusher.pushIndex({
+    tag: 'latest',
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
+  const single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
+  await pusher.pushManyTags('rc-', 3, single.digest);
+}
+
+/** A registry with its own token server (anonymous pull as given), behind a proxy recording each request's Authorization. */
+async function tokenRegistry(
+  repository: string,
+  anonymousPull: boolean,
+  intercept?: (request: InterceptedRequest) => { status: number; headers: Record<string, string> } | undefined,
+) {
+  const tokens = await startTokenServer({ users: { [USER]: PASSWORD }, anonymousPull });
+  const registry = await startRegistry({ auth: { token: tokens } });
+  await pushContent(
+    new Pusher({ registryUrl: registry.url, repository, auth: { bearer: { tokenServer: tokens, username: USER, password: PASSWORD } } }),
+  );
   const authorizations: (string | undefined)[] = [];
+  const proxy = await startCountingProxy(registry.url, {
+    intercept: (request) => {
+      authorizations.push(request.headers.authorization);
+      return intercept?.(request);
+    },
+  });
+  return {
+    tokens,
+    proxy,
+    authorizations,
+    async stop() {
+      await proxy.stop();
+      await registry.stop();
+      await tokens.stop();
+    },
+  };
+}
+
+describe('a front answering 307 for every /v2/ request (nginx) to a registry with its own token server', () => {
+  let second: Awaited<ReturnType<typeof tokenRegistry>>;
+  let front: RedirectingFront;
 
   before(async () => {
-    tokens = await startTokenServer({ users: { [USER]: PASSWORD }, anonymousPull: true });
-    registry = await startRegistry({ auth: { token: tokens } });
-    const pusher = new Pusher({
-      registryUrl: registry.url,
-      repository: `${PREFIX}${REPOSITORY}`,
-      auth: { bearer: { tokenServer: tokens, username: USER, password: PASSWORD } },
-    });
-    await pusher.pushIndex({
-      tag: 'latest',
-      images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
-    });
-    const single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
-    await pusher.pushManyTags('rc-', 3, single.digest);
-    proxy = await startCountingProxy(registry.url, {
-      intercept: (request) => {
-        authorizations.push(request.headers.authorization);
-        return undefined;
-      },
-    });
-    front = await startRedirectingFront(proxy.url, PREFIX);
+    second = await tokenRegistry(`${PREFIX}${REPOSITORY}`, true);
+    front = await startRedirectingFront(second.proxy.url, PREFIX);
   });
 
   after(async () => {
     await front?.stop();
-    await proxy?.stop();
-    await registry?.stop();
-    await tokens?.stop();
+    await second?.stop();
   });
 
   test("the state equals a direct read, and the front's credentials reach neither the second registry nor its token server", async (t) => {
+    const { tokens, proxy, authorizations } = second;
     const direct = await snapshot(t, `${proxy.host}/${PREFIX}${REPOSITORY}`);
     assert.equal(direct.run.status, 0, direct.run.stderr);
     tokens.requests.splice(0);
@@ -116,5 +136,52 @@ describe('a front answering 307 for every /v2/ request (nginx) to a registry wit
       proxy.requests.filter((request) => request.status === 401).length <= 1,
       'one challenge, then the token is reused across redirects',
     );
+  });
+});
+
+describe('a registry that answers its own challenge, then redirects every manifest, blob and referrers request to another', () => {
+  let second: Awaited<ReturnType<typeof tokenRegistry>>;
+  let first: Awaited<ReturnType<typeof tokenRegistry>>;
+
+  before(async () => {
+    second = await tokenRegistry(REPOSITORY, true);
+    // Only requests that carry the first host's token are redirected: readme-gen has answered its challenge by then.
+    first = await tokenRegistry(REPOSITORY, false, (request) =>
+      request.headers.authorization !== undefined && /\/(?:manifests|blobs|referrers)\//.test(request.path)
+        ? { status: 307, headers: { location: `${second.proxy.url}${request.path}` } }
+        : undefined,
+    );
+  });
+
+  after(async () => {
+    await first?.stop();
+    await second?.stop();
+  });
+
+  test("the user's credentials reach only the first host's token server, its token only the first host", async (t) => {
+    const direct = await snapshot(t, `${second.proxy.host}/${REPOSITORY}`);
+    assert.equal(direct.run.status, 0, direct.run.stderr);
+    second.tokens.requests.splice(0);
+    second.authorizations.splice(0);
+
+    const { run, dir } = await snapshot(t, `${first.proxy.host}/${REPOSITORY}`, {
+      READMEGEN_REGISTRY_USERNAME: USER,
+      READMEGEN_REGISTRY_PASSWORD: PASSWORD,
+    });
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(stateOf(dir), stateOf(direct.dir));
+    assert.ok(first.tokens.requests.length > 0 && first.tokens.requests.every((request) => request.user === USER));
+    assert.ok(second.tokens.requests.length > 0);
+    assert.ok(
+      second.tokens.requests.every((request) => !request.authorization),
+      JSON.stringify(second.tokens.requests),
+    );
+    const firstTokens = new Set(first.authorizations.filter((value) => value !== undefined));
+    assert.ok(firstTokens.size > 0);
+    assert.ok(second.authorizations.length > 0);
+    for (const value of second.authorizations) {
+      assert.ok(value === undefined || (value.startsWith('Bearer ') && !firstTokens.has(value)), "only the second host's own token");
+    }
   });
 });
