@@ -56,7 +56,7 @@ export async function withConfigs<T>(
   const quiet = invocation.flags.boolean('quiet') || invocation.flags.boolean('json');
   const progress = terminalProgress(process.stderr, quiet);
   const fetch = fetchOptions(invocation, progress);
-  const session = openSession(fetch);
+  const session = openSession(fetch, configs.length);
   try {
     return { result: await work(configs, { ...fetch, session }), configs, session };
   } finally {

@@ -2,7 +2,7 @@ import type { ImageState } from '../state/image-state.js';
 import { InputError } from '../errors.js';
 import { type RequestStats, proxyFromEnv } from '../http/http-client.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
-import { findCredentials } from './credentials.js';
+import { CredentialFinder, DEFAULT_HELPER_TIMEOUT_MS } from './credentials.js';
 import { parseLocation } from './image-location.js';
 import { RegistryClient } from './registry-client.js';
 import { type RegistryHttpClient, type RequestKind, registryHttpClient } from './registry-http.js';
@@ -12,11 +12,22 @@ import { type SnapshotProgress, takeSnapshot } from './snapshot.js';
 export interface RegistrySession {
   http: RegistryHttpClient;
   cache: ContentCache;
+  credentials: CredentialFinder;
 }
 
-export function openSession(options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env'>): RegistrySession {
+/** `images`: how many configured images the run reads (credentials from the environment depend on it). */
+export function openSession(
+  options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env' | 'warn'>,
+  images = 1,
+): RegistrySession {
   const proxy = proxyFromEnv(options.env ?? process.env);
   return {
+    credentials: new CredentialFinder({
+      env: options.env ?? process.env,
+      manyImages: images > 1,
+      helperTimeoutMs: options.timeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS,
+      warn: options.warn,
+    }),
     http: registryHttpClient({
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -64,9 +75,9 @@ export async function fetchState(config: ImageToFetch, options: FetchOptions): P
   const location = parseLocation(config.location, options.insecureRegistries);
   const session = options.session ?? openSession(options);
   const { http, cache } = session;
-  const credentials = findCredentials(location.registry, options.env);
-  const client = new RegistryClient({ location, http, cache, ...(credentials ? { credentials } : {}) });
   try {
+    const credentials = await session.credentials.find(location.registry, location.repository);
+    const client = new RegistryClient({ location, http, cache, ...(credentials ? { credentials } : {}) });
     const referrersApi = cache.capability(location.apiHost, 'referrers-api');
     const snapshotOptions = {
       excludeTags: config.excludeTags,

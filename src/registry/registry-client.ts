@@ -279,7 +279,8 @@ export class RegistryClient {
       return;
     }
     const configured = this.#isConfiguredHost(url);
-    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.#credentials && configured) {
+    // An identity token is only ever exchanged at a token service: it is no Basic password.
+    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.#credentials?.kind === 'password' && configured) {
       this.#authorizations.set(key, { header: basicAuthorization(this.#credentials), expiresAt: Number.POSITIVE_INFINITY });
       return;
     }
@@ -306,8 +307,10 @@ export class RegistryClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     const credentials =
       realmId === this.#credentialRealm && (realm.protocol === 'https:' || isLoopback(realm.host)) ? this.#credentials : undefined;
-    if (credentials) headers.authorization = basicAuthorization(credentials);
-    const response = await this.#http.send({ method: 'GET', url: realm.toString(), kind: 'token', maxBytes: 1 * 2 ** 20, headers });
+    let request: HttpRequest<RequestKind> = { method: 'GET', url: realm.toString(), kind: 'token', maxBytes: 1 * 2 ** 20, headers };
+    if (credentials?.kind === 'password') headers.authorization = basicAuthorization(credentials);
+    if (credentials?.kind === 'identity-token') request = refreshTokenRequest(request, realm, credentials.token);
+    const response = await this.#http.send(request);
     if (response.status === 401 || response.status === 403) {
       const how = credentials ? `with the credentials from ${credentials.source}` : 'anonymously';
       throw new RegistryError(`${this.#name()}: the token service ${realm.origin} refused a pull token ${how} (${response.status})`);
@@ -336,6 +339,26 @@ interface Authorization {
 function repositoryInPath(url: URL): string | undefined {
   const match = /^\/v2\/(.+)\/(?:tags\/list|(?:manifests|blobs|referrers)\/[^/]+)$/.exec(url.pathname);
   return match?.[1];
+}
+
+/**
+ * An identity token is an OAuth2 refresh token: POSTed as a form to the realm
+ * (distribution's spec/auth/oauth.md, as docker does), never in a URL, which
+ * error messages name. The answer carries `access_token`.
+ */
+function refreshTokenRequest(request: HttpRequest<RequestKind>, realm: URL, token: string): HttpRequest<RequestKind> {
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: 'readme-gen' });
+  for (const key of ['service', 'scope']) form.set(key, realm.searchParams.get(key) ?? '');
+  const url = new URL(realm);
+  url.searchParams.delete('service');
+  url.searchParams.delete('scope');
+  return {
+    ...request,
+    method: 'POST',
+    url: url.toString(),
+    headers: { ...request.headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  };
 }
 
 function parseTagList(body: Buffer, name: string): string[] {

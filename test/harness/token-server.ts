@@ -28,6 +28,11 @@ export interface TokenServerOptions {
    * repository; the registry then answers 401 error="insufficient_scope".
    */
   anonymousPull?: boolean;
+  /**
+   * identity token → user: docker's `<token>` credentials, exchanged by a POST
+   * with grant_type=refresh_token (distribution docs/content/spec/auth/oauth.md)
+   */
+  refreshTokens?: Record<string, string>;
 }
 
 /** One request the token server received. The password is never kept. */
@@ -38,8 +43,12 @@ export interface TokenRequest {
   query: [string, string][];
   /** whether an Authorization header was sent at all */
   authorization: boolean;
-  /** the user named by Basic credentials, right or wrong */
+  /** the user named by Basic credentials, right or wrong, or the one a refresh token belongs to */
   user?: string;
+  /** a POST's grant_type */
+  grantType?: string;
+  /** the POSTed form's service and scope */
+  form?: [string, string][];
   status: number;
 }
 
@@ -75,8 +84,15 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   };
   const requests: TokenRequest[] = [];
   const anonymousActions = options.anonymousPull === false ? [] : ['pull'];
+  const policy: TokenPolicy = { users: options.users, refreshTokens: options.refreshTokens ?? {}, anonymousActions, signer };
   const server = createServer((request, response) => {
-    const record = handleTokenRequest(request, response, { users: options.users, anonymousActions, signer });
+    if (request.method === 'POST') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => requests.push(handleRefresh(request, Buffer.concat(chunks).toString('utf8'), response, policy)));
+      return;
+    }
+    const record = handleTokenRequest(request, response, policy);
     requests.push(record);
   });
   const port = await listenOnLoopback(server);
@@ -97,6 +113,7 @@ interface JwtSigner {
 
 interface TokenPolicy {
   users: Record<string, string>;
+  refreshTokens: Record<string, string>;
   anonymousActions: string[];
   signer: JwtSigner;
 }
@@ -118,6 +135,33 @@ function handleTokenRequest(request: IncomingMessage, response: ServerResponse, 
   return record;
 }
 
+/** POST /token, grant_type=refresh_token: an access token for the refresh token's user, in OAuth2's answer form. */
+function handleRefresh(request: IncomingMessage, body: string, response: ServerResponse, policy: TokenPolicy): TokenRequest {
+  const url = new URL(request.url ?? '/', `http://${LOOPBACK}`);
+  const form = new URLSearchParams(body);
+  const record: TokenRequest = {
+    method: 'POST',
+    path: url.pathname,
+    query: [...url.searchParams.entries()],
+    authorization: request.headers.authorization !== undefined,
+    grantType: form.get('grant_type') ?? '',
+    form: [...form.entries()].filter(([key]) => key === 'service' || key === 'scope'),
+    status: 0,
+  };
+  const user = policy.refreshTokens[form.get('refresh_token') ?? ''];
+  if (user !== undefined) record.user = user;
+  if (url.pathname !== '/token') record.status = sendJson(response, 404, { details: 'not found' });
+  else if (record.grantType !== 'refresh_token') record.status = sendJson(response, 400, { error: 'unsupported_grant_type' });
+  else if (form.get('service') !== SERVICE) record.status = sendJson(response, 400, { error: 'invalid_request' });
+  else if (user === undefined) record.status = sendJson(response, 401, { error: 'invalid_grant' });
+  else {
+    const issuedAt = new Date();
+    const token = signJwt(policy.signer, claims(user, grant(form.getAll('scope'), USER_ACTIONS), issuedAt));
+    record.status = sendJson(response, 200, { access_token: token, expires_in: TOKEN_LIFETIME_SECONDS, scope: form.get('scope') });
+  }
+  return record;
+}
+
 function answer(
   method: string | undefined,
   url: URL,
@@ -126,7 +170,7 @@ function answer(
   response: ServerResponse,
 ): number {
   if (url.pathname !== '/token') return sendJson(response, 404, { details: 'not found' });
-  if (method !== 'GET') return sendJson(response, 405, { details: 'only GET /token is implemented' });
+  if (method !== 'GET') return sendJson(response, 405, { details: 'only GET and POST /token are implemented' });
   if (url.searchParams.get('service') !== SERVICE) return sendJson(response, 400, { details: `service must be ${SERVICE}` });
   if (credentials && policy.users[credentials.user] !== credentials.password) {
     return sendJson(response, 401, { details: 'incorrect username or password' });

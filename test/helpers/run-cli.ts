@@ -7,12 +7,12 @@ import { packageFile } from '../../src/package-root.js';
 
 /**
  * Variables of this process a readme-gen started by a test does not inherit:
- * the machine's registry credentials (READMEGEN_*, its docker config) and
+ * the machine's registry credentials (READMEGEN_*, its docker config, podman's auth.json) and
  * other READMEGEN_* settings, its GitHub token and context, its cache and its
  * proxies. A test that wants one passes it in `env`.
  */
 const MACHINE_ONLY =
-  /^(READMEGEN_.*|XDG_CACHE_HOME|DOCKER_CONFIG|REGISTRY_AUTH_FILE|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
+  /^(READMEGEN_.*|XDG_CACHE_HOME|XDG_RUNTIME_DIR|DOCKER_CONFIG|REGISTRY_AUTH_FILE|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
 
 let cacheHome: string | undefined;
 

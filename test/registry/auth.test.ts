@@ -7,7 +7,7 @@
  * Basic header or token ends up in what it prints or writes.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ImageState } from '../../src/state/image-state.js';
@@ -47,6 +47,36 @@ async function watch(registry: RunningRegistry): Promise<Watched> {
 function forget(watched: Watched): void {
   watched.proxy.reset();
   watched.authorizations.splice(0);
+}
+
+/** docker-registry with token auth by `tokens`, holding the test content, behind a watching proxy. */
+async function tokenRegistry(tokens: TokenServer): Promise<Watched> {
+  const registry = await startRegistry({ auth: { token: tokens } });
+  await pushContent(
+    new Pusher({
+      registryUrl: registry.url,
+      repository: REPOSITORY,
+      auth: { bearer: { tokenServer: tokens, username: USER, password: TOKEN_PASSWORD } },
+    }),
+  );
+  return watch(registry);
+}
+
+/** docker-registry with htpasswd (Basic) auth, holding the test content, behind a watching proxy. */
+async function htpasswdRegistry(): Promise<Watched> {
+  const registry = await startRegistry({ auth: { htpasswd: { username: USER, password: HTPASSWD_PASSWORD } } });
+  await pushContent(
+    new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }),
+  );
+  return watch(registry);
+}
+
+async function stop(watched: readonly (Watched | undefined)[], tokenServers: readonly (TokenServer | undefined)[]): Promise<void> {
+  for (const each of watched) {
+    await each?.proxy.stop();
+    await each?.registry.stop();
+  }
+  for (const server of tokenServers) await server?.stop();
 }
 
 async function pushContent(pusher: Pusher): Promise<void> {
@@ -144,36 +174,12 @@ describe('token auth (Bearer, our token server)', () => {
 
   before(async () => {
     tokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: true });
-    const registry = await startRegistry({ auth: { token: tokens } });
-    open = await watch(registry);
-    await pushContent(
-      new Pusher({
-        registryUrl: registry.url,
-        repository: REPOSITORY,
-        auth: { bearer: { tokenServer: tokens, username: USER, password: TOKEN_PASSWORD } },
-      }),
-    );
-
+    open = await tokenRegistry(tokens);
     lockedTokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: false });
-    const lockedRegistry = await startRegistry({ auth: { token: lockedTokens } });
-    locked = await watch(lockedRegistry);
-    await pushContent(
-      new Pusher({
-        registryUrl: lockedRegistry.url,
-        repository: REPOSITORY,
-        auth: { bearer: { tokenServer: lockedTokens, username: USER, password: TOKEN_PASSWORD } },
-      }),
-    );
+    locked = await tokenRegistry(lockedTokens);
   });
 
-  after(async () => {
-    for (const watched of [open, locked]) {
-      await watched?.proxy.stop();
-      await watched?.registry.stop();
-    }
-    await tokens?.stop();
-    await lockedTokens?.stop();
-  });
+  after(() => stop([open, locked], [tokens, lockedTokens]));
 
   test('anonymous pull: one anonymous token request for repository:acme/app:pull with the service, then every request carries that token', async (t) => {
     tokens.requests.splice(0);
@@ -323,17 +329,10 @@ describe('htpasswd auth (Basic)', () => {
   const secrets = [HTPASSWD_PASSWORD, basic(USER, HTPASSWD_PASSWORD)];
 
   before(async () => {
-    const registry = await startRegistry({ auth: { htpasswd: { username: USER, password: HTPASSWD_PASSWORD } } });
-    basicRegistry = await watch(registry);
-    await pushContent(
-      new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }),
-    );
+    basicRegistry = await htpasswdRegistry();
   });
 
-  after(async () => {
-    await basicRegistry?.proxy.stop();
-    await basicRegistry?.registry.stop();
-  });
+  after(() => stop([basicRegistry], []));
 
   test('anonymous: exit 3, one line saying the registry wants credentials and none were found', async (t) => {
     forget(basicRegistry);
@@ -453,5 +452,290 @@ describe('htpasswd auth (Basic)', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.ok(!basicRegistry.authorizations.includes(`Basic ${basic(USER, WRONG_PASSWORD)}`));
     assertNoSecrets(run, dir, [...secrets, WRONG_PASSWORD]);
+  });
+});
+
+/**
+ * A directory to put first on PATH, holding `docker-credential-<name>`
+ * scripts that follow the helper protocol: `get` reads the server URL on
+ * stdin (no newline, as docker sends it), appends it to `calls.log`, and
+ * does what `body` says.
+ */
+function credentialHelpers(t: TestContext, helpers: Record<string, string>): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const dir = temporaryDirectory(t);
+  const log = path.join(dir, 'calls.log');
+  for (const [name, body] of Object.entries(helpers)) {
+    const file = path.join(dir, `docker-credential-${name}`);
+    writeFileSync(file, `#!/bin/sh\n[ "$1" = get ] || exit 9\nurl=$(cat)\nprintf '%s %s\\n' ${name} "$url" >> '${log}'\n${body}\n`);
+    chmodSync(file, 0o755);
+  }
+  return {
+    env: { PATH: `${dir}:${process.env.PATH ?? ''}` },
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+  };
+}
+
+/** A helper's answer: {"ServerURL", "Username", "Secret"} for the URL it was asked about. */
+function answers(username: string, secret: string): string {
+  return `printf '{"ServerURL":"%s","Username":"${username}","Secret":"${secret}"}' "$url"`;
+}
+
+function configFile(t: TestContext, config: object): string {
+  const dir = temporaryDirectory(t);
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+
+describe('credential helpers, identity tokens, podman auth.json and READMEGEN_REGISTRY_HOST', () => {
+  const IDENTITY_TOKEN = 'idtok-5c1e77-Hq8w';
+  const HELPER_LEAK = 'helperleak-0d93aa-Pf2s';
+  let basicRegistry: Watched;
+  let tokens: TokenServer;
+  let locked: Watched;
+  const rightBasic = `Basic ${basic(USER, HTPASSWD_PASSWORD)}`;
+  const secrets = [HTPASSWD_PASSWORD, basic(USER, HTPASSWD_PASSWORD)];
+
+  before(async () => {
+    basicRegistry = await htpasswdRegistry();
+    tokens = await startTokenServer({ users: { [USER]: TOKEN_PASSWORD }, anonymousPull: false, refreshTokens: { [IDENTITY_TOKEN]: USER } });
+    locked = await tokenRegistry(tokens);
+  });
+
+  after(() => stop([basicRegistry, locked], [tokens]));
+
+  test('credHelpers[host] is run with the host on stdin and wins over an "auths" entry for the host; the helper runs once per run', async (t) => {
+    forget(basicRegistry);
+    const host = basicRegistry.proxy.host;
+    const dir = workspace(t, host);
+    const helpers = credentialHelpers(t, { good: answers(USER, HTPASSWD_PASSWORD) });
+    const config = configFile(t, { auths: { [host]: { auth: basic(USER, WRONG_PASSWORD) } }, credHelpers: { [host]: 'good' } });
+
+    const run = await snapshot(dir, config, helpers.env);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(
+      readState(dir).tags.map((tag) => tag.name),
+      EXPECTED_TAGS,
+    );
+    assert.deepEqual(helpers.calls(), [`good ${host}`]);
+    assert.deepEqual(new Set(basicRegistry.authorizations.slice(1)), new Set([rightBasic]));
+    assertNoSecrets(run, dir, [...secrets, WRONG_PASSWORD]);
+  });
+
+  test('credsStore answers for a host without credHelpers; a credHelpers entry saying "credentials not found" means anonymous, not credsStore', async (t) => {
+    const host = basicRegistry.proxy.host;
+    const helpers = credentialHelpers(t, {
+      store: answers(USER, HTPASSWD_PASSWORD),
+      empty: 'echo "credentials not found in native keychain"; exit 1',
+    });
+
+    forget(basicRegistry);
+    const storeDir = workspace(t, host);
+    const fromStore = await snapshot(storeDir, configFile(t, { credsStore: 'store' }), helpers.env);
+    assert.equal(fromStore.status, 0, fromStore.stderr);
+    assert.ok(basicRegistry.authorizations.includes(rightBasic));
+    assertNoSecrets(fromStore, storeDir, secrets);
+
+    forget(basicRegistry);
+    const dir = workspace(t, host);
+    const run = await snapshot(dir, configFile(t, { credsStore: 'store', credHelpers: { [host]: 'empty' } }), helpers.env);
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.match(oneLine(run.stderr), /none were found/);
+    assert.ok(basicRegistry.authorizations.every((value) => value === undefined));
+    assert.deepEqual(helpers.calls(), [`store ${host}`, `empty ${host}`]);
+  });
+
+  const failures: [string, string, RegExp][] = [
+    ['fails', `echo "${HELPER_LEAK}"; echo "${HELPER_LEAK}" >&2; exit 3`, /failed \(exit 3\)/],
+    ['garbles', `echo "not json ${HELPER_LEAK}"`, /answer is not/],
+    ['hangs', `echo "${HELPER_LEAK}"; sleep 30`, /no answer within 2 s/],
+  ];
+  for (const [name, body, says] of failures) {
+    test(`a helper that ${name}: exit 3, one line naming the helper and the host, nothing it printed shown`, async (t) => {
+      forget(basicRegistry);
+      const host = basicRegistry.proxy.host;
+      const dir = workspace(t, host);
+      const helpers = credentialHelpers(t, { [name]: body });
+      const started = Date.now();
+
+      const run = await runCliAsync(['snapshot', '--timeout', '2', '--cache-dir', path.join(dir, 'cache')], dir, {
+        DOCKER_CONFIG: configFile(t, { credHelpers: { [host]: name } }),
+        ...helpers.env,
+      });
+
+      assert.equal(run.status, 3, run.stderr);
+      const line = oneLine(run.stderr);
+      assert.ok(line.includes(`docker-credential-${name}`) && line.includes(host), line);
+      assert.match(line, says);
+      assert.ok(Date.now() - started < 15_000, 'the timeout ended the helper');
+      assert.deepEqual(basicRegistry.authorizations, [], 'nothing was sent to the registry');
+      assertNoSecrets(run, dir, [HELPER_LEAK]);
+    });
+  }
+
+  test('a helper that is not installed, or named by a path: exit 2 naming it and the config file', async (t) => {
+    const host = basicRegistry.proxy.host;
+    const dir = workspace(t, host);
+    const config = configFile(t, { credsStore: 'readme-gen-test-missing' });
+
+    const run = await snapshot(dir, config);
+
+    assert.equal(run.status, 2, run.stderr);
+    const line = oneLine(run.stderr);
+    assert.ok(line.includes('docker-credential-readme-gen-test-missing') && line.includes(path.join(config, 'config.json')), line);
+
+    const pathConfig = configFile(t, { credHelpers: { [host]: '../../bin/sh' } });
+    const byPath = await snapshot(dir, pathConfig);
+    assert.equal(byPath.status, 2, byPath.stderr);
+    assert.match(oneLine(byPath.stderr), /credential helper "\.\.\/\.\.\/bin\/sh" is not a name/);
+  });
+
+  test('a helper answering <token>: the identity token is POSTed to the realm as grant_type=refresh_token, never sent as Basic nor to the registry', async (t) => {
+    forget(locked);
+    tokens.requests.splice(0);
+    const host = locked.proxy.host;
+    const dir = workspace(t, host);
+    const helpers = credentialHelpers(t, { identity: answers('<token>', IDENTITY_TOKEN) });
+
+    const run = await snapshot(dir, configFile(t, { credHelpers: { [host]: 'identity' } }), helpers.env);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(
+      readState(dir).tags.map((tag) => tag.name),
+      EXPECTED_TAGS,
+    );
+    assert.deepEqual(
+      tokens.requests.map((request) => [request.method, request.grantType, request.user, request.authorization, request.status]),
+      [['POST', 'refresh_token', USER, false, 200]],
+    );
+    assert.deepEqual(tokens.requests[0]?.form, [
+      ['service', tokens.service],
+      ['scope', `repository:${REPOSITORY}:pull`],
+    ]);
+    assert.deepEqual(tokens.requests[0]?.query, [], 'the token is in the body, not the URL');
+    assert.ok(locked.authorizations.every((value) => value === undefined || value.startsWith('Bearer ')));
+    assertNoSecrets(run, dir, [IDENTITY_TOKEN, ...bearerSecrets(locked.authorizations)]);
+  });
+
+  test('an "identitytoken" in auths is exchanged the same way; a refused one is exit 3 naming the file', async (t) => {
+    const host = locked.proxy.host;
+    tokens.requests.splice(0);
+    const dir = workspace(t, host);
+    const good = await snapshot(dir, configFile(t, { auths: { [host]: { identitytoken: IDENTITY_TOKEN } } }));
+    assert.equal(good.status, 0, good.stderr);
+    assert.deepEqual(
+      tokens.requests.map((request) => [request.grantType, request.status]),
+      [['refresh_token', 200]],
+    );
+
+    const config = configFile(t, { auths: { [host]: { identitytoken: 'revoked-token-a81f' } } });
+    const refused = await snapshot(workspace(t, host), config);
+    assert.equal(refused.status, 3, refused.stderr);
+    const line = oneLine(refused.stderr);
+    assert.ok(line.includes(path.join(config, 'config.json')) && line.includes('refused'), line);
+    assertNoSecrets(refused, dir, ['revoked-token-a81f']);
+  });
+
+  test('podman auth.json: $REGISTRY_AUTH_FILE wins over the docker config; a namespace key applies to its repositories only', async (t) => {
+    const host = basicRegistry.proxy.host;
+    const authFileDir = temporaryDirectory(t);
+    const authFile = path.join(authFileDir, 'auth.json');
+    const wrongDocker = dockerConfig(t, { [host]: { auth: basic(USER, WRONG_PASSWORD) } });
+
+    for (const [key, works] of [
+      [host, true],
+      [`${host}/acme`, true],
+      [`${host}/acme/app`, true],
+      [`${host}/other`, false],
+    ] as const) {
+      forget(basicRegistry);
+      writeFileSync(authFile, JSON.stringify({ auths: { [key]: { auth: basic(USER, HTPASSWD_PASSWORD) } } }));
+      const dir = workspace(t, host);
+      const run = await snapshot(dir, wrongDocker, { REGISTRY_AUTH_FILE: authFile });
+      assert.equal(run.status, works ? 0 : 3, `${key}: ${run.stderr}`);
+      assert.equal(basicRegistry.authorizations.includes(rightBasic), works, key);
+      assertNoSecrets(run, dir, [...secrets, WRONG_PASSWORD]);
+    }
+  });
+
+  test('podman auth.json under $XDG_RUNTIME_DIR/containers when REGISTRY_AUTH_FILE is unset', async (t) => {
+    forget(basicRegistry);
+    const host = basicRegistry.proxy.host;
+    const runtime = temporaryDirectory(t);
+    mkdirSync(path.join(runtime, 'containers'));
+    writeFileSync(
+      path.join(runtime, 'containers', 'auth.json'),
+      JSON.stringify({ auths: { [host]: { auth: basic(USER, HTPASSWD_PASSWORD) } } }),
+    );
+    const dir = workspace(t, host);
+
+    const run = await snapshot(dir, dockerConfig(t), { XDG_RUNTIME_DIR: runtime });
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(basicRegistry.authorizations.includes(rightBasic));
+  });
+
+  test('READMEGEN_REGISTRY_HOST: the environment credentials go to that host only', async (t) => {
+    const host = basicRegistry.proxy.host;
+    for (const [named, works] of [
+      [host, true],
+      [locked.proxy.host, false],
+    ] as const) {
+      forget(basicRegistry);
+      const dir = workspace(t, host);
+      const run = await snapshot(dir, dockerConfig(t), { ...credentialEnv(USER, HTPASSWD_PASSWORD), READMEGEN_REGISTRY_HOST: named });
+      assert.equal(run.status, works ? 0 : 3, run.stderr);
+      assert.equal(
+        basicRegistry.authorizations.some((value) => value !== undefined),
+        works,
+      );
+      assertNoSecrets(run, dir, secrets);
+    }
+  });
+
+  test('--all over two registries: credentials scoped by READMEGEN_REGISTRY_HOST never reach the other; unscoped ones are used for none, with one warning', async (t) => {
+    const root = temporaryDirectory(t);
+    for (const [name, host] of [
+      ['basic', basicRegistry.proxy.host],
+      ['token', locked.proxy.host],
+    ] as const) {
+      mkdirSync(path.join(root, name));
+      writeFileSync(path.join(root, name, 'readme-gen.yaml'), `name: ${name}\nlocation: ${host}/${REPOSITORY}\nstate: state.json\n`);
+    }
+    // The token registry answers with the identity token from auth.json; the basic one needs the environment's credentials.
+    const authFile = path.join(temporaryDirectory(t), 'auth.json');
+    writeFileSync(authFile, JSON.stringify({ auths: { [locked.proxy.host]: { identitytoken: IDENTITY_TOKEN } } }));
+    const env = { ...credentialEnv(USER, HTPASSWD_PASSWORD), REGISTRY_AUTH_FILE: authFile };
+    forget(basicRegistry);
+    forget(locked);
+    tokens.requests.splice(0);
+
+    const scoped = await runCliAsync(['snapshot', '--all', '--quiet', '--cache-dir', path.join(root, 'cache')], root, {
+      ...env,
+      READMEGEN_REGISTRY_HOST: basicRegistry.proxy.host,
+      DOCKER_CONFIG: dockerConfig(t),
+    });
+
+    assert.equal(scoped.status, 0, scoped.stderr);
+    assert.ok(existsSync(path.join(root, 'basic', 'state.json')) && existsSync(path.join(root, 'token', 'state.json')));
+    assert.ok(basicRegistry.authorizations.includes(rightBasic));
+    assert.ok(tokens.requests.every((request) => request.user !== USER || request.grantType === 'refresh_token'));
+    assert.ok(
+      tokens.requests.every((request) => !request.authorization),
+      'no Basic credentials went to the other registry',
+    );
+    assert.ok(!locked.authorizations.includes(rightBasic));
+
+    forget(basicRegistry);
+    const unscoped = await runCliAsync(['snapshot', '--all', '--cache-dir', path.join(root, 'cache-2')], root, {
+      ...env,
+      DOCKER_CONFIG: dockerConfig(t),
+    });
+    assert.equal(unscoped.status, 3, unscoped.stderr);
+    assert.equal(unscoped.stderr.match(/READMEGEN_REGISTRY_HOST/g)?.length, 1, unscoped.stderr);
+    assert.ok(basicRegistry.authorizations.every((value) => value === undefined));
+    assertNoSecrets(scoped, root, [...secrets, IDENTITY_TOKEN]);
+    assertNoSecrets(unscoped, root, [...secrets, IDENTITY_TOKEN]);
   });
 });
