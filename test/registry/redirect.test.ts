@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { type RedirectingFront, startRedirectingFront } from '../harness/nginx-server.js';
-import { Pusher } from '../harness/push.js';
+import { Pusher, pushSampleContent } from '../harness/push.js';
 import { startRegistry } from '../harness/registry-server.js';
 import { startTokenServer } from '../harness/token-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
@@ -42,15 +42,6 @@ function stateOf(dir: string): unknown {
   return rest;
 }
 
-async function pushContent(pusher: Pusher): Promise<void> {
-  await pusher.pushIndex({
-    tag: 'latest',
-    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
-  });
-  const single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
-  await pusher.pushManyTags('rc-', 3, single.digest);
-}
-
 /** A registry with its own token server (anonymous pull as given), behind a proxy recording each request's Authorization. */
 async function tokenRegistry(
   repository: string,
@@ -59,7 +50,7 @@ async function tokenRegistry(
 ) {
   const tokens = await startTokenServer({ users: { [USER]: PASSWORD }, anonymousPull });
   const registry = await startRegistry({ auth: { token: tokens } });
-  await pushContent(
+  await pushSampleContent(
     new Pusher({ registryUrl: registry.url, repository, auth: { bearer: { tokenServer: tokens, username: USER, password: PASSWORD } } }),
   );
   const authorizations: (string | undefined)[] = [];
