@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the programs the tests run for real, on a fresh Debian machine where
 # they are missing: Debian's docker-registry (distribution 2.8), which
-# test/harness/registry-server.ts starts on free loopback ports, and Debian's
-# pre-commit, which the hook tests drive. Fast when all is present (only
+# test/harness/registry-server.ts starts on free loopback ports, Debian's
+# pre-commit, which the hook tests drive, nginx (the light build), the
+# redirecting front of test/harness/nginx-server.ts, and squid, the HTTP proxy
+# of test/harness/squid-server.ts. Fast when all is present (only
 # `command -v`), so it runs before every test run.
 #
 # docker-registry's postinst would start a system registry on :5000 unless
@@ -11,7 +13,7 @@
 set -euo pipefail
 
 # binary:package
-NEEDED="docker-registry:docker-registry pre-commit:pre-commit"
+NEEDED="docker-registry:docker-registry pre-commit:pre-commit nginx:nginx-light squid:squid"
 
 missing=()
 for entry in $NEEDED; do

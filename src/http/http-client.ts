@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { Agent, EnvHttpProxyAgent, request } from 'undici';
 import { ReadmeGenError } from '../errors.js';
 import { isLoopback } from './loopback.js';
 import { readCapped } from './read-capped.js';
@@ -15,8 +15,14 @@ export interface HttpRequest<Kind extends string = string> {
   body?: string;
   /** a larger body is an error, read no further */
   maxBytes: number;
-  /** follow redirects (blob storage); Authorization is never sent to another origin */
+  /** follow 301/302/303/307/308; a static Authorization header is never sent to another origin */
   followRedirects?: boolean;
+  /**
+   * The Authorization header for one hop's URL, asked anew at every redirect:
+   * a caller that holds a credential per host (registry tokens) sends each
+   * host its own and the others nothing. Overrides `headers.authorization`.
+   */
+  authorization?: (url: URL) => string | undefined;
 }
 
 export interface HttpResponse {
@@ -38,6 +44,27 @@ export interface HttpOptions {
   maxRetryAfterMs: number;
   /** first backoff; doubles per attempt, with jitter */
   backoffMs: number;
+  /** the proxies to go through (proxyFromEnv), for every host but loopback; none: direct */
+  proxy?: ProxySettings;
+}
+
+/** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as undici's EnvHttpProxyAgent reads them ('' for unset). */
+export interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+/**
+ * The proxy variables as curl and undici read them, the lower-case name
+ * first; undefined when no proxy is set. Read from `env`, never implicitly
+ * from process.env, so what a run uses is what its caller passed.
+ */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
+  if (!httpProxy && !httpsProxy) return undefined;
+  return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' };
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
@@ -73,6 +100,31 @@ export interface HttpPeer<Kind extends string> {
   retryable?: (response: HttpResponse) => boolean;
 }
 
+/** Node's codes for a certificate that does not verify (OpenSSL's verify results, as node's crypto_common.cc names them) and a name it does not cover. */
+const CERTIFICATE_ERRORS = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'UNABLE_TO_GET_CRL',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+]);
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 5;
 
@@ -92,6 +144,8 @@ export class HttpClient<Kind extends string = string> {
   readonly #peer: HttpPeer<Kind>;
   readonly #options: HttpOptions;
   readonly #agent: Agent;
+  /** through HTTP(S)_PROXY unless NO_PROXY names the host; loopback never goes here */
+  readonly #proxied: EnvHttpProxyAgent | undefined;
   readonly #slots = new Map<string, Semaphore>();
   /** aborted by close(): requests in flight and backoff waits end at once, and nothing more is sent */
   readonly #closing = new AbortController();
@@ -100,12 +154,14 @@ export class HttpClient<Kind extends string = string> {
     this.#peer = peer;
     this.stats = { requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>, retries: 0, bytes: 0 };
     this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
-    this.#agent = new Agent({
+    const agentOptions = {
       connections: this.#options.concurrency,
       keepAliveTimeout: 30_000,
       headersTimeout: this.#options.timeoutMs,
       bodyTimeout: this.#options.timeoutMs,
-    });
+    };
+    this.#agent = new Agent(agentOptions);
+    this.#proxied = this.#options.proxy ? new EnvHttpProxyAgent({ ...agentOptions, ...this.#options.proxy }) : undefined;
     // Every request in flight and every backoff wait listens on it: no limit, or Node warns on stderr past 10.
     setMaxListeners(0, this.#closing.signal);
   }
@@ -140,7 +196,7 @@ export class HttpClient<Kind extends string = string> {
    */
   close(): Promise<void> {
     this.#closing.abort();
-    return this.#agent.close();
+    return Promise.all([this.#agent.close(), this.#proxied?.close()]).then(() => undefined);
   }
 
   #delayBefore(attempt: number, response: HttpResponse | undefined, httpRequest: HttpRequest<Kind>): number {
@@ -161,7 +217,7 @@ export class HttpClient<Kind extends string = string> {
     let url = httpRequest.url;
     let headers = { ...httpRequest.headers };
     for (let hop = 0; ; hop++) {
-      const response = await this.#once(httpRequest, url, headers);
+      const response = await this.#once(httpRequest, url, hopHeaders(httpRequest, url, headers));
       const location = response.headers.location;
       if (!httpRequest.followRedirects || ![301, 302, 303, 307, 308].includes(response.status) || location === undefined) return response;
       if (hop >= MAX_REDIRECTS) throw this.#peer.error(`${describe(httpRequest)}: more than ${MAX_REDIRECTS} redirects`);
@@ -186,7 +242,8 @@ export class HttpClient<Kind extends string = string> {
         method: httpRequest.method,
         headers,
         ...(httpRequest.body === undefined ? {} : { body: httpRequest.body }),
-        dispatcher: this.#agent,
+        // Loopback is always direct: a proxy elsewhere cannot reach this machine's 127.0.0.1, and NO_PROXY rarely says so.
+        dispatcher: this.#proxied && !isLoopback(new URL(url).host) ? this.#proxied : this.#agent,
         signal: this.#closing.signal,
         reset: false,
       }).catch((error: unknown) => {
@@ -212,6 +269,14 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
   return Object.fromEntries(
     Object.entries(headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]),
   );
+}
+
+/** The headers of one hop: with the caller's Authorization for this URL, if it has one per URL. */
+function hopHeaders(httpRequest: HttpRequest<string>, url: string, headers: Record<string, string>): Record<string, string> {
+  if (!httpRequest.authorization) return headers;
+  const authorization = httpRequest.authorization(new URL(url));
+  const rest = withoutAuthorization(headers);
+  return authorization === undefined ? rest : { ...rest, authorization };
 }
 
 function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
@@ -243,10 +308,14 @@ function describe(httpRequest: HttpRequest<string>): string {
  *   it can be a restart, over in a second.
  * - EAI_AGAIN is retried: it is the resolver failing to answer (no network
  *   yet, an overloaded DNS server), not an answer that the name is unknown.
+ * - A certificate that does not verify (unknown CA, expired, wrong name): the
+ *   same certificate comes back on every attempt.
  */
 function unreachableHost(error: unknown, host: string, peer: HttpPeer<string>): string | undefined {
   const { code, address } = (error ?? {}) as { code?: string; address?: string };
   if (code === 'ENOTFOUND') return `the host ${host} does not resolve (ENOTFOUND); ${peer.unresolvableFix}`;
+  if (code !== undefined && CERTIFICATE_ERRORS.has(code))
+    return `the TLS certificate of ${host} does not verify (${code}); if a private CA signed it, give its certificate to Node (NODE_EXTRA_CA_CERTS=<file>)`;
   // The host as named too: localhost may be tried over IPv6 and IPv4, and the error of both then carries no one address.
   const loopback = isLoopback(host) || (address !== undefined && isLoopback(address));
   if (code === 'ECONNREFUSED' && loopback) return `connection refused by ${host} (ECONNREFUSED): nothing listens there; ${peer.refusedFix}`;

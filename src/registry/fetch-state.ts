@@ -1,6 +1,6 @@
 import type { ImageState } from '../state/image-state.js';
 import { InputError } from '../errors.js';
-import type { RequestStats } from '../http/http-client.js';
+import { type RequestStats, proxyFromEnv } from '../http/http-client.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
 import { CredentialFinder, DEFAULT_HELPER_TIMEOUT_MS } from './credentials.js';
 import { parseLocation } from './image-location.js';
@@ -20,6 +20,7 @@ export function openSession(
   options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env' | 'warn'>,
   images = 1,
 ): RegistrySession {
+  const proxy = proxyFromEnv(options.env ?? process.env);
   return {
     credentials: new CredentialFinder({
       env: options.env ?? process.env,
@@ -30,6 +31,7 @@ export function openSession(
     http: registryHttpClient({
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(proxy ? { proxy } : {}),
     }),
     cache: new ContentCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir(options.env))),
   };

@@ -55,16 +55,24 @@ export interface RegistryClientOptions {
  * pagination, HEAD for digests, GET by digest only for content not seen
  * before (verified against its digest, then cached), GET by tag where a HEAD
  * would only add a round trip, and the referrers API.
- * Authentication follows the registry's challenge: a bearer token per scope,
- * cached until it expires, or Basic.
+ * Every request follows redirects (registry.k8s.io sends every /v2/ request
+ * to Artifact Registry, vanity hosts to ghcr.io or Docker Hub).
+ * Authentication follows each host's challenge: a bearer token per host and
+ * scope, cached until it expires, or Basic. The user's credentials go only to
+ * the configured registry (its Basic challenge, its token realm); a host
+ * redirected to gets only what its own challenge yields anonymously, unless
+ * its realm is the configured registry's.
  */
 export class RegistryClient {
   readonly #location: ImageLocation;
   readonly #http: RegistryHttpClient;
   readonly #credentials: Credentials | undefined;
   readonly #cache: ContentCache;
-  #authorization: { header: string; expiresAt: number } | undefined;
-  #pendingAuthorization: Promise<void> | undefined;
+  /** by #tokenKey: a token (or Basic) for one host and repository */
+  readonly #authorizations = new Map<string, Authorization>();
+  readonly #pendingAuthorizations = new Map<string, Promise<void>>();
+  /** the token realm the configured registry challenged with: the only realm that gets the user's credentials */
+  #credentialRealm: string | undefined;
   /**
    * Manifest GETs under way, by digest. A platform manifest with a tag of its
    * own (`1.0-arm64`) is asked for as an image and as its index's child at
@@ -122,7 +130,8 @@ export class RegistryClient {
       const listing = parseJson(response.body, `${this.#name()}: the tag list is not JSON`);
       for (const tag of parseTagList(listing, this.#name())) tags.add(tag);
       for (const [tag, target] of gcrTagDigests(listing)) this.#listedDigests.set(tag, target);
-      url = artifactoryNextPage(response, nextLink(response), url) ?? nextPage(response, url, this.#name());
+      // Relative to the page that answered: after a redirect, that is on the host redirected to.
+      url = artifactoryNextPage(response, nextLink(response), response.url) ?? nextPage(response, response.url, this.#name());
     }
     return [...tags];
   }
@@ -230,7 +239,7 @@ export class RegistryClient {
     const cached = this.#cache.get(digest);
     if (cached) return cached;
     const url = `${apiBase(this.#location)}/blobs/${digest}`;
-    const response = await this.#send({ method: 'GET', url, kind: 'blob', maxBytes: MAX_BLOB_BYTES, followRedirects: true });
+    const response = await this.#send({ method: 'GET', url, kind: 'blob', maxBytes: MAX_BLOB_BYTES });
     expectOk(response, `${this.#name()}@${digest}: GET blob`);
     if (sha256Digest(response.body) !== digest) {
       throw new RegistryError(`${this.#name()}@${digest}: the blob's bytes do not hash to its digest; refusing it`);
@@ -288,23 +297,39 @@ export class RegistryClient {
   }
 
   /**
-   * Sends with the current authorization; on a 401, answers the challenge once
-   * and resends. Every answer may announce the pull quota; one saying it is
-   * spent ends the run.
+   * Sends, following redirects, with each host's own authorization; on a 401,
+   * answers that host's challenge and resends. Once per host and scope: a
+   * redirect chain may meet a new challenge on each host, a host that refuses
+   * the token it just gave is refusing access. Every answer may announce the
+   * pull quota; one saying it is spent ends the run.
    */
   async #send(httpRequest: HttpRequest<RequestKind>): Promise<HttpResponse> {
-    const first = this.#observeQuota(await this.#http.send(this.#authorized(httpRequest)));
-    if (first.status !== 401) return first;
-    await this.#authorize(first);
-    const second = this.#observeQuota(await this.#http.send(this.#authorized(httpRequest)));
-    if (second.status === 401) {
-      const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
-      // Docker Hub and Quay answer 401, not 404, for a repository that does not exist.
-      throw new RegistryError(
-        `${this.#name()}: the registry refused access ${how} (401): the repository may not exist (check location in the config), or the credentials may not allow reading it (see the README, "Registry credentials")`,
+    const answered = new Set<string>();
+    for (;;) {
+      const response = this.#observeQuota(
+        await this.#http.send({
+          ...httpRequest,
+          followRedirects: true,
+          authorization: (url) => this.#authorizationFor(url),
+        }),
       );
+      if (response.status !== 401) return response;
+      const url = new URL(response.url);
+      const key = this.#tokenKey(url);
+      if (answered.has(key)) {
+        if (!this.#isConfiguredHost(url))
+          throw new RegistryError(
+            `${this.#name()}: the registry redirected to ${url.host}, which refused access (401); only its anonymous token was offered, since credentials go only to ${this.#location.registry}`,
+          );
+        const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
+        // Docker Hub and Quay answer 401, not 404, for a repository that does not exist.
+        throw new RegistryError(
+          `${this.#name()}: the registry refused access ${how} (401): the repository may not exist (check location in the config), or the credentials may not allow reading it (see the README, "Registry credentials")`,
+        );
+      }
+      answered.add(key);
+      await this.#authorize(response, url);
     }
-    return second;
   }
 
   #observeQuota(response: HttpResponse): HttpResponse {
@@ -317,52 +342,75 @@ export class RegistryClient {
     return response;
   }
 
-  #authorized(httpRequest: HttpRequest<RequestKind>): HttpRequest<RequestKind> {
-    const current = this.#authorization;
-    if (!current || current.expiresAt <= Date.now()) return httpRequest;
-    return { ...httpRequest, headers: { ...httpRequest.headers, authorization: current.header } };
+  /** Where a token is kept: per host and repository, since a redirect may change both (registry.k8s.io → Artifact Registry). */
+  #tokenKey(url: URL): string {
+    return `${url.origin} ${repositoryInPath(url) ?? this.#location.repository}`;
   }
 
-  /** One challenge answered at a time: concurrent 401s share the token fetch. */
-  async #authorize(response: HttpResponse): Promise<void> {
-    this.#pendingAuthorization ??= this.#answer(parseChallenges(response.headers['www-authenticate'] ?? '')).finally(() => {
-      this.#pendingAuthorization = undefined;
-    });
-    await this.#pendingAuthorization;
+  #isConfiguredHost(url: URL): boolean {
+    return url.origin === new URL(apiBase(this.#location)).origin;
   }
 
-  async #answer(challenges: Challenge[]): Promise<void> {
+  #authorizationFor(url: URL): string | undefined {
+    const current = this.#authorizations.get(this.#tokenKey(url));
+    return current && current.expiresAt > Date.now() ? current.header : undefined;
+  }
+
+  /** One challenge per host and scope answered at a time: concurrent 401s share the token fetch. */
+  async #authorize(response: HttpResponse, url: URL): Promise<void> {
+    const key = this.#tokenKey(url);
+    let pending = this.#pendingAuthorizations.get(key);
+    if (!pending) {
+      pending = this.#answer(parseChallenges(response.headers['www-authenticate'] ?? ''), url).finally(() => {
+        this.#pendingAuthorizations.delete(key);
+      });
+      this.#pendingAuthorizations.set(key, pending);
+    }
+    await pending;
+  }
+
+  async #answer(challenges: Challenge[], url: URL): Promise<void> {
+    const key = this.#tokenKey(url);
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer' && challenge.params.realm);
     if (bearer) {
-      this.#authorization = await this.#fetchToken(bearer);
+      this.#authorizations.set(key, await this.#fetchToken(bearer, url));
       return;
     }
+    const configured = this.#isConfiguredHost(url);
     // An identity token is only ever exchanged at a token service: it is no Basic password.
-    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.#credentials?.kind === 'password') {
-      this.#authorization = { header: basicAuthorization(this.#credentials), expiresAt: Number.POSITIVE_INFINITY };
+    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.#credentials?.kind === 'password' && configured) {
+      this.#authorizations.set(key, { header: basicAuthorization(this.#credentials), expiresAt: Number.POSITIVE_INFINITY });
       return;
     }
-    const how = this.#credentials ? 'the registry offers no way to use them' : 'none were found';
+    const how = !configured
+      ? `they go only to ${this.#location.registry}, not to ${url.host} where it redirected`
+      : this.#credentials
+        ? 'the registry offers no way to use them'
+        : 'none were found';
     throw new RegistryError(`${this.#name()}: the registry asks for credentials (401) and ${how}; see the README, "Registry credentials"`);
   }
 
   /**
-   * A pull token for this repository. The scope is always this repository's,
-   * whatever the challenge names: ghcr.io answers /v2/ with a placeholder.
-   * Credentials go to the realm only over HTTPS (or to a loopback realm).
+   * A pull token for the repository the challenged URL names (this
+   * repository on the configured host), whatever the challenge's scope: ghcr.io
+   * answers /v2/ with a placeholder. Credentials go only to the realm the
+   * configured registry named, and only over HTTPS (or to a loopback realm).
    */
-  async #fetchToken(challenge: Challenge): Promise<{ header: string; expiresAt: number }> {
+  async #fetchToken(challenge: Challenge, url: URL): Promise<Authorization> {
     const realm = new URL(challenge.params.realm ?? '');
+    const realmId = `${realm.origin}${realm.pathname}`;
+    if (this.#isConfiguredHost(url)) this.#credentialRealm = realmId;
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-    realm.searchParams.set('scope', `repository:${this.#location.repository}:pull`);
+    realm.searchParams.set('scope', `repository:${repositoryInPath(url) ?? this.#location.repository}:pull`);
     const headers: Record<string, string> = { accept: 'application/json' };
-    const credentials = realm.protocol === 'https:' || isLoopback(realm.host) ? this.#credentials : undefined;
+    const credentials =
+      realmId === this.#credentialRealm && (realm.protocol === 'https:' || isLoopback(realm.host)) ? this.#credentials : undefined;
     let request: HttpRequest<RequestKind> = { method: 'GET', url: realm.toString(), kind: 'token', maxBytes: 1 * 2 ** 20, headers };
     if (credentials?.kind === 'password') headers.authorization = basicAuthorization(credentials);
     if (credentials?.kind === 'identity-token') request = refreshTokenRequest(request, realm, credentials.token);
     const response = await this.#http.send(request);
     if (response.status === 401 || response.status === 403) {
-      const how = this.#credentials ? `with the credentials from ${this.#credentials.source}` : 'anonymously';
+      const how = credentials ? `with the credentials from ${credentials.source}` : 'anonymously';
       throw new RegistryError(`${this.#name()}: the token service ${realm.origin} refused a pull token ${how} (${response.status})`);
     }
     expectOk(response, `${this.#name()}: token from ${realm.origin}`);
@@ -378,6 +426,17 @@ export class RegistryClient {
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     return { header: `Bearer ${token}`, expiresAt: Date.now() + Math.max(lifetime - 5, 1) * 1000 };
   }
+}
+
+interface Authorization {
+  header: string;
+  expiresAt: number;
+}
+
+/** The repository a distribution API URL names (/v2/<name>/tags/list, manifests, blobs, referrers); undefined for others (blob storage). */
+function repositoryInPath(url: URL): string | undefined {
+  const match = /^\/v2\/(.+)\/(?:tags\/list|(?:manifests|blobs|referrers)\/[^/]+)$/.exec(url.pathname);
+  return match?.[1];
 }
 
 /**

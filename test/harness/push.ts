@@ -453,6 +453,20 @@ function cosignConfig(layers: Descriptor[]): Buffer {
 }
 
 /** `sha256:<hex>` → `sha256-<hex>`, the tag cosign and the referrers fallback derive from a digest. */
+/**
+ * The content the auth and redirect suites read: a two-platform index
+ * (`latest`), a single-arch Docker image (`single`) and three more tags on it
+ * (`rc-0`…`rc-2`).
+ */
+export async function pushSampleContent(pusher: Pusher): Promise<void> {
+  await pusher.pushIndex({
+    tag: 'latest',
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
+  const single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
+  await pusher.pushManyTags('rc-', 3, single.digest);
+}
+
 export function tagForDigest(digest: Digest): string {
   return digest.replace(':', '-');
 }

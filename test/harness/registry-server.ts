@@ -141,18 +141,26 @@ function spawnRegistry(directory: string, configFile: string): ChildProcess {
 }
 
 /** Polls GET /v2/ until it answers 200, or 401 when auth is on; false if the process died first. */
-async function waitUntilReady(child: ChildProcess, url: string): Promise<boolean> {
+function waitUntilReady(child: ChildProcess, url: string): Promise<boolean> {
+  return waitForChild(child, REGISTRY_BINARY, async () => [200, 401].includes((await probe(`${url}/v2/`)) ?? 0), `answer GET ${url}/v2/`);
+}
+
+/**
+ * Polls `ready` until it says yes (true), the child exits first (false: the
+ * caller may retry on another port), or READY_TIMEOUT_MS pass (an error
+ * saying the child did not `what`). Shared by every harness that runs a program.
+ */
+export async function waitForChild(child: ChildProcess, binary: string, ready: () => Promise<boolean>, what: string): Promise<boolean> {
   let spawnError: Error | undefined;
   child.once('error', (error) => (spawnError = error));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (spawnError) throw new Error(`cannot run ${REGISTRY_BINARY} (run scripts/ensure-test-tools.sh): ${spawnError.message}`);
+    if (spawnError) throw new Error(`cannot run ${binary} (run scripts/ensure-test-tools.sh): ${spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null) return false;
-    const status = await probe(`${url}/v2/`);
-    if (status === 200 || status === 401) return true;
+    if (await ready()) return true;
     await sleep(25);
   }
-  throw new Error(`docker-registry at ${url} did not answer GET /v2/ within ${READY_TIMEOUT_MS} ms`);
+  throw new Error(`${binary} did not ${what} within ${READY_TIMEOUT_MS} ms`);
 }
 
 async function probe(url: string): Promise<number | undefined> {
@@ -165,7 +173,7 @@ async function probe(url: string): Promise<number | undefined> {
   }
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   // No pid: it never started (the binary is missing), so there is nothing to stop.
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ImageState } from '../../src/state/image-state.js';
 import { type CountingProxy, startCountingProxy } from '../harness/counting-proxy.js';
-import { Pusher } from '../harness/push.js';
+import { Pusher, pushSampleContent } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type TokenServer, startTokenServer } from '../harness/token-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
@@ -52,7 +52,7 @@ function forget(watched: Watched): void {
 /** docker-registry with token auth by `tokens`, holding the test content, behind a watching proxy. */
 async function tokenRegistry(tokens: TokenServer): Promise<Watched> {
   const registry = await startRegistry({ auth: { token: tokens } });
-  await pushContent(
+  await pushSampleContent(
     new Pusher({
       registryUrl: registry.url,
       repository: REPOSITORY,
@@ -65,7 +65,7 @@ async function tokenRegistry(tokens: TokenServer): Promise<Watched> {
 /** docker-registry with htpasswd (Basic) auth, holding the test content, behind a watching proxy. */
 async function htpasswdRegistry(): Promise<Watched> {
   const registry = await startRegistry({ auth: { htpasswd: { username: USER, password: HTPASSWD_PASSWORD } } });
-  await pushContent(
+  await pushSampleContent(
     new Pusher({ registryUrl: registry.url, repository: REPOSITORY, auth: { basic: { username: USER, password: HTPASSWD_PASSWORD } } }),
   );
   return watch(registry);
@@ -77,15 +77,6 @@ async function stop(watched: readonly (Watched | undefined)[], tokenServers: rea
     await each?.registry.stop();
   }
   for (const server of tokenServers) await server?.stop();
-}
-
-async function pushContent(pusher: Pusher): Promise<void> {
-  await pusher.pushIndex({
-    tag: 'latest',
-    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
-  });
-  const single = await pusher.pushImage({ tag: 'single', docker: true, platform: { os: 'linux', architecture: 'amd64' } });
-  await pusher.pushManyTags('rc-', 3, single.digest);
 }
 
 function workspace(t: TestContext, host: string): string {

@@ -12,7 +12,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryError } from '../../src/errors.js';
 import { type RegistryHttpClient, registryHttpClient } from '../../src/registry/registry-http.js';
@@ -27,6 +29,7 @@ import { type PushedImage, type PushedIndex, Pusher } from '../harness/push.js';
 import { closeServer, freeLoopbackPort, listenOnLoopback } from '../harness/loopback.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
+import { createCa } from '../helpers/signing.js';
 
 const REPOSITORY = 'acme/app';
 const BASE = `/v2/${REPOSITORY}`;
@@ -458,6 +461,25 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
       ),
     );
     assert.equal(http.stats.requests.ping, 1, 'one lookup attempt');
+    assert.equal(http.stats.retries, 0);
+    assert.ok(ms < LONG_BACKOFF_MS / 2, `took ${Math.round(ms)} ms; a retry would have waited at least ${LONG_BACKOFF_MS / 2} ms`);
+  });
+
+  test("a TLS certificate that does not verify (a self-signed CA certificate as the server's: INVALID_PURPOSE): one attempt, no retry, no backoff", async (t) => {
+    const ca = await createCa('readme-gen untrusted registry');
+    const key = KeyObject.from(ca.keys.privateKey).export({ type: 'pkcs8', format: 'pem' });
+    const server = createHttpsServer({ key, cert: ca.certificate.toString('pem') }, (_request, response) => response.end('{}'));
+    const port = await listenOnLoopback(server);
+    t.after(() => closeServer(server));
+
+    const { http, error, ms } = await sendOnce(`https://127.0.0.1:${port}/v2/`);
+
+    assert.ok(error instanceof RegistryError, String(error));
+    assert.match(
+      error.message,
+      /: the TLS certificate of 127\.0\.0\.1:\d+ does not verify \(INVALID_PURPOSE\); if a private CA signed it, give its certificate to Node \(NODE_EXTRA_CA_CERTS=<file>\)$/,
+    );
+    assert.equal(http.stats.requests.ping, 1, 'one attempt');
     assert.equal(http.stats.retries, 0);
     assert.ok(ms < LONG_BACKOFF_MS / 2, `took ${Math.round(ms)} ms; a retry would have waited at least ${LONG_BACKOFF_MS / 2} ms`);
   });
