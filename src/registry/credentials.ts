@@ -68,6 +68,7 @@ export interface CredentialOptions {
 export class CredentialFinder {
   readonly #options: CredentialOptions;
   readonly #helperAnswers = new Map<string, Promise<Credentials | undefined>>();
+  readonly #authFiles = new Map<string, AuthFile | undefined>();
   #warnedUnscoped = false;
 
   constructor(options: CredentialOptions) {
@@ -123,19 +124,8 @@ export class CredentialFinder {
     repository: string,
   ): Promise<Credentials | undefined | 'no entry'> {
     const fix = kind === 'podman' ? 'or point REGISTRY_AUTH_FILE elsewhere' : 'or point DOCKER_CONFIG elsewhere';
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return 'no entry';
-    }
-    let config: AuthFile;
-    try {
-      config = JSON.parse(text) as AuthFile;
-    } catch {
-      throw new InputError(`${file}: not valid JSON; fix it ${fix}`);
-    }
-    if (typeof config !== 'object' || config === null) throw new InputError(`${file}: not a JSON object; fix it ${fix}`);
+    const config = this.#authFile(file, fix);
+    if (config === undefined) return 'no entry';
     const wanted = canonicalHost(registry);
     // credsStore is docker's alone; containers-auth.json(5) knows only credHelpers.
     const helper =
@@ -159,6 +149,28 @@ export class CredentialFinder {
       if (colon > 0) return { kind: 'password', username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: file };
     }
     return 'no entry';
+  }
+
+  /** The file parsed, once per run however many images ask (`--all`); undefined when it cannot be read. */
+  #authFile(file: string, fix: string): AuthFile | undefined {
+    if (this.#authFiles.has(file)) return this.#authFiles.get(file);
+    let text: string | undefined;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // no such file: nothing to read here
+    }
+    let config: AuthFile | undefined;
+    if (text !== undefined) {
+      try {
+        config = JSON.parse(text) as AuthFile;
+      } catch {
+        throw new InputError(`${file}: not valid JSON; fix it ${fix}`);
+      }
+      if (typeof config !== 'object' || config === null) throw new InputError(`${file}: not a JSON object; fix it ${fix}`);
+    }
+    this.#authFiles.set(file, config);
+    return config;
   }
 
   #fromHelper(helper: string, file: string, registry: string): Promise<Credentials | undefined> {

@@ -130,8 +130,7 @@ export class RegistryClient {
       const listing = parseJson(response.body, `${this.#name()}: the tag list is not JSON`);
       for (const tag of parseTagList(listing, this.#name())) tags.add(tag);
       for (const [tag, target] of gcrTagDigests(listing)) this.#listedDigests.set(tag, target);
-      // Relative to the page that answered: after a redirect, that is on the host redirected to.
-      url = artifactoryNextPage(response, nextLink(response), response.url) ?? nextPage(response, response.url, this.#name());
+      url = artifactoryNextPage(response, nextLink(response), response.url || url) ?? nextPage(response, url, this.#name());
     }
     return [...tags];
   }
@@ -282,12 +281,9 @@ export class RegistryClient {
       }
       if (index.kind !== 'index') return { kind: 'unusable', why: 'a 200 whose body is not an OCI index' };
       manifests.push(...index.manifests);
-      // Resolved against the URL that answered (after any redirect); another host is not followed, as for the tag list.
-      const answered: URL = new URL(response.url || url);
-      const link = nextLink(response);
-      const next: URL | undefined = link === undefined ? undefined : new URL(link, answered);
-      if (next && next.origin !== answered.origin) return { kind: 'unusable', why: `with a Link to another host (${next.origin})` };
-      url = next?.toString();
+      const next = followingPage(response, url);
+      if (next && 'otherHost' in next) return { kind: 'unusable', why: `with a Link to another host (${next.otherHost})` };
+      url = next?.url;
     }
     return { kind: 'index', manifests };
   }
@@ -489,13 +485,24 @@ function nextLink(response: HttpResponse): string | undefined {
 
 /** The tag list's next page, resolved against this page's URL; a link to another origin is refused. */
 function nextPage(response: HttpResponse, current: string, name: string): string | undefined {
+  const next = followingPage(response, current);
+  if (next && 'otherHost' in next) {
+    throw new RegistryError(`${name}: the tag list's next page is on another host (${next.otherHost}); refusing to follow it`);
+  }
+  return next?.url;
+}
+
+/**
+ * The `rel="next"` page of a paged answer (tag list, referrers), resolved
+ * against the URL that answered, which after a redirect is on the host
+ * redirected to; a page on another host is named, never followed.
+ */
+function followingPage(response: HttpResponse, current: string): { url: string } | { otherHost: string } | undefined {
   const link = nextLink(response);
   if (link === undefined) return undefined;
-  const next = new URL(link, current);
-  if (next.origin !== new URL(current).origin) {
-    throw new RegistryError(`${name}: the tag list's next page is on another host (${next.origin}); refusing to follow it`);
-  }
-  return next.toString();
+  const answered = new URL(response.url || current);
+  const next = new URL(link, answered);
+  return next.origin === answered.origin ? { url: next.toString() } : { otherHost: next.origin };
 }
 
 function checkDigest(response: HttpResponse, digest: string, name: string): void {
