@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import { proseList } from '../text/prose-list.js';
 import { fencedCode, inlineCode, inlineCodeInProse, inlineText, markdownLink } from '../markdown/markdown-escape.js';
+import { registerCellHelpers } from './table-cells.js';
 import type { TemplateSet } from './template-set.js';
 import { compareBytes } from '../tags/tag-order.js';
 
@@ -20,6 +21,7 @@ export interface ViewSettings {
 export function renderTemplate(templates: TemplateSet, view: object, settings?: ViewSettings): string {
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
+  registerCellHelpers(handlebars);
   for (const [name, source] of templates.partials) {
     handlebars.registerPartial(name, compile(handlebars, source, `partial ${name}`));
   }

@@ -23,6 +23,8 @@ function row(digest: string, tags: string[]): TagRowView {
     isIndex: true,
     platforms: [],
     architectures: [],
+    shortDigest: digest.slice(7, 19),
+    platformNames: [],
     signed: false,
     verified: false,
     rekorEntries: [],
