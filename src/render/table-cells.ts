@@ -32,7 +32,8 @@ function sizeRange(row: TagRowView): string {
   const [min, max] = [Math.min(...sizes), Math.max(...sizes)];
   const unit = sizeUnit(max);
   const [low, high] = [scaled(min, unit), scaled(max, unit)];
-  return low === high ? `${high} ${unit.name}` : `${low}–${high} ${unit.name}`;
+  // A narrow column would wrap after the dash or before the unit; word joiners and a no-break space keep the size on one line.
+  return low === high ? `${high}\u00a0${unit.name}` : `${low}\u2060–\u2060${high}\u00a0${unit.name}`;
 }
 
 /** Decimal units, as registries and Docker Hub show compressed sizes. */
