@@ -366,7 +366,10 @@ function buildSigning(
   return signing;
 }
 
-const GITHUB_WORKFLOW_SUBJECT = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/(\.github\/workflows\/[^@]+)@(.+)$/;
+/** A repository's owner/name as GitHub allows them: what may stand in a link's text and URL unescaped. */
+const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const GITHUB_WORKFLOW_SUBJECT = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)\/(\.github\/workflows\/[^@]+)@(.+)$/;
+const SOURCE_REPOSITORY_URL = /^https:\/\/[A-Za-z0-9.-]+\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
 
 /**
  * Who signed, from what and when, as the signature's certificate and log entry
@@ -383,14 +386,16 @@ function signingFacts(signature: ImageSignature): SigningFactsView {
   if (!identity) return facts;
   const legacy = (name: string) => identity.githubWorkflow.find((extension) => extension.name === name)?.value;
   const workflow = GITHUB_WORKFLOW_SUBJECT.exec(identity.subject);
-  const repositoryName = workflow?.[1] ?? legacy('githubWorkflowRepository');
-  const sourceUrl = identity.build?.sourceRepository;
+  // A name or URL that is not a plain repository's is left out: it would be link text and a link, not code.
+  const legacyName = legacy('githubWorkflowRepository');
+  const repositoryName = workflow?.[1] ?? (legacyName !== undefined && REPOSITORY_NAME.test(legacyName) ? legacyName : undefined);
+  const source = SOURCE_REPOSITORY_URL.exec(identity.build?.sourceRepository ?? '');
   if (workflow) {
     facts.workflow = workflow[2] as string;
     facts.workflowRef = workflow[3] as string;
   }
   if (repositoryName !== undefined) facts.repository = { url: `https://github.com/${repositoryName}`, name: repositoryName };
-  else if (sourceUrl?.startsWith('https://')) facts.repository = { url: sourceUrl, name: sourceUrl.replace(/^https:\/\/[^/]+\//, '') };
+  else if (source) facts.repository = { url: source[0], name: source[1] as string };
   const trigger = identity.build?.trigger ?? legacy('githubWorkflowTrigger');
   if (trigger !== undefined) facts.trigger = trigger;
   const sha = identity.build?.sourceCommit ?? legacy('githubWorkflowSha');
