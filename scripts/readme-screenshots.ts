@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PHONE_WIDTH, README_COLUMN, openBrowser, preview } from '../test/helpers/github-preview.js';
+import { VIEWS, openBrowser, preview } from '../test/helpers/github-preview.js';
 import { renderPreviewFixture } from '../test/helpers/preview-fixtures.js';
 
 /** This file runs as dist/scripts/readme-screenshots.js, two levels below the repository root. */
@@ -21,11 +21,8 @@ mkdirSync(OUT, { recursive: true });
 const markdown = renderPreviewFixture();
 const browser = await openBrowser();
 try {
-  for (const [file, column, margin] of [
-    ['default-desktop.png', README_COLUMN, 24],
-    ['default-phone.png', PHONE_WIDTH - 32, 16],
-  ] as const) {
-    const target = path.join(OUT, file) as `${string}.png`;
+  for (const { name, column, margin } of VIEWS) {
+    const target = path.join(OUT, `default-${name}.png`) as `${string}.png`;
     await preview(browser, markdown, { column, margin, screenshot: target });
     console.log(`wrote ${path.relative(process.cwd(), target)}`);
   }

@@ -102,9 +102,10 @@ function tagsLeftOf(row: TableRow, column: number): string[] {
     .flatMap((cell) => [...walk(cell)].flatMap((node) => (node.type === 'inlineCode' ? [node.value] : [])));
 }
 
-/** A column whose header speaks of the log holds log entries: its cells are named as the log entry of the row's digest. */
+/** A column whose header speaks of the log (or of signing) holds log entries: its cells are named as the log entry of the row's digest. */
 function columnClaimName(title: string, index: number, digest: string): string {
-  if (/\b(?:log|rekor)\b/i.test(title)) return `the log entry printed for ${digest}`;
+  // The default template's Signed column links each ✔ to its log entry.
+  if (/\b(?:log|rekor|signed)\b/i.test(title)) return `the log entry printed for ${digest}`;
   return `the ${title === '' ? `column ${index + 1}` : `"${title}" column`} printed for ${digest}`;
 }
 
@@ -132,6 +133,10 @@ function codeClaims(block: Code, label: string, add: Add): void {
   } else {
     const words = cosignVerifyCommand(block.value);
     if (words) commandClaims(words, block, add);
+    // A pull pinned to a digest is what people copy: the digest it pins is a claim like the table's.
+    for (const [, reference] of block.value.matchAll(/^docker pull (\S+@sha256:[0-9a-f]{64})$/gm)) {
+      add('the digest the printed `docker pull` command pins', reference as string, block);
+    }
   }
 }
 

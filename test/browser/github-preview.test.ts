@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { PHONE_WIDTH, README_COLUMN, githubHtml, openBrowser, preview } from '../helpers/github-preview.js';
+import { README_COLUMN, VIEWS, githubHtml, openBrowser, preview } from '../helpers/github-preview.js';
 import { PREVIEW_FIXTURES, renderPreviewFixture } from '../helpers/preview-fixtures.js';
 import { temporaryDirectory } from '../helpers/run-cli.js';
 
@@ -61,10 +61,8 @@ describe('the default README in a browser, as GitHub renders it', () => {
   test('writes PNGs of the desktop and phone views', async (t) => {
     const dir = temporaryDirectory(t);
     const markdown = renderPreviewFixture();
-    for (const [file, column, margin] of [
-      ['desktop.png', README_COLUMN, 24],
-      ['phone.png', PHONE_WIDTH - 32, 16],
-    ] as const) {
+    for (const { name, column, margin } of VIEWS) {
+      const file = `${name}.png`;
       const target = path.join(dir, file) as `${string}.png`;
       await preview(browser, markdown, { column, margin, screenshot: target });
       const png = readFileSync(target);

@@ -227,11 +227,19 @@ describe('verify on a README rendered from Sigstore bundles', () => {
       ),
     },
     {
+      claim: 'the digest of the pinned pull',
+      from: () => `@${LATEST}\n`,
+      to: `@${OLDER}\n`,
+      message: new RegExp(
+        `: the digest the printed \`docker pull\` command pins is ${LOCATION.replace(/[.]/g, '\\.')}@${OLDER}; the committed state says ${LOCATION.replace(/[.]/g, '\\.')}@${LATEST}\\n$`,
+      ),
+    },
+    {
       claim: 'the Signed mark of a row in the tags table',
       from: () => `[✔](https://search.sigstore.dev/?logIndex=${OLDER_LOG_INDEX})`,
       to: '✔',
       message: new RegExp(
-        `: the "Signed" column printed for ${OLDER.slice(7, 19)} is ✔; the committed state says \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=${OLDER_LOG_INDEX}\\)\\n$`,
+        `: the log entry printed for ${OLDER.slice(7, 19)} is ✔; the committed state says \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=${OLDER_LOG_INDEX}\\)\\n$`,
       ),
     },
     {
@@ -395,7 +403,7 @@ describe("verify checks the committed state's signatures", () => {
       verify(repo.imageDir),
       new RegExp(
         // The first claim that differs, in reading order: the tags table's ✔ links the log entry.
-        `: the "Signed" column printed for ${LATEST.slice(7, 19)} is \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\); the committed state says \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=1234\\)`,
+        `: the log entry printed for ${LATEST.slice(7, 19)} is \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\); the committed state says \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=1234\\)`,
       ),
     );
   });

@@ -21,7 +21,13 @@ import { unified } from 'unified';
 /** The README column of a repository's home page on a desktop browser, in CSS pixels. */
 export const README_COLUMN = 830;
 /** A phone's viewport width (an iPhone 12–15), GitHub's mobile page keeps 16 px each side. */
-export const PHONE_WIDTH = 390;
+const PHONE_WIDTH = 390;
+
+/** The views the screenshots show: GitHub's desktop README column with the box's padding around it, and a phone. */
+export const VIEWS = [
+  { name: 'desktop', column: README_COLUMN, margin: 24 },
+  { name: 'phone', column: PHONE_WIDTH - 32, margin: 16 },
+] as const;
 
 const CHROMIUM = '/usr/bin/chromium';
 

@@ -25,7 +25,7 @@ function platform(architecture: string, variant: string | undefined, index: numb
   const record: PlatformRecord = {
     os: 'linux',
     architecture,
-    digest: `sha256:${(index + 1).toString(16).repeat(64)}` as Digest,
+    digest: `sha256:${(index + 1).toString(16).repeat(64)}`,
     size: 31_000_000 + index * 1_234_567,
   };
   if (variant !== undefined) record.variant = variant;
@@ -55,7 +55,7 @@ function withTags(state: ImageState, names: string[]): ImageState {
 /** 200 more digests, each a 4-platform index with two tags, created on a date of its own. */
 function withManyDigests(state: ImageState): ImageState {
   for (let i = 0; i < 200; i++) {
-    const digest = `sha256:${(0x1000 + i).toString(16).padStart(64, 'c')}` as Digest;
+    const digest: Digest = `sha256:${(0x1000 + i).toString(16).padStart(64, 'c')}`;
     for (const name of [`1.${i}.0`, `1.${i}`]) state.tags.push({ name, digest, mediaType: 'application/vnd.oci.image.index.v1+json' });
     state.images[digest] = {
       mediaType: 'application/vnd.oci.image.index.v1+json',

@@ -124,7 +124,8 @@ interface Values {
 const CLEAN: Values = {
   repository: 'acme/clean',
   platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
-  singleArchitecture: 'amd64',
+  // Not the index's amd64: the README's architectures line then lists as many as with the hostile values.
+  singleArchitecture: 's390x',
   annotations: { 'org.opencontainers.image.source': 'https://github.com/acme/app', 'org.opencontainers.image.description': 'An app.' },
   labels: { 'org.opencontainers.image.title': 'app' },
   uri: 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main',
