@@ -35,7 +35,7 @@ export interface ReadmeView {
   /** The digest primaryTag points to, for the digest-pinned pull; absent when no tag is shown. */
   primaryDigest?: string;
   /** Every platform the rows offer, as their platformNames spell it, each once, in the order the rows first show it. */
-  architectures: string[];
+  platformNames: string[];
   wording: { generator?: string; signedImages?: string };
   rows: TagRowView[];
   /** Some digest the README shows is signed (verified or not): without one, there is nothing to say about signing. */
@@ -172,7 +172,7 @@ export function buildView(config: RenderSettings, state: ImageState, verdicts: R
     registry: parseLocation(config.location).registry,
     builtWith: config.builtWith.map(buildToolView),
     primaryTag,
-    architectures: [...new Set(rows.flatMap((row) => row.platformNames))],
+    platformNames: [...new Set(rows.flatMap((row) => row.platformNames))],
     wording: { ...config.wording },
     rows,
     anySigned: signing.signed || rows.some((row) => row.signed),
