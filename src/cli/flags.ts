@@ -421,7 +421,7 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'HOST',
     commands: REGISTRY_READERS,
     group: 'registry',
-    help: 'plain HTTP for HOST (repeatable; loopback hosts always use it)',
+    help: 'plain HTTP for HOST (repeatable); loopback hosts use it unless certs.d has a directory for them (README, "TLS and private CAs")',
   },
 
   // Pull request

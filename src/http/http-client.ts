@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, request } from 'undici';
+import tls from 'node:tls';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { ReadmeGenError } from '../errors.js';
 import { isLoopback } from './loopback.js';
 import { readCapped } from './read-capped.js';
@@ -46,6 +47,15 @@ export interface HttpOptions {
   backoffMs: number;
   /** the proxies to go through (proxyFromEnv), for every host but loopback; none: direct */
   proxy?: ProxySettings;
+  /** a host's own TLS trust and client certificate (URL.host: name and port), asked once per host; undefined: the defaults */
+  tlsFor?: (host: string) => HostTls | undefined;
+}
+
+/** What one host's TLS connections use besides Node's defaults. */
+export interface HostTls {
+  /** PEM certificates trusted for this host, on top of Node's (its bundle, NODE_EXTRA_CA_CERTS) */
+  ca: string[];
+  clientCertificate?: { cert: string; key: string };
 }
 
 /** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as undici's EnvHttpProxyAgent reads them ('' for unset). */
@@ -96,6 +106,8 @@ export interface HttpPeer<Kind extends string> {
   unresolvableFix: string;
   /** what to do when nothing listens on a loopback host's port */
   refusedFix: string;
+  /** what to do when a host's certificate does not verify; default: give the CA to Node */
+  certificateFix?: (host: string) => string;
   /** whether an answer is worth asking again (after its Retry-After, else the backoff); default retryableStatus */
   retryable?: (response: HttpResponse) => boolean;
 }
@@ -146,6 +158,8 @@ export class HttpClient<Kind extends string = string> {
   readonly #agent: Agent;
   /** through HTTP(S)_PROXY unless NO_PROXY names the host; loopback never goes here */
   readonly #proxied: EnvHttpProxyAgent | undefined;
+  /** by host, for hosts with TLS settings of their own: a CA option replaces Node's trust store, so it is per host, not global */
+  readonly #hostDispatchers = new Map<string, Dispatcher | undefined>();
   readonly #slots = new Map<string, Semaphore>();
   /** aborted by close(): requests in flight and backoff waits end at once, and nothing more is sent */
   readonly #closing = new AbortController();
@@ -154,14 +168,8 @@ export class HttpClient<Kind extends string = string> {
     this.#peer = peer;
     this.stats = { requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>, retries: 0, bytes: 0 };
     this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
-    const agentOptions = {
-      connections: this.#options.concurrency,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.#options.timeoutMs,
-      bodyTimeout: this.#options.timeoutMs,
-    };
-    this.#agent = new Agent(agentOptions);
-    this.#proxied = this.#options.proxy ? new EnvHttpProxyAgent({ ...agentOptions, ...this.#options.proxy }) : undefined;
+    this.#agent = new Agent(this.#agentOptions());
+    this.#proxied = this.#options.proxy ? new EnvHttpProxyAgent({ ...this.#agentOptions(), ...this.#options.proxy }) : undefined;
     // Every request in flight and every backoff wait listens on it: no limit, or Node warns on stderr past 10.
     setMaxListeners(0, this.#closing.signal);
   }
@@ -196,7 +204,41 @@ export class HttpClient<Kind extends string = string> {
    */
   close(): Promise<void> {
     this.#closing.abort();
-    return Promise.all([this.#agent.close(), this.#proxied?.close()]).then(() => undefined);
+    const own = [...this.#hostDispatchers.values()].map((dispatcher) => dispatcher?.close());
+    return Promise.all([this.#agent.close(), this.#proxied?.close(), ...own]).then(() => undefined);
+  }
+
+  #agentOptions(hostTls?: HostTls): Agent.Options {
+    const connect = hostTls && {
+      // Node's own trust (its bundle and NODE_EXTRA_CA_CERTS) stays: the host's CA is added to it, as docker adds certs.d's to the system pool.
+      ca: [...(tls.getCACertificates?.('default') ?? tls.rootCertificates), ...hostTls.ca],
+      ...hostTls.clientCertificate,
+    };
+    return {
+      connections: this.#options.concurrency,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.#options.timeoutMs,
+      bodyTimeout: this.#options.timeoutMs,
+      // `connect` for a direct connection, `requestTls` for the TLS inside a proxy's CONNECT tunnel
+      ...(connect ? { connect, requestTls: connect } : {}),
+    };
+  }
+
+  /** The dispatcher for a URL: loopback always direct; else through the proxy, if any; with the host's own TLS settings, if it has some. */
+  #dispatcherFor(url: URL): Dispatcher {
+    // Loopback is always direct: a proxy elsewhere cannot reach this machine's 127.0.0.1, and NO_PROXY rarely says so.
+    const proxied = this.#options.proxy !== undefined && !isLoopback(url.host);
+    if (url.protocol !== 'https:' || !this.#options.tlsFor) return proxied && this.#proxied ? this.#proxied : this.#agent;
+    const key = `${proxied ? 'proxied' : 'direct'} ${url.host}`;
+    if (!this.#hostDispatchers.has(key)) {
+      const hostTls = this.#options.tlsFor(url.host);
+      const options = hostTls && this.#agentOptions(hostTls);
+      this.#hostDispatchers.set(
+        key,
+        options && (proxied ? new EnvHttpProxyAgent({ ...options, ...this.#options.proxy }) : new Agent(options)),
+      );
+    }
+    return this.#hostDispatchers.get(key) ?? (proxied && this.#proxied ? this.#proxied : this.#agent);
   }
 
   #delayBefore(attempt: number, response: HttpResponse | undefined, httpRequest: HttpRequest<Kind>): number {
@@ -242,12 +284,11 @@ export class HttpClient<Kind extends string = string> {
         method: httpRequest.method,
         headers,
         ...(httpRequest.body === undefined ? {} : { body: httpRequest.body }),
-        // Loopback is always direct: a proxy elsewhere cannot reach this machine's 127.0.0.1, and NO_PROXY rarely says so.
-        dispatcher: this.#proxied && !isLoopback(new URL(url).host) ? this.#proxied : this.#agent,
+        dispatcher: this.#dispatcherFor(new URL(url)),
         signal: this.#closing.signal,
         reset: false,
       }).catch((error: unknown) => {
-        const unreachable = unreachableHost(error, new URL(url).host, this.#peer);
+        const unreachable = unreachableProxy(error, this.#options.proxy) ?? unreachableHost(error, new URL(url).host, this.#peer);
         throw unreachable === undefined ? error : this.#peer.error(`${describe(httpRequest)}: ${unreachable}`, { cause: error });
       });
       const tooLarge = () => this.#peer.error(`${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`);
@@ -297,6 +338,28 @@ function describe(httpRequest: HttpRequest<string>): string {
 }
 
 /**
+ * A proxy that cannot be reached, named as such: its refusal would otherwise
+ * read as the registry's (the error carries the proxy's address). Named
+ * without the credentials its URL may hold.
+ */
+function unreachableProxy(error: unknown, proxy: ProxySettings | undefined): string | undefined {
+  const { code, port, hostname } = (error ?? {}) as { code?: string; port?: number; hostname?: string };
+  if (!proxy || (code !== 'ECONNREFUSED' && code !== 'ENOTFOUND')) return undefined;
+  for (const [variable, value] of [
+    ['HTTPS_PROXY', proxy.httpsProxy],
+    ['HTTP_PROXY', proxy.httpProxy],
+  ] as const) {
+    if (!value) continue;
+    const url = new URL(value.includes('://') ? value : `http://${value}`);
+    const proxyPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const matches = code === 'ENOTFOUND' ? hostname === url.hostname : port === proxyPort;
+    if (matches)
+      return `the proxy ${url.protocol}//${url.host} (${variable}) cannot be reached (${code}); start it, fix ${variable}, or name the host in NO_PROXY`;
+  }
+  return undefined;
+}
+
+/**
  * A connection failure that no retry can mend, said with what to do; undefined
  * for the transient ones (resets, timeouts), which are retried.
  * - ENOTFOUND: the resolver answered that the name does not exist. A retry a
@@ -315,7 +378,7 @@ function unreachableHost(error: unknown, host: string, peer: HttpPeer<string>): 
   const { code, address } = (error ?? {}) as { code?: string; address?: string };
   if (code === 'ENOTFOUND') return `the host ${host} does not resolve (ENOTFOUND); ${peer.unresolvableFix}`;
   if (code !== undefined && CERTIFICATE_ERRORS.has(code))
-    return `the TLS certificate of ${host} does not verify (${code}); if a private CA signed it, give its certificate to Node (NODE_EXTRA_CA_CERTS=<file>)`;
+    return `the TLS certificate of ${host} does not verify (${code}); ${peer.certificateFix?.(host) ?? 'if a private CA signed it, give its certificate to Node (NODE_EXTRA_CA_CERTS=<file>)'}`;
   // The host as named too: localhost may be tried over IPv6 and IPv4, and the error of both then carries no one address.
   const loopback = isLoopback(host) || (address !== undefined && isLoopback(address));
   if (code === 'ECONNREFUSED' && loopback) return `connection refused by ${host} (ECONNREFUSED): nothing listens there; ${peer.refusedFix}`;
