@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import tls from 'node:tls';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import tls, { type TLSSocket } from 'node:tls';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, buildConnector, request } from 'undici';
 import { ReadmeGenError } from '../errors.js';
 import { isLoopback } from './loopback.js';
 import { readCapped } from './read-capped.js';
@@ -35,8 +35,12 @@ export interface HttpResponse {
 }
 
 export interface HttpOptions {
-  /** requests in flight per host */
+  /** requests in flight per host over HTTP/1.1, one connection each */
   concurrency: number;
+  /** requests in flight per host that negotiated HTTP/2 (ALPN), as streams of one connection */
+  streams: number;
+  /** offer HTTP/2 to TLS hosts (ALPN); false: HTTP/1.1 only */
+  http2: boolean;
   /** per request, for the headers and between body chunks */
   timeoutMs: number;
   /** attempts after the first, for answers the peer calls retryable (default 429 and 5xx) and connection errors */
@@ -79,6 +83,9 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined 
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   concurrency: 16,
+  // One HTTP/2 connection carries them all; 64 is what the issue's catalog measure asks, and under the 100 streams servers commonly allow.
+  streams: 64,
+  http2: true,
   timeoutMs: 30_000,
   maxRetries: 4,
   maxRetryAfterMs: 60_000,
@@ -89,6 +96,8 @@ export interface RequestStats<Kind extends string = string> {
   requests: Record<Kind, number>;
   retries: number;
   bytes: number;
+  /** by origin: the protocol its last connection spoke ('h2' or 'http/1.1'); hosts reached through a proxy are not listed */
+  protocols: Record<string, string>;
 }
 
 /**
@@ -166,7 +175,12 @@ export class HttpClient<Kind extends string = string> {
 
   constructor(peer: HttpPeer<Kind>, options: Partial<HttpOptions> = {}) {
     this.#peer = peer;
-    this.stats = { requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>, retries: 0, bytes: 0 };
+    this.stats = {
+      requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>,
+      retries: 0,
+      bytes: 0,
+      protocols: {},
+    };
     this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
     this.#agent = new Agent(this.#agentOptions());
     this.#proxied = this.#options.proxy ? new EnvHttpProxyAgent({ ...this.#agentOptions(), ...this.#options.proxy }) : undefined;
@@ -214,14 +228,38 @@ export class HttpClient<Kind extends string = string> {
       ca: [...(tls.getCACertificates?.('default') ?? tls.rootCertificates), ...hostTls.ca],
       ...hostTls.clientCertificate,
     };
+    const http2 = this.#options.http2;
+    // The host's choice wins whichever order ALPN offers them in; h2 first says which one we would rather have.
+    const connector = buildConnector({ ...connect, allowH2: http2, preferH2: http2 });
     return {
       connections: this.#options.concurrency,
       keepAliveTimeout: 30_000,
       headersTimeout: this.#options.timeoutMs,
       bodyTimeout: this.#options.timeoutMs,
-      // `connect` for a direct connection, `requestTls` for the TLS inside a proxy's CONNECT tunnel
-      ...(connect ? { connect, requestTls: connect } : {}),
+      allowH2: http2,
+      maxConcurrentStreams: this.#options.streams,
+      connect: (options, callback) =>
+        connector(options, (...result) => {
+          if (result[1]) this.#connected(`${options.protocol}//${options.host}`, result[1] as Partial<TLSSocket>);
+          callback(...result);
+        }),
+      // the TLS inside a proxy's CONNECT tunnel
+      ...(connect ? { requestTls: connect } : {}),
     };
+  }
+
+  /** Records what a new connection speaks; a host on HTTP/2 may then have `streams` requests in flight instead of `concurrency`. */
+  #connected(origin: string, socket: Partial<TLSSocket>): void {
+    const key = new URL(origin).origin;
+    const protocol = socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+    this.stats.protocols[key] = protocol;
+    this.#slotFor(key).resize(protocol === 'h2' ? this.#options.streams : this.#options.concurrency);
+  }
+
+  #slotFor(origin: string): Semaphore {
+    let slot = this.#slots.get(origin);
+    if (!slot) this.#slots.set(origin, (slot = new Semaphore(this.#options.concurrency)));
+    return slot;
   }
 
   /** The dispatcher for a URL: loopback always direct; else through the proxy, if any; with the host's own TLS settings, if it has some. */
@@ -272,10 +310,7 @@ export class HttpClient<Kind extends string = string> {
   }
 
   async #once(httpRequest: HttpRequest<Kind>, url: string, headers: Record<string, string>): Promise<HttpResponse> {
-    const origin = new URL(url).origin;
-    let slot = this.#slots.get(origin);
-    if (!slot) this.#slots.set(origin, (slot = new Semaphore(this.#options.concurrency)));
-    const release = await slot.acquire();
+    const release = await this.#slotFor(new URL(url).origin).acquire();
     try {
       this.stats.requests[httpRequest.kind]++;
       // reset: false keeps the connection after a HEAD too: undici closes it by default (for servers that send HEAD a body),
@@ -393,11 +428,23 @@ function networkReason(error: unknown): string {
 
 /** A counting semaphore: at most `size` holders at once, the rest wait in order. */
 class Semaphore {
+  #size: number;
   #free: number;
   readonly #waiting: (() => void)[] = [];
 
   constructor(size: number) {
+    this.#size = size;
     this.#free = size;
+  }
+
+  /** A new bound: more waiters start at once when it grows; when it shrinks, holders finish and fewer start after them. */
+  resize(size: number): void {
+    this.#free += size - this.#size;
+    this.#size = size;
+    while (this.#free > 0 && this.#waiting.length > 0) {
+      this.#free--;
+      this.#waiting.shift()?.();
+    }
   }
 
   async acquire(): Promise<() => void> {
@@ -407,7 +454,8 @@ class Semaphore {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#waiting.shift();
+      // Below zero the bound has shrunk: this slot goes away instead of passing to a waiter.
+      const next = this.#free < 0 ? undefined : this.#waiting.shift();
       if (next) next();
       else this.#free++;
     };

@@ -20,7 +20,7 @@ export interface RegistrySession {
 
 /** `images`: how many configured images the run reads (credentials from the environment depend on it). */
 export function openSession(
-  options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env' | 'warn'>,
+  options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'streams' | 'http2' | 'timeoutMs' | 'env' | 'warn'>,
   images = 1,
 ): RegistrySession {
   const proxy = proxyFromEnv(options.env ?? process.env);
@@ -35,6 +35,8 @@ export function openSession(
     }),
     http: registryHttpClient({
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.streams === undefined ? {} : { streams: options.streams }),
+      ...(options.http2 === undefined ? {} : { http2: options.http2 }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(proxy ? { proxy } : {}),
       tlsFor: (host) => certificates.forHost(host),
@@ -50,7 +52,12 @@ export interface FetchOptions {
   offline?: boolean;
   /** default: the user's cache directory; null: keep nothing */
   cacheDir?: string | null;
+  /** requests in flight per host on HTTP/1.1 (connections) */
   concurrency?: number;
+  /** requests in flight per host on HTTP/2 (streams of one connection) */
+  streams?: number;
+  /** false: HTTP/1.1 only */
+  http2?: boolean;
   insecureRegistries?: readonly string[];
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;

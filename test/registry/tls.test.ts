@@ -39,7 +39,7 @@ interface Snapshot {
 async function snapshot(
   t: TestContext,
   host: string,
-  options: { certsD?: Record<string, Record<string, string>>; env?: NodeJS.ProcessEnv } = {},
+  options: { certsD?: Record<string, Record<string, string>>; env?: NodeJS.ProcessEnv; args?: string[] } = {},
 ): Promise<Snapshot> {
   const dir = temporaryDirectory(t);
   const configHome = path.join(dir, 'xdg-config');
@@ -49,7 +49,10 @@ async function snapshot(
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(hostDir, name), content);
   }
   writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${host}/${REPOSITORY}\nstate: state.json\n`);
-  const run = await runCliAsync(['snapshot', '--cache-dir', path.join(dir, 'cache')], dir, { XDG_CONFIG_HOME: configHome, ...options.env });
+  const run = await runCliAsync(['snapshot', '--cache-dir', path.join(dir, 'cache'), ...(options.args ?? [])], dir, {
+    XDG_CONFIG_HOME: configHome,
+    ...options.env,
+  });
   return { run, state: () => JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as ImageState };
 }
 
@@ -95,6 +98,19 @@ describe('a TLS registry with a private CA', () => {
 
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(tagsOf(state()), pushed);
+  });
+
+  test('HTTP/2 is negotiated (ALPN) unless --no-http2 says HTTP/1.1: the same state either way', async (t) => {
+    const certsD = { [loopbackHost]: { 'ca.crt': tlsCa.certificatePem } };
+    const h2 = await snapshot(t, loopbackHost, { certsD, args: ['--json'] });
+    const h1 = await snapshot(t, loopbackHost, { certsD, args: ['--json', '--no-http2'] });
+
+    for (const { run } of [h2, h1]) assert.equal(run.status, 0, run.stderr);
+    const protocols = (run: CliRun) => (JSON.parse(run.stdout) as { protocols: Record<string, string> }).protocols;
+    assert.deepEqual(protocols(h2.run), { [`https://${loopbackHost}`]: 'h2' });
+    assert.deepEqual(protocols(h1.run), { [`https://${loopbackHost}`]: 'http/1.1' });
+    assert.deepEqual(h2.state(), h1.state());
+    assert.deepEqual(tagsOf(h2.state()), pushed);
   });
 
   test('on loopback without certs.d: plain HTTP is refused, and the error says where the CA goes', async (t) => {
