@@ -34,6 +34,8 @@ export interface SnapshotProgress {
   tags: { done: number; total: number };
   manifests: { done: number; total: number };
   signatures: { done: number; total: number };
+  /** in a run over many images (--all): how many are done */
+  images?: { done: number; total: number };
 }
 
 export interface SnapshotOptions {

@@ -91,7 +91,9 @@ export interface CountingProxy {
   url: string;
   host: string;
   requests: ProxiedRequest[];
-  /** forgets the recorded requests */
+  /** the most requests it held at once (from arrival to the response sent), since start or reset: what a client had in flight */
+  readonly peakInFlight: number;
+  /** forgets the recorded requests and the peak */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -124,19 +126,28 @@ export async function startCountingProxy(targetUrl: string, options: CountingPro
   const target = new URL(targetUrl);
   const agent = new Agent({ keepAlive: true });
   const requests: ProxiedRequest[] = [];
+  const load = { inFlight: 0, peak: 0 };
   const server = createServer((request, response) => {
+    load.peak = Math.max(load.peak, ++load.inFlight);
     handle(request, response, { target, agent, options })
       .then((record) => requests.push(record))
       .catch((error: unknown) => {
         response.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
+      })
+      .finally(() => load.inFlight--);
   });
   const port = await listenOnLoopback(server);
   return {
     url: `http://${LOOPBACK}:${port}`,
     host: `${LOOPBACK}:${port}`,
     requests,
-    reset: () => void requests.splice(0),
+    get peakInFlight() {
+      return load.peak;
+    },
+    reset: () => {
+      requests.splice(0);
+      load.peak = load.inFlight;
+    },
     async stop() {
       await closeServer(server);
       agent.destroy();
