@@ -85,6 +85,28 @@ export class ContentCache {
     writeAtomically(file, Buffer.from(JSON.stringify({ ...known, [name]: { value, checkedAt: Date.now() } })), this.#directories);
   }
 
+  /**
+   * A capability an image of this run is finding out now, shared with the
+   * other images of the run (--all, side by side): they wait for its answer
+   * instead of asking the host too. `pending` is undefined when nobody has
+   * asked yet; `asking` is told the answer, which resolves to undefined when
+   * the question told nothing (the request failed), so the next image asks.
+   */
+  learning(host: string, name: string): SharedQuestion {
+    const key = `${host} ${name}`;
+    return {
+      pending: () => this.#asked.get(key),
+      asking: (answer) => {
+        this.#asked.set(key, answer);
+        void answer.then((value) => {
+          if (value === undefined) this.#asked.delete(key);
+        });
+      },
+    };
+  }
+
+  readonly #asked = new Map<string, Promise<boolean | undefined>>();
+
   #capabilityFile(host: string): string | undefined {
     return this.#dir ? path.join(this.#dir, 'registries', `${encodeURIComponent(host)}.json`) : undefined;
   }
@@ -93,6 +115,12 @@ export class ContentCache {
     const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
     return this.#dir && match ? path.join(this.#dir, 'sha256', match[1]!.slice(0, 2), match[1]!) : undefined;
   }
+}
+
+/** A question about a host that one image of a run asks for all of them (ContentCache.learning). */
+export interface SharedQuestion {
+  pending(): Promise<boolean | undefined> | undefined;
+  asking(answer: Promise<boolean | undefined>): void;
 }
 
 const CAPABILITY_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
