@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { writeFileAtomicAsync } from '../fs/atomic-write.js';
 import { readIfExists } from '../fs/read-if-exists.js';
 import { DEFAULT_HTTP_OPTIONS } from '../http/http-client.js';
 import { type StateChanges, summarizeStateChanges } from '../pr/state-changes.js';
@@ -63,7 +63,7 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   const text = serializeState(state);
   const upToDate = previous === text;
   const written = !upToDate && !options.check;
-  if (written) writeFileAtomic(file, text, output);
+  if (written) await writeFileAtomicAsync(file, text, output);
   const result: SnapshotResult = {
     output,
     upToDate,
