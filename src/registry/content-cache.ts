@@ -107,6 +107,29 @@ export class ContentCache {
 
   readonly #asked = new Map<string, Promise<boolean | undefined>>();
 
+  /**
+   * Content by digest, fetched once for the images of a run that ask for it
+   * at the same time (--all, side by side): a second image waits for the
+   * first one's GET instead of sending its own, as it would have found the
+   * content in the cache had the images run one after the other. `fetch`
+   * resolves to the bytes, checked against the digest, or undefined when its
+   * repository does not have them; then, or if that GET fails, the one
+   * waiting fetches from its own repository.
+   */
+  async fetchOnce<T extends Buffer | undefined>(digest: string, fetch: () => Promise<T>): Promise<Buffer | T> {
+    const pending = this.#fetching.get(digest);
+    if (pending) return (await pending.catch(() => undefined)) ?? fetch();
+    const mine = fetch();
+    this.#fetching.set(digest, mine);
+    try {
+      return await mine;
+    } finally {
+      this.#fetching.delete(digest);
+    }
+  }
+
+  readonly #fetching = new Map<string, Promise<Buffer | undefined>>();
+
   #capabilityFile(host: string): string | undefined {
     return this.#dir ? path.join(this.#dir, 'registries', `${encodeURIComponent(host)}.json`) : undefined;
   }

@@ -98,6 +98,19 @@ describe('snapshot --all: many images on one host', () => {
     }
   });
 
+  test('images that share content fetch it once, side by side as one after the other', async (t) => {
+    intercept = () => undefined;
+    // Every config reads the same repository (as variants of one image's README would): one image's content for all.
+    const dir = monorepo(t, proxy.host, Object.fromEntries(Array.from({ length: IMAGES }, (_, i) => [i, repository(0)])));
+    proxy.reset();
+    const run = await runCliAsync(['snapshot', '--all', '--quiet', '--cache-dir', path.join(dir, 'cache')], dir);
+    assert.equal(run.status, 0, run.stderr);
+    const kinds = countByKind(proxy.requests);
+    assert.equal(kinds['GET manifests'], 1);
+    assert.equal(kinds['GET blobs'], 1);
+    assert.equal(kinds.HEAD, IMAGES * TAGS.length);
+  });
+
   test("warnings name their image and come in the configs' order, whichever image said its own first", async (t) => {
     // Two tag lists with a name no registry may hold; the first image's answer held back, so its warning is the later one.
     intercept = async (request) => {
