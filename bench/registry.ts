@@ -14,7 +14,7 @@
  * proxy lives in this process, and a blocking spawnSync would stop it
  * answering (a deadlock).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -954,6 +954,8 @@ async function hostsBenchmark(bench: BenchContext): Promise<HostsResults> {
       `name: image-${i}\nlocation: ${proxy.host}/${hostsRepository(i)}\nstate: state.json\n`,
     );
   }
+  // A monorepo is a git work tree: readme-gen finds its root once, not once per config.
+  execFileSync('git', ['init', '-q'], { cwd: monorepo });
   const one = workspace(scratch, 'hosts-one', proxy.host, HOSTS_ONE_REPOSITORY);
   const results: HostsResults = { pushMs, many: [], one: [] };
   say(
@@ -966,7 +968,9 @@ async function hostsBenchmark(bench: BenchContext): Promise<HostsResults> {
   };
   for (let r = 0; r < RUNS; r++) {
     forgetStates();
-    const many = await throughProxy(() => runSnapshot([...snapshotArgs(path.join(monorepo, `cache-${r}`)), '--all'], monorepo, cpu));
+    const many = await throughProxy(() =>
+      runSnapshot([...snapshotArgs(path.join(scratch, `hosts-all-cache-${r}`)), '--all'], monorepo, cpu),
+    );
     const states = (many.summary as unknown as { states: { tags: number; digests: number }[] }).states;
     if (states.length !== HOSTS_IMAGES || states.some((state) => state.tags !== TAGS_PER_IMAGE || state.digests !== 1))
       throw new Error(
