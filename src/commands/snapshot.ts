@@ -105,8 +105,10 @@ export async function snapshotAll(options: SnapshotAllOptions): Promise<Snapshot
   const warnings = new OrderedWarnings(configs.length, fetch.warn);
   const progress = new SummedProgress(configs.length, fetch.onProgress);
   // An image spends part of its time between requests (the tag list, then the HEADs, then
-  // the GETs); twice the host's limit in images keeps its slots full meanwhile.
-  const inFlight = 2 * (fetch.concurrency ?? DEFAULT_HTTP_OPTIONS.concurrency);
+  // the GETs); twice the host's limit in images keeps its slots full meanwhile. The limit is
+  // the larger one, HTTP/2's streams, where a host may speak it (TLS registries do).
+  const streams = fetch.http2 === false ? 0 : (fetch.streams ?? DEFAULT_HTTP_OPTIONS.streams);
+  const inFlight = 2 * Math.max(fetch.concurrency ?? DEFAULT_HTTP_OPTIONS.concurrency, streams);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (failures.length === 0 && next < configs.length) {
