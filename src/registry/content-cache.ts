@@ -99,7 +99,7 @@ export class ContentCache {
       asking: (answer) => {
         this.#asked.set(key, answer);
         void answer.then((value) => {
-          if (value === undefined) this.#asked.delete(key);
+          if (value === undefined && this.#asked.get(key) === answer) this.#asked.delete(key);
         });
       },
     };
