@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
 import { locationProblem } from '../registry/image-location.js';
 import { parseTufMirror } from '../signatures/tuf-trusted-root.js';
-import { BUILT_IN_TEMPLATES } from '../render/template-set.js';
+import { BUILT_IN_TEMPLATES, type UserPartials } from '../render/template-set.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
 import type { ConfigFile, ConfigOverrides, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
@@ -230,6 +230,8 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
       () => where('usage-file'),
     );
   }
+  const partials = userPartials(baseDir, cwd, bounded);
+  if (partials !== undefined) resolved.partials = partials;
   const statePath = fileSetting('state');
   if (statePath !== undefined) resolved.statePath = statePath;
   resolved.identity = resolveIdentity(config.identity ?? {}, () => where('identity'));
@@ -289,6 +291,24 @@ function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: (
   }
   checkPolicyExpressions(policy, where());
   return policy;
+}
+
+/** Where partials that replace a built-in template's are looked for, beside the config. */
+const PARTIALS_DIR = path.join('templates', 'partials');
+
+/** The *.hbs files in templates/partials/ beside the config, each confined to the repository like any file a config names. */
+function userPartials(baseDir: string, cwd: string, bounded: (file: string, key: () => string) => string): UserPartials | undefined {
+  const dir = path.join(baseDir, PARTIALS_DIR);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
+  const label = path.relative(cwd, dir) || dir;
+  const names = readdirSync(dir)
+    .filter((file) => file.endsWith('.hbs'))
+    .sort()
+    .map((file) => {
+      bounded(path.join(dir, file), () => `${label}/${file}`);
+      return file.slice(0, -'.hbs'.length);
+    });
+  return names.length === 0 ? undefined : { dir, label, names };
 }
 
 /** A built-in's name passes through; a template path is checked like any file the config names. */

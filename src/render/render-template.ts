@@ -31,7 +31,7 @@ export function renderTemplate(templates: TemplateSet, view: object, settings?: 
   registerHelpers(handlebars);
   registerContextHelpers(handlebars, settings);
   for (const [name, source] of templates.partials) {
-    handlebars.registerPartial(name, compile(handlebars, source, `partial ${name}`));
+    handlebars.registerPartial(name, compile(handlebars, source, `partial ${templates.partialLabels.get(name) ?? name}`));
   }
   const template = compile(handlebars, templates.source, `template ${templates.label}`);
   try {

@@ -6,7 +6,7 @@ import { renderTemplate } from '../../src/render/render-template.js';
 
 /** A template of its own, no partials, rendered in process. */
 function render(source: string, view: object): string {
-  return renderTemplate({ label: 'test.hbs', builtIn: false, source, partials: new Map() }, view);
+  return renderTemplate({ label: 'test.hbs', builtIn: false, source, partials: new Map(), partialLabels: new Map() }, view);
 }
 
 /** What GitHub's parser reads from `markdown`: each code span's and code block's value, and the text. */
