@@ -80,7 +80,7 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
   const file = parseValidated<ConfigFile>(text, label, 'config', 'yaml');
   const merged = validateValue<ConfigFile>(applyOverrides(file, overrides), 'config', flagNameIn(overrides));
   /** A config key as errors name it: file:line:col of its value, then the key. */
-  const where = (key: keyof ConfigFile) => `${label}:${positionOf(text, [key])}: ${key}`;
+  const where = (key: keyof ConfigFile, item: string[] = []) => `${label}:${positionOf(text, [key, ...item])}: ${key}`;
   if (merged.description !== undefined && merged['description-file'] !== undefined) {
     const descriptionLine = positionOf(text, ['description']).split(':')[0];
     throw new InputError(`${where('description-file')}: description is also set (line ${descriptionLine}); keep one of them`);
@@ -160,8 +160,8 @@ interface ResolveContext {
   baseDir: string;
   cwd: string;
   overrides: ConfigOverrides;
-  /** How errors name a setting: `file:line:col: key` from a config file, `--key` from flags. */
-  where: (key: keyof ConfigFile) => string;
+  /** How errors name a setting, or a part of it (`['0', 'tag']`): `file:line:col: key` from a config file, `--key` from flags. */
+  where: (key: keyof ConfigFile, item?: string[]) => string;
   /** the repository the files must stay in; undefined with --allow-outside */
   root: string | undefined;
 }
@@ -203,6 +203,7 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
     excludeTags: config['exclude-tags'] ?? [],
     builtWith: config['built-with'] ?? [],
     outputPath: fileSetting('output', DEFAULT_OUTPUT_FILE) as string,
+    tagNotes: tagNotes(config['tag-notes'] ?? [], where),
     cosignOutput: config['cosign-output'] ?? 'current',
     identity: {},
     wording: {},
@@ -291,6 +292,16 @@ function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: (
   }
   checkPolicyExpressions(policy, where());
   return policy;
+}
+
+/** Each note with where it is written, for errors; a tag with two notes is refused, as a template would show both. */
+function tagNotes(notes: NonNullable<ConfigFile['tag-notes']>, where: ResolveContext['where']): ResolvedConfig['tagNotes'] {
+  return notes.map(({ tag, note }, index) => {
+    const setting = where('tag-notes', [String(index), 'tag']);
+    const first = notes.findIndex((other) => other.tag === tag);
+    if (first !== index) throw new InputError(`${setting}: "${tag}" has a note already (entry ${first + 1}); keep one of them`);
+    return { tag, note, setting };
+  });
 }
 
 /** Where partials that replace a built-in template's are looked for, beside the config. */

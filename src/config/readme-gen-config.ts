@@ -17,6 +17,7 @@ export interface ConfigFile {
   output?: string;
   state?: string;
   'primary-tag'?: string;
+  'tag-notes'?: { tag: string; note: string }[];
   'cosign-output'?: CosignOutputGeneration;
   identity?: {
     'certificate-identity'?: string;

@@ -8,6 +8,7 @@ import type { ImageSignature, SignatureVerdict } from '../signatures/verify-stat
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
 import { type BuildToolView, buildToolView } from './build-tools.js';
 import { primaryTagOf } from './primary-tag.js';
+import { type TagNoteView, tagNotesOf } from './tag-notes.js';
 import { isShownTag } from '../tags/tag-filter.js';
 import { compareBytes, compareTags } from '../tags/tag-order.js';
 
@@ -32,6 +33,8 @@ export interface ReadmeView {
   primaryTag: string;
   wording: { generator?: string; signedImages?: string };
   rows: TagRowView[];
+  /** tag-notes, in the config's order: what a tag means, whether it moves. Empty unless configured. */
+  tagNotes: TagNoteView[];
   /** Some digest the README shows is signed (verified or not): without one, there is nothing to say about signing. */
   anySigned: boolean;
   signing: SigningView;
@@ -137,6 +140,7 @@ export function buildView(config: RenderSettings, state: ImageState, verdicts: R
     primaryTag,
     wording: { ...config.wording },
     rows,
+    tagNotes: tagNotesOf(config, state, new Set(rows.flatMap((row) => row.tags))),
     anySigned: signing.signed || rows.some((row) => row.signed),
     signing,
   };
