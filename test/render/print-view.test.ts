@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -11,17 +11,24 @@ import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
 const FIXTURE_FILES = ['readme-gen.yaml', 'state.json', 'USAGE.md'];
 
-/** fixtures/multi-arch in a folder of its own (or in `sub` of it), so nothing a test writes touches the fixture. */
+const TAG_NOTES = `tag-notes:
+  - tag: latest
+    note: The newest release; moves with every release.
+  - tag: edge
+    note: Built from \`main\` every night; moves daily and may break.
+`;
+
+/** fixtures/multi-arch with tag notes, in a folder of its own (or in `sub` of it). */
 function workspace(t: Parameters<typeof temporaryDirectory>[0], sub = '.'): string {
   const dir = temporaryDirectory(t);
   mkdirSync(path.join(dir, sub), { recursive: true });
   for (const file of FIXTURE_FILES) copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, sub, file));
+  appendFileSync(path.join(dir, sub, 'readme-gen.yaml'), TAG_NOTES);
   return dir;
 }
 
-/** The view as the template gets it, computed in process from the fixture, through JSON as the CLI prints it. */
-function fixtureView(): unknown {
-  const dir = packageFile('fixtures', 'multi-arch');
+/** The view as the template gets it, computed in process from the config in `dir`, through JSON as the CLI prints it. */
+function viewIn(dir: string): unknown {
   const config = loadConfig({ cwd: dir });
   const { view } = readmeView(config, loadState(config.statePath as string, dir), loadTrust());
   return JSON.parse(JSON.stringify(view));
@@ -34,7 +41,7 @@ describe('render --print-view', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, '');
     const printed = JSON.parse(run.stdout) as { rows: { tags: string[] }[]; tagNotes: unknown; signing: { verified: boolean } };
-    assert.deepEqual(printed, fixtureView());
+    assert.deepEqual(printed, viewIn(dir));
     assert.deepEqual(
       printed.rows.map((row) => row.tags),
       [['latest', '2.36.1', '2.36'], ['2.35.4', '2.35'], ['edge']],
@@ -53,7 +60,7 @@ describe('render --print-view', () => {
     assert.equal(runCli(['render', '--template', 'broken.md.hbs', '--offline'], dir).status, 2);
     const run = runCli(['render', '--template', 'broken.md.hbs', '--print-view', '--offline'], dir);
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), fixtureView());
+    assert.deepEqual(JSON.parse(run.stdout), viewIn(dir));
   });
 
   test('with --all prints each config with its output and view', (t) => {
@@ -61,7 +68,7 @@ describe('render --print-view', () => {
     const run = runCli(['render', '--all', '--print-view', '--offline'], dir);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), [
-      { config: 'images/glibc/readme-gen.yaml', output: 'images/glibc/expected.md', view: fixtureView() },
+      { config: 'images/glibc/readme-gen.yaml', output: 'images/glibc/expected.md', view: viewIn(path.join(dir, 'images/glibc')) },
     ]);
   });
 

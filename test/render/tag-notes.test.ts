@@ -5,11 +5,11 @@ import { describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
-/** fixtures/multi-arch with its tag-notes replaced by `notes` (YAML), shown by a template of its own. */
+/** fixtures/multi-arch with `notes` (YAML) as its tag-notes, shown by a template of its own. */
 function workspace(t: Parameters<typeof temporaryDirectory>[0], notes: string, extra = ''): string {
   const dir = temporaryDirectory(t);
   for (const file of ['state.json', 'USAGE.md']) copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
-  const config = readFileSync(packageFile('fixtures', 'multi-arch', 'readme-gen.yaml'), 'utf8').replace(/^tag-notes:\n( {2}.*\n)*/m, '');
+  const config = readFileSync(packageFile('fixtures', 'multi-arch', 'readme-gen.yaml'), 'utf8');
   writeFileSync(path.join(dir, 'readme-gen.yaml'), `${config}${extra}tag-notes:\n${notes}`);
   writeFileSync(path.join(dir, 'notes.md.hbs'), '{{#each tagNotes}}\n- `{{tag}}`: {{{note}}}\n{{/each}}\n');
   return dir;
