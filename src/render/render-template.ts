@@ -116,7 +116,8 @@ function codeText(value: unknown, handlebars: typeof Handlebars, notText: () => 
   throw new InputError(notText());
 }
 
-function registerHelpers(handlebars: typeof Handlebars): void {
+/** The helpers a template can call, all documented with an example in the README (test/render/helpers-doc.test.ts). */
+export function registerHelpers(handlebars: typeof Handlebars): void {
   const safe = (text: string) => new handlebars.SafeString(text);
   // {{code x table=false}}: a code span in prose, where a table cell's escaped pipe would show its backslash.
   handlebars.registerHelper('code', (value: unknown, options: Handlebars.HelperOptions) => {
