@@ -1,4 +1,5 @@
-import { type RenderMode, type RenderResult, render, renderView } from '../commands/render.js';
+import { type RenderMode, type RenderOptions, type RenderResult, render, renderView } from '../commands/render.js';
+import type { FetchOptions } from '../registry/fetch-state.js';
 import { ExitCode, InputError } from '../errors.js';
 import { counted } from '../text/counted.js';
 import type { CommandInvocation } from './args.js';
@@ -14,13 +15,8 @@ export async function runRender(invocation: CommandInvocation, cwd: string): Pro
     for (const configPath of configs) {
       rendered.push(
         await render({
-          cwd,
+          ...renderOptions(invocation, cwd, configPath, fetch),
           mode,
-          overrides: invocation.overrides,
-          allowOutside: flags.boolean('allow-outside'),
-          allowUnverified: flags.boolean('allow-unverified'),
-          fetch,
-          ...(configPath === undefined ? {} : { configPath }),
           ...(flags.string('profile') === 'dockerhub' ? { profile: 'dockerhub' as const } : {}),
         }),
       );
@@ -49,24 +45,30 @@ export async function runRender(invocation: CommandInvocation, cwd: string): Pro
   return exitCode;
 }
 
+/** What every render of one config takes from the command line, whatever the mode. */
+function renderOptions(
+  invocation: CommandInvocation,
+  cwd: string,
+  configPath: string | undefined,
+  fetch: FetchOptions,
+): Omit<RenderOptions, 'mode' | 'profile'> {
+  return {
+    cwd,
+    overrides: invocation.overrides,
+    allowOutside: invocation.flags.boolean('allow-outside'),
+    allowUnverified: invocation.flags.boolean('allow-unverified'),
+    fetch,
+    ...(configPath === undefined ? {} : { configPath }),
+  };
+}
+
 /** `render --print-view`: one view as JSON, or with --all each config's, in a list. */
 async function printViews(invocation: CommandInvocation, cwd: string): Promise<number> {
   const { flags } = invocation;
   if (flags.has('profile')) throw new InputError('--print-view prints the view, which no profile changes; drop --profile');
   const { result: views, configs } = await withConfigs(invocation, cwd, async (configs, fetch) => {
     const printed = [];
-    for (const configPath of configs) {
-      printed.push(
-        await renderView({
-          cwd,
-          overrides: invocation.overrides,
-          allowOutside: flags.boolean('allow-outside'),
-          allowUnverified: flags.boolean('allow-unverified'),
-          fetch,
-          ...(configPath === undefined ? {} : { configPath }),
-        }),
-      );
-    }
+    for (const configPath of configs) printed.push(await renderView(renderOptions(invocation, cwd, configPath, fetch)));
     return printed;
   });
   const listed = views.map(({ output, view }, index) => {
