@@ -70,6 +70,10 @@ function walkProgram(program: hbs.AST.Program, state: LineState, template: strin
         if (!inline) current = after;
         return statement;
       }
+      case 'PartialBlockStatement':
+        // {{#> layout}}…{{/layout}}: the content is written where the partial puts it, most often in place.
+        walkProgram((statement as hbs.AST.PartialBlockStatement).program, { ...current }, template);
+        return statement;
       default:
         return statement;
     }

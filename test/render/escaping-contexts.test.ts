@@ -4,9 +4,12 @@ import { InputError } from '../../src/errors.js';
 import { parseMarkdown, walk } from '../../src/markdown/parse-markdown.js';
 import { renderTemplate } from '../../src/render/render-template.js';
 
-/** A template of its own, no partials, rendered in process. */
-function render(source: string, view: object): string {
-  return renderTemplate({ label: 'test.hbs', builtIn: false, source, partials: new Map(), partialLabels: new Map() }, view);
+/** A template of its own, with `partials`, rendered in process. */
+function render(source: string, view: object, partials: Record<string, string> = {}): string {
+  return renderTemplate(
+    { label: 'test.hbs', builtIn: false, source, partials: new Map(Object.entries(partials)), partialLabels: new Map() },
+    view,
+  );
 }
 
 /** What GitHub's parser reads from `markdown`: each code span's and code block's value, and the text. */
@@ -71,6 +74,11 @@ describe('one escaping rule per context', () => {
 
   test('a span opened inside {{#if}} continues after the block', () => {
     assert.equal(render('{{#if on}}`{{/if}}{{x}}`\n', { on: true, x: '&' }), '`&`\n');
+  });
+
+  test('a code span in the content of a partial block, and in a partial, is code too', () => {
+    const partials = { box: '> {{> @partial-block}}\n', pull: '`docker pull {{x}}`' };
+    assert.equal(render('{{#> box}}`{{x}}`{{/box}}{{> pull}}\n', { x: '&' }, partials), '> `&`\n`docker pull &`\n');
   });
 
   test('{{{x}}} stays raw and a helper call in code is not HTML-escaped', () => {
