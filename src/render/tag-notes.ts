@@ -7,7 +7,7 @@ import { ALWAYS_EXCLUDED, hidingPattern } from '../tags/tag-filter.js';
 export interface TagNoteView {
   /** A tag of the tags table. */
   tag: string;
-  /** One line of the config author's Markdown: show it with `{{{note}}}`. */
+  /** One line of plain text, as the config writes it: show it with `{{text note}}`, which escapes it as prose. */
   note: string;
 }
 

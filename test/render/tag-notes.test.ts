@@ -11,7 +11,7 @@ function workspace(t: Parameters<typeof temporaryDirectory>[0], notes: string, e
   for (const file of ['state.json', 'USAGE.md']) copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
   const config = readFileSync(packageFile('fixtures', 'multi-arch', 'readme-gen.yaml'), 'utf8');
   writeFileSync(path.join(dir, 'readme-gen.yaml'), `${config}${extra}tag-notes:\n${notes}`);
-  writeFileSync(path.join(dir, 'notes.md.hbs'), '{{#each tagNotes}}\n- `{{tag}}`: {{{note}}}\n{{/each}}\n');
+  writeFileSync(path.join(dir, 'notes.md.hbs'), '{{#each tagNotes}}\n- `{{tag}}`: {{text note}}\n{{/each}}\n');
   return dir;
 }
 
@@ -20,7 +20,7 @@ describe('tag-notes in the config', () => {
     const dir = workspace(t, '  - tag: edge\n    note: Nightly, from `main`.\n  - tag: "2.35"\n    note: The last 2.35.\n');
     const run = runCli(['render', '--template', 'notes.md.hbs', '--offline'], dir);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, '- `edge`: Nightly, from `main`.\n- `2.35`: The last 2.35.\n');
+    assert.equal(run.stdout, '- `edge`: Nightly\\, from \\`main\\`\\.\n- `2.35`: The last 2\\.35\\.\n');
   });
 
   test('about a tag the registry does not have is refused, naming the line', (t) => {
