@@ -27,9 +27,7 @@ export interface ViewSettings {
  * view lacks into an error naming it (or the config key that sets it), never a blank.
  */
 export function renderTemplate(templates: TemplateSet, view: object, settings?: ViewSettings): string {
-  const handlebars = Handlebars.create();
-  registerHelpers(handlebars);
-  registerContextHelpers(handlebars, settings);
+  const handlebars = templateEnvironment(settings);
   for (const [name, source] of templates.partials) {
     handlebars.registerPartial(name, compile(handlebars, source, `partial ${templates.partialLabels.get(name) ?? name}`));
   }
@@ -39,6 +37,18 @@ export function renderTemplate(templates: TemplateSet, view: object, settings?: 
   } catch (error) {
     throw templateError(error, `template ${templates.label}`, settings);
   }
+}
+
+/**
+ * A Handlebars environment with every helper a template can call (each
+ * documented with an example in the README: test/render/helpers-doc.test.ts
+ * checks them all) and the ones escapeByContext calls.
+ */
+export function templateEnvironment(settings?: ViewSettings): typeof Handlebars {
+  const handlebars = Handlebars.create();
+  registerHelpers(handlebars);
+  registerContextHelpers(handlebars, settings);
+  return handlebars;
 }
 
 function compile(handlebars: typeof Handlebars, source: string, label: string): Handlebars.TemplateDelegate {
@@ -116,8 +126,7 @@ function codeText(value: unknown, handlebars: typeof Handlebars, notText: () => 
   throw new InputError(notText());
 }
 
-/** The helpers a template can call, all documented with an example in the README (test/render/helpers-doc.test.ts). */
-export function registerHelpers(handlebars: typeof Handlebars): void {
+function registerHelpers(handlebars: typeof Handlebars): void {
   const safe = (text: string) => new handlebars.SafeString(text);
   // {{code x table=false}}: a code span in prose, where a table cell's escaped pipe would show its backslash.
   handlebars.registerHelper('code', (value: unknown, options: Handlebars.HelperOptions) => {

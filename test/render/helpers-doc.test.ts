@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { parseMarkdown, walk } from '../../src/markdown/parse-markdown.js';
 import { packageFile } from '../../src/package-root.js';
 import { readmeView } from '../../src/render/render-readme.js';
-import { registerHelpers, renderTemplate } from '../../src/render/render-template.js';
+import { renderTemplate, templateEnvironment } from '../../src/render/render-template.js';
 import { loadTrust } from '../../src/signatures/trusted-root.js';
 import { loadState } from '../../src/state/load-state.js';
 
@@ -42,10 +42,9 @@ describe("the README's helper list", () => {
   }
 
   test('documents every helper readme-gen registers', () => {
-    const handlebars = Handlebars.create();
-    const own = new Set(Object.keys(handlebars.helpers));
-    registerHelpers(handlebars);
-    const registered = Object.keys(handlebars.helpers).filter((name) => !own.has(name));
+    const own = new Set(Object.keys(Handlebars.create().helpers));
+    // Names starting with @ are escapeByContext's, which no template can call.
+    const registered = Object.keys(templateEnvironment().helpers).filter((name) => !own.has(name) && !name.startsWith('@'));
     const named = new Set(documented.map(({ signature }) => /^\{\{(\w+)/.exec(signature)?.[1]));
     assert.deepEqual(
       registered.filter((name) => !named.has(name)),
