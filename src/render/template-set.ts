@@ -11,9 +11,9 @@ export interface TemplateSet {
   builtIn: boolean;
   source: string;
   /** Partials by the name templates call them with, e.g. `default/tags-table`. */
-  partials: Map<string, string>;
+  partials: ReadonlyMap<string, string>;
   /** How messages name a partial that came from the user's folder, by the name it is called with. */
-  partialLabels: Map<string, string>;
+  partialLabels: ReadonlyMap<string, string>;
 }
 
 /** The folder of partials beside a config (templates/partials/), as config/ found it. */
@@ -52,8 +52,9 @@ export function loadTemplateSet(template: string, userPartials?: UserPartials): 
   const builtIn = (BUILT_IN_TEMPLATES as readonly string[]).includes(template);
   const source = builtIn ? readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8') : readUserTemplate(template);
   const set: TemplateSet = { label: template, builtIn, source, partials, partialLabels: new Map() };
-  if (userPartials !== undefined && userPartials.names.length > 0) addUserPartials(set, userPartials, builtIn ? template : undefined);
-  return set;
+  return userPartials === undefined || userPartials.names.length === 0
+    ? set
+    : withUserPartials(set, userPartials, builtIn ? template : undefined);
 }
 
 function readUserTemplate(template: string): string {
@@ -72,22 +73,25 @@ function readText(file: string, label: string): string {
 }
 
 /**
- * A user partial named like one of the built-in template's partials replaces
- * it. One that replaces nothing must be called by another of the user's files,
- * or it is a misspelt override (tag-table.hbs) that would silently change
- * nothing.
+ * `set` with the user's partials: one named like a partial of the built-in
+ * template replaces it. One that replaces nothing must be called by another
+ * of the user's files, or it is a misspelt override (tag-table.hbs) that
+ * would silently change nothing. A new set and new maps: the built-in ones
+ * may be shared by other configs' renders.
  */
-function addUserPartials(set: TemplateSet, user: UserPartials, builtIn: string | undefined): void {
+function withUserPartials(set: TemplateSet, user: UserPartials, builtIn: string | undefined): TemplateSet {
   const sources = new Map(user.names.map((name) => [name, readText(path.join(user.dir, `${name}.hbs`), `${user.label}/${name}.hbs`)]));
+  const partials = new Map(set.partials);
+  const partialLabels = new Map<string, string>();
   const overridden: string[] = [];
   for (const [name, source] of sources) {
     const label = `${user.label}/${name}.hbs`;
-    set.partials.set(name, source);
-    set.partialLabels.set(name, label);
+    partials.set(name, source);
+    partialLabels.set(name, label);
     const replaced = builtIn === undefined ? undefined : `${builtIn}/${name}`;
     if (replaced !== undefined && set.partials.has(replaced)) {
-      set.partials.set(replaced, source);
-      set.partialLabels.set(replaced, label);
+      partials.set(replaced, source);
+      partialLabels.set(replaced, label);
       overridden.push(label);
       continue;
     }
@@ -102,11 +106,9 @@ function addUserPartials(set: TemplateSet, user: UserPartials, builtIn: string |
       `${label}: the ${builtIn} template has no partial "${name}" to replace (it has ${own.join(', ')}), and none of your partials calls it; rename the file to the partial it should replace, or call it with {{> ${name}}}`,
     );
   }
-  if (overridden.length > 0) {
-    // A table the user's partial breaks is the user's input to fix, not readme-gen's bug.
-    set.builtIn = false;
-    set.label = `${set.label} (with ${overridden.join(', ')})`;
-  }
+  if (overridden.length === 0) return { ...set, partials, partialLabels };
+  // A table the user's partial breaks is the user's input to fix, not readme-gen's bug.
+  return { ...set, label: `${set.label} (with ${overridden.join(', ')})`, builtIn: false, partials, partialLabels };
 }
 
 function callsPartial(source: string, name: string): boolean {

@@ -3,6 +3,7 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, wri
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
+import { loadTemplateSet } from '../../src/render/template-set.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
 /** fixtures/multi-arch (the default template) with partials of the user's own in templates/partials/ beside its config. */
@@ -88,5 +89,18 @@ describe('a partial of your own beside the config', () => {
     const run = runCli(['render'], dir);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /^readme-gen: templates\/partials\/usage\.hbs: .* is outside the repository .*--allow-outside.*\n$/);
+  });
+
+  test('changes only the set it is loaded into: the built-in template loaded after it is the built-in one', (t) => {
+    const dir = workspace(t, { 'usage.hbs': 'Mine.\n' });
+    const user = { dir: path.join(dir, 'templates', 'partials'), label: 'templates/partials', names: ['usage'] };
+    const builtInUsage = readFileSync(packageFile('templates', 'default', 'partials', 'usage.hbs'), 'utf8');
+    const overridden = loadTemplateSet('default', user);
+    assert.equal(overridden.partials.get('default/usage'), 'Mine.\n');
+    assert.equal(overridden.builtIn, false);
+    const plain = loadTemplateSet('default');
+    assert.equal(plain.partials.get('default/usage'), builtInUsage);
+    assert.equal(plain.partials.has('usage'), false);
+    assert.deepEqual([plain.label, plain.builtIn], ['default', true]);
   });
 });
