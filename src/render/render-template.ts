@@ -11,6 +11,7 @@ import {
   markdownLink,
 } from '../markdown/markdown-escape.js';
 import { type CodeContext, IN_CODE_SPAN, IN_FENCE, escapeByContext } from './markdown-contexts.js';
+import { registerCellHelpers } from './table-cells.js';
 import type { TemplateSet } from './template-set.js';
 import { compareBytes } from '../tags/tag-order.js';
 
@@ -47,6 +48,7 @@ export function renderTemplate(templates: TemplateSet, view: object, settings?: 
 export function templateEnvironment(settings?: ViewSettings): typeof Handlebars {
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
+  registerCellHelpers(handlebars);
   registerContextHelpers(handlebars, settings);
   return handlebars;
 }
