@@ -28,7 +28,7 @@ export interface ViewSettings {
  * view lacks into an error naming it (or the config key that sets it), never a blank.
  */
 export function renderTemplate(templates: TemplateSet, view: object, settings?: ViewSettings): string {
-  const handlebars = templateEnvironment(settings);
+  const handlebars = templateEnvironment();
   for (const [name, source] of templates.partials) {
     handlebars.registerPartial(name, compile(handlebars, source, `partial ${templates.partialLabels.get(name) ?? name}`));
   }
@@ -45,11 +45,11 @@ export function renderTemplate(templates: TemplateSet, view: object, settings?: 
  * documented with an example in the README: test/render/helpers-doc.test.ts
  * checks them all) and the ones escapeByContext calls.
  */
-export function templateEnvironment(settings?: ViewSettings): typeof Handlebars {
+export function templateEnvironment(): typeof Handlebars {
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
   registerCellHelpers(handlebars);
-  registerContextHelpers(handlebars, settings);
+  registerContextHelpers(handlebars);
   return handlebars;
 }
 
@@ -66,6 +66,7 @@ function compile(handlebars: typeof Handlebars, source: string, label: string): 
 
 function templateError(error: unknown, label: string, settings?: ViewSettings): Error {
   if (error instanceof InputError) return error;
+  if (error instanceof MissingField) return missingFieldError(error.field, error.at, settings, error);
   if (!(error instanceof Error)) return new InputError(`${label}: ${String(error)}`);
   const missing = /^"([^"]+)" not defined in .*? - (\d+):(\d+)$/s.exec(error.message);
   if (missing) {
@@ -89,15 +90,29 @@ function missingFieldError(field: string, at: string, settings: ViewSettings | u
 }
 
 /**
+ * A field a context helper found unset. The helper cannot say which config key
+ * sets it: that depends on the render (its ViewSettings), and the environment
+ * is the same for every render, so templateError words it.
+ */
+class MissingField extends Error {
+  constructor(
+    readonly field: string,
+    readonly at: string,
+  ) {
+    super(`${at}: "${field}" is not set`);
+  }
+}
+
+/**
  * The helpers escapeByContext calls for a `{{x}}` the template wrote inside
  * code: the value shown as it is, never HTML-escaped, and refused when it
  * would end the code around it, since the template chose the delimiters. In
  * strict mode a missing field is an error, as it is anywhere else.
  */
-function registerContextHelpers(handlebars: typeof Handlebars, settings: ViewSettings | undefined): void {
+function registerContextHelpers(handlebars: typeof Handlebars): void {
   const valueOf = (value: unknown, context: CodeContext): string => {
     const { at } = context;
-    if (value === undefined && context.field !== undefined) throw missingFieldError(context.field, at, settings, undefined);
+    if (value === undefined && context.field !== undefined) throw new MissingField(context.field, at);
     const shown = context.field === undefined ? 'the value' : `{{${context.field}}}`;
     const text = codeText(value, handlebars, () => `${at}: ${shown} is ${Array.isArray(value) ? 'a list' : 'an object'}, not text`);
     if (context.kind === 'span' && text.includes('`'))

@@ -102,6 +102,16 @@ describe('one escaping rule per context', () => {
     );
   });
 
+  test('a field a config key sets is named by that key in code too', () => {
+    const settings = { source: 'readme-gen.yaml', keyOf: new Map([['ciWorkflow', 'ci-workflow']]) };
+    const set = { label: 'test.hbs', builtIn: false, source: 'Badge: `{{ciWorkflow}}`\n', partials: new Map(), partialLabels: new Map() };
+    assert.throws(
+      () => renderTemplate(set, {}, settings),
+      (error: unknown) =>
+        error instanceof InputError && error.message === 'template test.hbs, line 1:8: ci-workflow is not set; set it in readme-gen.yaml',
+    );
+  });
+
   test('a field that is not set is still an error in code, not a blank', () => {
     assert.throws(
       () => render('`{{missing}}`\n', {}),
