@@ -140,7 +140,7 @@ function checkCombinations(command: CommandName, flags: Flags, positionals: read
         `--all finds every readme-gen.yaml itself, and each names its own ${single === 'config' ? 'file' : single}; drop --${single}`,
       );
   }
-  const modes = ['write', 'check', 'diff'].filter((mode) => flags.boolean(mode));
+  const modes = ['write', 'check', 'diff', 'print-view'].filter((mode) => flags.boolean(mode));
   if (modes.length > 1) throw new InputError(`--${modes[0]} and --${modes[1]} cannot be combined; pick one`);
   const profile = flags.string('profile');
   if (profile !== undefined && profile !== 'dockerhub') throw new InputError(`--profile ${profile}: the profiles are: dockerhub`);

@@ -27,7 +27,7 @@ export interface CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'render',
-    synopsis: 'readme-gen render [--config FILE | --all] [--write | --check | --diff] [flags]',
+    synopsis: 'readme-gen render [--config FILE | --all] [--write | --check | --diff | --print-view] [flags]',
     brief: 'render the README from readme-gen.yaml and the recorded image state',
     summary:
       "Renders the README of a container image from readme-gen.yaml, the recorded image state (the config's state:) and a template, and prints it, writes it, or compares it with the committed file. Without a state file it reads the registry live. Every signature it shows is verified first, offline.",
@@ -35,6 +35,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { command: 'readme-gen render', comment: 'print the README readme-gen.yaml describes' },
       { command: 'readme-gen render --write', comment: 'update README.md (only when it changed)' },
       { command: 'readme-gen render --all --check --offline', comment: 'CI or pre-commit: exit 1 and a diff when a README is stale' },
+      { command: 'readme-gen render --print-view --offline', comment: 'the fields a template can use, with their values, as JSON' },
     ],
     exitCodes:
       "0 ok; 1 with --check: a README is stale or missing; 2 bad input; 3 registry or network; 4 a signature failed verification, or the trusted root's TUF metadata was refused; 70 a bug in readme-gen; 74 a file could not be stored (disk full, quota, I/O error)",
@@ -152,6 +153,13 @@ export const FLAGS: readonly FlagSpec[] = [
     commands: ['render'],
     group: 'mode',
     help: 'print the unified diff against the output file; exit 0',
+  },
+  {
+    name: 'print-view',
+    type: 'boolean',
+    commands: ['render'],
+    group: 'mode',
+    help: 'print, as JSON, the view the template is rendered over (every field a template can use, with its value), without rendering the template; with --all, a list of {config, output, view}',
   },
   {
     name: 'check',

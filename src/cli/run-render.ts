@@ -1,5 +1,6 @@
-import { type RenderMode, type RenderResult, render } from '../commands/render.js';
-import { ExitCode } from '../errors.js';
+import { type RenderMode, type RenderOptions, type RenderResult, render, renderView } from '../commands/render.js';
+import type { FetchOptions } from '../registry/fetch-state.js';
+import { ExitCode, InputError } from '../errors.js';
 import { counted } from '../text/counted.js';
 import type { CommandInvocation } from './args.js';
 import { printJson, relative, withConfigs } from './cli-shared.js';
@@ -7,19 +8,15 @@ import { printJson, relative, withConfigs } from './cli-shared.js';
 /** `readme-gen render`: one README, or with --all every configured one, sharing one registry session. */
 export async function runRender(invocation: CommandInvocation, cwd: string): Promise<number> {
   const { flags } = invocation;
+  if (flags.boolean('print-view')) return printViews(invocation, cwd);
   const mode: RenderMode = flags.boolean('write') ? 'write' : flags.boolean('check') ? 'check' : flags.boolean('diff') ? 'diff' : 'print';
   const { result: results, configs } = await withConfigs(invocation, cwd, async (configs, fetch) => {
     const rendered: RenderResult[] = [];
     for (const configPath of configs) {
       rendered.push(
         await render({
-          cwd,
+          ...renderOptions(invocation, cwd, configPath, fetch),
           mode,
-          overrides: invocation.overrides,
-          allowOutside: flags.boolean('allow-outside'),
-          allowUnverified: flags.boolean('allow-unverified'),
-          fetch,
-          ...(configPath === undefined ? {} : { configPath }),
           ...(flags.string('profile') === 'dockerhub' ? { profile: 'dockerhub' as const } : {}),
         }),
       );
@@ -46,6 +43,40 @@ export async function runRender(invocation: CommandInvocation, cwd: string): Pro
   }
   report(mode, flags.boolean('all'), results, stale, configNames);
   return exitCode;
+}
+
+/** What every render of one config takes from the command line, whatever the mode. */
+function renderOptions(
+  invocation: CommandInvocation,
+  cwd: string,
+  configPath: string | undefined,
+  fetch: FetchOptions,
+): Omit<RenderOptions, 'mode' | 'profile'> {
+  return {
+    cwd,
+    overrides: invocation.overrides,
+    allowOutside: invocation.flags.boolean('allow-outside'),
+    allowUnverified: invocation.flags.boolean('allow-unverified'),
+    fetch,
+    ...(configPath === undefined ? {} : { configPath }),
+  };
+}
+
+/** `render --print-view`: one view as JSON, or with --all each config's, in a list. */
+async function printViews(invocation: CommandInvocation, cwd: string): Promise<number> {
+  const { flags } = invocation;
+  if (flags.has('profile')) throw new InputError('--print-view prints the view, which no profile changes; drop --profile');
+  const { result: views, configs } = await withConfigs(invocation, cwd, async (configs, fetch) => {
+    const printed = [];
+    for (const configPath of configs) printed.push(await renderView(renderOptions(invocation, cwd, configPath, fetch)));
+    return printed;
+  });
+  const listed = views.map(({ output, view }, index) => {
+    const config = configs[index];
+    return { config: config ? relative(cwd, config) : 'readme-gen.yaml', output, view };
+  });
+  process.stdout.write(`${JSON.stringify(flags.boolean('all') ? listed : listed[0]?.view, null, 2)}\n`);
+  return ExitCode.ok;
 }
 
 function report(mode: RenderMode, all: boolean, results: RenderResult[], stale: RenderResult[], configs: string[]): void {

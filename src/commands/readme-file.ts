@@ -33,7 +33,7 @@ export function renderReadmeFile(
   previous: string | undefined,
   options: ReadmeFileOptions,
 ): ReadmeFile {
-  const rendered = renderReadme(config, state, loadTemplateSet(config.template), trust, options);
+  const rendered = renderReadme(config, state, loadTemplateSet(config.template, config.partials), trust, options);
   const content =
     options.profile === 'dockerhub'
       ? forDockerHub(rendered.markdown, config.repo)

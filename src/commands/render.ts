@@ -7,6 +7,11 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readIfExists } from '../fs/read-if-exists.js';
 import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
 import { loadState } from '../state/load-state.js';
+import type { ResolvedConfig } from '../config/readme-gen-config.js';
+import { readmeView } from '../render/render-readme.js';
+import type { ReadmeView } from '../render/view-model.js';
+import type { Trust } from '../signatures/trusted-root.js';
+import type { ImageState } from '../state/image-state.js';
 import { renderReadmeFile } from './readme-file.js';
 import { trustFor } from './trust.js';
 
@@ -43,16 +48,13 @@ export interface RenderResult {
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const config = loadConfig(options);
-  const output = path.relative(options.cwd, config.outputPath) || config.outputPath;
+  const output = outputName(options.cwd, config);
   if (options.profile === 'dockerhub' && options.mode !== 'print' && options.overrides?.output === undefined) {
     throw new InputError(
       `--profile dockerhub would replace ${output} with the Docker Hub version; give it its own file with --output, e.g. --output README.dockerhub.md`,
     );
   }
-  // No state file: the registry, live; and then the trusted root is refreshed too.
-  const live = config.statePath === undefined;
-  const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
-  const trust = await trustFor(config, options.cwd, state, { live, fetch: options.fetch });
+  const { state, trust } = await stateAndTrust(config, options);
   const previous = readIfExists(config.outputPath, output, 'the output file');
   const { content } = renderReadmeFile(config, state, trust, previous, {
     label: output,
@@ -66,4 +68,32 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     result.written = true;
   }
   return result;
+}
+
+/**
+ * `render --print-view`: the view the config's template would be rendered
+ * over — the fields a template can use, with this image's values — without
+ * rendering the template, so that a template that fails can be fixed against it.
+ */
+export async function renderView(options: Omit<RenderOptions, 'mode' | 'profile'>): Promise<{ output: string; view: ReadmeView }> {
+  const config = loadConfig(options);
+  const { state, trust } = await stateAndTrust(config, options);
+  const { view } = readmeView(config, state, trust, { allowUnverified: options.allowUnverified ?? false });
+  return { output: outputName(options.cwd, config), view };
+}
+
+/** The output file as messages name it: relative to the working directory. */
+function outputName(cwd: string, config: ResolvedConfig): string {
+  return path.relative(cwd, config.outputPath) || config.outputPath;
+}
+
+async function stateAndTrust(
+  config: ResolvedConfig,
+  options: Pick<RenderOptions, 'cwd' | 'fetch'>,
+): Promise<{ state: ImageState; trust: Trust }> {
+  // No state file: the registry, live; and then the trusted root is refreshed too.
+  const live = config.statePath === undefined;
+  const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
+  const trust = await trustFor(config, options.cwd, state, { live, fetch: options.fetch });
+  return { state, trust };
 }

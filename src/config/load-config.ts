@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
 import { locationProblem } from '../registry/image-location.js';
 import { parseTufMirror } from '../signatures/tuf-trusted-root.js';
-import { BUILT_IN_TEMPLATES } from '../render/template-set.js';
+import { BUILT_IN_TEMPLATES, type UserPartials } from '../render/template-set.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
 import type { ConfigFile, ConfigOverrides, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
@@ -80,7 +80,7 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
   const file = parseValidated<ConfigFile>(text, label, 'config', 'yaml');
   const merged = validateValue<ConfigFile>(applyOverrides(file, overrides), 'config', flagNameIn(overrides));
   /** A config key as errors name it: file:line:col of its value, then the key. */
-  const where = (key: keyof ConfigFile) => `${label}:${positionOf(text, [key])}: ${key}`;
+  const where = (key: keyof ConfigFile, item: string[] = []) => `${label}:${positionOf(text, [key, ...item])}: ${key}`;
   if (merged.description !== undefined && merged['description-file'] !== undefined) {
     const descriptionLine = positionOf(text, ['description']).split(':')[0];
     throw new InputError(`${where('description-file')}: description is also set (line ${descriptionLine}); keep one of them`);
@@ -160,8 +160,8 @@ interface ResolveContext {
   baseDir: string;
   cwd: string;
   overrides: ConfigOverrides;
-  /** How errors name a setting: `file:line:col: key` from a config file, `--key` from flags. */
-  where: (key: keyof ConfigFile) => string;
+  /** How errors name a setting, or a part of it (`['0', 'tag']`): `file:line:col: key` from a config file, `--key` from flags. */
+  where: (key: keyof ConfigFile, item?: string[]) => string;
   /** the repository the files must stay in; undefined with --allow-outside */
   root: string | undefined;
 }
@@ -203,6 +203,7 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
     excludeTags: config['exclude-tags'] ?? [],
     builtWith: config['built-with'] ?? [],
     outputPath: fileSetting('output', DEFAULT_OUTPUT_FILE) as string,
+    tagNotes: tagNotes(config['tag-notes'] ?? [], where),
     cosignOutput: config['cosign-output'] ?? 'current',
     identity: {},
     wording: {},
@@ -230,6 +231,8 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
       () => where('usage-file'),
     );
   }
+  const partials = userPartials(baseDir, cwd, bounded);
+  if (partials !== undefined) resolved.partials = partials;
   const statePath = fileSetting('state');
   if (statePath !== undefined) resolved.statePath = statePath;
   resolved.identity = resolveIdentity(config.identity ?? {}, () => where('identity'));
@@ -289,6 +292,34 @@ function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: (
   }
   checkPolicyExpressions(policy, where());
   return policy;
+}
+
+/** Each note with where it is written, for errors; a tag with two notes is refused, as a template would show both. */
+function tagNotes(notes: NonNullable<ConfigFile['tag-notes']>, where: ResolveContext['where']): ResolvedConfig['tagNotes'] {
+  return notes.map(({ tag, note }, index) => {
+    const setting = where('tag-notes', [String(index), 'tag']);
+    const first = notes.findIndex((other) => other.tag === tag);
+    if (first !== index) throw new InputError(`${setting}: "${tag}" has a note already (entry ${first + 1}); keep one of them`);
+    return { tag, note, setting };
+  });
+}
+
+/** Where partials that replace a built-in template's are looked for, beside the config. */
+const PARTIALS_DIR = path.join('templates', 'partials');
+
+/** The *.hbs files in templates/partials/ beside the config, each confined to the repository like any file a config names. */
+function userPartials(baseDir: string, cwd: string, bounded: (file: string, key: () => string) => string): UserPartials | undefined {
+  const dir = path.join(baseDir, PARTIALS_DIR);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
+  const label = path.relative(cwd, dir) || dir;
+  const names = readdirSync(dir)
+    .filter((file) => file.endsWith('.hbs'))
+    .sort()
+    .map((file) => {
+      bounded(path.join(dir, file), () => `${label}/${file}`);
+      return file.slice(0, -'.hbs'.length);
+    });
+  return names.length === 0 ? undefined : { dir, label, names };
 }
 
 /** A built-in's name passes through; a template path is checked like any file the config names. */

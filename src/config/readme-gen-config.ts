@@ -1,5 +1,6 @@
 import type { CosignOutputGeneration } from '../signatures/cosign-verify-output.js';
 import type { RenderSettings } from '../render/render-settings.js';
+import type { UserPartials } from '../render/template-set.js';
 
 /** The configuration as written in readme-gen.yaml; config.schema.json is the contract. */
 export interface ConfigFile {
@@ -16,6 +17,7 @@ export interface ConfigFile {
   output?: string;
   state?: string;
   'primary-tag'?: string;
+  'tag-notes'?: { tag: string; note: string }[];
   'cosign-output'?: CosignOutputGeneration;
   identity?: {
     'certificate-identity'?: string;
@@ -64,6 +66,8 @@ export type ConfigOverrides = Partial<Record<OverridableKey, ConfigOverride>>;
 /** The configuration after defaults, flags and files are applied; paths are absolute. */
 export interface ResolvedConfig extends RenderSettings {
   template: string;
+  /** templates/partials/ beside the config (or the working directory, without one), when it holds any partial. */
+  partials?: UserPartials;
   outputPath: string;
   statePath?: string;
   keyPath?: string;

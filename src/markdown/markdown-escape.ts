@@ -11,14 +11,10 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /**
  * An inline code span that is also safe inside a GFM table cell: there a `|`
- * ends the cell even inside code, so it is written `\|`, and backslashes right
- * before it are doubled so that none can escape that escape (GFM splits a cell
- * at a pipe after an even run of backslashes; the doubled ones show).
+ * ends the cell even inside code, so it is written `\|` (see codeSpanText).
  */
 export function inlineCode(value: string): string {
-  return codeSpan(
-    value.replace(CONTROL_CHARACTERS, '\uFFFD').replace(/(\\*)\|/g, (_, backslashes: string) => `${backslashes}${backslashes}\\|`),
-  );
+  return codeSpan(codeSpanText(value, { table: true }));
 }
 
 /**
@@ -27,7 +23,20 @@ export function inlineCode(value: string): string {
  * and the value shows exactly.
  */
 export function inlineCodeInProse(value: string): string {
-  return codeSpan(value.replace(CONTROL_CHARACTERS, '\uFFFD'));
+  return codeSpan(codeSpanText(value, { table: false }));
+}
+
+/**
+ * What a value becomes inside a code span: control characters (a line end
+ * would end a table row) made visible as U+FFFD, and in a table row each `|`
+ * written `\|`, with the backslashes right before it doubled so that none can
+ * escape that escape (GFM splits a cell at a pipe after an even run of
+ * backslashes; the doubled ones show). Backticks are left to the caller: they
+ * decide how long the span's delimiters are.
+ */
+export function codeSpanText(value: string, where: { table: boolean }): string {
+  const visible = value.replace(CONTROL_CHARACTERS, '\uFFFD');
+  return where.table ? visible.replace(/(\\*)\|/g, (_, backslashes: string) => `${backslashes}${backslashes}\\|`) : visible;
 }
 
 function codeSpan(text: string): string {
@@ -79,6 +88,14 @@ function linkDestination(url: string): string {
 export function fencedCode(content: string, info = ''): string {
   const fence = '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
   return `${fence}${info}\n${content}\n${fence}`;
+}
+
+/** Some line of `content` would close a fenced block opened with `fence` (```` ``` ````, `~~~~`, …). */
+export function closesFence(content: string, fence: string): boolean {
+  return content.split(/\r\n|\r|\n/).some((line) => {
+    const run = /^ {0,3}(`+|~+)[ \t]*$/.exec(line)?.[1];
+    return run !== undefined && run[0] === fence[0] && run.length >= fence.length;
+  });
 }
 
 function longestRun(text: string, char: string): number {

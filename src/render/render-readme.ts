@@ -20,10 +20,29 @@ export interface RenderedReadme {
 }
 
 /**
+ * The view a template renders, and the signature verdicts behind it: every
+ * signature the README shows is verified first; one that fails stops here
+ * (exit 4) unless allowUnverified turns it into a warning the view carries.
+ */
+export function readmeView(
+  config: RenderSettings,
+  state: ImageState,
+  trust: Trust,
+  options: RenderReadmeOptions = {},
+): Omit<RenderedReadme, 'markdown'> {
+  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity);
+  if (!options.allowUnverified) {
+    for (const digestVerdicts of verdicts.values()) {
+      for (const verdict of digestVerdicts) if (!verdict.verified) throw verdict.failure;
+    }
+  }
+  return { view: buildView(config, state, verdicts), verdicts };
+}
+
+/**
  * The README for an image: configuration, state, templates and trust in,
- * Markdown (with the view and verdicts behind it) out, no I/O. Every signature it shows is verified first; one that
- * fails stops the render (exit 4) unless allowUnverified turns it into a
- * warning. The result is checked on its syntax tree before anyone sees it.
+ * Markdown (with the view and verdicts behind it, see readmeView) out, no
+ * I/O. The result is checked on its syntax tree before anyone sees it.
  */
 export function renderReadme(
   config: RenderSettings,
@@ -32,13 +51,7 @@ export function renderReadme(
   trust: Trust,
   options: RenderReadmeOptions = {},
 ): RenderedReadme {
-  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity);
-  if (!options.allowUnverified) {
-    for (const digestVerdicts of verdicts.values()) {
-      for (const verdict of digestVerdicts) if (!verdict.verified) throw verdict.failure;
-    }
-  }
-  const view = buildView(config, state, verdicts);
+  const { view, verdicts } = readmeView(config, state, trust, options);
   const markdown = renderTemplate(templates, view, { source: config.source, keyOf: CONFIG_KEY_OF_FIELD });
   checkTagsTable(markdown, view.rows, templates);
   return { markdown, view, verdicts };

@@ -23,6 +23,8 @@ export interface RenderSettings {
   builtWith: string[];
   /** primary-tag when it is set, with how errors name it; unset, the render picks one (src/render/primary-tag.ts). */
   primaryTag?: { name: string; setting: string };
+  /** tag-notes, in the config's order, each with how errors name it; empty unless configured. */
+  tagNotes: { tag: string; note: string; setting: string }[];
   cosignOutput: CosignOutputGeneration;
   identity: IdentityPolicy;
   wording: { generator?: string; signedImages?: string };

@@ -1,7 +1,16 @@
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import { proseList } from '../text/prose-list.js';
-import { fencedCode, inlineCode, inlineCodeInProse, inlineText, markdownLink } from '../markdown/markdown-escape.js';
+import {
+  closesFence,
+  codeSpanText,
+  fencedCode,
+  inlineCode,
+  inlineCodeInProse,
+  inlineText,
+  markdownLink,
+} from '../markdown/markdown-escape.js';
+import { type CodeContext, IN_CODE_SPAN, IN_FENCE, escapeByContext } from './markdown-contexts.js';
 import { registerCellHelpers } from './table-cells.js';
 import type { TemplateSet } from './template-set.js';
 import { compareBytes } from '../tags/tag-order.js';
@@ -19,11 +28,9 @@ export interface ViewSettings {
  * view lacks into an error naming it (or the config key that sets it), never a blank.
  */
 export function renderTemplate(templates: TemplateSet, view: object, settings?: ViewSettings): string {
-  const handlebars = Handlebars.create();
-  registerHelpers(handlebars);
-  registerCellHelpers(handlebars);
+  const handlebars = templateEnvironment();
   for (const [name, source] of templates.partials) {
-    handlebars.registerPartial(name, compile(handlebars, source, `partial ${name}`));
+    handlebars.registerPartial(name, compile(handlebars, source, `partial ${templates.partialLabels.get(name) ?? name}`));
   }
   const template = compile(handlebars, templates.source, `template ${templates.label}`);
   try {
@@ -33,10 +40,25 @@ export function renderTemplate(templates: TemplateSet, view: object, settings?: 
   }
 }
 
+/**
+ * A Handlebars environment with every helper a template can call (each
+ * documented with an example in the README: test/render/helpers-doc.test.ts
+ * checks them all) and the ones escapeByContext calls.
+ */
+export function templateEnvironment(): typeof Handlebars {
+  const handlebars = Handlebars.create();
+  registerHelpers(handlebars);
+  registerCellHelpers(handlebars);
+  registerContextHelpers(handlebars);
+  return handlebars;
+}
+
 function compile(handlebars: typeof Handlebars, source: string, label: string): Handlebars.TemplateDelegate {
   try {
     // compile() is lazy; parsing first makes a syntax error surface here, under this template's name.
-    return handlebars.compile(handlebars.parse(source), { strict: true });
+    const program = handlebars.parse(source);
+    escapeByContext(program, label);
+    return handlebars.compile(program, { strict: true });
   } catch (error) {
     throw templateError(error, label);
   }
@@ -44,23 +66,81 @@ function compile(handlebars: typeof Handlebars, source: string, label: string): 
 
 function templateError(error: unknown, label: string, settings?: ViewSettings): Error {
   if (error instanceof InputError) return error;
+  if (error instanceof MissingField) return missingFieldError(error.field, error.at, settings, error);
   if (!(error instanceof Error)) return new InputError(`${label}: ${String(error)}`);
   const missing = /^"([^"]+)" not defined in .*? - (\d+):(\d+)$/s.exec(error.message);
   if (missing) {
     const [, field = '', line, column] = missing;
-    const at = `${label} (or a partial it calls), line ${line}:${column}`;
-    const key = settings?.keyOf.get(field);
-    if (key !== undefined && settings !== undefined) {
-      const where = settings.source === 'command line' ? 'a config file, or with its flag' : settings.source;
-      return new InputError(`${at}: ${key} is not set; set it in ${where}`, { cause: error });
-    }
-    return new InputError(`${at}: "${field}" is not set; set it in readme-gen.yaml (or its flag), or guard it with {{#if ${field}}}`, {
-      cause: error,
-    });
+    return missingFieldError(field, `${label} (or a partial it calls), line ${line}:${column}`, settings, error);
   }
   const parse = /^Parse error on line (\d+):\n.*\n.*\n(.*)$/s.exec(error.message);
   if (parse) return new InputError(`${label}, line ${parse[1]}: template syntax error: ${parse[2]}`, { cause: error });
   return new InputError(`${label}: ${error.message.split('\n').join(' ')}`, { cause: error });
+}
+
+function missingFieldError(field: string, at: string, settings: ViewSettings | undefined, cause: unknown): InputError {
+  const key = settings?.keyOf.get(field.split('.').at(-1) ?? field);
+  if (key !== undefined && settings !== undefined) {
+    const where = settings.source === 'command line' ? 'a config file, or with its flag' : settings.source;
+    return new InputError(`${at}: ${key} is not set; set it in ${where}`, { cause });
+  }
+  return new InputError(`${at}: "${field}" is not set; set it in readme-gen.yaml (or its flag), or guard it with {{#if ${field}}}`, {
+    cause,
+  });
+}
+
+/**
+ * A field a context helper found unset. The helper cannot say which config key
+ * sets it: that depends on the render (its ViewSettings), and the environment
+ * is the same for every render, so templateError words it.
+ */
+class MissingField extends Error {
+  constructor(
+    readonly field: string,
+    readonly at: string,
+  ) {
+    super(`${at}: "${field}" is not set`);
+  }
+}
+
+/**
+ * The helpers escapeByContext calls for a `{{x}}` the template wrote inside
+ * code: the value shown as it is, never HTML-escaped, and refused when it
+ * would end the code around it, since the template chose the delimiters. In
+ * strict mode a missing field is an error, as it is anywhere else.
+ */
+function registerContextHelpers(handlebars: typeof Handlebars): void {
+  const valueOf = (value: unknown, context: CodeContext): string => {
+    const { at } = context;
+    if (value === undefined && context.field !== undefined) throw new MissingField(context.field, at);
+    const shown = context.field === undefined ? 'the value' : `{{${context.field}}}`;
+    const text = codeText(value, handlebars, () => `${at}: ${shown} is ${Array.isArray(value) ? 'a list' : 'an object'}, not text`);
+    if (context.kind === 'span' && text.includes('`'))
+      throw new InputError(
+        `${at}: ${shown} holds a backtick, which would end the code span the template puts it in; write {{code ${context.field ?? 'x'}}} instead of \`{{${context.field ?? 'x'}}}\``,
+      );
+    if (context.kind === 'fence' && closesFence(text, context.fence))
+      throw new InputError(
+        `${at}: ${shown} holds a line that would close the template's ${context.fence} block; show it with {{fence ${context.field ?? 'x'}}}, which picks a longer fence`,
+      );
+    return text;
+  };
+  handlebars.registerHelper(IN_CODE_SPAN, (value: unknown, options: Handlebars.HelperOptions) => {
+    const context = options.hash as Extract<CodeContext, { kind: 'span' }>;
+    return new handlebars.SafeString(codeSpanText(valueOf(value, { ...context, kind: 'span' }), context));
+  });
+  handlebars.registerHelper(IN_FENCE, (value: unknown, options: Handlebars.HelperOptions) => {
+    const context = options.hash as Extract<CodeContext, { kind: 'fence' }>;
+    return new handlebars.SafeString(valueOf(value, { ...context, kind: 'fence' }));
+  });
+}
+
+/** A value as `{{x}}` prints it; a list or object has no text to show. */
+function codeText(value: unknown, handlebars: typeof Handlebars, notText: () => string): string {
+  if (value === undefined || value === null) return '';
+  if (value instanceof handlebars.SafeString) return value.toString();
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new InputError(notText());
 }
 
 function registerHelpers(handlebars: typeof Handlebars): void {

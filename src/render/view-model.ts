@@ -10,6 +10,7 @@ import type { ImageSignature, SignatureVerdict } from '../signatures/verify-stat
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
 import { type BuildToolView, buildToolView } from './build-tools.js';
 import { primaryTagOf } from './primary-tag.js';
+import { type TagNoteView, tagNotesOf } from './tag-notes.js';
 import { isShownTag } from '../tags/tag-filter.js';
 import { compareBytes, compareTags } from '../tags/tag-order.js';
 
@@ -19,36 +20,56 @@ import { compareBytes, compareTags } from '../tags/tag-order.js';
  * instead of printing a blank.
  */
 export interface ReadmeView {
+  /** The image's name (name), the README's title. */
   name: string;
+  /** registry/repository the image is pulled from (location), e.g. cgr.dev/chainguard/glibc-dynamic. */
   location: string;
   /** The registry host of location, e.g. cgr.dev. */
   registry: string;
+  /** The source repository's URL (repo). */
   repo?: string;
   /** The workflow file whose CI badge a template shows (ci-workflow). */
   ciWorkflow?: string;
+  /** The config author's Markdown under the title (description or description-file): show it with `{{{description}}}`. */
   description?: string;
+  /** The config author's Markdown of the Usage section (usage-file): show it with `{{{usage}}}`. */
   usage?: string;
   /** built-with, in its order; empty unless configured. */
   builtWith: BuildToolView[];
-  /** A tag of the rows: the one the pull and verify commands name (see primaryTagOf). */
+  /** A tag of the rows: the one the pull and verify commands name (primary-tag, or the one readme-gen picks; see primaryTagOf). */
   primaryTag: string;
   /** The digest primaryTag points to, for the digest-pinned pull; absent when no tag is shown. */
   primaryDigest?: string;
   /** Every platform the rows offer, as their platformNames spell it, each once, in the order the rows first show it. */
   platformNames: string[];
-  wording: { generator?: string; signedImages?: string };
+  /** Phrases the distroless template needs (wording). */
+  wording: {
+    /** What generated the README, in its comment (wording.generator). */
+    generator?: string;
+    /** What the images are called in "All … are signed" (wording.signed-images). */
+    signedImages?: string;
+  };
+  /** The tags table: one row per digest, latest first, then versions newest first, then other tags by name. */
   rows: TagRowView[];
+  /** tag-notes, in the config's order: what a tag means, whether it moves. Empty unless configured. */
+  tagNotes: TagNoteView[];
   /** Some digest the README shows is signed (verified or not): without one, there is nothing to say about signing. */
   anySigned: boolean;
+  /** The primary tag's signing: what the Signing section says and the commands it prints. */
   signing: SigningView;
 }
 
 /** One row of the tags table: a digest and every shown tag pointing at it. */
 export interface TagRowView {
+  /** The shown tags of this digest, in table order. */
   tags: string[];
+  /** The digest the tags point at: an image index's for a multi-platform image. */
   digest: string;
+  /** The media type of what digest names, e.g. application/vnd.oci.image.index.v1+json. */
   mediaType: string;
+  /** digest names an index (multi-platform), not a single image's manifest. */
   isIndex: boolean;
+  /** The images of the digest, one per platform, in the index's order. */
   platforms: PlatformView[];
   /** architecture+variant of each platform, unique, in byte order: the original tool's Arch column. */
   architectures: string[];
@@ -58,6 +79,7 @@ export interface TagRowView {
   platformNames: string[];
   /** When the image was last updated, and where that time comes from; absent when neither source says. */
   updated?: UpdatedView;
+  /** The digest has signatures (verified or not). */
   signed: boolean;
   /** Signed, and every signature passed every check. */
   verified: boolean;
@@ -81,15 +103,22 @@ export interface UpdatedView {
 export interface PlatformView {
   /** os/architecture[/variant], as docker and crane print a platform. */
   name: string;
+  /** e.g. linux. */
   os: string;
+  /** e.g. amd64, arm64, arm. */
   architecture: string;
+  /** e.g. v7 for arm/v7. */
   variant?: string;
+  /** The Windows version an image needs (os.version). */
   osVersion?: string;
+  /** The platform's own manifest digest, in an index. */
   digest?: string;
+  /** Bytes of the platform's manifest plus its layers, compressed (what a pull downloads); absent where the state did not record it. */
   size?: number;
 }
 
 export interface RekorEntryView {
+  /** The entry's index in its log. */
   logIndex: number;
   /** Rekor's search page for the entry; absent for logs it cannot search (Rekor v2). */
   url?: string;
@@ -102,7 +131,9 @@ export interface RekorEntryView {
 export interface SigningView {
   /** location:primaryTag, the reference the commands name. */
   reference: string;
+  /** The primary tag's digest has signatures. */
   signed: boolean;
+  /** Signed, and every signature passed every check. */
   verified: boolean;
   /** Verified, and every signature verifyCommand checks has a transparency-log entry. */
   logged: boolean;
@@ -110,14 +141,21 @@ export interface SigningView {
   everySignedRowLinked: boolean;
   /** Every signed digest in the tags table names a transparency-log entry, linked or not. */
   everySignedRowLogged: boolean;
+  /** Why a signature did not verify (shown only with --allow-unverified). */
   failure?: string;
+  /** The digest the primary tag points at. */
   digest?: string;
+  /** What `cosign verify` prints for the primary tag, rebuilt from its verified signatures. */
   cosignVerifyOutput?: string;
   /** What `cosign download signature` prints, when a signature has no log entry: the only place its bytes are shown. */
   downloadOutput?: string;
+  /** The `cosign verify` command that succeeds for the primary tag, for a sh block. */
   verifyCommand?: string;
+  /** The keyless signer's certificate identity (a workflow's URL, an email). */
   identity?: string;
+  /** The OIDC issuer that vouched for identity. */
   issuer?: string;
+  /** The transparency-log entries of the signatures verifyCommand checks. */
   rekorEntries: RekorEntryView[];
   /** What the signing certificate of a keyless signature says about who signed, from what, and when. */
   facts?: SigningFactsView;
@@ -130,11 +168,21 @@ export interface SigningFactsView {
   /** The ref the workflow ran at, e.g. `refs/heads/main`. */
   workflowRef?: string;
   /** The repository the workflow or source is in: its URL and its owner/name. */
-  repository?: { url: string; name: string };
+  repository?: {
+    /** The repository's page, e.g. https://github.com/acme/app. */
+    url: string;
+    /** Its owner/name, e.g. acme/app. */
+    name: string;
+  };
   /** The event that started the workflow, e.g. `push`, `schedule`. */
   trigger?: string;
   /** The commit built, and its page when the repository is known. */
-  commit?: { sha: string; url?: string };
+  commit?: {
+    /** The commit's full hash. */
+    sha: string;
+    /** The commit's page in the repository. */
+    url?: string;
+  };
   /** When the log entry was made: `2022-09-19 02:51 UTC`. */
   signedOn?: string;
 }
@@ -175,6 +223,7 @@ export function buildView(config: RenderSettings, state: ImageState, verdicts: R
     platformNames: [...new Set(rows.flatMap((row) => row.platformNames))],
     wording: { ...config.wording },
     rows,
+    tagNotes: tagNotesOf(config, state, new Set(rows.flatMap((row) => row.tags))),
     anySigned: signing.signed || rows.some((row) => row.signed),
     signing,
   };

@@ -14,6 +14,7 @@ export function resolvedConfig(location: string, overrides: Partial<ResolvedConf
     excludeTags: [],
     builtWith: ['apko'],
     outputPath: '/dev/null',
+    tagNotes: [],
     cosignOutput: 'current',
     identity: {},
     wording: {},
