@@ -10,13 +10,12 @@
  * readme-gen runs as an asynchronously spawned child: the relay lives in this
  * process, and a blocking spawn would stop it.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Socket, connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageFile } from '../src/package-root.js';
+import { spawnReadmeGen } from './spawn-readme-gen.js';
 import { Pusher } from '../test/harness/push.js';
 import { startRegistry } from '../test/harness/registry-server.js';
 import { createTlsCa, issueServerCertificate } from '../test/harness/tls-certificates.js';
@@ -28,7 +27,6 @@ const PUSHERS = 8;
 /** the defaults of src/http/http-client.ts: requests in flight per host */
 const STREAMS = 64;
 const CONNECTIONS = 16;
-const bin = packageFile('dist', 'src', 'cli', 'bin.js');
 
 interface CatalogRun {
   ms: number;
@@ -103,23 +101,12 @@ function trustInCertsD(scratch: string, host: string, caPem: string): void {
   writeFileSync(path.join(certsD, 'ca.crt'), caPem);
 }
 
-function snapshotAll(cwd: string, cacheDir: string, extra: string[]): Promise<CatalogRun> {
+async function snapshotAll(cwd: string, cacheDir: string, extra: string[]): Promise<CatalogRun> {
   const env = { ...process.env, XDG_CONFIG_HOME: path.join(cwd, '..', 'xdg-config') };
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [bin, 'snapshot', '--all', '--quiet', '--json', '--cache-dir', cacheDir, ...extra], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (status) => {
-      const ms = performance.now() - started;
-      if (status !== 0) return reject(new Error(`readme-gen snapshot --all ${extra.join(' ')} exited ${status}: ${stderr.slice(0, 2000)}`));
-      const summary = JSON.parse(stdout) as { requests: Record<string, number>; protocols?: Record<string, string> };
-      resolve({ ms, requests: summary.requests, protocols: summary.protocols ?? {} });
-    });
-  });
+  const run = await spawnReadmeGen(['snapshot', '--all', '--quiet', '--json', '--cache-dir', cacheDir, ...extra], { cwd, env });
+  if (run.status !== 0) throw new Error(`readme-gen snapshot --all ${extra.join(' ')} exited ${run.status}: ${run.stderr.slice(0, 2000)}`);
+  const summary = JSON.parse(run.stdout) as { requests: Record<string, number>; protocols?: Record<string, string> };
+  return { ms: run.ms, requests: summary.requests, protocols: summary.protocols ?? {} };
 }
 
 /**

@@ -14,7 +14,7 @@
  * proxy lives in this process, and a blocking spawnSync would stop it
  * answering (a deadlock).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'undici';
 import { packageFile } from '../src/package-root.js';
+import { spawnReadmeGen } from './spawn-readme-gen.js';
 import type { Digest } from '../src/state/image-state.js';
 import { type CountingProxy, countByKind, startCountingProxy } from '../test/harness/counting-proxy.js';
 import { type Descriptor, MANIFEST_ACCEPT, MEDIA_TYPES, type Platform, Pusher, sha256 } from '../test/harness/push.js';
@@ -34,7 +35,6 @@ const RUNS = 3;
 const DELAY_MS = 10;
 /** readme-gen's default requests in flight per host (src/http/http-client.ts). */
 const CONCURRENCY = 16;
-const bin = packageFile('dist', 'src', 'cli', 'bin.js');
 const connectionCounter = packageFile('dist', 'bench', 'count-connections.js');
 
 /**
@@ -421,28 +421,16 @@ function snapshotArgs(cacheDir: string): string[] {
 }
 
 /** `readme-gen …` in `cwd`, without blocking this process; its wall time and --json summary. */
-function runSnapshot(args: string[], cwd: string, cpu: CpuMeter): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const spent = cpu();
-    const started = now();
-    const child = spawn(process.execPath, ['--import', connectionCounter, bin, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (status) => {
-      const ms = now() - started;
-      if (status !== 0) reject(new Error(`readme-gen ${args.join(' ')} exited ${status}: ${stderr}`));
-      else
-        resolve({
-          ms,
-          summary: JSON.parse(stdout) as Summary,
-          cpu: spent(),
-          connections: Number(/^bench: connections (\d+)$/m.exec(stderr)?.[1] ?? NaN),
-        });
-    });
-  });
+async function runSnapshot(args: string[], cwd: string, cpu: CpuMeter): Promise<Run> {
+  const spent = cpu();
+  const run = await spawnReadmeGen(args, { cwd, nodeArgs: ['--import', connectionCounter] });
+  if (run.status !== 0) throw new Error(`readme-gen ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  return {
+    ms: run.ms,
+    summary: JSON.parse(run.stdout) as Summary,
+    cpu: spent(),
+    connections: Number(/^bench: connections (\d+)$/m.exec(run.stderr)?.[1] ?? NaN),
+  };
 }
 
 /**
