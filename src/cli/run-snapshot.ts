@@ -48,7 +48,8 @@ export async function runSnapshot(invocation: CommandInvocation, cwd: string): P
       requests: last?.requests.requests,
       retries: last?.requests.retries,
       bytes: last?.requests.bytes,
-      cache: session.cache.stats,
+      // snapshot has no --offline, so its session is always open.
+      cache: session?.cache.stats,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
     printJson(flags.boolean('all') ? { states, ...summary } : { ...states[0], ...summary });

@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides } from '../config/readme-gen-config.js';
-import { unifiedDiff } from '../diff/unified-diff.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readIfExists } from '../fs/read-if-exists.js';
-import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
+import type { FetchOptions } from '../registry/fetch-state.js';
 import { loadState } from '../state/load-state.js';
 import { renderReadmeFile } from './readme-file.js';
-import { trustFor } from './trust.js';
+import { trustFor, verdictStore } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
 export type RenderMode = 'print' | 'write' | 'check' | 'diff';
@@ -51,16 +50,22 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   }
   // No state file: the registry, live; and then the trusted root is refreshed too.
   const live = config.statePath === undefined;
-  const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
+  // The registry client and the diff are loaded only when used: an up-to-date check from committed state needs neither.
+  const state =
+    config.statePath === undefined
+      ? (await (await import('../registry/fetch-state.js')).fetchState(config, options.fetch)).state
+      : loadState(config.statePath, options.cwd);
   const trust = await trustFor(config, options.cwd, state, { live, fetch: options.fetch });
   const previous = readIfExists(config.outputPath, output, 'the output file');
   const { content } = renderReadmeFile(config, state, trust, previous, {
     label: output,
     allowUnverified: options.allowUnverified ?? false,
+    verdicts: verdictStore(options.fetch),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   });
   const upToDate = previous === content;
-  const result: RenderResult = { output, content, previous, upToDate, diff: unifiedDiff(output, previous ?? '', content), written: false };
+  const diff = upToDate ? '' : (await import('../diff/unified-diff.js')).unifiedDiff(output, previous ?? '', content);
+  const result: RenderResult = { output, content, previous, upToDate, diff, written: false };
   if (options.mode === 'write' && !upToDate) {
     writeFileAtomic(config.outputPath, content, output);
     result.written = true;

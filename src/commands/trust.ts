@@ -9,8 +9,8 @@ import {
   type TrustedRootCacheOptions,
   needsTrustedRoot,
   offlineTrustedRoot,
-  refreshedTrustedRoot,
 } from '../signatures/tuf-trusted-root.js';
+import { VerdictStore } from '../signatures/verdict-cache.js';
 import type { ImageState } from '../state/image-state.js';
 
 /**
@@ -78,6 +78,8 @@ async function publicRootFor(
   // Nothing will be checked against the root: no request, no cache; loadTrust still wants one.
   if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
   const { fetch } = source;
+  // Loaded here: only a run that refreshes needs tuf-js.
+  const { refreshedTrustedRoot } = await import('../signatures/tuf-refresh.js');
   return refreshedTrustedRoot({
     ...trustedRootCache(config, fetch),
     warn: fetch.warn,
@@ -88,6 +90,11 @@ async function publicRootFor(
 function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): PublicTrustedRoot {
   if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
   return offlineTrustedRoot(trustedRootCache(config, cache));
+}
+
+/** The verified verdicts kept in the cache directory (none with cacheDir null). */
+export function verdictStore(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): VerdictStore {
+  return new VerdictStore(cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env)));
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */

@@ -29,7 +29,7 @@ import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js'
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
 import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
-import { offlineTrust, offlineTrustFor } from './trust.js';
+import { offlineTrust, offlineTrustFor, verdictStore } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -184,15 +184,13 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
     );
   }
   const state = loadState(config.statePath, options.cwd);
+  const cache = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
   let rendered: ReadmeFile;
   try {
-    rendered = renderReadmeFile(
-      config,
-      state,
-      offlineTrustFor(config, options.cwd, state, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-      markdown,
-      { label: file },
-    );
+    rendered = renderReadmeFile(config, state, offlineTrustFor(config, options.cwd, state, cache), markdown, {
+      label: file,
+      verdicts: verdictStore(cache),
+    });
   } catch (error) {
     if (!(error instanceof SignatureCheckError)) throw error;
     // The state's own signatures fail: the message names the state, the digest and the check.

@@ -1,5 +1,6 @@
 import type { RenderSettings } from './render-settings.js';
 import type { Trust } from '../signatures/trusted-root.js';
+import type { VerdictStore } from '../signatures/verdict-cache.js';
 import { type SignatureVerdict, verifyStateSignatures } from '../signatures/verify-state.js';
 import type { ImageState } from '../state/image-state.js';
 import { checkTagsTable } from './check-tags-table.js';
@@ -10,6 +11,8 @@ import { CONFIG_KEY_OF_FIELD, type ReadmeView, buildView, shownDigests } from '.
 export interface RenderReadmeOptions {
   /** Render a signature that fails verification with a visible warning instead of failing. */
   allowUnverified?: boolean;
+  /** Verified verdicts of earlier runs, and where this run's are kept: the cache directory's. */
+  verdicts?: VerdictStore;
 }
 
 /** The rendered README, and the view and signature verdicts it was rendered from (what `verify` reports). */
@@ -32,7 +35,7 @@ export function renderReadme(
   trust: Trust,
   options: RenderReadmeOptions = {},
 ): RenderedReadme {
-  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity);
+  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity, options.verdicts);
   if (!options.allowUnverified) {
     for (const digestVerdicts of verdicts.values()) {
       for (const verdict of digestVerdicts) if (!verdict.verified) throw verdict.failure;

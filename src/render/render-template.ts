@@ -18,17 +18,37 @@ export interface ViewSettings {
  * view lacks into an error naming it (or the config key that sets it), never a blank.
  */
 export function renderTemplate(templates: TemplateSet, view: object, settings?: ViewSettings): string {
-  const handlebars = Handlebars.create();
-  registerHelpers(handlebars);
-  for (const [name, source] of templates.partials) {
-    handlebars.registerPartial(name, compile(handlebars, source, `partial ${name}`));
-  }
-  const template = compile(handlebars, templates.source, `template ${templates.label}`);
+  const template = compiledTemplate(templates);
   try {
     return template(view);
   } catch (error) {
     throw templateError(error, `template ${templates.label}`, settings);
   }
+}
+
+/**
+ * Compiled templates, by the partials they were compiled with and the main
+ * template's source: compiling the partials took longer than rendering, and
+ * an --all run renders many images with the same ones.
+ */
+const compiled = new WeakMap<ReadonlyMap<string, string>, Map<string, Handlebars.TemplateDelegate>>();
+
+function compiledTemplate(templates: TemplateSet): Handlebars.TemplateDelegate {
+  let bySource = compiled.get(templates.partials);
+  if (!bySource) compiled.set(templates.partials, (bySource = new Map<string, Handlebars.TemplateDelegate>()));
+  // The label is part of the key: a syntax error names the template it is in.
+  const key = `${templates.label}\u0000${templates.source}`;
+  let template = bySource.get(key);
+  if (!template) {
+    const handlebars = Handlebars.create();
+    registerHelpers(handlebars);
+    for (const [name, source] of templates.partials) {
+      handlebars.registerPartial(name, compile(handlebars, source, `partial ${name}`));
+    }
+    template = compile(handlebars, templates.source, `template ${templates.label}`);
+    bySource.set(key, template);
+  }
+  return template;
 }
 
 function compile(handlebars: typeof Handlebars, source: string, label: string): Handlebars.TemplateDelegate {

@@ -11,7 +11,7 @@ export interface TemplateSet {
   builtIn: boolean;
   source: string;
   /** Partials by the name templates call them with, e.g. `default/tags-table`. */
-  partials: Map<string, string>;
+  partials: ReadonlyMap<string, string>;
 }
 
 /** The templates shipped in templates/, each a folder with readme.md.hbs and partials/. */
@@ -25,17 +25,14 @@ const MAIN_FILE = 'readme.md.hbs';
  * reuse them (`{{> default/tags-table}}`).
  */
 export function loadTemplateSet(template: string): TemplateSet {
-  const partials = new Map<string, string>();
-  for (const builtIn of BUILT_IN_TEMPLATES) {
-    const dir = packageFile('templates', builtIn, 'partials');
-    for (const file of readdirSync(dir)
-      .filter((name) => name.endsWith('.hbs'))
-      .sort()) {
-      partials.set(`${builtIn}/${file.slice(0, -'.hbs'.length)}`, readFileSync(path.join(dir, file), 'utf8'));
-    }
-  }
+  const partials = builtInPartials();
   if ((BUILT_IN_TEMPLATES as readonly string[]).includes(template)) {
-    return { label: template, builtIn: true, source: readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8'), partials };
+    let set = builtInSets.get(template);
+    if (!set) {
+      set = { label: template, builtIn: true, source: readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8'), partials };
+      builtInSets.set(template, set);
+    }
+    return set;
   }
   if (!existsSync(template)) {
     throw new InputError(`template ${template} not found; fix the template path or use a built-in (${BUILT_IN_TEMPLATES.join(', ')})`);
@@ -47,4 +44,27 @@ export function loadTemplateSet(template: string): TemplateSet {
       cause: error,
     });
   }
+}
+
+/**
+ * The shipped files do not change while readme-gen runs: read once per
+ * process, and the same objects each time, so that renderTemplate compiles
+ * them once (an --all run used to read and compile them for every image).
+ * A user's template is read each time: it may be edited between renders.
+ */
+const builtInSets = new Map<string, TemplateSet>();
+let partialsRead: Map<string, string> | undefined;
+
+function builtInPartials(): Map<string, string> {
+  if (partialsRead) return partialsRead;
+  const partials = new Map<string, string>();
+  for (const builtIn of BUILT_IN_TEMPLATES) {
+    const dir = packageFile('templates', builtIn, 'partials');
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith('.hbs'))
+      .sort()) {
+      partials.set(`${builtIn}/${file.slice(0, -'.hbs'.length)}`, readFileSync(path.join(dir, file), 'utf8'));
+    }
+  }
+  return (partialsRead = partials);
 }
