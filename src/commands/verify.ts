@@ -25,7 +25,9 @@ import {
 } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import type { VerifiedSigner } from '../signatures/verify-bundle.js';
+import { verdictKey } from '../signatures/verdict-cache.js';
 import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
+import type { CosignSignatureRecord } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
 import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
@@ -108,6 +110,7 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
     },
     options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir },
   );
+  const verdicts = verdictStore(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir });
   return options.files.map((file): ReadmeVerdict => {
     const absolute = path.resolve(options.cwd, file);
     const name = label(absolute);
@@ -117,8 +120,10 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
       const printed = printedOutput(parseMarkdown(markdown), name);
       proof = printed.selfContained ? 'self-contained' : 'committed state';
       if (printed.selfContained) {
-        const verify: Verify = (signature, digest) =>
-          verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' });
+        const verify: Verify = (signature, digest, record) =>
+          verdicts.verified(verdictKey(digest, record, trust, options.policy), () =>
+            verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' }),
+          );
         return { verified: true, readme: verifyReadme(printed, name, verify) };
       }
       return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options) };
@@ -261,7 +266,8 @@ function reasonOf(error: SignatureCheckError): string {
   return at === -1 ? error.message : error.message.slice(at + marker.length);
 }
 
-type Verify = (signature: CosignSignature, digest: string) => VerifiedSigner;
+/** Verifies a signature read from `record` (kept verdicts are used: see VerdictStore). */
+type Verify = (signature: CosignSignature, digest: string, record: CosignSignatureRecord) => VerifiedSigner;
 
 function verifyReadme({ tree, where, printed, downloaded }: PrintedOutput, file: string, verify: Verify): VerifiedReadme {
   const tag = printed.reference.slice(printed.reference.lastIndexOf(':') + 1);
@@ -316,7 +322,7 @@ function firstVerified(
   for (const record of candidates) {
     try {
       const signature = readCosignSignature(record, digest);
-      return { signature, signer: verify(signature, digest) };
+      return { signature, signer: verify(signature, digest, record) };
     } catch (error) {
       if (!(error instanceof SignatureCheckError)) throw error;
       failure ??= error;

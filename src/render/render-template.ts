@@ -43,7 +43,11 @@ function compiledTemplate(templates: TemplateSet): Handlebars.TemplateDelegate {
     const handlebars = Handlebars.create();
     registerHelpers(handlebars);
     for (const [name, source] of templates.partials) {
-      handlebars.registerPartial(name, compile(handlebars, source, `partial ${name}`));
+      // Compiled when first called: every built-in partial is registered, and a template calls a few.
+      let partial: Handlebars.TemplateDelegate | undefined;
+      const call: Handlebars.TemplateDelegate = (context, options) =>
+        (partial ??= compile(handlebars, source, `partial ${name}`))(context, options);
+      handlebars.registerPartial(name, call);
     }
     template = compile(handlebars, templates.source, `template ${templates.label}`);
     bySource.set(key, template);

@@ -62,6 +62,15 @@ export class VerdictStore {
     this.#dir = cacheDir === undefined ? undefined : path.join(cacheDir, 'verdicts');
   }
 
+  /** The signer kept under `key`, else `verify`'s, kept when it returns (it throws when the signature fails). */
+  verified(key: string, verify: () => VerifiedSigner): VerifiedSigner {
+    const kept = this.get(key);
+    if (kept) return kept;
+    const signer = verify();
+    this.put(key, signer);
+    return signer;
+  }
+
   get(key: string): VerifiedSigner | undefined {
     if (this.#dir === undefined) return undefined;
     let stored: unknown;

@@ -54,21 +54,14 @@ export function verifyStateSignatures(
         const key = verdictKey(digest, record, trust, policy);
         let verdict = reached.get(key);
         if (!verdict) {
-          const read = () => readSignature(record, digest);
-          const signer = store?.get(key);
-          verdict = signer
-            ? verdictFor(trust, () => ({ signature: read(), signer }))
-            : verdictFor(trust, () => {
-                const signature = read();
-                return {
-                  signature,
-                  signer:
-                    signature.format === 'cosign'
-                      ? verifyCosignSignature(signature.cosign, context)
-                      : verifySigstoreBundle(signature.bundle, context),
-                };
-              });
-          if (verdict.verified && !signer) store?.put(key, verdict.signer);
+          verdict = verdictFor(trust, () => {
+            const signature = readSignature(record, digest);
+            const verify = () =>
+              signature.format === 'cosign'
+                ? verifyCosignSignature(signature.cosign, context)
+                : verifySigstoreBundle(signature.bundle, context);
+            return { signature, signer: store ? store.verified(key, verify) : verify() };
+          });
           reached.set(key, verdict);
         }
         return verdict;
