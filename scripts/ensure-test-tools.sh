@@ -4,7 +4,8 @@
 # test/harness/registry-server.ts starts on free loopback ports, Debian's
 # pre-commit, which the hook tests drive, nginx (the light build), the
 # redirecting front of test/harness/nginx-server.ts, and squid, the HTTP proxy
-# of test/harness/squid-server.ts. Fast when all is present (only
+# of test/harness/squid-server.ts, and docker-credential-pass with pass and gpg,
+# the real credential helper of the auth tests. Fast when all is present (only
 # `command -v`), so it runs before every test run.
 #
 # docker-registry's postinst would start a system registry on :5000 unless
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 # binary:package
-NEEDED="docker-registry:docker-registry pre-commit:pre-commit nginx:nginx-light squid:squid"
+NEEDED="docker-registry:docker-registry pre-commit:pre-commit nginx:nginx-light squid:squid docker-credential-pass:golang-docker-credential-helpers pass:pass gpg:gnupg"
 
 missing=()
 for entry in $NEEDED; do

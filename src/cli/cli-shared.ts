@@ -18,7 +18,8 @@ export function fetchOptions(invocation: CommandInvocation, progress: ReturnType
       if (!flags.boolean('quiet')) process.stderr.write(`readme-gen: warning: ${message}\n`);
     },
     ...(cacheDir === undefined ? {} : { cacheDir }),
-    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(concurrency === undefined ? {} : { concurrency, streams: concurrency }),
+    ...(flags.boolean('no-http2') ? { http2: false } : {}),
     ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutMs(timeoutSeconds) }),
     ...(progress ? { onProgress: progress.update } : {}),
   };

@@ -410,8 +410,15 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'N',
     commands: REGISTRY_READERS,
     group: 'registry',
-    help: 'requests in flight per registry host (1 to 256)',
-    default: '16',
+    help: 'requests in flight per registry host (1 to 256): connections on HTTP/1.1, streams of one connection on HTTP/2',
+    default: '16 on HTTP/1.1, 64 on HTTP/2',
+  },
+  {
+    name: 'no-http2',
+    type: 'boolean',
+    commands: REGISTRY_READERS,
+    group: 'registry',
+    help: 'HTTP/1.1 only: do not offer HTTP/2 to TLS registries (ALPN)',
   },
   { name: 'timeout', type: 'string', value: 'SECONDS', commands: REGISTRY_READERS, group: 'registry', help: 'per request', default: '30' },
   {
@@ -421,7 +428,7 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'HOST',
     commands: REGISTRY_READERS,
     group: 'registry',
-    help: 'plain HTTP for HOST (repeatable; loopback hosts always use it)',
+    help: 'plain HTTP for HOST (repeatable); loopback hosts use it unless certs.d has a directory for them (README, "TLS and private CAs")',
   },
 
   // Pull request

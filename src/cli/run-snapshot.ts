@@ -48,6 +48,7 @@ export async function runSnapshot(invocation: CommandInvocation, cwd: string): P
       requests: last?.requests.requests,
       retries: last?.requests.retries,
       bytes: last?.requests.bytes,
+      protocols: last?.requests.protocols,
       // snapshot has no --offline, so its session is always open.
       cache: session?.cache.stats,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,

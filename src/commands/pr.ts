@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
+import { proxyFromEnv } from '../http/http-client.js';
 import { isInside } from '../fs/is-inside.js';
 import { readIfExists } from '../fs/read-if-exists.js';
 import { GitRepository } from '../integrations/git.js';
@@ -90,7 +91,9 @@ export async function pr(options: PrOptions): Promise<PrResult> {
   if (options.dryRun) return plan.content === undefined ? { outcome: 'unchanged', plan } : { outcome: 'planned', plan };
 
   const { apiUrl, token } = options.github as { apiUrl: string; token: string };
-  const github = new GitHubClient({ apiUrl, token, repository: repository as Repository });
+  // The same proxies as the registry's requests: a runner behind one reaches api.github.com only through it.
+  const proxy = proxyFromEnv(options.env);
+  const github = new GitHubClient({ apiUrl, token, repository: repository as Repository, ...(proxy ? { http: { proxy } } : {}) });
   try {
     return await applyPlan(plan, git, github, options.log);
   } finally {

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, request } from 'undici';
+import tls, { type TLSSocket } from 'node:tls';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, buildConnector, request } from 'undici';
 import { ReadmeGenError } from '../errors.js';
 import { isLoopback } from './loopback.js';
 import { readCapped } from './read-capped.js';
@@ -34,8 +35,12 @@ export interface HttpResponse {
 }
 
 export interface HttpOptions {
-  /** requests in flight per host */
+  /** requests in flight per host over HTTP/1.1, one connection each */
   concurrency: number;
+  /** requests in flight per host that negotiated HTTP/2 (ALPN), as streams of one connection */
+  streams: number;
+  /** offer HTTP/2 to TLS hosts (ALPN); false: HTTP/1.1 only */
+  http2: boolean;
   /** per request, for the headers and between body chunks */
   timeoutMs: number;
   /** attempts after the first, for answers the peer calls retryable (default 429 and 5xx) and connection errors */
@@ -46,6 +51,15 @@ export interface HttpOptions {
   backoffMs: number;
   /** the proxies to go through (proxyFromEnv), for every host but loopback; none: direct */
   proxy?: ProxySettings;
+  /** a host's own TLS trust and client certificate (URL.host: name and port), asked once per host; undefined: the defaults */
+  tlsFor?: (host: string) => HostTls | undefined;
+}
+
+/** What one host's TLS connections use besides Node's defaults. */
+export interface HostTls {
+  /** PEM certificates trusted for this host, on top of Node's (its bundle, NODE_EXTRA_CA_CERTS) */
+  ca: string[];
+  clientCertificate?: { cert: string; key: string };
 }
 
 /** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as undici's EnvHttpProxyAgent reads them ('' for unset). */
@@ -69,6 +83,9 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined 
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   concurrency: 16,
+  // One HTTP/2 connection carries them all; 64 is what the issue's catalog measure asks, and under the 100 streams servers commonly allow.
+  streams: 64,
+  http2: true,
   timeoutMs: 30_000,
   maxRetries: 4,
   maxRetryAfterMs: 60_000,
@@ -79,6 +96,8 @@ export interface RequestStats<Kind extends string = string> {
   requests: Record<Kind, number>;
   retries: number;
   bytes: number;
+  /** by origin: the protocol its last connection spoke ('h2' or 'http/1.1'); hosts reached through a proxy are not listed */
+  protocols: Record<string, string>;
 }
 
 /**
@@ -96,6 +115,8 @@ export interface HttpPeer<Kind extends string> {
   unresolvableFix: string;
   /** what to do when nothing listens on a loopback host's port */
   refusedFix: string;
+  /** what to do when a host's certificate does not verify; default: give the CA to Node */
+  certificateFix?: (host: string) => string;
   /** whether an answer is worth asking again (after its Retry-After, else the backoff); default retryableStatus */
   retryable?: (response: HttpResponse) => boolean;
 }
@@ -146,22 +167,23 @@ export class HttpClient<Kind extends string = string> {
   readonly #agent: Agent;
   /** through HTTP(S)_PROXY unless NO_PROXY names the host; loopback never goes here */
   readonly #proxied: EnvHttpProxyAgent | undefined;
+  /** by host, for hosts with TLS settings of their own: a CA option replaces Node's trust store, so it is per host, not global */
+  readonly #hostDispatchers = new Map<string, Dispatcher | undefined>();
   readonly #slots = new Map<string, Semaphore>();
   /** aborted by close(): requests in flight and backoff waits end at once, and nothing more is sent */
   readonly #closing = new AbortController();
 
   constructor(peer: HttpPeer<Kind>, options: Partial<HttpOptions> = {}) {
     this.#peer = peer;
-    this.stats = { requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>, retries: 0, bytes: 0 };
-    this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
-    const agentOptions = {
-      connections: this.#options.concurrency,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.#options.timeoutMs,
-      bodyTimeout: this.#options.timeoutMs,
+    this.stats = {
+      requests: Object.fromEntries(peer.kinds.map((kind) => [kind, 0])) as Record<Kind, number>,
+      retries: 0,
+      bytes: 0,
+      protocols: {},
     };
-    this.#agent = new Agent(agentOptions);
-    this.#proxied = this.#options.proxy ? new EnvHttpProxyAgent({ ...agentOptions, ...this.#options.proxy }) : undefined;
+    this.#options = { ...DEFAULT_HTTP_OPTIONS, ...options };
+    this.#agent = new Agent(this.#agentOptions());
+    this.#proxied = this.#options.proxy ? new EnvHttpProxyAgent({ ...this.#agentOptions(), ...this.#options.proxy }) : undefined;
     // Every request in flight and every backoff wait listens on it: no limit, or Node warns on stderr past 10.
     setMaxListeners(0, this.#closing.signal);
   }
@@ -196,7 +218,65 @@ export class HttpClient<Kind extends string = string> {
    */
   close(): Promise<void> {
     this.#closing.abort();
-    return Promise.all([this.#agent.close(), this.#proxied?.close()]).then(() => undefined);
+    const own = [...this.#hostDispatchers.values()].map((dispatcher) => dispatcher?.close());
+    return Promise.all([this.#agent.close(), this.#proxied?.close(), ...own]).then(() => undefined);
+  }
+
+  #agentOptions(hostTls?: HostTls): Agent.Options {
+    const connect = hostTls && {
+      // Node's own trust (its bundle and NODE_EXTRA_CA_CERTS) stays: the host's CA is added to it, as docker adds certs.d's to the system pool.
+      ca: [...(tls.getCACertificates?.('default') ?? tls.rootCertificates), ...hostTls.ca],
+      ...hostTls.clientCertificate,
+    };
+    const http2 = this.#options.http2;
+    // The host's choice wins whichever order ALPN offers them in; h2 first says which one we would rather have.
+    const connector = buildConnector({ ...connect, allowH2: http2, preferH2: http2 });
+    return {
+      connections: this.#options.concurrency,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.#options.timeoutMs,
+      bodyTimeout: this.#options.timeoutMs,
+      allowH2: http2,
+      maxConcurrentStreams: this.#options.streams,
+      connect: (options, callback) =>
+        connector(options, (...result) => {
+          if (result[1]) this.#connected(`${options.protocol}//${options.host}`, result[1] as Partial<TLSSocket>);
+          callback(...result);
+        }),
+      // the TLS inside a proxy's CONNECT tunnel
+      ...(connect ? { requestTls: connect } : {}),
+    };
+  }
+
+  /** Records what a new connection speaks; a host on HTTP/2 may then have `streams` requests in flight instead of `concurrency`. */
+  #connected(origin: string, socket: Partial<TLSSocket>): void {
+    const key = new URL(origin).origin;
+    const protocol = socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+    this.stats.protocols[key] = protocol;
+    this.#slotFor(key).resize(protocol === 'h2' ? this.#options.streams : this.#options.concurrency);
+  }
+
+  #slotFor(origin: string): Semaphore {
+    let slot = this.#slots.get(origin);
+    if (!slot) this.#slots.set(origin, (slot = new Semaphore(this.#options.concurrency)));
+    return slot;
+  }
+
+  /** The dispatcher for a URL: loopback always direct; else through the proxy, if any; with the host's own TLS settings, if it has some. */
+  #dispatcherFor(url: URL): Dispatcher {
+    // Loopback is always direct: a proxy elsewhere cannot reach this machine's 127.0.0.1, and NO_PROXY rarely says so.
+    const proxied = this.#options.proxy !== undefined && !isLoopback(url.host);
+    if (url.protocol !== 'https:' || !this.#options.tlsFor) return proxied && this.#proxied ? this.#proxied : this.#agent;
+    const key = `${proxied ? 'proxied' : 'direct'} ${url.host}`;
+    if (!this.#hostDispatchers.has(key)) {
+      const hostTls = this.#options.tlsFor(url.host);
+      const options = hostTls && this.#agentOptions(hostTls);
+      this.#hostDispatchers.set(
+        key,
+        options && (proxied ? new EnvHttpProxyAgent({ ...options, ...this.#options.proxy }) : new Agent(options)),
+      );
+    }
+    return this.#hostDispatchers.get(key) ?? (proxied && this.#proxied ? this.#proxied : this.#agent);
   }
 
   #delayBefore(attempt: number, response: HttpResponse | undefined, httpRequest: HttpRequest<Kind>): number {
@@ -230,10 +310,7 @@ export class HttpClient<Kind extends string = string> {
   }
 
   async #once(httpRequest: HttpRequest<Kind>, url: string, headers: Record<string, string>): Promise<HttpResponse> {
-    const origin = new URL(url).origin;
-    let slot = this.#slots.get(origin);
-    if (!slot) this.#slots.set(origin, (slot = new Semaphore(this.#options.concurrency)));
-    const release = await slot.acquire();
+    const release = await this.#slotFor(new URL(url).origin).acquire();
     try {
       this.stats.requests[httpRequest.kind]++;
       // reset: false keeps the connection after a HEAD too: undici closes it by default (for servers that send HEAD a body),
@@ -242,12 +319,11 @@ export class HttpClient<Kind extends string = string> {
         method: httpRequest.method,
         headers,
         ...(httpRequest.body === undefined ? {} : { body: httpRequest.body }),
-        // Loopback is always direct: a proxy elsewhere cannot reach this machine's 127.0.0.1, and NO_PROXY rarely says so.
-        dispatcher: this.#proxied && !isLoopback(new URL(url).host) ? this.#proxied : this.#agent,
+        dispatcher: this.#dispatcherFor(new URL(url)),
         signal: this.#closing.signal,
         reset: false,
       }).catch((error: unknown) => {
-        const unreachable = unreachableHost(error, new URL(url).host, this.#peer);
+        const unreachable = unreachableProxy(error, this.#options.proxy) ?? unreachableHost(error, new URL(url).host, this.#peer);
         throw unreachable === undefined ? error : this.#peer.error(`${describe(httpRequest)}: ${unreachable}`, { cause: error });
       });
       const tooLarge = () => this.#peer.error(`${describe(httpRequest)}: the response is larger than ${httpRequest.maxBytes} bytes`);
@@ -297,6 +373,28 @@ function describe(httpRequest: HttpRequest<string>): string {
 }
 
 /**
+ * A proxy that cannot be reached, named as such: its refusal would otherwise
+ * read as the registry's (the error carries the proxy's address). Named
+ * without the credentials its URL may hold.
+ */
+function unreachableProxy(error: unknown, proxy: ProxySettings | undefined): string | undefined {
+  const { code, port, hostname } = (error ?? {}) as { code?: string; port?: number; hostname?: string };
+  if (!proxy || (code !== 'ECONNREFUSED' && code !== 'ENOTFOUND')) return undefined;
+  for (const [variable, value] of [
+    ['HTTPS_PROXY', proxy.httpsProxy],
+    ['HTTP_PROXY', proxy.httpProxy],
+  ] as const) {
+    if (!value) continue;
+    const url = new URL(value.includes('://') ? value : `http://${value}`);
+    const proxyPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const matches = code === 'ENOTFOUND' ? hostname === url.hostname : port === proxyPort;
+    if (matches)
+      return `the proxy ${url.protocol}//${url.host} (${variable}) cannot be reached (${code}); start it, fix ${variable}, or name the host in NO_PROXY`;
+  }
+  return undefined;
+}
+
+/**
  * A connection failure that no retry can mend, said with what to do; undefined
  * for the transient ones (resets, timeouts), which are retried.
  * - ENOTFOUND: the resolver answered that the name does not exist. A retry a
@@ -315,7 +413,7 @@ function unreachableHost(error: unknown, host: string, peer: HttpPeer<string>): 
   const { code, address } = (error ?? {}) as { code?: string; address?: string };
   if (code === 'ENOTFOUND') return `the host ${host} does not resolve (ENOTFOUND); ${peer.unresolvableFix}`;
   if (code !== undefined && CERTIFICATE_ERRORS.has(code))
-    return `the TLS certificate of ${host} does not verify (${code}); if a private CA signed it, give its certificate to Node (NODE_EXTRA_CA_CERTS=<file>)`;
+    return `the TLS certificate of ${host} does not verify (${code}); ${peer.certificateFix?.(host) ?? 'if a private CA signed it, give its certificate to Node (NODE_EXTRA_CA_CERTS=<file>)'}`;
   // The host as named too: localhost may be tried over IPv6 and IPv4, and the error of both then carries no one address.
   const loopback = isLoopback(host) || (address !== undefined && isLoopback(address));
   if (code === 'ECONNREFUSED' && loopback) return `connection refused by ${host} (ECONNREFUSED): nothing listens there; ${peer.refusedFix}`;
@@ -330,11 +428,23 @@ function networkReason(error: unknown): string {
 
 /** A counting semaphore: at most `size` holders at once, the rest wait in order. */
 class Semaphore {
+  #size: number;
   #free: number;
   readonly #waiting: (() => void)[] = [];
 
   constructor(size: number) {
+    this.#size = size;
     this.#free = size;
+  }
+
+  /** A new bound: more waiters start at once when it grows; when it shrinks, holders finish and fewer start after them. */
+  resize(size: number): void {
+    this.#free += size - this.#size;
+    this.#size = size;
+    while (this.#free > 0 && this.#waiting.length > 0) {
+      this.#free--;
+      this.#waiting.shift()?.();
+    }
   }
 
   async acquire(): Promise<() => void> {
@@ -344,7 +454,8 @@ class Semaphore {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#waiting.shift();
+      // Below zero the bound has shrunk: this slot goes away instead of passing to a waiter.
+      const next = this.#free < 0 ? undefined : this.#waiting.shift();
       if (next) next();
       else this.#free++;
     };

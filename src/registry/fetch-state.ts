@@ -3,7 +3,9 @@ import { InputError } from '../errors.js';
 import { type RequestStats, proxyFromEnv } from '../http/http-client.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
 import { CredentialFinder, DEFAULT_HELPER_TIMEOUT_MS } from './credentials.js';
-import { parseLocation } from './image-location.js';
+import { isLoopback } from '../http/loopback.js';
+import { type ImageLocation, parseLocation } from './image-location.js';
+import { RegistryCertificateFinder, certsDirectories } from './registry-certificates.js';
 import { RegistryClient } from './registry-client.js';
 import { type RegistryHttpClient, type RequestKind, registryHttpClient } from './registry-http.js';
 import { type SnapshotProgress, takeSnapshot } from './snapshot.js';
@@ -13,15 +15,18 @@ export interface RegistrySession {
   http: RegistryHttpClient;
   cache: ContentCache;
   credentials: CredentialFinder;
+  certificates: RegistryCertificateFinder;
 }
 
 /** `images`: how many configured images the run reads (credentials from the environment depend on it). */
 export function openSession(
-  options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'timeoutMs' | 'env' | 'warn'>,
+  options: Pick<FetchOptions, 'cacheDir' | 'concurrency' | 'streams' | 'http2' | 'timeoutMs' | 'env' | 'warn'>,
   images = 1,
 ): RegistrySession {
   const proxy = proxyFromEnv(options.env ?? process.env);
+  const certificates = new RegistryCertificateFinder(certsDirectories(options.env ?? process.env));
   return {
+    certificates,
     credentials: new CredentialFinder({
       env: options.env ?? process.env,
       manyImages: images > 1,
@@ -30,8 +35,11 @@ export function openSession(
     }),
     http: registryHttpClient({
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.streams === undefined ? {} : { streams: options.streams }),
+      ...(options.http2 === undefined ? {} : { http2: options.http2 }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(proxy ? { proxy } : {}),
+      tlsFor: (host) => certificates.forHost(host),
     }),
     cache: new ContentCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir(options.env))),
   };
@@ -44,7 +52,12 @@ export interface FetchOptions {
   offline?: boolean;
   /** default: the user's cache directory; null: keep nothing */
   cacheDir?: string | null;
+  /** requests in flight per host on HTTP/1.1 (connections) */
   concurrency?: number;
+  /** requests in flight per host on HTTP/2 (streams of one connection) */
+  streams?: number;
+  /** false: HTTP/1.1 only */
+  http2?: boolean;
   insecureRegistries?: readonly string[];
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -71,6 +84,21 @@ export interface ImageToFetch {
   previous?: ImageState | undefined;
 }
 
+/**
+ * A loopback registry is read over plain HTTP unless certs.d has a directory
+ * for it: that is docker's sign of a TLS registry (its docs' example is
+ * localhost:5000), and the only one that costs no probe. One the user named
+ * with --insecure-registry stays plain HTTP.
+ */
+function withTlsOnLoopback(
+  location: ImageLocation,
+  certificates: RegistryCertificateFinder,
+  insecure: readonly string[] = [],
+): ImageLocation {
+  if (location.scheme === 'https' || !isLoopback(location.apiHost) || insecure.includes(location.registry)) return location;
+  return certificates.forHost(location.apiHost) ? { ...location, scheme: 'https' } : location;
+}
+
 /** Reads the configured image's state from its registry, live. */
 export async function fetchState(config: ImageToFetch, options: FetchOptions): Promise<FetchResult> {
   if (options.offline) {
@@ -78,10 +106,14 @@ export async function fetchState(config: ImageToFetch, options: FetchOptions): P
       `${config.source}: no state file to render from, and --offline forbids reading the registry; set state: in the config and commit the state (readme-gen snapshot)`,
     );
   }
-  const location = parseLocation(config.location, options.insecureRegistries);
   const session = options.session ?? openSession(options);
   const { http, cache } = session;
   try {
+    const location = withTlsOnLoopback(
+      parseLocation(config.location, options.insecureRegistries),
+      session.certificates,
+      options.insecureRegistries,
+    );
     const credentials = await session.credentials.find(location.registry, location.repository);
     const client = new RegistryClient({ location, http, cache, ...(credentials ? { credentials } : {}) });
     const referrersApi = cache.capability(location.apiHost, 'referrers-api');

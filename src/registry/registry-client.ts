@@ -515,6 +515,16 @@ function checkDigest(response: HttpResponse, digest: string, name: string): void
 
 function expectOk(response: HttpResponse, what: string): void {
   if (response.status >= 200 && response.status < 300) return;
+  // Go's TLS servers (docker-registry, Harbor, zot) and nginx answer plain HTTP on a TLS port with a 400 that says so.
+  if (
+    response.status === 400 &&
+    /HTTP request to an HTTPS server|plain HTTP request was sent to HTTPS port/i.test(response.body.toString('latin1'))
+  ) {
+    const host = new URL(response.url).host;
+    throw new RegistryError(
+      `${what}: ${host} speaks TLS, and readme-gen spoke plain HTTP to it (a loopback host, or one named with --insecure-registry); put the CA certificate of its TLS certificate in ~/.config/containers/certs.d/${host}/ca.crt (readme-gen then uses https), and leave it out of --insecure-registry`,
+    );
+  }
   throw new RegistryError(`${what}: HTTP ${response.status}${registryErrorText(response.body)}`);
 }
 

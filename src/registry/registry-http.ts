@@ -17,6 +17,8 @@ export function registryHttpClient(options: Partial<HttpOptions> = {}): Registry
       error: (message, options) => new RegistryError(message, options),
       unresolvableFix: "check the registry's host name, or that this machine can resolve it (DNS, VPN)",
       refusedFix: 'start the registry, or fix the host and port in the location',
+      certificateFix: (host) =>
+        `if a private CA signed it, put the CA's certificate in ~/.config/containers/certs.d/${host}/ca.crt (or /etc/docker/certs.d/${host}/), or give it to Node (NODE_EXTRA_CA_CERTS=<file>)`,
       // A spent pull quota is spent until its window resets: asking again only costs time.
       retryable: (response) => retryableStatus(response) && !isQuotaExhausted(response),
     },

@@ -55,7 +55,7 @@ describe('the flag table', () => {
 
   test('the defaults help shows are the ones the code uses', () => {
     const defaultOf = (name: string) => FLAGS.find((flag) => flag.name === name)?.default;
-    assert.equal(defaultOf('concurrency'), String(DEFAULT_HTTP_OPTIONS.concurrency));
+    assert.equal(defaultOf('concurrency'), `${DEFAULT_HTTP_OPTIONS.concurrency} on HTTP/1.1, ${DEFAULT_HTTP_OPTIONS.streams} on HTTP/2`);
     assert.equal(defaultOf('timeout'), String(DEFAULT_HTTP_OPTIONS.timeoutMs / 1000));
     assert.equal(defaultOf('branch'), DEFAULT_BRANCH);
     assert.equal(defaultOf('token-env'), DEFAULT_TOKEN_ENV);

@@ -26,6 +26,7 @@ import {
   createServer,
   request as httpRequest,
 } from 'node:http';
+import { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, constants, createSecureServer } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOOPBACK, closeServer, listenOnLoopback } from './loopback.js';
 
@@ -85,9 +86,17 @@ export interface CountingProxyOptions {
   delayMs?: number;
   /** answers a request itself by returning a response; undefined forwards it */
   intercept?: Intercept;
+  /**
+   * Serve HTTP/2 over TLS with this certificate (ALPN h2 only) instead of
+   * plain HTTP/1.1: the same requests, intercepts and records, and a
+   * `finish` that ends one stream (RST_STREAM) rather than a connection that
+   * carries only that request.
+   */
+  tls?: { certificatePem: string; keyPem: string };
 }
 
 export interface CountingProxy {
+  /** http://127.0.0.1:PORT, or https:// with `tls` */
   url: string;
   host: string;
   requests: ProxiedRequest[];
@@ -124,23 +133,84 @@ export async function startCountingProxy(targetUrl: string, options: CountingPro
   const target = new URL(targetUrl);
   const agent = new Agent({ keepAlive: true });
   const requests: ProxiedRequest[] = [];
-  const server = createServer((request, response) => {
-    handle(request, response, { target, agent, options })
+  const serve = (request: IncomingMessage | Http2ServerRequest, peer: Peer) => {
+    handle(request, peer, { target, agent, options })
       .then((record) => requests.push(record))
-      .catch((error: unknown) => {
-        response.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
-  });
+      .catch((error: unknown) => peer.fail(error instanceof Error ? error : new Error(String(error))));
+  };
+  const sessions = new Set<ServerHttp2Session>();
+  const server = options.tls
+    ? createSecureServer({ cert: options.tls.certificatePem, key: options.tls.keyPem, allowHTTP1: false }, (request, response) =>
+        serve(request, http2Peer(response)),
+      ).on('session', (session: ServerHttp2Session) => {
+        sessions.add(session);
+        session.once('close', () => sessions.delete(session));
+      })
+    : createServer((request, response) => serve(request, http1Peer(request, response)));
   const port = await listenOnLoopback(server);
   return {
-    url: `http://${LOOPBACK}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${LOOPBACK}:${port}`,
     host: `${LOOPBACK}:${port}`,
     requests,
     reset: () => void requests.splice(0),
     async stop() {
-      await closeServer(server);
+      if ('closeAllConnections' in server) await closeServer(server);
+      else {
+        // An HTTP/2 server's close() waits for its sessions, which a client keeps open: end them now.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const session of sessions) session.destroy();
+        await closed;
+      }
       agent.destroy();
     },
+  };
+}
+
+/**
+ * The answering side of one request, over either protocol: what a fault
+ * does to "the connection" is, on HTTP/2, done to the request's own stream,
+ * as the other streams of that connection are other requests.
+ */
+interface Peer {
+  /** the client has gone: there is no one to answer */
+  gone(): boolean;
+  writeHead(status: number, headers: OutgoingHttpHeaders): void;
+  /** writes `chunk`, waiting while the client's buffer is full; false once the client has gone */
+  write(chunk: Buffer): Promise<boolean>;
+  end(body?: Buffer): void;
+  /** ends the exchange without ending the message: 'close' after what was written is sent, 'reset' at once */
+  abort(finish: 'close' | 'reset'): void;
+  fail(error: Error): void;
+}
+
+function http1Peer(request: IncomingMessage, response: ServerResponse): Peer {
+  return {
+    gone: () => response.socket === null || response.socket.destroyed,
+    writeHead: (status, headers) => void response.writeHead(status, headers),
+    write: (chunk) => writeWithDrain(response, chunk, () => response.socket === null || response.socket.destroyed),
+    end: (body) => void response.end(body),
+    abort: (finish) => {
+      // Before the head is written the request's socket is the only handle; after it, end() lets what was written reach the client first.
+      const socket = response.socket ?? request.socket;
+      if (finish === 'close') {
+        if (response.headersSent) socket.end();
+        else socket.destroy();
+      } else socket.resetAndDestroy();
+    },
+    fail: (error) => void response.destroy(error),
+  };
+}
+
+function http2Peer(response: Http2ServerResponse): Peer {
+  const { stream } = response;
+  return {
+    gone: () => stream.destroyed || stream.closed,
+    writeHead: (status, headers) => void response.writeHead(status, headers),
+    write: (chunk) => writeWithDrain(response, chunk, () => stream.destroyed || stream.closed),
+    end: (body) => void (body === undefined ? response.end() : response.end(body)),
+    // NO_ERROR after the data frames already queued (a stream cut short), INTERNAL_ERROR at once (a reset).
+    abort: (finish) => stream.close(finish === 'close' ? constants.NGHTTP2_NO_ERROR : constants.NGHTTP2_INTERNAL_ERROR),
+    fail: () => stream.close(constants.NGHTTP2_INTERNAL_ERROR),
   };
 }
 
@@ -150,7 +220,7 @@ interface ProxyContext {
   options: CountingProxyOptions;
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, context: ProxyContext): Promise<ProxiedRequest> {
+async function handle(request: IncomingMessage | Http2ServerRequest, peer: Peer, context: ProxyContext): Promise<ProxiedRequest> {
   const incoming: InterceptedRequest = {
     method: request.method ?? 'GET',
     path: request.url ?? '/',
@@ -166,48 +236,52 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
   const delayMs = context.options.delayMs ?? 0;
   const canned = await context.options.intercept?.(incoming);
   if (canned?.status === 0) {
-    if (canned.finish === 'close') request.socket.destroy();
-    else request.socket.resetAndDestroy();
+    peer.abort(canned.finish === 'close' ? 'close' : 'reset');
     return { method: incoming.method, path: incoming.path, intercepted: true, upstreamMs: 0, status: 0, bytesOut: 0 };
   }
   const reply = canned ? cannedReply(canned) : await forward(incoming, context, delayMs);
   const record = { method: incoming.method, path: incoming.path, intercepted: canned !== undefined, upstreamMs: reply.upstreamMs };
   if (delayMs > 0) await sleep(delayMs);
   // The client may have given up while the intercept stalled: there is no one to answer.
-  if (response.socket === null || response.socket.destroyed) return { ...record, status: reply.status, bytesOut: 0 };
-  response.writeHead(reply.status, reply.headers);
+  if (peer.gone()) return { ...record, status: reply.status, bytesOut: 0 };
+  peer.writeHead(reply.status, reply.headers);
   if (!canned?.stream && (canned?.finish ?? 'end') === 'end') {
-    response.end(reply.body);
+    peer.end(reply.body);
     return { ...record, status: reply.status, bytesOut: reply.body.length };
   }
-  let bytesOut = (await write(response, reply.body)) ? reply.body.length : 0;
-  for await (const chunk of canned?.stream ?? []) {
-    if (!(await write(response, chunk))) break;
+  let bytesOut = (await peer.write(reply.body)) ? reply.body.length : 0;
+  // for await takes a sync iterable too; the cast only gives the chunks their type.
+  for await (const chunk of (canned?.stream ?? []) as AsyncIterable<Buffer>) {
+    if (!(await peer.write(chunk))) break;
     bytesOut += chunk.length;
   }
   const finish = canned?.finish ?? 'end';
-  if (finish === 'end') response.end();
-  // end(), not destroy(): what was written reaches the client first, then the connection closes mid-message.
-  else if (finish === 'close') response.socket?.end();
-  else response.socket?.resetAndDestroy();
+  if (finish === 'end') peer.end();
+  else peer.abort(finish);
   return { ...record, status: reply.status, bytesOut };
 }
 
+/** What writeWithDrain needs of a response, either protocol's. */
+interface DrainingWriter {
+  write(chunk: Buffer): boolean;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
 /** Writes `chunk`, waiting while the client's buffer is full; false once the client has gone. */
-async function write(response: ServerResponse, chunk: Buffer): Promise<boolean> {
-  const socket = response.socket;
-  if (socket === null || socket.destroyed) return false;
+async function writeWithDrain(response: DrainingWriter, chunk: Buffer, gone: () => boolean): Promise<boolean> {
+  if (gone()) return false;
   if (chunk.length === 0 || response.write(chunk)) return true;
   await new Promise<void>((resolve) => {
     const done = (): void => {
       response.off('drain', done);
-      socket.off('close', done);
+      response.off('close', done);
       resolve();
     };
     response.once('drain', done);
-    socket.once('close', done);
+    response.once('close', done);
   });
-  return !socket.destroyed;
+  return !gone();
 }
 
 interface Reply {
@@ -254,12 +328,13 @@ async function forward(incoming: InterceptedRequest, context: ProxyContext, dela
 function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const kept: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) kept[name] = value;
+    // HTTP/2's pseudo-headers (:method, :path, :authority, :scheme) are the request line, not headers to pass on.
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !name.startsWith(':')) kept[name] = value;
   }
   return kept;
 }
 
-async function readBody(stream: IncomingMessage): Promise<Buffer> {
+async function readBody(stream: IncomingMessage | Http2ServerRequest): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

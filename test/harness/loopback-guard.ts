@@ -11,6 +11,26 @@ import { isLoopback } from '../../src/http/loopback.js';
 
 export const GUARD_EXIT_CODE = 97;
 
+/**
+ * A hosts file for the process: `READMEGEN_TEST_HOSTS=name=127.0.0.1,…`
+ * connects each name to its loopback address, as squid's hosts_file does
+ * for a proxy, so a test can reach a registry directly by a name that is not
+ * loopback (NO_PROXY, https with a name in the certificate). Only loopback
+ * addresses are accepted: the guard still stops everything else.
+ */
+export const TEST_HOSTS_ENV = 'READMEGEN_TEST_HOSTS';
+
+const testHosts = new Map(
+  (process.env[TEST_HOSTS_ENV] ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const [name = '', address = ''] = entry.split('=');
+      if (!isLoopback(address)) throw new Error(`${TEST_HOSTS_ENV}: ${name} maps to ${address}, which is not a loopback address`);
+      return [name.toLowerCase(), address];
+    }),
+);
+
 // Called back with the socket as `this` (original.apply below): the patch keeps the method's own binding.
 // eslint-disable-next-line @typescript-eslint/unbound-method
 const original = net.Socket.prototype.connect;
@@ -40,8 +60,23 @@ function hostOf(args: unknown[]): string | undefined {
   return undefined; // a Unix socket path
 }
 
+/** The connect() arguments with the host replaced by `address`; a TLS socket keeps the name it verifies (servername) as it was. */
+function withAddress(args: unknown[], address: string): unknown[] {
+  const [first, ...rest] = args;
+  if (Array.isArray(first)) {
+    // net's own normalized array carries a symbol that marks it so: changed in place, not copied.
+    first[0] = { ...(first[0] as object), host: address };
+    return args;
+  }
+  if (first !== null && typeof first === 'object') return [{ ...first, host: address }, ...rest];
+  return [first, address, ...rest.slice(1)];
+}
+
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
-  const host = hostOf(args);
+  const named = hostOf(args);
+  const address = named === undefined ? undefined : testHosts.get(named.toLowerCase());
+  if (address !== undefined) args = withAddress(args, address);
+  const host = address ?? named;
   if (host !== undefined && !isLoopback(host) && !neverResolves(host)) {
     process.stderr.write(`loopback guard: this test process tried to connect to ${host}; tests only talk to 127.0.0.1\n`);
     process.exit(GUARD_EXIT_CODE);

@@ -3,12 +3,12 @@
  * 127.0.0.1: every server here binds there, never to a wildcard address.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';
 
 /** Binds `server` to 127.0.0.1 on a port the kernel picks and returns that port. */
-export async function listenOnLoopback(server: Server): Promise<number> {
+export async function listenOnLoopback(server: NetServer): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, LOOPBACK, () => {

@@ -19,6 +19,7 @@ import {
   type Digest,
   type SigstoreBundleRecord,
 } from '../../src/state/image-state.js';
+import { Agent, type Response, fetch } from 'undici';
 import type { TokenServer } from './token-server.js';
 
 export const MEDIA_TYPES = {
@@ -80,6 +81,8 @@ export interface PusherOptions {
   /** the repository name, e.g. acme/app */
   repository: string;
   auth?: PushAuth;
+  /** the CA to trust for an https registryUrl (PEM), and the client certificate it asks for, if it does */
+  tls?: { caPem: string; client?: { certificatePem: string; keyPem: string } };
 }
 
 /** A manifest as pushed: its exact bytes, their digest and size. */
@@ -167,12 +170,17 @@ export class Pusher {
   readonly #base: URL;
   readonly #repository: string;
   readonly #auth: PushAuth | undefined;
+  /** the registry's own TLS trust, for an https registry a test's CA signed */
+  readonly #dispatcher: Agent | undefined;
   #authorization: Promise<string> | undefined;
 
   constructor(options: PusherOptions) {
     this.#base = new URL(options.registryUrl);
     this.#repository = options.repository;
     this.#auth = options.auth;
+    const { tls } = options;
+    this.#dispatcher =
+      tls && new Agent({ connect: { ca: tls.caPem, ...(tls.client && { cert: tls.client.certificatePem, key: tls.client.keyPem }) } });
   }
 
   /** Uploads `bytes` unless the registry has them already. */
@@ -391,7 +399,12 @@ export class Pusher {
     const headers: Record<string, string> = { ...init.headers };
     // Credentials go to the registry's own origin only.
     if (this.#auth && url.origin === this.#base.origin) headers.authorization = await this.#authorizationHeader();
-    const response = await fetch(url, { method, headers, ...(init.body ? { body: init.body } : {}) });
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(init.body ? { body: init.body } : {}),
+      ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+    });
     if (!expected.includes(response.status)) {
       throw new Error(`${method} ${url.pathname} answered ${response.status}: ${await response.text()}`);
     }

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcryptjs';
+import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { LOOPBACK, freeLoopbackPort } from './loopback.js';
 import type { TokenServer } from './token-server.js';
@@ -35,12 +36,24 @@ export interface TokenAuth {
 
 export type RegistryAuth = 'none' | HtpasswdAuth | TokenAuth;
 
+/** TLS for the registry's listener: its certificate and key, and the CA a client must trust (PEM). */
+export interface RegistryTls {
+  certificatePem: string;
+  keyPem: string;
+  caPem: string;
+  /** when set, the registry asks every client for a certificate this CA issued */
+  clientCaPem?: string;
+  /** what the readiness probe presents then */
+  probeClient?: { certificatePem: string; keyPem: string };
+}
+
 export interface RegistryOptions {
   auth?: RegistryAuth;
+  tls?: RegistryTls;
 }
 
 export interface RunningRegistry {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// with `tls` */
   url: string;
   /** 127.0.0.1:PORT, as an image reference names it */
   host: string;
@@ -59,7 +72,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     const auth = writeAuthFiles(directory, options.auth ?? 'none');
     for (let attempt = 1; ; attempt++) {
       const port = await freeLoopbackPort();
-      const started = await tryStart(directory, port, auth);
+      const started = await tryStart(directory, port, auth, options.tls);
       if (started) return started;
       // Another process took the port between our probe and the registry's bind.
       if (attempt === PORT_ATTEMPTS || !readLog(directory).includes('address already in use')) {
@@ -73,15 +86,26 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
 }
 
 /** Starts the registry on `port`; undefined if it exited before answering. */
-async function tryStart(directory: string, port: number, auth: object | undefined): Promise<RunningRegistry | undefined> {
+async function tryStart(
+  directory: string,
+  port: number,
+  auth: object | undefined,
+  tls: RegistryTls | undefined,
+): Promise<RunningRegistry | undefined> {
   const configFile = path.join(directory, 'config.yml');
-  writeFileSync(configFile, stringify(registryConfig(directory, port, auth)));
+  writeFileSync(configFile, stringify(registryConfig(directory, port, auth, tls && writeTlsFiles(directory, tls))));
   const child = spawnRegistry(directory, configFile);
-  const url = `http://${LOOPBACK}:${port}`;
-  const ready = await waitUntilReady(child, url).catch(async (error: unknown) => {
+  const url = `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
+  const dispatcher =
+    tls &&
+    new Agent({
+      connect: { ca: tls.caPem, ...(tls.probeClient && { cert: tls.probeClient.certificatePem, key: tls.probeClient.keyPem }) },
+    });
+  const ready = await waitUntilReady(child, url, dispatcher).catch(async (error: unknown) => {
     await stopProcess(child);
     throw error;
   });
+  await dispatcher?.close();
   if (!ready) {
     await stopProcess(child);
     return undefined;
@@ -100,7 +124,7 @@ async function tryStart(directory: string, port: number, auth: object | undefine
   };
 }
 
-function registryConfig(directory: string, port: number, auth: object | undefined): object {
+function registryConfig(directory: string, port: number, auth: object | undefined, tls: object | undefined): object {
   return {
     version: 0.1,
     log: { level: 'warn', accesslog: { disabled: true } },
@@ -109,8 +133,21 @@ function registryConfig(directory: string, port: number, auth: object | undefine
       delete: { enabled: true },
     },
     // A fixed secret silences the "No HTTP secret provided" warning.
-    http: { addr: `${LOOPBACK}:${port}`, secret: randomBytes(16).toString('hex') },
+    http: { addr: `${LOOPBACK}:${port}`, secret: randomBytes(16).toString('hex'), ...(tls ? { tls } : {}) },
     ...(auth ? { auth } : {}),
+  };
+}
+
+/** Writes the certificate files the http.tls section refers to and returns that section. */
+function writeTlsFiles(directory: string, tls: RegistryTls): object {
+  const file = (name: string, pem: string) => {
+    writeFileSync(path.join(directory, name), pem, { mode: 0o600 });
+    return path.join(directory, name);
+  };
+  return {
+    certificate: file('tls.crt', tls.certificatePem),
+    key: file('tls.key', tls.keyPem),
+    ...(tls.clientCaPem ? { clientcas: [file('client-ca.crt', tls.clientCaPem)] } : {}),
   };
 }
 
@@ -141,8 +178,13 @@ function spawnRegistry(directory: string, configFile: string): ChildProcess {
 }
 
 /** Polls GET /v2/ until it answers 200, or 401 when auth is on; false if the process died first. */
-function waitUntilReady(child: ChildProcess, url: string): Promise<boolean> {
-  return waitForChild(child, REGISTRY_BINARY, async () => [200, 401].includes((await probe(`${url}/v2/`)) ?? 0), `answer GET ${url}/v2/`);
+function waitUntilReady(child: ChildProcess, url: string, dispatcher: Agent | undefined): Promise<boolean> {
+  return waitForChild(
+    child,
+    REGISTRY_BINARY,
+    async () => [200, 401].includes((await probe(`${url}/v2/`, dispatcher)) ?? 0),
+    `answer GET ${url}/v2/`,
+  );
 }
 
 /**
@@ -163,11 +205,11 @@ export async function waitForChild(child: ChildProcess, binary: string, ready: (
   throw new Error(`${binary} did not ${what} within ${READY_TIMEOUT_MS} ms`);
 }
 
-async function probe(url: string): Promise<number | undefined> {
+async function probe(url: string, dispatcher: Agent | undefined): Promise<number | undefined> {
   try {
-    const response = await fetch(url);
-    await response.body?.cancel();
-    return response.status;
+    const response = await request(url, dispatcher ? { dispatcher } : {});
+    await response.body.dump();
+    return response.statusCode;
   } catch {
     return undefined; // not listening yet
   }

@@ -7,12 +7,13 @@ import { packageFile } from '../../src/package-root.js';
 
 /**
  * Variables of this process a readme-gen started by a test does not inherit:
- * the machine's registry credentials (READMEGEN_*, its docker config, podman's auth.json) and
+ * the machine's registry credentials (READMEGEN_*, its docker config, podman's auth.json), its
+ * registry certificates (certs.d under XDG_CONFIG_HOME, NODE_EXTRA_CA_CERTS) and
  * other READMEGEN_* settings, its GitHub token and context, its cache and its
  * proxies. A test that wants one passes it in `env`.
  */
 const MACHINE_ONLY =
-  /^(READMEGEN_.*|XDG_CACHE_HOME|XDG_RUNTIME_DIR|DOCKER_CONFIG|REGISTRY_AUTH_FILE|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
+  /^(READMEGEN_.*|XDG_CACHE_HOME|XDG_CONFIG_HOME|XDG_RUNTIME_DIR|NODE_EXTRA_CA_CERTS|DOCKER_CONFIG|REGISTRY_AUTH_FILE|GITHUB_(TOKEN|API_URL|REPOSITORY)|GH_TOKEN|(HTTPS?|ALL|NO)_PROXY)$/i;
 
 let cacheHome: string | undefined;
 
@@ -44,6 +45,8 @@ function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     XDG_CACHE_HOME: testCacheHome(),
     // a folder with no config.json: never the machine's ~/.docker
     DOCKER_CONFIG: path.join(testCacheHome(), 'docker-config'),
+    // nor its ~/.config/containers/certs.d
+    XDG_CONFIG_HOME: path.join(testCacheHome(), 'config'),
     ...env,
     NODE_OPTIONS: [guard, inherited].filter((option) => option !== undefined && option !== '').join(' '),
   };

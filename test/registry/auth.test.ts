@@ -7,6 +7,7 @@
  * Basic header or token ends up in what it prints or writes.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -536,6 +537,47 @@ describe('credential helpers, identity tokens, podman auth.json and READMEGEN_RE
     assert.match(oneLine(run.stderr), /none were found/);
     assert.ok(basicRegistry.authorizations.every((value) => value === undefined));
     assert.deepEqual(helpers.calls(), [`store ${host}`, `empty ${host}`]);
+  });
+
+  test('docker-credential-pass (Debian golang-docker-credential-helpers) as credsStore: the credentials it stored in pass, under a gpg key of the test', async (t) => {
+    const host = basicRegistry.proxy.host;
+    const home = temporaryDirectory(t);
+    // pass encrypts to a gpg key: one without a passphrase, in a GNUPGHOME of this test, its agent stopped after.
+    const env = { GNUPGHOME: path.join(home, 'gnupg'), PASSWORD_STORE_DIR: path.join(home, 'password-store') };
+    mkdirSync(env.GNUPGHOME, { mode: 0o700 });
+    t.after(() => spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, ...env } }));
+    const run = (command: string, args: string[], input?: string) => {
+      const result = spawnSync(command, args, { env: { ...process.env, ...env }, input, encoding: 'utf8' });
+      assert.equal(result.status, 0, `${command} ${args.join(' ')}: ${result.stderr}`);
+      return result.stdout;
+    };
+    run('gpg', [
+      '--batch',
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      '',
+      '--quick-gen-key',
+      'readme-gen test <test@example.invalid>',
+      'default',
+      'default',
+      'never',
+    ]);
+    const fingerprint = /^fpr:+([0-9A-F]+):/m.exec(run('gpg', ['--list-keys', '--with-colons']))?.[1] ?? '';
+    run('pass', ['init', fingerprint]);
+    run('docker-credential-pass', ['store'], JSON.stringify({ ServerURL: host, Username: USER, Secret: HTPASSWD_PASSWORD }));
+    forget(basicRegistry);
+    const dir = workspace(t, host);
+
+    const snapshotRun = await snapshot(dir, configFile(t, { credsStore: 'pass' }), env);
+
+    assert.equal(snapshotRun.status, 0, snapshotRun.stderr);
+    assert.deepEqual(
+      readState(dir).tags.map((tag) => tag.name),
+      EXPECTED_TAGS,
+    );
+    assert.ok(basicRegistry.authorizations.includes(rightBasic));
+    assertNoSecrets(snapshotRun, dir, secrets);
   });
 
   const failures: [string, string, RegExp][] = [

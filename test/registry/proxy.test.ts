@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { GUARD_EXIT_CODE } from '../harness/loopback-guard.js';
+import { GUARD_EXIT_CODE, TEST_HOSTS_ENV } from '../harness/loopback-guard.js';
 import { Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type RunningSquid, startSquid } from '../harness/squid-server.js';
@@ -97,5 +97,33 @@ describe('HTTP_PROXY/HTTPS_PROXY/NO_PROXY with squid', () => {
     assert.equal(run.status, GUARD_EXIT_CODE, run.stderr);
     assert.match(run.stderr, new RegExp(`tried to connect to ${PROXIED_NAME.replaceAll('.', '\\.')}`));
     assert.equal(squid.accessLog().length, before, 'squid saw nothing');
+  });
+
+  test('with the proxy down, a host NO_PROXY names is still read: the same state as a direct read', async (t) => {
+    const down = 'http://127.0.0.1:9';
+    // The name resolves to the registry here (the guard's hosts map), so a direct connection can succeed.
+    const env = {
+      HTTP_PROXY: down,
+      HTTPS_PROXY: down,
+      NO_PROXY: `example.com,${PROXIED_NAME}`,
+      [TEST_HOSTS_ENV]: `${PROXIED_NAME}=127.0.0.1`,
+    };
+
+    const { run, dir } = await snapshot(t, proxiedHost, env);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(stateOf(dir), await directState(t));
+  });
+
+  test('with the proxy down and the host not in NO_PROXY: exit 3 naming the proxy, not the registry, without its credentials', async (t) => {
+    const down = 'http://proxy-user:proxy-secret@127.0.0.1:9';
+    const { run } = await snapshot(t, proxiedHost, { HTTP_PROXY: down, [TEST_HOSTS_ENV]: `${PROXIED_NAME}=127.0.0.1` });
+
+    assert.equal(run.status, 3, run.stderr);
+    assert.match(
+      run.stderr,
+      /the proxy http:\/\/127\.0\.0\.1:9 \(HTTP_PROXY\) cannot be reached \(ECONNREFUSED\); start it, fix HTTP_PROXY, or name the host in NO_PROXY/,
+    );
+    assert.doesNotMatch(run.stderr, /proxy-user|proxy-secret/);
   });
 });

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
+import { type Intercept, type InterceptedRequest, startCountingProxy } from '../harness/counting-proxy.js';
 import { type RedirectingFront, startRedirectingFront } from '../harness/nginx-server.js';
 import { Pusher, pushSampleContent } from '../harness/push.js';
 import { startRegistry } from '../harness/registry-server.js';
@@ -43,11 +43,7 @@ function stateOf(dir: string): unknown {
 }
 
 /** A registry with its own token server (anonymous pull as given), behind a proxy recording each request's Authorization. */
-async function tokenRegistry(
-  repository: string,
-  anonymousPull: boolean,
-  intercept?: (request: InterceptedRequest) => { status: number; headers: Record<string, string> } | undefined,
-) {
+async function tokenRegistry(repository: string, anonymousPull: boolean, intercept?: Intercept) {
   const tokens = await startTokenServer({ users: { [USER]: PASSWORD }, anonymousPull });
   const registry = await startRegistry({ auth: { token: tokens } });
   await pushSampleContent(
@@ -75,9 +71,12 @@ async function tokenRegistry(
 describe('a front answering 307 for every /v2/ request (nginx) to a registry with its own token server', () => {
   let second: Awaited<ReturnType<typeof tokenRegistry>>;
   let front: RedirectingFront;
+  /** while set, answers for the second registry (its tag list in pages) */
+  let pages:
+    ((request: InterceptedRequest) => Promise<{ status: number; headers: Record<string, string>; body: Buffer }> | undefined) | undefined;
 
   before(async () => {
-    second = await tokenRegistry(`${PREFIX}${REPOSITORY}`, true);
+    second = await tokenRegistry(`${PREFIX}${REPOSITORY}`, true, (request) => pages?.(request));
     front = await startRedirectingFront(second.proxy.url, PREFIX);
   });
 
@@ -126,6 +125,42 @@ describe('a front answering 307 for every /v2/ request (nginx) to a registry wit
     assert.ok(
       proxy.requests.filter((request) => request.status === 401).length <= 1,
       'one challenge, then the token is reused across redirects',
+    );
+  });
+
+  test('a relative Link in the redirected tag list is resolved against the host that answered, not the front', async (t) => {
+    const direct = await snapshot(t, `${second.proxy.host}/${PREFIX}${REPOSITORY}`);
+    assert.equal(direct.run.status, 0, direct.run.stderr);
+    const list = `/v2/${PREFIX}${REPOSITORY}/tags/list`;
+    const nextPage = `${list}?n=1000&last=page-one`;
+    // The first page holds one tag and a relative Link, as paginating registries send it; the second is the registry's whole list.
+    pages = (request) =>
+      request.method === 'GET' && request.path === `${list}?n=1000` && request.headers.authorization !== undefined
+        ? request.forward().then((answer) => {
+            const listing = JSON.parse(answer.body.toString('utf8')) as { name: string; tags: string[] };
+            return {
+              status: 200,
+              headers: { 'content-type': 'application/json', link: `<${nextPage}>; rel="next"` },
+              body: Buffer.from(JSON.stringify({ name: listing.name, tags: listing.tags.slice(0, 1) })),
+            };
+          })
+        : undefined;
+    t.after(() => (pages = undefined));
+    const frontSeen = front.accessLog().length;
+    second.proxy.reset();
+
+    const { run, dir } = await snapshot(t, `${front.host}/${REPOSITORY}`);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(stateOf(dir), stateOf(direct.dir));
+    assert.ok(
+      second.proxy.requests.some((request) => request.path === nextPage && request.status === 200),
+      'the second page was asked of the host that answered the first',
+    );
+    const frontLog = front.accessLog().slice(frontSeen);
+    assert.ok(
+      !frontLog.some((line) => line.includes('last=page-one')),
+      `the front was never asked for the second page:\n${frontLog.join('\n')}`,
     );
   });
 });
