@@ -7,7 +7,7 @@ import { readIfExists } from '../fs/read-if-exists.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
 import { loadState } from '../state/load-state.js';
 import { renderReadmeFile } from './readme-file.js';
-import { trustFor, verdictStore } from './trust.js';
+import { keptChecks, trustFor } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
 export type RenderMode = 'print' | 'write' | 'check' | 'diff';
@@ -60,7 +60,7 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   const { content } = renderReadmeFile(config, state, trust, previous, {
     label: output,
     allowUnverified: options.allowUnverified ?? false,
-    verdicts: verdictStore(options.fetch),
+    kept: keptChecks(options.fetch),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   });
   const upToDate = previous === content;

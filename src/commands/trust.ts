@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { defaultCacheDir } from '../registry/content-cache.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
+import { TagsTableChecks } from '../render/check-tags-table.js';
+import type { KeptChecks } from '../render/render-readme.js';
 import { shownDigests } from '../render/view-model.js';
 import { PUBLIC_GOOD_TRUSTED_ROOT, type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import {
@@ -92,9 +94,10 @@ function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<F
   return offlineTrustedRoot(trustedRootCache(config, cache));
 }
 
-/** The verified verdicts kept in the cache directory (none with cacheDir null). */
-export function verdictStore(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): VerdictStore {
-  return new VerdictStore(cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env)));
+/** What renders keep in the cache directory: verified verdicts and passed tags-table checks (nothing with cacheDir null). */
+export function keptChecks(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): KeptChecks {
+  const dir = cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env));
+  return { verdicts: new VerdictStore(dir), tagsTables: new TagsTableChecks(dir) };
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */

@@ -31,7 +31,7 @@ import type { CosignSignatureRecord } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
 import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
-import { offlineTrust, offlineTrustFor, verdictStore } from './trust.js';
+import { keptChecks, offlineTrust, offlineTrustFor } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -110,7 +110,7 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
     },
     options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir },
   );
-  const verdicts = verdictStore(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir });
+  const { verdicts } = keptChecks(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir });
   return options.files.map((file): ReadmeVerdict => {
     const absolute = path.resolve(options.cwd, file);
     const name = label(absolute);
@@ -121,7 +121,7 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
       proof = printed.selfContained ? 'self-contained' : 'committed state';
       if (printed.selfContained) {
         const verify: Verify = (signature, digest, record) =>
-          verdicts.verified(verdictKey(digest, record, trust, options.policy), () =>
+          verdicts.kept(verdictKey(digest, record, trust, options.policy), () =>
             verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' }),
           );
         return { verified: true, readme: verifyReadme(printed, name, verify) };
@@ -194,7 +194,7 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
   try {
     rendered = renderReadmeFile(config, state, offlineTrustFor(config, options.cwd, state, cache), markdown, {
       label: file,
-      verdicts: verdictStore(cache),
+      kept: keptChecks(cache),
     });
   } catch (error) {
     if (!(error instanceof SignatureCheckError)) throw error;

@@ -60,7 +60,7 @@ export function verifyStateSignatures(
               signature.format === 'cosign'
                 ? verifyCosignSignature(signature.cosign, context)
                 : verifySigstoreBundle(signature.bundle, context);
-            return { signature, signer: store ? store.verified(key, verify) : verify() };
+            return { signature, signer: store ? store.kept(key, verify) : verify() };
           });
           reached.set(key, verdict);
         }

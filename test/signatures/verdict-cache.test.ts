@@ -36,9 +36,9 @@ function project(t: Context, template = 'distroless'): string {
   return dir;
 }
 
-function entries(cache: string): string[] {
+function entries(cache: string, folder = 'verdicts'): string[] {
   try {
-    return readdirSync(path.join(cache, 'verdicts')).filter((name) => name.endsWith('.json'));
+    return readdirSync(path.join(cache, folder)).filter((name) => name.endsWith('.json'));
   } catch {
     return [];
   }
@@ -78,11 +78,13 @@ describe('the signature verdict cache', () => {
     const entry = onlyEntry(cache);
     assert.deepEqual(JSON.parse(readFileSync(entry, 'utf8')), {
       key: path.basename(entry, '.json'),
-      signer: { keyed: false, subject: SUBJECT, issuer: 'https://token.actions.githubusercontent.com' },
+      value: { keyed: false, subject: SUBJECT, issuer: 'https://token.actions.githubusercontent.com' },
     });
+    assert.equal(entries(cache, 'tags-tables').length, 1, "the README's tags table passed, and is kept");
     const warm = hook(dir, cache);
     assert.deepEqual(warm, cold);
     assert.deepEqual(entries(cache), [path.basename(entry)], 'a warm run adds nothing');
+    assert.equal(entries(cache, 'tags-tables').length, 1);
 
     // A stale README: the same diff and message, cold and warm.
     const readme = path.join(dir, 'image', 'README.md');
@@ -163,6 +165,20 @@ describe('the signature verdict cache', () => {
     assertRefused(hook(dir, cache, '--certificate-identity', other), 'another identity, entry planted under its key');
   });
 
+  test('a broken tags table fails every time: a failed check is not kept', (t) => {
+    const dir = project(t);
+    const cache = path.join(dir, 'cache');
+    // Each digest on a line of its own: outside any table.
+    writeFileSync(path.join(dir, 'image', 'broken.md.hbs'), '# {{name}}\n\n{{#each rows}}{{digest}}\n\n{{/each}}');
+    const config = path.join(dir, 'image', 'readme-gen.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/^template: distroless$/m, 'template: ./broken.md.hbs'));
+    const first = hook(dir, cache);
+    assert.equal(first.status, 2, first.stderr);
+    assert.match(first.stderr, /^readme-gen: template .*broken\.md\.hbs: sha256:[0-9a-f]{64} is rendered outside any table/);
+    assert.deepEqual(entries(cache, 'tags-tables'), []);
+    assert.deepEqual(hook(dir, cache), first);
+  });
+
   test('an entry is read only when it holds its own key and a well-formed signer', (t) => {
     const dir = temporaryDirectory(t);
     const store = new VerdictStore(dir);
@@ -173,7 +189,7 @@ describe('the signature verdict cache', () => {
     assert.deepEqual(store.get(key), signer);
     copyFileSync(path.join(dir, 'verdicts', `${key}.json`), path.join(dir, 'verdicts', `${other}.json`));
     assert.equal(store.get(other), undefined, 'an entry renamed under another key');
-    writeFileSync(path.join(dir, 'verdicts', `${other}.json`), JSON.stringify({ key: other, signer: { subject: SUBJECT } }));
+    writeFileSync(path.join(dir, 'verdicts', `${other}.json`), JSON.stringify({ key: other, value: { subject: SUBJECT } }));
     assert.equal(store.get(other), undefined, 'a signer without keyed');
     writeFileSync(path.join(dir, 'verdicts', `${other}.json`), '{"key":');
     assert.equal(store.get(other), undefined, 'a truncated entry');
