@@ -96,8 +96,13 @@ function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<F
 
 /** What renders keep in the cache directory: verified verdicts and passed tags-table checks (nothing with cacheDir null). */
 export function keptChecks(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): KeptChecks {
-  const dir = cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env));
+  const dir = keepingDir(cache);
   return { verdicts: new VerdictStore(dir), tagsTables: new TagsTableChecks(dir) };
+}
+
+/** The cache directory results are kept in; undefined (keep nothing) with cacheDir null. */
+export function keepingDir(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): string | undefined {
+  return cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env));
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */

@@ -20,10 +20,14 @@ const VERDICT_FORMAT = 1;
  * entry or timestamp gives.
  */
 export function verdictKey(digest: string, record: SignatureRecord, trust: Pick<Trust, 'fingerprint'>, policy: IdentityPolicy): string {
-  const policyEntries = Object.entries(policy)
+  return resultKey(['signature verdict', VERDICT_FORMAT, digest, record, trust.fingerprint, policyInKey(policy)]);
+}
+
+/** A policy as a key holds it: its set parts, in one order. */
+export function policyInKey(policy: IdentityPolicy): [string, string | undefined][] {
+  return Object.entries(policy as Record<string, string | undefined>)
     .filter(([, value]) => value !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return resultKey(['signature verdict', VERDICT_FORMAT, digest, record, trust.fingerprint, policyEntries]);
 }
 
 /**
@@ -41,7 +45,7 @@ export class VerdictStore extends KeptResults<VerifiedSigner> {
 }
 
 /** A kept signer, in signerWithinPolicy's order (a kept verdict prints, with --json, as a verified one); undefined if it is not one. */
-function readSigner(value: unknown): VerifiedSigner | undefined {
+export function readSigner(value: unknown): VerifiedSigner | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const { subject, issuer, keyed } = value as Partial<Record<keyof VerifiedSigner, unknown>>;
   if (

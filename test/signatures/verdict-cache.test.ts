@@ -179,6 +179,41 @@ describe('the signature verdict cache', () => {
     assert.deepEqual(hook(dir, cache), first);
   });
 
+  test("verify keeps a self-contained README's verdict: used while its bytes, root and policy are the same", (t) => {
+    const dir = temporaryDirectory(t);
+    const cache = path.join(dir, 'cache');
+    // The README fixtures/glibc-dynamic was imported from: its printed claims carry their Rekor Bundle.
+    const original = readFileSync(packageFile('fixtures', 'corpus', '006-4675c89', 'expected.md'), 'utf8');
+    writeFileSync(path.join(dir, 'README.md'), original);
+    const verify = (...flags: string[]) => runCli(['verify', 'README.md', '--cache-dir', cache, ...flags], dir);
+    const cold = verify();
+    assert.equal(cold.status, 0, cold.stderr);
+    assert.match(cold.stdout, /^README\.md: authentic: cgr\.dev\/chainguard\/glibc-dynamic:latest /);
+    assert.equal(entries(cache, 'readmes').length, 1);
+    assert.deepEqual(verify(), cold, 'warm, the same output');
+    assert.deepEqual(verify('--json'), runCli(['verify', 'README.md', '--json', '--cache-dir', path.join(dir, 'cold')], dir));
+
+    // The kept verdict is what a warm run reports: edited, it shows.
+    const entry = path.join(cache, 'readmes', entries(cache, 'readmes')[0] ?? '');
+    writeFileSync(
+      entry,
+      readFileSync(entry, 'utf8').replace('"reference":"cgr.dev/chainguard/glibc-dynamic:latest"', '"reference":"kept/verdict:latest"'),
+    );
+    assert.match(verify().stdout, /^README\.md: authentic: kept\/verdict:latest /);
+
+    // Another policy, or a hand-edited README: verified afresh, and refused.
+    const otherPolicy = verify('--certificate-identity', 'https://github.com/acme/other/.github/workflows/release.yaml@refs/heads/main');
+    assert.equal(otherPolicy.status, 4, otherPolicy.stderr);
+    assert.match(otherPolicy.stderr, /: check identity policy failed: /);
+    writeFileSync(
+      path.join(dir, 'README.md'),
+      original.replace(/("Subject": ")https:\/\/github\.com\/distroless\//, '$1https://github.com/evil/'),
+    );
+    const edited = verify();
+    assert.equal(edited.status, 4, edited.stderr);
+    assert.match(edited.stderr, /optional\.Subject/);
+  });
+
   test('an entry is read only when it holds its own key and a well-formed signer', (t) => {
     const dir = temporaryDirectory(t);
     const store = new VerdictStore(dir);
