@@ -26,7 +26,7 @@ import {
 } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import type { VerifiedSigner } from '../signatures/verify-bundle.js';
-import { policyInKey, readSigner, verdictKey } from '../signatures/verdict-cache.js';
+import { VerdictStore, policyInKey, readSigner, verdictKey } from '../signatures/verdict-cache.js';
 import type { Trust } from '../signatures/trusted-root.js';
 import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
 import type { CosignSignatureRecord } from '../state/image-state.js';
@@ -103,6 +103,7 @@ export type ReadmeVerdict =
  */
 export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   const label = (file: string) => path.relative(options.cwd, file) || file;
+  const cache = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
   const trust = offlineTrust(
     options.cwd,
     {
@@ -110,10 +111,9 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
       ...(options.keyPath === undefined ? {} : { keyPath: path.resolve(options.cwd, options.keyPath) }),
       ...(options.tufMirror === undefined ? {} : { tufMirror: options.tufMirror }),
     },
-    options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir },
+    cache,
   );
-  const cache = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
-  const { verdicts } = keptChecks(cache);
+  const verdicts = new VerdictStore(keepingDir(cache));
   const authentic = new AuthenticReadmes(keepingDir(cache));
   return options.files.map((file): ReadmeVerdict => {
     const absolute = path.resolve(options.cwd, file);
