@@ -14,11 +14,12 @@
  * proxy lives in this process, and a blocking spawnSync would stop it
  * answering (a deadlock).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'undici';
 import { packageFile } from '../src/package-root.js';
@@ -125,6 +126,8 @@ interface ProxyView {
   meanUpstreamMs: number;
   /** mean requests in flight over the busy period (Little's law) */
   meanInFlight: number;
+  /** the most requests in flight at once */
+  peakInFlight: number;
 }
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -135,19 +138,31 @@ subscribe('undici:client:connected', () => {
 });
 const say = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
 
-export async function registryBenchmark(options: RegistryBenchOptions): Promise<string> {
+/** The registry and the 10 ms proxy in front of it, shared by the sections of the benchmark. */
+interface BenchContext {
+  scratch: string;
+  registry: RunningRegistry;
+  proxy: CountingProxy;
+  cpu: CpuMeter;
+  /** while set, the proxy answers the tag list of REPOSITORY with it, as gcr.io would: with its manifest map */
+  gcrListing: string | undefined;
+  /** `measure` run through the proxy, with what the proxy saw of it */
+  throughProxy: <T extends { ms: number }>(measure: () => Promise<T>) => Promise<T & { proxied: ProxyView }>;
+  stop(): Promise<void>;
+}
+
+async function startBench(): Promise<BenchContext> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-bench-'));
   const registry = await startRegistry();
-  const cpu = cpuMeter(registryPid());
   const timing = { arrivals: [] as number[], completions: [] as number[] };
-  /** while set, the proxy answers the tag list with it, as gcr.io would: with its manifest map */
-  let gcrListing: string | undefined;
+  const context: Partial<BenchContext> & { gcrListing: string | undefined } = { gcrListing: undefined };
   const proxy = await startCountingProxy(registry.url, {
     delayMs: DELAY_MS,
     intercept: (request) => {
       timing.arrivals.push(now());
-      if (gcrListing === undefined || request.method !== 'GET' || !request.path.startsWith(`/v2/${REPOSITORY}/tags/list`)) return undefined;
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: gcrListing };
+      const listing = context.gcrListing;
+      if (listing === undefined || request.method !== 'GET' || !request.path.startsWith(`/v2/${REPOSITORY}/tags/list`)) return undefined;
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: listing };
     },
   });
   // The proxy records a request when its response has been sent: note when, to see how requests overlapped.
@@ -157,7 +172,31 @@ export async function registryBenchmark(options: RegistryBenchOptions): Promise<
     for (let i = 0; i < items.length; i++) timing.completions.push(now());
     return recordPush(...items);
   };
+  return Object.assign(context, {
+    scratch,
+    registry,
+    proxy,
+    cpu: cpuMeter(registryPid()),
+    throughProxy: async <T extends { ms: number }>(measure: () => Promise<T>): Promise<T & { proxied: ProxyView }> => {
+      proxy.reset();
+      timing.arrivals.splice(0);
+      timing.completions.splice(0);
+      const startedAt = now();
+      const run = await measure();
+      return { ...run, proxied: proxyView(proxy, timing, startedAt, startedAt + run.ms) };
+    },
+    async stop() {
+      await proxy.stop();
+      await registry.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  });
+}
+
+export async function registryBenchmark(options: RegistryBenchOptions): Promise<string> {
   const loadAverage = os.loadavg();
+  const bench = await startBench();
+  const { scratch, registry, proxy, cpu, throughProxy } = bench;
   try {
     const fixture = await pushFixture(registry);
     const manyTagsPushMs = await pushManyTagsFixture(registry);
@@ -166,15 +205,6 @@ export async function registryBenchmark(options: RegistryBenchOptions): Promise<
     const minimumTotal = Object.values(minimum).reduce((sum, count) => sum + count, 0);
     const direct = workspace(scratch, 'direct', registry.host, REPOSITORY);
     const proxied = workspace(scratch, 'proxied', proxy.host, REPOSITORY);
-    /** `measure` run through the proxy, with what the proxy saw of it. */
-    const throughProxy = async <T extends { ms: number }>(measure: () => Promise<T>): Promise<T & { proxied: ProxyView }> => {
-      proxy.reset();
-      timing.arrivals.splice(0);
-      timing.completions.splice(0);
-      const startedAt = now();
-      const run = await measure();
-      return { ...run, proxied: proxyView(proxy, timing, startedAt, startedAt + run.ms) };
-    };
     const observe = (args: string[], cwd: string): Promise<Run> => throughProxy(() => runSnapshot(args, cwd, cpu));
 
     say('readme-gen cold and warm, on loopback');
@@ -187,10 +217,10 @@ export async function registryBenchmark(options: RegistryBenchOptions): Promise<
     let botCache = 0;
     const botRuns = await repeat(() => observe(snapshotArgs(path.join(proxied, `bot-cache-${botCache++}`)), proxied));
     say("a tag list with gcr.io's manifest map, cold, through the proxy");
-    gcrListing = await gcrStyleListing(registry.url, REPOSITORY);
+    bench.gcrListing = await gcrStyleListing(registry.url, REPOSITORY);
     const gcrRuns = (await coldRuns(workspace(scratch, 'gcr', proxy.host, REPOSITORY), (cwd, cache) => observe(snapshotArgs(cache), cwd)))
       .runs;
-    gcrListing = undefined;
+    bench.gcrListing = undefined;
     for (const run of [...coldDirect.runs, ...warmDirect, ...coldProxied.runs, ...warmProxied, ...botRuns, ...gcrRuns]) {
       if (run.summary.tags !== fixture.tags || run.summary.digests !== fixture.indexes) {
         throw new Error(
@@ -213,8 +243,11 @@ export async function registryBenchmark(options: RegistryBenchOptions): Promise<
     const manyTags = workspace(scratch, 'many-tags', registry.host, MANY_TAGS_REPOSITORY);
     const manyTagsRuns = (await coldRuns(manyTags, (cwd, cache) => runSnapshot(snapshotArgs(cache), cwd, cpu))).runs;
 
+    const hosts = await hostsBenchmark(bench);
+
     const ideal = (minimumTotal * 2 * DELAY_MS) / CONCURRENCY + options.startupMs;
     return report({
+      hosts,
       loadAverage,
       fixture,
       manyTagsPushMs,
@@ -236,9 +269,7 @@ export async function registryBenchmark(options: RegistryBenchOptions): Promise<
       manyTagsRuns,
     });
   } finally {
-    await proxy.stop();
-    await registry.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 
@@ -460,6 +491,7 @@ function proxyView(
     meanLatencyMs: inProxy / records.length,
     meanUpstreamMs: upstreamMs / records.length,
     meanInFlight: inProxy / (last - first),
+    peakInFlight: proxy.peakInFlight,
   };
 }
 
@@ -655,6 +687,7 @@ function cpuText(cpu: Cpu): string {
 // ---------------------------------------------------------------- report
 
 interface Results {
+  hosts: HostsResults;
   loadAverage: number[];
   fixture: Fixture;
   manyTagsPushMs: number;
@@ -867,18 +900,158 @@ function report(results: Results): string {
       verdict(results.startupMs < 150),
       'the median from the table above',
     ],
+    ...hostsRows(results.hosts),
   ];
 
   return `## Registry
 
 \`readme-gen snapshot\` against docker-registry 2.8.2 on 127.0.0.1 (test/harness), the benchmark of issue 4. Wall times are of the whole process, spawned from the bench; ${RUNS} runs each (median, best, worst) unless the note says otherwise. Peak RSS is \`peakRssBytes\` from \`--json\` (\`maxRSS\`), the highest of the runs. "Through the 10 ms proxy" is the test harness's counting proxy, in the bench process, holding each request and each response ${DELAY_MS} ms: ${2 * DELAY_MS} ms a round trip, like a registry across the internet. The registry, readme-gen and the proxy share this machine's CPUs; CPU times are from /proc. Connections are those readme-gen's undici opened (bench/count-connections.ts, preloaded). Load average when this section started: ${results.loadAverage.map((load) => load.toFixed(2)).join(', ')}.
 
-Fixture (bench/registry.ts): repository \`${REPOSITORY}\`, ${fixture.tags} tags over ${fixture.indexes} OCI indexes of 1–4 platforms (${fixture.platformManifests} platform manifests), half with BuildKit attestations, ${fixture.signatureTags} signed with a cosign \`.sig\` tag, ${TAGS_PER_IMAGE} tags per image; pushed in ${seconds(fixture.pushMs)} by ${PUSHERS} pushers. Repository \`${MANY_TAGS_REPOSITORY}\`: ${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags over ${MANY_TAGS_IMAGES} two-platform indexes, pushed in ${seconds(results.manyTagsPushMs)}.
+Fixture (bench/registry.ts): repository \`${REPOSITORY}\`, ${fixture.tags} tags over ${fixture.indexes} OCI indexes of 1–4 platforms (${fixture.platformManifests} platform manifests), half with BuildKit attestations, ${fixture.signatureTags} signed with a cosign \`.sig\` tag, ${TAGS_PER_IMAGE} tags per image; pushed in ${seconds(fixture.pushMs)} by ${PUSHERS} pushers. Repository \`${MANY_TAGS_REPOSITORY}\`: ${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags over ${MANY_TAGS_IMAGES} two-platform indexes, pushed in ${seconds(results.manyTagsPushMs)}. ${hostsFixtureText(results.hosts)}
 
 Baseline: the original tool's algorithm (list tags; one HEAD per tag with the full Accept list; one manifest GET per distinct digest), one request at a time over one kept-alive undici connection, cosign's \`sha256-…\` tags left out. Ideal: the minimum requests of a cold run × ${2 * DELAY_MS} ms ÷ ${CONCURRENCY} (the default concurrency) + start-up. For proxied runs the proxy also tells where the time went: from spawn to the first request, the requests (mean requests in flight and mean time each spent in the proxy, by Little's law from arrival and completion times), and from the last response to exit.
 
-| what | measured | target | verdict | note |
+${table(rows)}`;
+}
+
+function table(rows: string[][]): string {
+  return `| what | measured | target | verdict | note |
 | --- | --- | --- | --- | --- |
 ${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
 `;
+}
+
+// ---------------------------------------------------------------- many repositories on one host (issue 15)
+
+/**
+ * Issue 15's fixture: HOSTS_IMAGES repositories bench/hosts-NNN on the one
+ * registry, each holding one single-platform image under TAGS_PER_IMAGE tags
+ * (a cold run reads its tag list, a HEAD per tag, the manifest and the config
+ * blob: 8 requests); and the same number of requests in one repository,
+ * bench/hosts-one: the same number of images and tags, and one more tag on
+ * each image but the last, whose HEADs stand for the tag lists the other
+ * repositories need and this one does not. Either run also sends the one
+ * referrers probe that finds no API.
+ */
+const HOSTS_IMAGES = 200;
+const HOSTS_ONE_REPOSITORY = 'bench/hosts-one';
+const hostsRepository = (i: number): string => `bench/hosts-${String(i).padStart(3, '0')}`;
+
+interface HostsResults {
+  pushMs: number;
+  /** `snapshot --all` over the HOSTS_IMAGES repositories, cold, through the proxy */
+  many: (Run & { proxied: ProxyView })[];
+  /** `snapshot` of bench/hosts-one, cold, through the proxy */
+  one: (Run & { proxied: ProxyView })[];
+}
+
+/** `--all` over many small repositories on one host against one repository of as many requests, the runs taking turns. */
+async function hostsBenchmark(bench: BenchContext): Promise<HostsResults> {
+  const { scratch, registry, proxy, cpu, throughProxy } = bench;
+  say(`${HOSTS_IMAGES} repositories of one image and ${TAGS_PER_IMAGE} tags, and ${HOSTS_ONE_REPOSITORY}: pushing`);
+  const pushMs = await pushHostsFixture(registry);
+  const monorepo = path.join(scratch, 'hosts-all');
+  for (let i = 0; i < HOSTS_IMAGES; i++) {
+    const image = path.join(monorepo, hostsRepository(i));
+    mkdirSync(image, { recursive: true });
+    writeFileSync(
+      path.join(image, 'readme-gen.yaml'),
+      `name: image-${i}\nlocation: ${proxy.host}/${hostsRepository(i)}\nstate: state.json\n`,
+    );
+  }
+  // A monorepo is a git work tree: readme-gen finds its root once, not once per config.
+  execFileSync('git', ['init', '-q'], { cwd: monorepo });
+  const one = workspace(scratch, 'hosts-one', proxy.host, HOSTS_ONE_REPOSITORY);
+  const results: HostsResults = { pushMs, many: [], one: [] };
+  say(
+    `snapshot --all over the ${HOSTS_IMAGES} repositories and snapshot of ${HOSTS_ONE_REPOSITORY}, cold, through the proxy, taking turns`,
+  );
+  // Cold: no cache and no state, which would spare the GETs (issue 13).
+  const forgetStates = (): void => {
+    for (let i = 0; i < HOSTS_IMAGES; i++) rmSync(path.join(monorepo, hostsRepository(i), 'state.json'), { force: true });
+    rmSync(path.join(one, 'state.json'), { force: true });
+  };
+  for (let r = 0; r < RUNS; r++) {
+    forgetStates();
+    const many = await throughProxy(() =>
+      runSnapshot([...snapshotArgs(path.join(scratch, `hosts-all-cache-${r}`)), '--all'], monorepo, cpu),
+    );
+    const states = (many.summary as unknown as { states: { tags: number; digests: number }[] }).states;
+    if (states.length !== HOSTS_IMAGES || states.some((state) => state.tags !== TAGS_PER_IMAGE || state.digests !== 1))
+      throw new Error(
+        `readme-gen --all saw ${states.length} states; the fixture has ${HOSTS_IMAGES} of ${TAGS_PER_IMAGE} tags on 1 digest`,
+      );
+    results.many.push(many);
+    const single = await throughProxy(() => runSnapshot(snapshotArgs(path.join(one, `cache-${r}`)), one, cpu));
+    if (single.summary.tags !== HOSTS_IMAGES * (TAGS_PER_IMAGE + 1) - 1 || single.summary.digests !== HOSTS_IMAGES)
+      throw new Error(`readme-gen saw ${single.summary.tags} tags on ${single.summary.digests} digests in ${HOSTS_ONE_REPOSITORY}`);
+    results.one.push(single);
+  }
+  return results;
+}
+
+async function pushHostsFixture(registry: RunningRegistry): Promise<number> {
+  const started = now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    const one = new Pusher({ registryUrl: registry.url, repository: HOSTS_ONE_REPOSITORY });
+    for (let i = next++; i < HOSTS_IMAGES; i = next++) {
+      const own = new Pusher({ registryUrl: registry.url, repository: hostsRepository(i) });
+      for (const [pusher, tags] of [
+        [own, TAGS_PER_IMAGE],
+        [one, TAGS_PER_IMAGE + (i < HOSTS_IMAGES - 1 ? 1 : 0)],
+      ] as const) {
+        const image = await pusher.pushImage({
+          tag: `v1.${i}.0`,
+          platform: PLATFORMS[0]!,
+          labels: { 'org.opencontainers.image.version': `1.${i}` },
+        });
+        for (let t = 1; t < tags; t++) await pusher.tag(`v1.${i}.${t}`, image.digest);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PUSHERS }, worker));
+  return now() - started;
+}
+
+function hostsFixtureText(results: HostsResults): string {
+  return `Issue 15: ${HOSTS_IMAGES} repositories \`bench/hosts-000\` … \`bench/hosts-${HOSTS_IMAGES - 1}\` of one single-platform image and ${TAGS_PER_IMAGE} tags each, and \`${HOSTS_ONE_REPOSITORY}\` with as many images and tags plus one more tag on each image but the last (their HEADs stand for the tag lists the others need), pushed in ${seconds(results.pushMs)}.`;
+}
+
+function hostsRows(results: HostsResults): string[][] {
+  const many = medianRun(results.many);
+  const one = medianRun(results.one);
+  const ratio = many.ms / one.ms;
+  const sameRequests = [...results.many, ...results.one].every((run) => run.proxied.total === many.proxied.total);
+  const peakInFlight = Math.max(...results.many.map((run) => run.proxied.peakInFlight));
+  return [
+    [
+      `${HOSTS_IMAGES} images × ${TAGS_PER_IMAGE} tags, a repository each on one host: \`snapshot --all\`, cold, through the 10 ms proxy`,
+      `${times(results.many.map((run) => run.ms))}; ${many.proxied.total} requests: ${kinds(many.proxied.counts)}, over ${many.connections} connections; at most ${peakInFlight} in flight; peak RSS ${mb(peak(results.many))}`,
+      '≤ 1.2× the same number of requests in one repository (next row)',
+      `${verdict(ratio <= 1.2 && sameRequests)}: ${ratio.toFixed(2)}×${sameRequests ? '' : ' (**not the same number of requests**)'}`,
+      `issue 15: the images side by side under the host's one limit of ${CONCURRENCY}; runs alternating with the next row's; median run: ${where(many.proxied)}; CPU ${cpuText(many.cpu)}`,
+    ],
+    [
+      `the same number of requests in one repository (\`${HOSTS_ONE_REPOSITORY}\`), \`snapshot\`, cold, through the 10 ms proxy`,
+      `${times(results.one.map((run) => run.ms))}; ${one.proxied.total} requests: ${kinds(one.proxied.counts)}, over ${one.connections} connections`,
+      '—',
+      '—',
+      `median run: ${where(one.proxied)}; CPU ${cpuText(one.cpu)}`,
+    ],
+  ];
+}
+
+// `node dist/bench/registry.js hosts`: issue 15's rows alone, for working on them; `npm run bench` runs them with the rest.
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === 'hosts') {
+  const loadAverage = os.loadavg();
+  const bench = await startBench();
+  try {
+    const results = await hostsBenchmark(bench);
+    process.stdout.write(
+      `Load average at the start: ${loadAverage.map((load) => load.toFixed(2)).join(', ')}. ${hostsFixtureText(results)}\n\n${table(hostsRows(results))}`,
+    );
+  } finally {
+    await bench.stop();
+  }
 }

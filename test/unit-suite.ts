@@ -37,6 +37,7 @@ export const UNIT_TESTS: readonly string[] = [
   'config/original-flags.test.ts',
   'config/repository-bounds.test.ts',
   'harness/loopback-guard.test.ts',
+  'registry/content-cache.test.ts',
   'registry/location.test.ts',
   'signatures/conformance.test.ts',
   'signatures/cosign3-bundles.test.ts',

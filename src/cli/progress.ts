@@ -18,9 +18,9 @@ export function terminalProgress(
       if (now - last < 100) return;
       last = now;
       const part = (name: string, { done, total }: { done: number; total: number }) => `${name} ${done}/${total}`;
-      stream.write(
-        `\r${[part('tags', progress.tags), part('manifests', progress.manifests), part('signatures', progress.signatures)].join(' · ')}\u001b[K`,
-      );
+      const parts = [part('tags', progress.tags), part('manifests', progress.manifests), part('signatures', progress.signatures)];
+      if (progress.images) parts.unshift(part('images', progress.images));
+      stream.write(`\r${parts.join(' · ')}\u001b[K`);
       drawn = true;
     },
     done() {

@@ -1,30 +1,24 @@
-import { type SnapshotResult, snapshot } from '../commands/snapshot.js';
+import { type SnapshotResult, snapshotAll } from '../commands/snapshot.js';
 import { ExitCode } from '../errors.js';
 import { describeChanges } from '../pr/state-changes.js';
 import { counted } from '../text/counted.js';
 import type { CommandInvocation } from './args.js';
 import { printJson, withConfigs } from './cli-shared.js';
 
-/** `readme-gen snapshot`: one image's state, or with --all every configured image's, sharing one registry session. */
+/** `readme-gen snapshot`: one image's state, or with --all every configured image's, side by side over one registry session. */
 export async function runSnapshot(invocation: CommandInvocation, cwd: string): Promise<number> {
   const { flags } = invocation;
   const check = flags.boolean('check');
-  const { result: results, session } = await withConfigs(invocation, cwd, async (configs, fetch) => {
-    const done: SnapshotResult[] = [];
-    for (const configPath of configs) {
-      done.push(
-        await snapshot({
-          cwd,
-          overrides: invocation.overrides,
-          allowOutside: flags.boolean('allow-outside'),
-          check,
-          fetch,
-          ...(configPath === undefined ? {} : { configPath }),
-        }),
-      );
-    }
-    return done;
-  });
+  const { result: results, session } = await withConfigs(invocation, cwd, (configs, fetch) =>
+    snapshotAll({
+      cwd,
+      configs,
+      overrides: invocation.overrides,
+      allowOutside: flags.boolean('allow-outside'),
+      check,
+      fetch,
+    }),
+  );
   const stale = results.filter((result) => !result.upToDate);
   const exitCode = check && stale.length > 0 ? ExitCode.outOfDate : ExitCode.ok;
 

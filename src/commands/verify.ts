@@ -418,12 +418,16 @@ function shortJson(value: unknown): string {
 /**
  * The digest the tags table gives for `tag`: the own digest (rowDigestCell,
  * the rule `render` checks its tables by) of the first row that shows `tag`
- * as code. Other digests in the row, such as its platforms', are not the tag's.
+ * as code and a digest (the default template's first table shows tags with
+ * short digests only; its full digests are in the table below). Other digests
+ * in the row, such as its platforms', are not the tag's.
  */
 function tableDigest(tree: Nodes, tag: string): string | undefined {
   const row = [...walk(tree)].find(
     (node): node is TableRow =>
-      node.type === 'tableRow' && [...walk(node)].some((child) => child.type === 'inlineCode' && child.value === tag),
+      node.type === 'tableRow' &&
+      [...walk(node)].some((child) => child.type === 'inlineCode' && child.value === tag) &&
+      rowDigestCell(node) !== undefined,
   );
   const cell = row && rowDigestCell(row);
   if (!cell) return undefined;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, StorageError } from '../errors.js';
 
@@ -14,13 +15,8 @@ const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO']);
  * cache, whose entries are checked on reading, skips that wait.
  */
 export function writeFileAtomic(file: string, content: string | Uint8Array, label = file, { durable = true } = {}): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let existingMode: number | undefined;
-  try {
-    existingMode = statSync(file).mode & 0o7777;
-  } catch {
-    // a new file gets the default mode, under the umask
-  }
+  const temporary = temporaryBeside(file);
+  const existingMode = modeOf(file);
   try {
     const fd = openSync(temporary, 'wx', existingMode ?? 0o644);
     try {
@@ -39,6 +35,47 @@ export function writeFileAtomic(file: string, content: string | Uint8Array, labe
       // nothing was created
     }
     throw writeFailure(error, label);
+  }
+}
+
+/**
+ * writeFileAtomic, durable, without holding the event loop while the disk
+ * works: for a run whose requests are in flight meanwhile (snapshot --all,
+ * where 200 state files synced one by one kept the registry waiting 3 s).
+ */
+export async function writeFileAtomicAsync(file: string, content: string | Uint8Array, label = file): Promise<void> {
+  const temporary = temporaryBeside(file);
+  const existingMode = await stat(file).then(
+    (found) => found.mode & 0o7777,
+    () => undefined,
+  );
+  try {
+    const handle = await open(temporary, 'wx', existingMode ?? 0o644);
+    try {
+      if (existingMode !== undefined) await handle.chmod(existingMode);
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    // nothing was created, if this fails
+    await unlink(temporary).catch(() => undefined);
+    throw writeFailure(error, label);
+  }
+}
+
+function temporaryBeside(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** The mode an existing file keeps; undefined for a new file, which gets the default mode under the umask. */
+function modeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mode & 0o7777;
+  } catch {
+    return undefined;
   }
 }
 

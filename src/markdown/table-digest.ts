@@ -40,3 +40,16 @@ export function rowDigestCell(row: TableRow): DigestCell | undefined {
   }
   return undefined;
 }
+
+/**
+ * A row that shows no full digest but its digest's first 12 hex digits alone
+ * as code in a cell, as the default template's tags table does (the full
+ * digests are in the folded table below it): the leftmost such cell.
+ */
+export function rowShortDigestCell(row: TableRow): { column: number; shortDigest: string } | undefined {
+  for (const [column, cell] of row.children.entries()) {
+    const [only, ...rest] = cell.children;
+    if (only?.type === 'inlineCode' && rest.length === 0 && /^[0-9a-f]{12}$/.test(only.value)) return { column, shortDigest: only.value };
+  }
+  return undefined;
+}

@@ -85,6 +85,51 @@ export class ContentCache {
     writeAtomically(file, Buffer.from(JSON.stringify({ ...known, [name]: { value, checkedAt: Date.now() } })), this.#directories);
   }
 
+  /**
+   * A capability an image of this run is finding out now, shared with the
+   * other images of the run (--all, side by side): they wait for its answer
+   * instead of asking the host too. `pending` is undefined when nobody has
+   * asked yet; `asking` is told the answer, which resolves to undefined when
+   * the question told nothing (the request failed), so the next image asks.
+   */
+  learning(host: string, name: string): SharedQuestion {
+    const key = `${host} ${name}`;
+    return {
+      pending: () => this.#asked.get(key),
+      asking: (answer) => {
+        this.#asked.set(key, answer);
+        void answer.then((value) => {
+          if (value === undefined && this.#asked.get(key) === answer) this.#asked.delete(key);
+        });
+      },
+    };
+  }
+
+  readonly #asked = new Map<string, Promise<boolean | undefined>>();
+
+  /**
+   * Content by digest, fetched once for the images of a run that ask for it
+   * at the same time (--all, side by side): a second image waits for the
+   * first one's GET instead of sending its own, as it would have found the
+   * content in the cache had the images run one after the other. `fetch`
+   * resolves to the bytes, checked against the digest, or undefined when its
+   * repository does not have them; then, or if that GET fails, the one
+   * waiting fetches from its own repository.
+   */
+  async fetchOnce<T extends Buffer | undefined>(digest: string, fetch: () => Promise<T>): Promise<Buffer | T> {
+    const pending = this.#fetching.get(digest);
+    if (pending) return (await pending.catch(() => undefined)) ?? fetch();
+    const mine = fetch();
+    this.#fetching.set(digest, mine);
+    try {
+      return await mine;
+    } finally {
+      this.#fetching.delete(digest);
+    }
+  }
+
+  readonly #fetching = new Map<string, Promise<Buffer | undefined>>();
+
   #capabilityFile(host: string): string | undefined {
     return this.#dir ? path.join(this.#dir, 'registries', `${encodeURIComponent(host)}.json`) : undefined;
   }
@@ -93,6 +138,12 @@ export class ContentCache {
     const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
     return this.#dir && match ? path.join(this.#dir, 'sha256', match[1]!.slice(0, 2), match[1]!) : undefined;
   }
+}
+
+/** A question about a host that one image of a run asks for all of them (ContentCache.learning). */
+export interface SharedQuestion {
+  pending(): Promise<boolean | undefined> | undefined;
+  asking(answer: Promise<boolean | undefined>): void;
 }
 
 const CAPABILITY_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;

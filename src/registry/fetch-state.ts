@@ -123,6 +123,7 @@ export async function fetchState(config: ImageToFetch, options: FetchOptions): P
       ...(previous ? { previous } : {}),
       warn: options.warn,
       onReferrersApi: (supported: boolean) => cache.rememberCapability(location.apiHost, 'referrers-api', supported),
+      referrersProbe: cache.learning(location.apiHost, 'referrers-api'),
       ...(referrersApi === undefined ? {} : { referrersApi }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     };

@@ -198,13 +198,18 @@ export class RegistryClient {
   }
 
   async #fetchManifest(digest: string): Promise<{ bytes: Buffer; manifest: Manifest } | undefined> {
-    const response = await this.#getManifest(digest);
-    if (response.status === 404) return undefined;
-    expectOk(response, `${this.#name()}@${digest}: GET manifest`);
-    checkDigest(response, digest, `${this.#name()}@${digest}`);
-    const manifest = parseManifest(response.body, response.headers['content-type'], digest);
-    this.#cache.put(digest, response.body);
-    return { bytes: response.body, manifest };
+    let fetched: { bytes: Buffer; manifest: Manifest } | undefined;
+    const bytes = await this.#cache.fetchOnce(digest, async () => {
+      const response = await this.#getManifest(digest);
+      if (response.status === 404) return undefined;
+      expectOk(response, `${this.#name()}@${digest}: GET manifest`);
+      checkDigest(response, digest, `${this.#name()}@${digest}`);
+      fetched = { bytes: response.body, manifest: parseManifest(response.body, response.headers['content-type'], digest) };
+      this.#cache.put(digest, response.body);
+      return response.body;
+    });
+    // Another image's GET brought the bytes: read as from the cache.
+    return fetched ?? (bytes && { bytes, manifest: parseManifest(bytes, undefined, digest) });
   }
 
   /**
@@ -237,14 +242,16 @@ export class RegistryClient {
   async blob(digest: string): Promise<Buffer> {
     const cached = this.#cache.get(digest);
     if (cached) return cached;
-    const url = `${apiBase(this.#location)}/blobs/${digest}`;
-    const response = await this.#send({ method: 'GET', url, kind: 'blob', maxBytes: MAX_BLOB_BYTES });
-    expectOk(response, `${this.#name()}@${digest}: GET blob`);
-    if (sha256Digest(response.body) !== digest) {
-      throw new RegistryError(`${this.#name()}@${digest}: the blob's bytes do not hash to its digest; refusing it`);
-    }
-    this.#cache.put(digest, response.body);
-    return response.body;
+    return this.#cache.fetchOnce(digest, async () => {
+      const url = `${apiBase(this.#location)}/blobs/${digest}`;
+      const response = await this.#send({ method: 'GET', url, kind: 'blob', maxBytes: MAX_BLOB_BYTES });
+      expectOk(response, `${this.#name()}@${digest}: GET blob`);
+      if (sha256Digest(response.body) !== digest) {
+        throw new RegistryError(`${this.#name()}@${digest}: the blob's bytes do not hash to its digest; refusing it`);
+      }
+      this.#cache.put(digest, response.body);
+      return response.body;
+    });
   }
 
   /**

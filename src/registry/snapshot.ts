@@ -11,9 +11,10 @@ import {
   type TagRecord,
 } from '../state/image-state.js';
 import { RegistryError } from '../errors.js';
+import type { SharedQuestion } from './content-cache.js';
 import { KnownContent } from './known-content.js';
 import { type Descriptor, type Manifest, type Platform, parseImageConfig } from './oci-manifest.js';
-import type { RegistryClient } from './registry-client.js';
+import type { ReferrersAnswer, RegistryClient } from './registry-client.js';
 import { describeQuota } from './registry-quirks.js';
 
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -34,6 +35,8 @@ export interface SnapshotProgress {
   tags: { done: number; total: number };
   manifests: { done: number; total: number };
   signatures: { done: number; total: number };
+  /** in a run over many images (--all): how many are done */
+  images?: { done: number; total: number };
 }
 
 export interface SnapshotOptions {
@@ -43,6 +46,8 @@ export interface SnapshotOptions {
   referrersApi?: boolean;
   /** told what the referrers probe found, so later runs need not ask */
   onReferrersApi?: (supported: boolean) => void;
+  /** the referrers probe of the run's other images on this host: one image asks, the others wait for its answer */
+  referrersProbe?: SharedQuestion;
   /** the state the previous run recorded (the committed state file): what it says under a digest is not fetched again */
   previous?: ImageState;
   /** a tag or entry skipped, with why */
@@ -73,7 +78,12 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   // Each image is described as soon as the first tag pointing at it is resolved, so the
   // GETs overlap the remaining HEADs instead of waiting for all of them; the first
   // failure ends the run at once rather than after every other request.
-  const referrers = new ReferrersProbe(client, options.referrersApi, (supported) => options.onReferrersApi?.(supported), options.warn);
+  const referrers = new ReferrersProbe(client, {
+    known: options.referrersApi,
+    learned: (supported) => options.onReferrersApi?.(supported),
+    shared: options.referrersProbe,
+    warn: options.warn,
+  });
   const known = new KnownContent(options.previous);
   const images = new Map<Digest, Promise<ImageRecord>>();
   /** images not yet described, held while a quota says GETs must be counted before any is sent */
@@ -427,31 +437,20 @@ class ReferrersProbe {
 
   constructor(
     readonly client: RegistryClient,
-    known: boolean | undefined,
-    readonly learned: (supported: boolean) => void,
-    readonly warn: (message: string) => void,
+    readonly context: {
+      known: boolean | undefined;
+      learned: (supported: boolean) => void;
+      shared: SharedQuestion | undefined;
+      warn: (message: string) => void;
+    },
   ) {
-    if (known !== undefined) this.#supported = Promise.resolve(known);
+    if (context.known !== undefined) this.#supported = Promise.resolve(context.known);
   }
 
   async of(digest: Digest, fallbackTag: string | undefined, imageSeenBefore: boolean): Promise<Descriptor[]> {
-    if (this.#supported === undefined) {
-      const first = this.client.referrers(digest);
-      this.#supported = first.then((answer) => {
-        if (answer.kind !== 'unusable') this.learned(answer.kind === 'index');
-        return answer.kind === 'index';
-      });
-      // If the probe fails, this call throws it below; other digests may never
-      // ask, and an unhandled rejection would kill the process with exit 1.
-      this.#supported.catch(() => undefined);
-      const answer = await first;
-      if (answer.kind === 'index') return answer.manifests;
-      if (answer.kind === 'unusable') this.#unusable(answer.why);
-    } else if (await this.#supported) {
-      const answer = await this.client.referrers(digest);
-      if (answer.kind === 'index') return answer.manifests;
-      if (answer.kind === 'unusable') this.#unusable(answer.why);
-    }
+    const answer = await this.#answerFor(digest);
+    if (answer.kind === 'index') return answer.manifests;
+    if (answer.kind === 'unusable') this.#unusable(answer.why);
     if (!fallbackTag) return [];
     const found = await signatureTagTarget(this.client, fallbackTag, imageSeenBefore);
     // GitLab answers the fallback tag with the subject itself; only an index that is not the subject lists referrers.
@@ -460,14 +459,40 @@ class ReferrersProbe {
     return manifest.kind === 'index' ? manifest.manifests : [];
   }
 
+  /** The referrers API's answer for `digest`: the first call asks it and so learns whether there is one; later calls ask only if there is. */
+  #answerFor(digest: Digest): Promise<ReferrersAnswer> {
+    if (this.#supported !== undefined) return this.#supported.then((supported) => (supported ? this.client.referrers(digest) : NO_API));
+    const elsewhere = this.context.shared?.pending();
+    let first: Promise<ReferrersAnswer>;
+    if (elsewhere === undefined) {
+      first = this.client.referrers(digest);
+      this.#supported = first.then((answer) => {
+        if (answer.kind !== 'unusable') this.context.learned(answer.kind === 'index');
+        return answer.kind === 'index';
+      });
+      // An unusable answer is taken as no API by the other images too (one warning per run); a failure tells them nothing.
+      this.context.shared?.asking(this.#supported.catch(() => undefined));
+    } else {
+      // Another image of this run is asking the same host: its answer serves this one; when it got none, this one asks.
+      first = elsewhere.then((supported) => (supported === false ? NO_API : this.client.referrers(digest)));
+      this.#supported = first.then((answer) => answer.kind === 'index');
+    }
+    // If the probe fails, the caller of this first call throws it; other digests may never
+    // ask, and an unhandled rejection would kill the process with exit 1.
+    this.#supported.catch(() => undefined);
+    return first;
+  }
+
   #unusable(why: string): void {
     if (this.#warned) return;
     this.#warned = true;
-    this.warn(
+    this.context.warn(
       `${this.client.location.registry}: the referrers API answered ${why}; reading signatures from the sha256-<hex> fallback tags instead`,
     );
   }
 }
+
+const NO_API: ReferrersAnswer = { kind: 'no-api' };
 
 /** `map` with at most `limit` calls of `fn` pending at once; results in the order of `items`. */
 async function mapWithLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

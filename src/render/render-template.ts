@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import { proseList } from '../text/prose-list.js';
 import { fencedCode, inlineCode, inlineCodeInProse, inlineText, markdownLink } from '../markdown/markdown-escape.js';
+import { registerCellHelpers } from './table-cells.js';
 import type { TemplateSet } from './template-set.js';
 import { compareBytes } from '../tags/tag-order.js';
 
@@ -42,6 +43,7 @@ function compiledTemplate(templates: TemplateSet): Handlebars.TemplateDelegate {
   if (!template) {
     const handlebars = Handlebars.create();
     registerHelpers(handlebars);
+    registerCellHelpers(handlebars);
     for (const [name, source] of templates.partials) {
       // Compiled when first called: every built-in partial is registered, and a template calls a few.
       let partial: Handlebars.TemplateDelegate | undefined;

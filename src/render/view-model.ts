@@ -2,6 +2,8 @@ import type { RenderSettings } from './render-settings.js';
 import { parseLocation } from '../registry/image-location.js';
 import { formatDownloadOutput } from '../signatures/cosign-download-output.js';
 import type { CosignSignature } from '../signatures/cosign-signature.js';
+import { type FulcioIdentity, readFulcioIdentity } from '../signatures/fulcio-certificate.js';
+import { bundleCertificate } from '../signatures/sigstore-bundle.js';
 import { type CosignOutputGeneration, formatBundleVerifyOutput, formatCosignVerifyOutput } from '../signatures/cosign-verify-output.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import type { ImageSignature, SignatureVerdict } from '../signatures/verify-state.js';
@@ -30,6 +32,10 @@ export interface ReadmeView {
   builtWith: BuildToolView[];
   /** A tag of the rows: the one the pull and verify commands name (see primaryTagOf). */
   primaryTag: string;
+  /** The digest primaryTag points to, for the digest-pinned pull; absent when no tag is shown. */
+  primaryDigest?: string;
+  /** Every platform the rows offer, as their platformNames spell it, each once, in the order the rows first show it. */
+  platformNames: string[];
   wording: { generator?: string; signedImages?: string };
   rows: TagRowView[];
   /** Some digest the README shows is signed (verified or not): without one, there is nothing to say about signing. */
@@ -46,6 +52,12 @@ export interface TagRowView {
   platforms: PlatformView[];
   /** architecture+variant of each platform, unique, in byte order: the original tool's Arch column. */
   architectures: string[];
+  /** The digest's first 12 hex digits, as `docker images` shows it: what the tags table shows, the full digest being below it. */
+  shortDigest: string;
+  /** Each platform as people name it: `amd64`, `arm/v7`; the OS only when it is not linux (`windows/amd64`). */
+  platformNames: string[];
+  /** When the image was last updated, and where that time comes from; absent when neither source says. */
+  updated?: UpdatedView;
   signed: boolean;
   /** Signed, and every signature passed every check. */
   verified: boolean;
@@ -57,6 +69,13 @@ export interface TagRowView {
   unlogged: boolean;
   /** Logged, but only in Rekor v2 logs, which no search page shows: nothing may link to one. */
   unsearchable: boolean;
+}
+
+export interface UpdatedView {
+  /** YYYY-MM-DD, in UTC. */
+  date: string;
+  /** `created`: the image's org.opencontainers.image.created; `signed`: its first verified signature's log time. */
+  source: 'created' | 'signed';
 }
 
 export interface PlatformView {
@@ -100,6 +119,24 @@ export interface SigningView {
   identity?: string;
   issuer?: string;
   rekorEntries: RekorEntryView[];
+  /** What the signing certificate of a keyless signature says about who signed, from what, and when. */
+  facts?: SigningFactsView;
+}
+
+/** The signing facts a person reads; each field only when the certificate or log entry says it. */
+export interface SigningFactsView {
+  /** The workflow file that signed, e.g. `.github/workflows/release.yaml`, when the signer is a GitHub workflow. */
+  workflow?: string;
+  /** The ref the workflow ran at, e.g. `refs/heads/main`. */
+  workflowRef?: string;
+  /** The repository the workflow or source is in: its URL and its owner/name. */
+  repository?: { url: string; name: string };
+  /** The event that started the workflow, e.g. `push`, `schedule`. */
+  trigger?: string;
+  /** The commit built, and its page when the repository is known. */
+  commit?: { sha: string; url?: string };
+  /** When the log entry was made: `2022-09-19 02:51 UTC`. */
+  signedOn?: string;
 }
 
 export function rekorSearchUrl(logIndex: number): string {
@@ -135,11 +172,13 @@ export function buildView(config: RenderSettings, state: ImageState, verdicts: R
     registry: parseLocation(config.location).registry,
     builtWith: config.builtWith.map(buildToolView),
     primaryTag,
+    platformNames: [...new Set(rows.flatMap((row) => row.platformNames))],
     wording: { ...config.wording },
     rows,
     anySigned: signing.signed || rows.some((row) => row.signed),
     signing,
   };
+  if (signing.digest !== undefined) view.primaryDigest = signing.digest;
   if (config.repo !== undefined) view.repo = config.repo;
   if (config.ciWorkflow !== undefined) view.ciWorkflow = config.ciWorkflow;
   if (config.description !== undefined) view.description = config.description;
@@ -168,6 +207,8 @@ function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: 
       isIndex: INDEX_MEDIA_TYPES.has(image.mediaType),
       platforms: image.platforms.map(platformView),
       architectures: [...new Set(image.platforms.map((p) => p.architecture + (p.variant ?? '')))].sort(compareBytes),
+      shortDigest: digest.slice('sha256:'.length, 'sha256:'.length + 12),
+      platformNames: image.platforms.map(platformName),
       signed: rowVerdicts.length > 0,
       verified,
       rekorEntries: entries,
@@ -176,6 +217,8 @@ function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: 
     };
     const failure = firstFailure(rowVerdicts);
     if (failure !== undefined) row.failure = failure;
+    const updated = updatedOf(image.annotations, image.labels, rowVerdicts);
+    if (updated) row.updated = updated;
     return row;
   });
   return rows.sort((a, b) => compareTags(a.tags[0] ?? '', b.tags[0] ?? ''));
@@ -192,6 +235,37 @@ function platformView(platform: PlatformRecord): PlatformView {
   if (platform.digest !== undefined) view.digest = platform.digest;
   if (platform.size !== undefined) view.size = platform.size;
   return view;
+}
+
+function platformName(platform: PlatformRecord): string {
+  return [platform.os === 'linux' ? undefined : platform.os, platform.architecture, platform.variant]
+    .filter((part) => part !== undefined)
+    .join('/');
+}
+
+const CREATED = 'org.opencontainers.image.created';
+
+/**
+ * The image's own creation time (index or manifest annotation, else config
+ * label) when it is a date; else when it was first signed, by its verified
+ * log entries: a time the log vouches for, never a guess.
+ */
+function updatedOf(
+  annotations: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+  verdicts: readonly SignatureVerdict[],
+): UpdatedView | undefined {
+  for (const value of [annotations?.[CREATED], labels?.[CREATED]]) {
+    const time = value === undefined ? NaN : Date.parse(value);
+    if (!Number.isNaN(time)) return { date: new Date(time).toISOString().slice(0, 10), source: 'created' };
+  }
+  const times = verdicts.flatMap((verdict) => (verdict.verified ? (logTime(verdict.signature) ?? []) : []));
+  return times.length === 0 ? undefined : { date: new Date(Math.min(...times) * 1000).toISOString().slice(0, 10), source: 'signed' };
+}
+
+/** The log's integrated time of a signature, in seconds; a Rekor v2 entry has none. */
+function logTime(signature: ImageSignature): number | undefined {
+  return signature.format === 'cosign' ? signature.cosign.bundle?.payload.integratedTime : signature.bundle.logEntry?.integratedTime;
 }
 
 function firstFailure(verdicts: readonly SignatureVerdict[]): string | undefined {
@@ -284,7 +358,63 @@ function buildSigning(
   signing.verifyCommand = signer
     ? keylessVerifyCommand(reference, config.identity, signer.subject, signer.issuer)
     : keyedVerifyCommand(reference, signing.logged);
+  const first = shown[0];
+  if (first) {
+    const facts = signingFacts(first.signature);
+    if (Object.keys(facts).length > 0) signing.facts = facts;
+  }
   return signing;
+}
+
+/** A repository's owner/name as GitHub allows them: what may stand in a link's text and URL unescaped. */
+const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const GITHUB_WORKFLOW_SUBJECT = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)\/(\.github\/workflows\/[^@]+)@(.+)$/;
+const SOURCE_REPOSITORY_URL = /^https:\/\/[A-Za-z0-9.-]+\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
+
+/**
+ * Who signed, from what and when, as the signature's certificate and log entry
+ * say it: a GitHub workflow's file, repository and ref from the certificate's
+ * subject, the trigger and commit from Fulcio's extensions (the current DER
+ * ones, else the 2022 raw ones), the time from the log entry. Nothing is
+ * inferred: a field the certificate does not carry is left out.
+ */
+function signingFacts(signature: ImageSignature): SigningFactsView {
+  const facts: SigningFactsView = {};
+  const time = logTime(signature);
+  if (time !== undefined) facts.signedOn = `${new Date(time * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const identity = certificateIdentity(signature);
+  if (!identity) return facts;
+  const legacy = (name: string) => identity.githubWorkflow.find((extension) => extension.name === name)?.value;
+  const workflow = GITHUB_WORKFLOW_SUBJECT.exec(identity.subject);
+  // A name or URL that is not a plain repository's is left out: it would be link text and a link, not code.
+  const legacyName = legacy('githubWorkflowRepository');
+  const repositoryName = workflow?.[1] ?? (legacyName !== undefined && REPOSITORY_NAME.test(legacyName) ? legacyName : undefined);
+  const source = SOURCE_REPOSITORY_URL.exec(identity.build?.sourceRepository ?? '');
+  if (workflow) {
+    facts.workflow = workflow[2] as string;
+    facts.workflowRef = workflow[3] as string;
+  }
+  if (repositoryName !== undefined) facts.repository = { url: `https://github.com/${repositoryName}`, name: repositoryName };
+  else if (source) facts.repository = { url: source[0], name: source[1] as string };
+  const trigger = identity.build?.trigger ?? legacy('githubWorkflowTrigger');
+  if (trigger !== undefined) facts.trigger = trigger;
+  const sha = identity.build?.sourceCommit ?? legacy('githubWorkflowSha');
+  if (sha !== undefined) {
+    const onGitHub = facts.repository?.url.startsWith('https://github.com/') === true && /^[0-9a-f]{40}$/.test(sha);
+    facts.commit = onGitHub ? { sha, url: `${facts.repository?.url}/commit/${sha}` } : { sha };
+  }
+  return facts;
+}
+
+function certificateIdentity(signature: ImageSignature): FulcioIdentity | undefined {
+  if (signature.format === 'cosign') return signature.cosign.certificate?.identity;
+  const der = bundleCertificate(signature.bundle.bundle);
+  if (!der) return undefined;
+  try {
+    return readFulcioIdentity(der, '');
+  } catch {
+    return undefined; // verification read this certificate already; a bundle that got here has a readable one
+  }
 }
 
 /**

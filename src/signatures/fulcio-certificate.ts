@@ -15,6 +15,17 @@ export const GITHUB_WORKFLOW_EXTENSIONS = [
 
 export const OIDC_ISSUER_OID = '1.3.6.1.4.1.57264.1.1';
 
+/**
+ * Fulcio's current build extensions (DER UTF8Strings, issued since 2023 beside
+ * or instead of the raw 1.2–1.6 ones): the repository, commit and trigger a
+ * README's signing facts name.
+ */
+const BUILD_EXTENSIONS = {
+  sourceRepository: '1.3.6.1.4.1.57264.1.12',
+  sourceCommit: '1.3.6.1.4.1.57264.1.13',
+  trigger: '1.3.6.1.4.1.57264.1.20',
+} as const;
+
 /** What the Signing section shows of a Fulcio leaf certificate. */
 export interface FulcioIdentity {
   /** First email SAN, else first URI SAN — cosign's CertSubject. */
@@ -25,6 +36,8 @@ export interface FulcioIdentity {
   githubWorkflow: { oid: string; name: string; value: string }[];
   /** The issuer's distinguished name, DER: which CA can have issued it. */
   issuerName: Buffer;
+  /** What Fulcio's DER build extensions say (1.12 source repository URI, 1.13 its commit, 1.20 the trigger), when present. */
+  build?: { sourceRepository?: string; sourceCommit?: string; trigger?: string };
 }
 
 /** Reads a certificate, PEM (a cosign annotation) or DER (a bundle's); one that cannot be parsed fails check (c), naming `digest`. */
@@ -44,7 +57,25 @@ export function readFulcioIdentity(encoded: string | Buffer<ArrayBuffer>, digest
     const value = rawExtension(certificate, oid);
     if (value !== undefined) identity.githubWorkflow.push({ oid, name, value });
   }
+  const build: NonNullable<FulcioIdentity['build']> = {};
+  for (const [name, oid] of Object.entries(BUILD_EXTENSIONS) as [keyof typeof build, string][]) {
+    const value = derUtf8Extension(certificate, oid);
+    if (value !== undefined) build[name] = value;
+  }
+  if (Object.keys(build).length > 0) identity.build = build;
   return identity;
+}
+
+/** A DER UTF8String extension value; one that is not (a malformed certificate) is left out, as it only feeds the README's prose. */
+function derUtf8Extension(certificate: X509Certificate, oid: string): string | undefined {
+  const der = certificate.extension(oid)?.value;
+  if (der === undefined || der[0] !== 0x0c || der.length < 2) return undefined;
+  const first = der[1] as number;
+  const lengthBytes = first < 0x80 ? 0 : first & 0x7f;
+  if (lengthBytes > 2) return undefined;
+  const length = lengthBytes === 0 ? first : der.subarray(2, 2 + lengthBytes).reduce((total, byte) => total * 256 + byte, 0);
+  const start = 2 + lengthBytes;
+  return start + length === der.length ? der.subarray(start).toString('utf8') : undefined;
 }
 
 function rawExtension(certificate: X509Certificate, oid: string): string | undefined {

@@ -1,6 +1,6 @@
 import type { Code, Nodes, PhrasingContent, Root, Table, TableRow } from 'mdast';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
-import { rowDigestCell } from '../markdown/table-digest.js';
+import { rowDigestCell, rowShortDigestCell } from '../markdown/table-digest.js';
 import { isDownloadOutput, parseDownloadOutput } from '../signatures/cosign-download-output.js';
 import { isPrintedVerifyOutput, parsePrintedVerifyOutput } from '../signatures/printed-verify-output.js';
 
@@ -65,7 +65,8 @@ type Add = (name: string, value: string, node: Nodes) => void;
 
 /**
  * The tags table — a table with rows showing a digest, read by the rule
- * `render` checks it by (rowDigestCell) — row by row: each tag (code left of
+ * `render` checks it by (rowDigestCell), or only a short digest
+ * (rowShortDigestCell) — row by row: each tag (code left of
  * the row's digest cell) gives its digest, and every cell of the row is a
  * claim about the row's digest, named by its column's header. Every such table
  * is read, so that a table of the README's own text above the generated region
@@ -80,9 +81,14 @@ function rowClaims(table: Table, add: Add): void {
   const headers = (header?.children ?? []).map((cell) => inlineText(cell.children));
   for (const row of rows) {
     const cell = rowDigestCell(row);
-    if (!cell) continue;
-    const digest = cell.digests.join(', ');
-    for (const tag of tagsLeftOf(row, cell.column)) add(`the digest of tag \`${tag}\``, digest, row);
+    // A row with a short digest only (the default template's tags table) makes claims too: its Signed ✔ is one.
+    const short = cell ? undefined : rowShortDigestCell(row);
+    const found = cell
+      ? { column: cell.column, digest: cell.digests.join(', '), of: 'digest' }
+      : short && { ...short, digest: short.shortDigest, of: 'short digest' };
+    if (!found) continue;
+    const { digest } = found;
+    for (const tag of tagsLeftOf(row, found.column)) add(`the ${found.of} of tag \`${tag}\``, digest, row);
     row.children.forEach((column, index) => {
       const title = headers[index] ?? '';
       add(columnClaimName(title, index, digest), inlineText(column.children), row);
@@ -96,9 +102,10 @@ function tagsLeftOf(row: TableRow, column: number): string[] {
     .flatMap((cell) => [...walk(cell)].flatMap((node) => (node.type === 'inlineCode' ? [node.value] : [])));
 }
 
-/** A column whose header speaks of the log holds log entries: its cells are named as the log entry of the row's digest. */
+/** A column whose header speaks of the log (or of signing) holds log entries: its cells are named as the log entry of the row's digest. */
 function columnClaimName(title: string, index: number, digest: string): string {
-  if (/\b(?:log|rekor)\b/i.test(title)) return `the log entry printed for ${digest}`;
+  // The default template's Signed column links each ✔ to its log entry.
+  if (/\b(?:log|rekor|signed)\b/i.test(title)) return `the log entry printed for ${digest}`;
   return `the ${title === '' ? `column ${index + 1}` : `"${title}" column`} printed for ${digest}`;
 }
 
@@ -126,6 +133,10 @@ function codeClaims(block: Code, label: string, add: Add): void {
   } else {
     const words = cosignVerifyCommand(block.value);
     if (words) commandClaims(words, block, add);
+    // A pull pinned to a digest is what people copy: the digest it pins is a claim like the table's.
+    for (const [, reference] of block.value.matchAll(/^docker pull (\S+@sha256:[0-9a-f]{64})$/gm)) {
+      add('the digest the printed `docker pull` command pins', reference as string, block);
+    }
   }
 }
 

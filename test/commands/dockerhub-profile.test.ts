@@ -37,9 +37,21 @@ function bigImage(t: Parameters<typeof temporaryDirectory>[0], rows: number): st
   return dir;
 }
 
+/** The rows of the README's first table, the tags table, as source lines. */
+function firstTableRows(markdown: string): string[] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('| `'));
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith('| '));
+  return lines.slice(start, end);
+}
+
+function htmlIn(markdown: string): string[] {
+  return [...walk(parseMarkdown(markdown))].flatMap((node) => (node.type === 'html' ? [node.value] : []));
+}
+
 describe('--profile dockerhub', () => {
   test('fits under 25,000 bytes by trimming the tags table, and says so', (t) => {
-    const dir = bigImage(t, 300);
+    const dir = bigImage(t, 450);
     const full = runCli(['render'], dir);
     assert.equal(full.status, 0, full.stderr);
     assert.ok(Buffer.byteLength(full.stdout) > 25_000, `the README is ${Buffer.byteLength(full.stdout)} bytes`);
@@ -47,20 +59,13 @@ describe('--profile dockerhub', () => {
     const hub = runCli(['render', '--profile', 'dockerhub'], dir);
     assert.equal(hub.status, 0, hub.stderr);
     assert.ok(Buffer.byteLength(hub.stdout) <= 25_000, `${Buffer.byteLength(hub.stdout)} bytes`);
-    const rows = hub.stdout.split('\n').filter((line) => line.startsWith('| `'));
-    assert.ok(rows.length > 10 && rows.length < 303, `${rows.length} rows kept`);
-    assert.deepEqual(
-      rows,
-      full.stdout
-        .split('\n')
-        .filter((line) => line.startsWith('| `'))
-        .slice(0, rows.length),
-      'the first rows, in order',
-    );
+    const rows = firstTableRows(hub.stdout);
+    assert.ok(rows.length > 10 && rows.length < 453, `${rows.length} rows kept`);
+    assert.deepEqual(rows, firstTableRows(full.stdout).slice(0, rows.length), 'the first rows, in order');
     assert.match(
       hub.stdout,
       new RegExp(
-        `> \\*\\*Note:\\*\\* ${303 - rows.length} of 303 rows of this table are left out to fit Docker Hub's 25000-byte limit; the full list is in the README at https://github\\.com/acme/glibc-dynamic\\.`,
+        `> \\*\\*Note:\\*\\* ${453 - rows.length} of 453 rows of this table are left out to fit Docker Hub's 25000-byte limit; the full list is in the README at https://github\\.com/acme/glibc-dynamic\\.`,
       ),
     );
     assert.match(hub.stdout, /## Signing/, 'the rest of the README is kept');
@@ -76,6 +81,54 @@ describe('--profile dockerhub', () => {
     assert.ok(hub.stdout.includes('[the changelog](https://github.com/acme/glibc-dynamic/blob/HEAD/docs/CHANGELOG.md)'));
     assert.ok(hub.stdout.includes('![logo](https://github.com/acme/glibc-dynamic/raw/HEAD/assets/logo.png)'));
     assert.ok(hub.stdout.includes('(https://search.sigstore.dev/?logIndex=3531608)'), 'absolute links are left alone');
+  });
+
+  for (const fixture of [packageFile('fixtures', 'multi-arch'), packageFile('fixtures', 'corpus', '003-1838479')]) {
+    test(`carries no HTML: folded parts become a line linking to the README on the repository (${path.basename(fixture)})`, () => {
+      // Arrange
+      const full = runCli(['render'], fixture);
+      assert.equal(full.status, 0, full.stderr);
+      assert.ok(
+        htmlIn(full.stdout).some((html) => html.includes('<details>')),
+        'test setup: the README folds something',
+      );
+
+      // Act
+      const hub = runCli(['render', '--profile', 'dockerhub'], fixture);
+
+      // Assert
+      assert.equal(hub.status, 0, hub.stderr);
+      assert.deepEqual(htmlIn(hub.stdout), []);
+      assert.doesNotMatch(hub.stdout, /<\/?(?:details|summary|br|code)\b/);
+      assert.match(
+        hub.stdout,
+        /\*\*[^*\n]+:\*\* in the \[README on the repository\]\(https:\/\/github\.com\/[\w-]+\/glibc-dynamic#readme\), as Docker Hub cannot fold it\./,
+      );
+    });
+  }
+
+  test('the default template: the main tags table, the pull commands and the signing facts stay', () => {
+    const hub = runCli(['render', '--profile', 'dockerhub'], packageFile('fixtures', 'multi-arch'));
+    assert.equal(hub.status, 0, hub.stderr);
+    assert.ok(hub.stdout.includes('| Tags | Platforms | Size | Updated | Signed | Digest |'));
+    assert.match(hub.stdout, /\ndocker pull registry\.example\.com\/acme\/glibc-dynamic@sha256:f2203a550c14[0-9a-f]{52}\n/);
+    assert.ok(hub.stdout.includes('- **Commit:** [95dda92156661666d99c1236102b748077571d26]'));
+    assert.ok(hub.stdout.includes('**What `cosign verify` prints:** in the [README on the repository]'));
+  });
+
+  test('other HTML in the README is an error naming its line', (t) => {
+    const dir = bigImage(t, 0);
+    const config = path.join(dir, 'readme-gen.yaml');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(/^description: .*$/m, 'description: \'Base image. <img src="logo.png" width="40">\''),
+    );
+    const run = runCli(['render', '--profile', 'dockerhub'], dir);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /--profile dockerhub: README line 5 has HTML \("<img src=\\"logo\.png\\" width=\\"40\\">"\), which Docker Hub shows as text or drops; write it as Markdown\n$/,
+    );
   });
 
   test('will not overwrite the README with the Docker Hub version', (t) => {

@@ -206,24 +206,40 @@ describe('verify on a README rendered from Sigstore bundles', () => {
     },
     {
       claim: 'a tag moved to another row',
-      from: () => '| `latest` `1.0` |',
-      to: '| `latest` |',
+      from: () => `| \`latest\` \`1.0\` | \`${LATEST}\``,
+      to: `| \`latest\` | \`${LATEST}\``,
       message: new RegExp(`: the digest of tag \`1\\.0\` is missing; the committed state says ${LATEST}\\n$`),
     },
     {
       claim: 'the log index and link of a row',
-      from: () => `[Rekor entry ${LATEST_LOG_INDEX}](https://search.sigstore.dev/?logIndex=${LATEST_LOG_INDEX})`,
-      to: '[Rekor entry 670](https://search.sigstore.dev/?logIndex=670)',
+      from: () => `| [Rekor entry ${LATEST_LOG_INDEX}](https://search.sigstore.dev/?logIndex=${LATEST_LOG_INDEX}) |`,
+      to: '| [Rekor entry 670](https://search.sigstore.dev/?logIndex=670) |',
       message: new RegExp(
         `: the log entry printed for ${LATEST} is \\[Rekor entry 670\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=670\\); the committed state says \\[Rekor entry 669\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\)\\n$`,
       ),
     },
     {
       claim: 'the log link alone',
-      from: () => `?logIndex=${OLDER_LOG_INDEX})`,
-      to: '?logIndex=1)',
+      from: () => `?logIndex=${OLDER_LOG_INDEX}) |\n`,
+      to: '?logIndex=1) |\n',
       message: new RegExp(
         `: the log entry printed for ${OLDER} is \\[Rekor entry 700\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=1\\); the committed state says `,
+      ),
+    },
+    {
+      claim: 'the digest of the pinned pull',
+      from: () => `@${LATEST}\n`,
+      to: `@${OLDER}\n`,
+      message: new RegExp(
+        `: the digest the printed \`docker pull\` command pins is ${LOCATION.replace(/[.]/g, '\\.')}@${OLDER}; the committed state says ${LOCATION.replace(/[.]/g, '\\.')}@${LATEST}\\n$`,
+      ),
+    },
+    {
+      claim: 'the Signed mark of a row in the tags table',
+      from: () => `[✔](https://search.sigstore.dev/?logIndex=${OLDER_LOG_INDEX})`,
+      to: '✔',
+      message: new RegExp(
+        `: the log entry printed for ${OLDER.slice(7, 19)} is ✔; the committed state says \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=${OLDER_LOG_INDEX}\\)\\n$`,
       ),
     },
     {
@@ -304,7 +320,7 @@ describe('verify on a README rendered from Sigstore bundles', () => {
 
   test('--json names the claim that differs', (t) => {
     const repo = repository(t);
-    editReadme(repo, `?logIndex=${LATEST_LOG_INDEX})`, '?logIndex=670)');
+    editReadme(repo, `?logIndex=${LATEST_LOG_INDEX}) |\n`, '?logIndex=670) |\n');
 
     const run = verify(repo.imageDir, '--json');
 
@@ -386,7 +402,8 @@ describe("verify checks the committed state's signatures", () => {
     assertRejected(
       verify(repo.imageDir),
       new RegExp(
-        `: the log entry printed for ${LATEST} is \\[Rekor entry 669\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\); the committed state says \\[Rekor entry 1234\\]`,
+        // The first claim that differs, in reading order: the tags table's ✔ links the log entry.
+        `: the log entry printed for ${LATEST.slice(7, 19)} is \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=669\\); the committed state says \\[✔\\]\\(https://search\\.sigstore\\.dev/\\?logIndex=1234\\)`,
       ),
     );
   });

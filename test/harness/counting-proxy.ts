@@ -100,7 +100,9 @@ export interface CountingProxy {
   url: string;
   host: string;
   requests: ProxiedRequest[];
-  /** forgets the recorded requests */
+  /** the most requests it held at once (from arrival to the response sent), since start or reset: what a client had in flight */
+  readonly peakInFlight: number;
+  /** forgets the recorded requests and the peak */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -133,10 +135,13 @@ export async function startCountingProxy(targetUrl: string, options: CountingPro
   const target = new URL(targetUrl);
   const agent = new Agent({ keepAlive: true });
   const requests: ProxiedRequest[] = [];
+  const load = { inFlight: 0, peak: 0 };
   const serve = (request: IncomingMessage | Http2ServerRequest, peer: Peer) => {
+    load.peak = Math.max(load.peak, ++load.inFlight);
     handle(request, peer, { target, agent, options })
       .then((record) => requests.push(record))
-      .catch((error: unknown) => peer.fail(error instanceof Error ? error : new Error(String(error))));
+      .catch((error: unknown) => peer.fail(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => load.inFlight--);
   };
   const sessions = new Set<ServerHttp2Session>();
   const server = options.tls
@@ -152,7 +157,13 @@ export async function startCountingProxy(targetUrl: string, options: CountingPro
     url: `${options.tls ? 'https' : 'http'}://${LOOPBACK}:${port}`,
     host: `${LOOPBACK}:${port}`,
     requests,
-    reset: () => void requests.splice(0),
+    get peakInFlight() {
+      return load.peak;
+    },
+    reset: () => {
+      requests.splice(0);
+      load.peak = load.inFlight;
+    },
     async stop() {
       if ('closeAllConnections' in server) await closeServer(server);
       else {

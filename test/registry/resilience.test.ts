@@ -477,7 +477,7 @@ describe('a host nothing can reach: exit 3 at once, without retries', () => {
     assert.ok(error instanceof RegistryError, String(error));
     assert.match(
       error.message,
-      /: the TLS certificate of 127\.0\.0\.1:\d+ does not verify \(INVALID_PURPOSE\); if a private CA signed it, give its certificate to Node \(NODE_EXTRA_CA_CERTS=<file>\)$/,
+      /: the TLS certificate of 127\.0\.0\.1:\d+ does not verify \(INVALID_PURPOSE\); if a private CA signed it, put the CA's certificate in ~\/\.config\/containers\/certs\.d\/127\.0\.0\.1:\d+\/ca\.crt \(or \/etc\/docker\/certs\.d\/127\.0\.0\.1:\d+\/\), or give it to Node \(NODE_EXTRA_CA_CERTS=<file>\)$/,
     );
     assert.equal(http.stats.requests.ping, 1, 'one attempt');
     assert.equal(http.stats.retries, 0);

@@ -23,6 +23,8 @@ function row(digest: string, tags: string[]): TagRowView {
     isIndex: true,
     platforms: [],
     architectures: [],
+    shortDigest: digest.slice(7, 19),
+    platformNames: [],
     signed: false,
     verified: false,
     rekorEntries: [],
@@ -165,12 +167,12 @@ describe('whose fault a broken table is, through the CLI', () => {
     const copy = temporaryDirectory(t);
     for (const entry of SHIPPED) cpSync(packageFile(entry), path.join(copy, entry), { recursive: true });
     symlinkSync(packageFile('node_modules'), path.join(copy, 'node_modules'));
-    const partial = path.join(copy, 'templates', 'default', 'partials', 'tags-table.hbs');
+    const partial = path.join(copy, 'templates', 'default', 'partials', 'digests-table.hbs');
     const source = readFileSync(partial, 'utf8');
-    assert.ok(source.includes('| `{{digest}}` |'));
+    assert.ok(source.includes('| {{code digest}} |'));
     writeFileSync(
       partial,
-      source.replace('| `{{digest}}` |', '| `{{digest}}` {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'),
+      source.replace('| {{code digest}} |', '| {{code digest}} {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'),
     );
     const dir = temporaryDirectory(t);
     for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md'])
@@ -190,10 +192,10 @@ describe('whose fault a broken table is, through the CLI', () => {
     const dir = temporaryDirectory(t);
     for (const file of ['readme-gen.yaml', 'state.json', 'USAGE.md'])
       copyFileSync(packageFile('fixtures', 'multi-arch', file), path.join(dir, file));
-    const partial = readFileSync(packageFile('templates', 'default', 'partials', 'tags-table.hbs'), 'utf8');
+    const partial = readFileSync(packageFile('templates', 'default', 'partials', 'digests-table.hbs'), 'utf8');
     writeFileSync(
       path.join(dir, 'custom.md.hbs'),
-      partial.replace('| `{{digest}}` |', '| `{{digest}}` {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'),
+      partial.replace('| {{code digest}} |', '| {{code digest}} {{#each platforms}}{{#if @first}}{{code digest}}{{/if}}{{/each}} |'),
     );
 
     const run = runCli(['render', '--template', 'custom.md.hbs', '--write'], dir);
@@ -201,7 +203,7 @@ describe('whose fault a broken table is, through the CLI', () => {
     assert.equal(run.status, 2, run.stderr);
     assert.match(
       run.stderr,
-      /^readme-gen: template \S*custom\.md\.hbs: tags table row 1 \(README line 5\) shows sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64} in its digest cell, column 2 \("Digest"\); a row shows its own digest alone in the leftmost cell that shows a digest\n$/,
+      /^readme-gen: template \S*custom\.md\.hbs: tags table row 1 \(README line 3\) shows sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64} in its digest cell, column 2 \("Digest"\); a row shows its own digest alone in the leftmost cell that shows a digest\n$/,
     );
     assert.equal(existsSync(path.join(dir, 'expected.md')), false, 'no README written');
   });

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../../src/config/readme-gen-config.js';
 import { packageFile } from '../../src/package-root.js';
 import { KNOWN_BUILD_TOOLS } from '../../src/render/build-tools.js';
 import { renderReadme } from '../../src/render/render-readme.js';
+import { renderTemplate } from '../../src/render/render-template.js';
 import { loadTemplateSet } from '../../src/render/template-set.js';
 import { loadTrust } from '../../src/signatures/trusted-root.js';
 import type { ImageState } from '../../src/state/image-state.js';
@@ -25,8 +26,16 @@ function renderFixture(): string {
   return renderReadme(config, loadState(config.statePath, dir), loadTemplateSet(config.template), loadTrust()).markdown;
 }
 
-function tableRows(markdown: string): string[] {
-  return markdown.split('\n').filter((line) => line.startsWith('| `'));
+/** The rows of the README's `index`th table (0: the tags table, 1: the folded full digests), as source lines. */
+function tableRows(markdown: string, index = 0): string[] {
+  const tables: string[][] = [];
+  let previous = '';
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('| ') && !previous.startsWith('| ')) tables.push([]);
+    if (line.startsWith('| `')) tables.at(-1)?.push(line);
+    previous = line;
+  }
+  return tables[index] ?? [];
 }
 
 describe('the default template', () => {
@@ -49,19 +58,60 @@ describe('the default template', () => {
     assert.doesNotMatch(rendered, /\.sig`/);
   });
 
-  test("lists every platform of a digest with that platform's own manifest digest", () => {
-    const [latest] = tableRows(rendered);
+  test('the tags table: platforms on one line, compressed size, last updated with its source, signed, short digest', () => {
+    assert.ok(
+      rendered.includes(
+        '\n| Tags | Platforms | Size | Updated | Signed | Digest |\n| ---- | --------- | ---- | ------- | :----: | ------ |\n',
+      ),
+    );
+    assert.deepEqual(tableRows(rendered), [
+      '| `latest` `2.36.1` `2.36` | `amd64` `arm64` `arm/v7` | 2.1\u2060–\u20602.4\u00a0MB | 2022-09-19 (signed) | [✔](https://search.sigstore.dev/?logIndex=3531608) | `f2203a550c14` |',
+      '| `2.35.4` `2.35` | `amd64` `arm64` | 2.3\u2060–\u20602.4\u00a0MB | 2022-08-30 | — | `353535353535` |',
+      '| `edge` | `amd64` | 2.4\u00a0MB | — | — | `edededededed` |',
+    ]);
+  });
+
+  test('above the table: the architectures, and the pull by tag and pinned to its digest, each in a fenced block', () => {
+    assert.match(
+      rendered,
+      /\n## Get it\n\nArchitectures: `amd64` `arm64` `arm\/v7`\n\n```sh\ndocker pull registry\.example\.com\/acme\/glibc-dynamic:latest\n```\n\nPinned to the digest `latest` points to now[^\n]*:\n\n```sh\ndocker pull registry\.example\.com\/acme\/glibc-dynamic@sha256:f2203a550c14ec547a9483219e769150fbba11c7f31ce295c7b0412b139285ee\n```\n/,
+    );
+  });
+
+  test('the signing facts: signer workflow linked to its repository, trigger, commit linked, log entry linked, date', () => {
+    assert.ok(
+      rendered.includes(
+        [
+          '- **Signer:** the `.github/workflows/release.yaml` workflow of [distroless/glibc-dynamic](https://github.com/distroless/glibc-dynamic), at `refs/heads/main`',
+          '- **Trigger:** `schedule`',
+          '- **Commit:** [95dda92156661666d99c1236102b748077571d26](https://github.com/distroless/glibc-dynamic/commit/95dda92156661666d99c1236102b748077571d26)',
+          '- **Log entry:** [Rekor entry 3531608](https://search.sigstore.dev/?logIndex=3531608)',
+          '- **Signed on:** 2022-09-19 02:51 UTC',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  test('full digests, per-platform digests and sizes are folded below the table', () => {
+    assert.match(
+      rendered,
+      /\n<details>\n<summary>Full digests, per platform, with sizes<\/summary>\n\n\| Tags \| Digest \| Platforms \| Transparency log \|\n/,
+    );
+  });
+
+  test("the folded table lists every platform of a digest with that platform's own manifest digest and size", () => {
+    const [latest] = tableRows(rendered, 1);
     for (const [platform, digest] of [
       ['linux/amd64', 'a1'],
       ['linux/arm64', 'a2'],
       ['linux/arm/v7', 'a3'],
     ] as const) {
-      assert.ok(latest?.includes(`\`${platform}\` \`sha256:${digest.repeat(32)}\``), platform);
+      assert.match(latest ?? '', new RegExp(`\`${platform}\` \`sha256:${digest.repeat(32)}\` 2\\.\\d MB`), platform);
     }
   });
 
   test("links a signed digest to its exact Rekor entry, from the signature's bundle", () => {
-    const [latest, older] = tableRows(rendered);
+    const [latest, older] = tableRows(rendered, 1);
     assert.ok(latest?.includes('[Rekor entry 3531608](https://search.sigstore.dev/?logIndex=3531608)'));
     assert.ok(older?.endsWith('| unsigned |'));
     assert.doesNotMatch(rendered, /rekor\.tlog\.dev/);
@@ -139,6 +189,40 @@ describe('without primary-tag, the pull command names a tag the table shows', ()
       assert.equal(pullCommand(renderWith(template, {}, state)), 'registry.example.com/acme/glibc-dynamic:edge');
     });
   }
+});
+
+describe('tag notes', () => {
+  test('shown under the tags table, in the order given, as plain text', () => {
+    const config: ResolvedConfig = { ...fixtureConfig };
+    const view = { ...renderReadme(config, fixtureState, loadTemplateSet('default'), trust).view };
+    const notes = [
+      { tag: 'edge', note: 'Built from main every night; it moves.' },
+      { tag: 'latest', note: 'The newest release: *moves* with each one.' },
+    ];
+    const rendered = renderTemplate(loadTemplateSet('default'), { ...view, tagNotes: notes });
+    // The note is plain text: its punctuation is escaped (and a word joiner keeps `release:` from starting an autolink).
+    assert.ok(
+      rendered.includes(
+        '| `edededededed` |\n\n- `edge`: Built from main every night\\; it moves\\.\n- `latest`: The newest release\\:\u2060 \\*moves\\* with each one\\.\n\nSize is compressed',
+      ),
+    );
+  });
+
+  test('none: nothing between the table and its legend', () => {
+    assert.match(renderWith('default'), /\| `edededededed` \|\n\nSize is compressed/);
+  });
+});
+
+describe('last updated', () => {
+  test("the image's org.opencontainers.image.created when it has one, else the signature's log time, marked", () => {
+    const state = structuredClone(fixtureState);
+    const latest = state.tags.find((tag) => tag.name === 'latest')?.digest;
+    const image = latest && state.images[latest];
+    assert.ok(image, 'test setup: the fixture has latest');
+    image.annotations = { 'org.opencontainers.image.created': '2024-02-29T23:59:59Z' };
+    assert.match(tableRows(renderWith('default', {}, state))[0] ?? '', /\| 2024-02-29 \| \[✔\]/);
+    assert.match(tableRows(renderWith('default'))[0] ?? '', /\| 2022-09-19 \(signed\) \| \[✔\]/);
+  });
 });
 
 describe('built-with', () => {

@@ -19,7 +19,7 @@ describe('a template of your own', () => {
     const dir = workspace(t, '# {{name}}\n\n{{> default/tags-table}}\n{{> default/signing}}');
     const run = runCli(['render', '--template', 'custom.md.hbs'], dir);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^# glibc-dynamic\n\n## Supported tags\n\n\| Tags \| Digest \| Platforms \| Transparency log \|/);
+    assert.match(run.stdout, /^# glibc-dynamic\n\n## Supported tags\n\n\| Tags \| Platforms \| Size \| Updated \| Signed \| Digest \|/);
     assert.match(run.stdout, /## Signing\n\n`registry\.example\.com\/acme\/glibc-dynamic:latest` is signed/);
   });
 

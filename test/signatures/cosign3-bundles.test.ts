@@ -126,7 +126,8 @@ function view(t: Parameters<typeof temporaryDirectory>[0], state: ImageState, op
 }
 
 function row(readme: string, tag: string): string {
-  return readme.split('\n').find((line) => line.startsWith(`| \`${tag}\` |`)) ?? '';
+  // The row of the table of full digests: the default template's first table shows short ones.
+  return readme.split('\n').find((line) => line.startsWith(`| \`${tag}\` |`) && line.includes('`sha256:')) ?? '';
 }
 
 describe('the statement cosign signs', () => {

@@ -198,7 +198,7 @@ describe('cosign 3 bundle referrers: snapshot → render → verify', () => {
         assert.equal(render.status, 0, render.stderr);
         const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
         assert.ok(readme.includes(EXPECTED_CLAIMS[layout](reference, digest)), `the claims cosign prints:\n${readme}`);
-        const row = readme.split('\n').find((line) => line.startsWith('| `latest` |')) ?? '';
+        const row = readme.split('\n').find((line) => line.startsWith('| `latest` |') && line.includes('`sha256:')) ?? '';
         if (layout === 'rekor-v1') {
           assert.ok(row.endsWith(`| [Rekor entry ${V1_INDEX}](https://search.sigstore.dev/?logIndex=${V1_INDEX}) |`), row);
           assert.ok(readme.includes('The table above links each signed digest to its entry in the Rekor transparency log.'));
