@@ -2,10 +2,11 @@
  * `npm run bench`: measures what the issues set targets for, on this machine,
  * and writes the numbers with the machine's description to BENCHMARKS.md;
  * bench/registry.ts adds the registry section (issue 4). Not a test: nothing
- * here passes or fails, it records.
+ * here passes or fails, it records. `node dist/bench/run.js --offline-check`
+ * prints the offline check's rows (issue 15) alone and writes nothing.
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { verifyReadmes } from '../src/commands/verify.js';
@@ -28,18 +29,101 @@ interface Measure {
 }
 
 /** Wall time of a whole readme-gen process, as a user or a hook sees it. */
-function timeProcess(args: string[]): { ms: number; status: number | null } {
+function timeProcess(args: string[], cwd = packageFile()): { ms: number; status: number | null } {
+  return timeCommand(process.execPath, [bin, ...args], cwd);
+}
+
+function timeCommand(command: string, args: string[], cwd: string): { ms: number; status: number | null } {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: packageFile(), encoding: 'utf8' });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, status: result.status };
 }
 
-function processRuns(args: string[], expectStatus: number): number[] {
+function processRuns(args: string[], expectStatus: number, cwd = packageFile()): number[] {
   return Array.from({ length: RUNS }, () => {
-    const { ms, status } = timeProcess(args);
+    const { ms, status } = timeProcess(args, cwd);
     if (status !== expectStatus) throw new Error(`readme-gen ${args.join(' ')} exited ${status}, expected ${expectStatus}`);
     return ms;
   });
+}
+
+/**
+ * A repository like an image monorepo's: the bundled example
+ * (fixtures/glibc-dynamic, with its real signature) under `count` names, in
+ * one git work tree, each README written, so that the pre-commit hook's check
+ * finds them all up to date. The writing run fills `cache` (the verdict
+ * cache), as the commit before would have.
+ */
+function imageRepository(count: number): { dir: string; cache: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `readme-gen-bench-${count}-`));
+  const cache = path.join(dir, '.cache');
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('git', ['init', '--quiet', dir]);
+  const config = readFileSync(packageFile('fixtures', 'glibc-dynamic', 'readme-gen.yaml'), 'utf8');
+  for (let index = 1; index <= count; index++) {
+    const name = `glibc-dynamic-${String(index).padStart(4, '0')}`;
+    mkdirSync(path.join(dir, name));
+    writeFileSync(path.join(dir, name, 'readme-gen.yaml'), config.replace(/^name: .*$/m, `name: ${name}`));
+    copyFileSync(packageFile('fixtures', 'glibc-dynamic', 'state.json'), path.join(dir, name, 'state.json'));
+  }
+  const { status } = timeProcess(['render', '--all', '--write', '--offline', '--quiet', '--cache-dir', cache], dir);
+  if (status !== 0) throw new Error(`writing the READMEs of ${count} images exited ${status}`);
+  return { dir, cache };
+}
+
+/**
+ * The 85 corpus cases as a repository `verify --all` checks: one git work
+ * tree with each case's config and state, and its expected.md as the README
+ * its config names.
+ */
+function corpusRepository(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'readme-gen-bench-corpus-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('git', ['init', '--quiet', dir]);
+  for (const name of readdirSync(corpusDir).sort()) {
+    mkdirSync(path.join(dir, name));
+    for (const file of ['readme-gen.yaml', 'state.json']) copyFileSync(path.join(corpusDir, name, file), path.join(dir, name, file));
+    copyFileSync(path.join(corpusDir, name, 'expected.md'), path.join(dir, name, 'README.md'));
+  }
+  return dir;
+}
+
+/** Issue 15: the pre-commit hook's check over many images against one, start-up against Node's own, and verify --all. */
+function offlineCheckMeasures(): Measure[] {
+  const hook = ['render', '--all', '--check', '--offline', '--quiet'];
+  const one = imageRepository(1);
+  const many = imageRepository(1000);
+  const oneRuns = processRuns([...hook, '--cache-dir', one.cache], 0, one.dir);
+  const manyRuns = processRuns([...hook, '--cache-dir', many.cache], 0, many.dir);
+  const nodeRuns = Array.from({ length: RUNS }, () => timeCommand(process.execPath, ['-e', '0'], packageFile()).ms);
+  const corpus = corpusRepository();
+  const times = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(1)}×`;
+  return [
+    {
+      what: '`render --all --check --offline`, the bundled example under 1,000 names in one repository',
+      target: '≤ 2× one image (issue 15)',
+      runs: manyRuns,
+      note: `${times(manyRuns, oneRuns)} the one-image check below (medians); whole process, the verdict cache as the writing run left it`,
+    },
+    {
+      what: '`render --all --check --offline`, the bundled example alone',
+      target: '≤ 3× `node -e 0` (issue 15)',
+      runs: oneRuns,
+      note: `${(Math.min(...oneRuns) / Math.min(...nodeRuns)).toFixed(1)}× \`node -e 0\` (best against best); whole process`,
+    },
+    {
+      what: '`node -e 0`',
+      target: '—',
+      runs: nodeRuns,
+      note: "Node's own start-up, the floor of any command",
+    },
+    {
+      what: `\`readme-gen verify --all\` over the ${corpusReadmes.length} corpus READMEs`,
+      target: '≤ 0.5 s (issue 15)',
+      runs: processRuns(['verify', '--all', '--cache-dir', path.join(corpus, '.cache')], 4, corpus),
+      note: 'whole process, each README with its own config; exit 4 because 008 is refused; the first run fills the cache (kept verdicts and authentic READMEs), the others use it',
+    },
+  ];
 }
 
 function inProcessVerifyRuns(): { runs: number[]; verified: number } {
@@ -51,6 +135,13 @@ function inProcessVerifyRuns(): { runs: number[]; verified: number } {
     return Number(process.hrtime.bigint() - start) / 1e6;
   });
   return { runs, verified };
+}
+
+function rowsOf(measures: Measure[]): string[] {
+  return measures.map(
+    (measure) =>
+      `| ${measure.what} | ${ms(median(measure.runs))} | ${ms(Math.min(...measure.runs))} | ${ms(Math.max(...measure.runs))} | ${measure.target} | ${measure.note} |`,
+  );
 }
 
 function median(values: number[]): number {
@@ -78,6 +169,10 @@ function machine(): string {
 
 // Described before anything runs: the load average is the machine's, not the bench's.
 const machineDescription = machine();
+if (process.argv.includes('--offline-check')) {
+  process.stdout.write(`${machineDescription}\n\n${rowsOf(offlineCheckMeasures()).join('\n')}\n`);
+  process.exit(0);
+}
 const inProcess = inProcessVerifyRuns();
 const startup = processRuns(['--version'], 0);
 const measures: Measure[] = [
@@ -105,16 +200,14 @@ const measures: Measure[] = [
     runs: startup,
     note: 'whole process',
   },
+  ...offlineCheckMeasures(),
 ];
 
 // The registry benchmark runs last, with this run's start-up time for its ideal.
 const registry = await registryBenchmark({ startupMs: median(startup) });
 const catalog = await catalogBenchmark({ startupMs: median(startup) });
 
-const rows = measures.map(
-  (measure) =>
-    `| ${measure.what} | ${ms(median(measure.runs))} | ${ms(Math.min(...measure.runs))} | ${ms(Math.max(...measure.runs))} | ${measure.target} | ${measure.note} |`,
-);
+const rows = rowsOf(measures);
 const report = `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}; ${RUNS} runs each. Regenerate rather than edit.

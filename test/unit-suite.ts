@@ -45,6 +45,7 @@ export const UNIT_TESTS: readonly string[] = [
   'signatures/ordered-json.test.ts',
   'signatures/sigstore-bundle.test.ts',
   'signatures/timestamp-authority.test.ts',
+  'signatures/verdict-cache.test.ts',
   'unit-suite.test.ts',
 ];
 

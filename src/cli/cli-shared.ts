@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { discoverConfigs } from '../config/discover-configs.js';
 import { InputError } from '../errors.js';
-import { type FetchOptions, type RegistrySession, openSession } from '../registry/fetch-state.js';
+import type { FetchOptions, RegistrySession } from '../registry/fetch-state.js';
 import type { CommandInvocation } from './args.js';
 import { terminalProgress } from './progress.js';
 
@@ -46,22 +46,25 @@ export function printJson(value: unknown): void {
  * The config a command works on — or with --all every readme-gen.yaml under
  * cwd — and one registry session (one client, one cache) for all of them,
  * with progress on a terminal. The session is closed when `work` is done.
+ * --offline opens none: nothing may read a registry, and not loading the
+ * HTTP client (undici alone takes longer to load than the whole check of a
+ * README) is most of the pre-commit hook's start-up.
  */
 export async function withConfigs<T>(
   invocation: CommandInvocation,
   cwd: string,
   work: (configs: (string | undefined)[], fetch: FetchOptions) => Promise<T>,
-): Promise<{ result: T; configs: (string | undefined)[]; session: RegistrySession }> {
+): Promise<{ result: T; configs: (string | undefined)[]; session: RegistrySession | undefined }> {
   const configPath = invocation.flags.string('config');
   const configs: (string | undefined)[] = invocation.flags.boolean('all') ? discoverConfigs(cwd) : [configPath];
   const quiet = invocation.flags.boolean('quiet') || invocation.flags.boolean('json');
   const progress = terminalProgress(process.stderr, quiet);
   const fetch = fetchOptions(invocation, progress);
-  const session = openSession(fetch, configs.length);
+  const session = fetch.offline ? undefined : (await import('../registry/fetch-state.js')).openSession(fetch, configs.length);
   try {
-    return { result: await work(configs, { ...fetch, session }), configs, session };
+    return { result: await work(configs, session ? { ...fetch, session } : fetch), configs, session };
   } finally {
     progress?.done();
-    await session.http.close();
+    await session?.http.close();
   }
 }

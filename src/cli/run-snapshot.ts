@@ -43,7 +43,8 @@ export async function runSnapshot(invocation: CommandInvocation, cwd: string): P
       retries: last?.requests.retries,
       bytes: last?.requests.bytes,
       protocols: last?.requests.protocols,
-      cache: session.cache.stats,
+      // snapshot has no --offline, so its session is always open.
+      cache: session?.cache.stats,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
     printJson(flags.boolean('all') ? { states, ...summary } : { ...states[0], ...summary });

@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides } from '../config/readme-gen-config.js';
-import { unifiedDiff } from '../diff/unified-diff.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readIfExists } from '../fs/read-if-exists.js';
-import { type FetchOptions, fetchState } from '../registry/fetch-state.js';
+import type { FetchOptions } from '../registry/fetch-state.js';
 import { loadState } from '../state/load-state.js';
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { readmeView } from '../render/render-readme.js';
@@ -13,7 +12,7 @@ import type { ReadmeView } from '../render/view-model.js';
 import type { Trust } from '../signatures/trusted-root.js';
 import type { ImageState } from '../state/image-state.js';
 import { renderReadmeFile } from './readme-file.js';
-import { trustFor } from './trust.js';
+import { keptChecks, trustFor } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
 export type RenderMode = 'print' | 'write' | 'check' | 'diff';
@@ -59,10 +58,12 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   const { content } = renderReadmeFile(config, state, trust, previous, {
     label: output,
     allowUnverified: options.allowUnverified ?? false,
+    kept: keptChecks(options.fetch),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   });
   const upToDate = previous === content;
-  const result: RenderResult = { output, content, previous, upToDate, diff: unifiedDiff(output, previous ?? '', content), written: false };
+  const diff = upToDate ? '' : (await import('../diff/unified-diff.js')).unifiedDiff(output, previous ?? '', content);
+  const result: RenderResult = { output, content, previous, upToDate, diff, written: false };
   if (options.mode === 'write' && !upToDate) {
     writeFileAtomic(config.outputPath, content, output);
     result.written = true;
@@ -78,7 +79,7 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
 export async function renderView(options: Omit<RenderOptions, 'mode' | 'profile'>): Promise<{ output: string; view: ReadmeView }> {
   const config = loadConfig(options);
   const { state, trust } = await stateAndTrust(config, options);
-  const { view } = readmeView(config, state, trust, { allowUnverified: options.allowUnverified ?? false });
+  const { view } = readmeView(config, state, trust, { allowUnverified: options.allowUnverified ?? false, kept: keptChecks(options.fetch) });
   return { output: outputName(options.cwd, config), view };
 }
 
@@ -93,7 +94,11 @@ async function stateAndTrust(
 ): Promise<{ state: ImageState; trust: Trust }> {
   // No state file: the registry, live; and then the trusted root is refreshed too.
   const live = config.statePath === undefined;
-  const state = config.statePath === undefined ? (await fetchState(config, options.fetch)).state : loadState(config.statePath, options.cwd);
+  // The registry client is loaded only when used: an up-to-date check from committed state does not need it.
+  const state =
+    config.statePath === undefined
+      ? (await (await import('../registry/fetch-state.js')).fetchState(config, options.fetch)).state
+      : loadState(config.statePath, options.cwd);
   const trust = await trustFor(config, options.cwd, state, { live, fetch: options.fetch });
   return { state, trust };
 }

@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
 import { defaultCacheDir } from '../registry/content-cache.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
+import { TagsTableChecks } from '../render/check-tags-table.js';
+import type { KeptChecks } from '../render/render-readme.js';
 import { shownDigests } from '../render/view-model.js';
 import { PUBLIC_GOOD_TRUSTED_ROOT, type Trust, type TrustOptions, loadTrust } from '../signatures/trusted-root.js';
 import {
@@ -9,8 +11,8 @@ import {
   type TrustedRootCacheOptions,
   needsTrustedRoot,
   offlineTrustedRoot,
-  refreshedTrustedRoot,
 } from '../signatures/tuf-trusted-root.js';
+import { VerdictStore } from '../signatures/verdict-cache.js';
 import type { ImageState } from '../state/image-state.js';
 
 /**
@@ -78,6 +80,8 @@ async function publicRootFor(
   // Nothing will be checked against the root: no request, no cache; loadTrust still wants one.
   if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
   const { fetch } = source;
+  // Loaded here: only a run that refreshes needs tuf-js.
+  const { refreshedTrustedRoot } = await import('../signatures/tuf-refresh.js');
   return refreshedTrustedRoot({
     ...trustedRootCache(config, fetch),
     warn: fetch.warn,
@@ -88,6 +92,17 @@ async function publicRootFor(
 function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<FetchOptions, 'cacheDir' | 'env'>): PublicTrustedRoot {
   if (!needsTrustedRoot(state, shownDigests(config, state))) return { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
   return offlineTrustedRoot(trustedRootCache(config, cache));
+}
+
+/** What renders keep in the cache directory: verified verdicts and passed tags-table checks (nothing with cacheDir null). */
+export function keptChecks(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): KeptChecks {
+  const dir = keepingDir(cache);
+  return { verdicts: new VerdictStore(dir), tagsTables: new TagsTableChecks(dir) };
+}
+
+/** The cache directory results are kept in; undefined (keep nothing) with cacheDir null. */
+export function keepingDir(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): string | undefined {
+  return cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env));
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */

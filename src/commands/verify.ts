@@ -6,6 +6,7 @@ import { findReadmeConfig } from '../config/discover-configs.js';
 import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError, VerificationError } from '../errors.js';
+import { KeptResults, resultKey } from '../fs/kept-results.js';
 import { signaturesCosignVerifies } from '../render/view-model.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell } from '../markdown/table-digest.js';
@@ -25,11 +26,14 @@ import {
 } from '../signatures/printed-verify-output.js';
 import { type Check, SignatureCheckError } from '../signatures/signature-check-error.js';
 import type { VerifiedSigner } from '../signatures/verify-bundle.js';
+import { VerdictStore, policyInKey, readSigner, verdictKey } from '../signatures/verdict-cache.js';
+import type { Trust } from '../signatures/trusted-root.js';
 import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
+import type { CosignSignatureRecord } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
 import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
-import { offlineTrust, offlineTrustFor } from './trust.js';
+import { keepingDir, keptChecks, offlineTrust, offlineTrustFor } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -99,6 +103,7 @@ export type ReadmeVerdict =
  */
 export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
   const label = (file: string) => path.relative(options.cwd, file) || file;
+  const cache = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
   const trust = offlineTrust(
     options.cwd,
     {
@@ -106,20 +111,30 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
       ...(options.keyPath === undefined ? {} : { keyPath: path.resolve(options.cwd, options.keyPath) }),
       ...(options.tufMirror === undefined ? {} : { tufMirror: options.tufMirror }),
     },
-    options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir },
+    cache,
   );
+  const verdicts = new VerdictStore(keepingDir(cache));
+  const authentic = new AuthenticReadmes(keepingDir(cache));
   return options.files.map((file): ReadmeVerdict => {
     const absolute = path.resolve(options.cwd, file);
     const name = label(absolute);
     const markdown = readText(absolute, name);
+    const keptKey = authenticReadmeKey(markdown, trust, options.policy);
+    const kept = authentic.get(keptKey);
+    if (kept) return { verified: true, readme: { file: name, ...kept } };
     let proof: Proof | undefined;
     try {
       const printed = printedOutput(parseMarkdown(markdown), name);
       proof = printed.selfContained ? 'self-contained' : 'committed state';
       if (printed.selfContained) {
-        const verify: Verify = (signature, digest) =>
-          verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' });
-        return { verified: true, readme: verifyReadme(printed, name, verify) };
+        const verify: Verify = (signature, digest, record) =>
+          verdicts.kept(verdictKey(digest, record, trust, options.policy), () =>
+            verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' }),
+          );
+        const readme = verifyReadme(printed, name, verify);
+        const { file: _file, ...verdict } = readme;
+        authentic.put(keptKey, verdict);
+        return { verified: true, readme };
       }
       return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options) };
     } catch (error) {
@@ -130,6 +145,41 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
       return { ...failed, message: error.message };
     }
   });
+}
+
+/** Raise when what verifying a self-contained README checks changes (readme-gen's version is in every key too). */
+const SELF_CONTAINED_FORMAT = 1;
+
+/** A self-contained README's verdict is a function of its bytes, the trusted root and key, and the policy. */
+function authenticReadmeKey(markdown: string, trust: Pick<Trust, 'fingerprint'>, policy: IdentityPolicy): string {
+  return resultKey(['self-contained README', SELF_CONTAINED_FORMAT, markdown, trust.fingerprint, policyInKey(policy)]);
+}
+
+type KeptReadme = Omit<VerifiedReadme, 'file'>;
+
+/**
+ * Self-contained READMEs found authentic, kept in the cache directory
+ * (readmes/<key>.json; see KeptResults), so that verify over an unchanged
+ * repository parses and verifies none of them again. A README checked against
+ * its committed state is not kept: its verdict depends on more files.
+ */
+class AuthenticReadmes extends KeptResults<KeptReadme> {
+  constructor(cacheDir: string | undefined) {
+    super(cacheDir, 'readmes', readKeptReadme);
+  }
+}
+
+function readKeptReadme(value: unknown): KeptReadme | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { proof, reference, digest, signers, logIndexes, logEntries, unlogged } = value as Partial<Record<keyof KeptReadme, unknown>>;
+  const strings = (list: unknown): list is string[] => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  if (proof !== 'self-contained' || typeof reference !== 'string' || typeof digest !== 'string' || typeof unlogged !== 'number')
+    return undefined;
+  if (!strings(logEntries) || !Array.isArray(logIndexes) || !logIndexes.every((index) => typeof index === 'number')) return undefined;
+  if (!Array.isArray(signers)) return undefined;
+  const read = signers.map(readSigner);
+  if (read.some((signer) => signer === undefined)) return undefined;
+  return { proof, reference, digest, signers: read as VerifiedSigner[], logIndexes, logEntries, unlogged };
 }
 
 /** The parts of a README its printed claims are read from, and whether they prove themselves. */
@@ -184,15 +234,13 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
     );
   }
   const state = loadState(config.statePath, options.cwd);
+  const cache = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
   let rendered: ReadmeFile;
   try {
-    rendered = renderReadmeFile(
-      config,
-      state,
-      offlineTrustFor(config, options.cwd, state, options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-      markdown,
-      { label: file },
-    );
+    rendered = renderReadmeFile(config, state, offlineTrustFor(config, options.cwd, state, cache), markdown, {
+      label: file,
+      kept: keptChecks(cache),
+    });
   } catch (error) {
     if (!(error instanceof SignatureCheckError)) throw error;
     // The state's own signatures fail: the message names the state, the digest and the check.
@@ -263,7 +311,8 @@ function reasonOf(error: SignatureCheckError): string {
   return at === -1 ? error.message : error.message.slice(at + marker.length);
 }
 
-type Verify = (signature: CosignSignature, digest: string) => VerifiedSigner;
+/** Verifies a signature read from `record` (kept verdicts are used: see VerdictStore). */
+type Verify = (signature: CosignSignature, digest: string, record: CosignSignatureRecord) => VerifiedSigner;
 
 function verifyReadme({ tree, where, printed, downloaded }: PrintedOutput, file: string, verify: Verify): VerifiedReadme {
   const tag = printed.reference.slice(printed.reference.lastIndexOf(':') + 1);
@@ -318,7 +367,7 @@ function firstVerified(
   for (const record of candidates) {
     try {
       const signature = readCosignSignature(record, digest);
-      return { signature, signer: verify(signature, digest) };
+      return { signature, signer: verify(signature, digest, record) };
     } catch (error) {
       if (!(error instanceof SignatureCheckError)) throw error;
       failure ??= error;

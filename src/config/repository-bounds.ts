@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { isInside } from '../fs/is-inside.js';
@@ -13,16 +13,59 @@ export function repositoryRoot(dir: string): string {
   return gitTopLevel(dir) ?? dir;
 }
 
-/** The top of the git work tree around `dir`; undefined outside one (or without git). */
+/** Top levels git gave, by the real path of the directory asked about (undefined: not in a work tree). */
+const topLevels = new Map<string, string | undefined>();
+
+/**
+ * The top of the git work tree around `dir`; undefined outside one (or without
+ * git). Once per work tree, not per directory: `render --all` over 1,000
+ * images spent more time spawning git than checking READMEs. A directory whose
+ * ancestor git was asked about, with no .git in between and on the same file
+ * system (git's discovery stops at a mount), gets the ancestor's answer, as
+ * git's discovery would; anything else is asked of git.
+ */
 export function gitTopLevel(dir: string): string | undefined {
+  const real = realpath(dir);
+  const known = knownTopLevel(real);
+  if (known !== null) return known;
+  let top: string | undefined;
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
+    top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
       cwd: dir,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
   } catch {
-    return undefined;
+    top = undefined;
+  }
+  topLevels.set(real, top);
+  if (top !== undefined) topLevels.set(top, top);
+  return top;
+}
+
+/** The top level known for `real` or an ancestor that must share it; null when git has to be asked. */
+function knownTopLevel(real: string): string | undefined | null {
+  if (topLevels.has(real)) return topLevels.get(real);
+  // These change where git looks (a ceiling may stop it between a directory and its ancestor): git answers each.
+  if (['GIT_DIR', 'GIT_WORK_TREE', 'GIT_CEILING_DIRECTORIES'].some((name) => process.env[name] !== undefined)) return null;
+  let device: number;
+  try {
+    device = statSync(real).dev;
+  } catch {
+    return null;
+  }
+  for (let dir = real; ;) {
+    if (existsSync(path.join(dir, '.git'))) return null;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+    try {
+      if (statSync(dir).dev !== device) return null;
+    } catch {
+      return null;
+    }
+    // git's discovery from below reaches this directory and goes on as it did when asked here.
+    if (topLevels.has(dir)) return topLevels.get(dir);
   }
 }
 

@@ -12,7 +12,9 @@ export const END_MARKER = '<!-- readme-gen:end -->';
  * quoted in a code block or inline code is text, not a marker.
  */
 export function applyToReadme(existing: string | undefined, generated: string, label: string): string {
-  if (existing === undefined) return generated;
+  // Bytes first: a file that does not spell a marker has no region and no
+  // misplaced marker, so it is not parsed (most READMEs: the whole file is generated).
+  if (existing === undefined || !(existing.includes(START_MARKER) || existing.includes(END_MARKER))) return generated;
   const region = findRegion(existing, label);
   if (!region) return generated;
   // The region is written in the file's own line endings, set off by blank

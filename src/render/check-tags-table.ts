@@ -1,6 +1,7 @@
 import type { Nodes, Table, TableRow } from 'mdast';
 import { counted } from '../text/counted.js';
 import { InputError, InternalError } from '../errors.js';
+import { KeptResults, resultKey } from '../fs/kept-results.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { digestsShown, rowDigestCell } from '../markdown/table-digest.js';
 import type { TemplateSet } from './template-set.js';
@@ -17,11 +18,44 @@ const ROW_RULE = 'a row shows its own digest alone in the leftmost cell that sho
  * that broke the table fails here instead of publishing a broken README: the
  * user's input error in their own template, readme-gen's bug in a built-in one.
  */
-export function checkTagsTable(markdown: string, rows: readonly TagRowView[], template: Pick<TemplateSet, 'label' | 'builtIn'>): void {
-  const problem = tagsTableProblem(markdown, rows);
-  if (problem === undefined) return;
-  const message = `template ${template.label}: ${problem}`;
-  throw template.builtIn ? new InternalError(message) : new InputError(message);
+export function checkTagsTable(
+  markdown: string,
+  rows: readonly TagRowView[],
+  template: Pick<TemplateSet, 'label' | 'builtIn'>,
+  kept?: TagsTableChecks,
+): void {
+  const check = (): true => {
+    const problem = tagsTableProblem(markdown, rows);
+    if (problem === undefined) return true;
+    const message = `template ${template.label}: ${problem}`;
+    throw template.builtIn ? new InternalError(message) : new InputError(message);
+  };
+  if (kept) kept.kept(tagsTableKey(markdown, rows), check);
+  else check();
+}
+
+/**
+ * Raise when what the check reads or decides changes (readme-gen's version is
+ * in every key too).
+ */
+const TABLE_CHECK_FORMAT = 1;
+
+/** What the check reads: the Markdown, and each row's digest and tags. */
+function tagsTableKey(markdown: string, rows: readonly TagRowView[]): string {
+  return resultKey(['tags table', TABLE_CHECK_FORMAT, markdown, rows.map((row) => [row.digest, row.tags])]);
+}
+
+/**
+ * READMEs whose tags table passed the check, kept in the cache directory
+ * (tags-tables/<key>.json): parsing each README was most of what checking an
+ * unchanged repository of many images cost, and the check is a function of
+ * the Markdown and the rows alone.
+ */
+export class TagsTableChecks extends KeptResults<true> {
+  /** `cacheDir` undefined keeps nothing. */
+  constructor(cacheDir: string | undefined) {
+    super(cacheDir, 'tags-tables', (value) => (value === true ? true : undefined));
+  }
 }
 
 function tagsTableProblem(markdown: string, rows: readonly TagRowView[]): string | undefined {

@@ -1,8 +1,9 @@
 import type { RenderSettings } from './render-settings.js';
 import type { Trust } from '../signatures/trusted-root.js';
+import type { VerdictStore } from '../signatures/verdict-cache.js';
 import { type SignatureVerdict, verifyStateSignatures } from '../signatures/verify-state.js';
 import type { ImageState } from '../state/image-state.js';
-import { checkTagsTable } from './check-tags-table.js';
+import { TagsTableChecks, checkTagsTable } from './check-tags-table.js';
 import { renderTemplate } from './render-template.js';
 import type { TemplateSet } from './template-set.js';
 import { CONFIG_KEY_OF_FIELD, type ReadmeView, buildView, shownDigests } from './view-model.js';
@@ -10,6 +11,14 @@ import { CONFIG_KEY_OF_FIELD, type ReadmeView, buildView, shownDigests } from '.
 export interface RenderReadmeOptions {
   /** Render a signature that fails verification with a visible warning instead of failing. */
   allowUnverified?: boolean;
+  /** Verified verdicts and passed tags-table checks of earlier runs, and where this run's are kept: the cache directory's. */
+  kept?: KeptChecks;
+}
+
+/** What a render keeps in the cache directory for the next run (see KeptResults). */
+export interface KeptChecks {
+  verdicts: VerdictStore;
+  tagsTables: TagsTableChecks;
 }
 
 /** The rendered README, and the view and signature verdicts it was rendered from (what `verify` reports). */
@@ -30,7 +39,7 @@ export function readmeView(
   trust: Trust,
   options: RenderReadmeOptions = {},
 ): Omit<RenderedReadme, 'markdown'> {
-  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity);
+  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity, options.kept?.verdicts);
   if (!options.allowUnverified) {
     for (const digestVerdicts of verdicts.values()) {
       for (const verdict of digestVerdicts) if (!verdict.verified) throw verdict.failure;
@@ -53,6 +62,6 @@ export function renderReadme(
 ): RenderedReadme {
   const { view, verdicts } = readmeView(config, state, trust, options);
   const markdown = renderTemplate(templates, view, { source: config.source, keyOf: CONFIG_KEY_OF_FIELD });
-  checkTagsTable(markdown, view.rows, templates);
+  checkTagsTable(markdown, view.rows, templates, options.kept?.tagsTables);
   return { markdown, view, verdicts };
 }

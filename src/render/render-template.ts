@@ -28,11 +28,7 @@ export interface ViewSettings {
  * view lacks into an error naming it (or the config key that sets it), never a blank.
  */
 export function renderTemplate(templates: TemplateSet, view: object, settings?: ViewSettings): string {
-  const handlebars = templateEnvironment();
-  for (const [name, source] of templates.partials) {
-    handlebars.registerPartial(name, compile(handlebars, source, `partial ${templates.partialLabels.get(name) ?? name}`));
-  }
-  const template = compile(handlebars, templates.source, `template ${templates.label}`);
+  const template = compiledTemplate(templates);
   try {
     return template(view);
   } catch (error) {
@@ -40,6 +36,7 @@ export function renderTemplate(templates: TemplateSet, view: object, settings?: 
   }
 }
 
+/**
 /**
  * A Handlebars environment with every helper a template can call (each
  * documented with an example in the README: test/render/helpers-doc.test.ts
@@ -51,6 +48,35 @@ export function templateEnvironment(): typeof Handlebars {
   registerCellHelpers(handlebars);
   registerContextHelpers(handlebars);
   return handlebars;
+}
+
+/**
+ * Compiled templates, by the partials they were compiled with and the main
+ * template's source: compiling the partials took longer than rendering, and
+ * an --all run renders many images with the same ones. A set with the user's
+ * partials has maps of its own, so it never shares a built-in set's entry.
+ */
+const compiled = new WeakMap<ReadonlyMap<string, string>, Map<string, Handlebars.TemplateDelegate>>();
+
+function compiledTemplate(templates: TemplateSet): Handlebars.TemplateDelegate {
+  let bySource = compiled.get(templates.partials);
+  if (!bySource) compiled.set(templates.partials, (bySource = new Map<string, Handlebars.TemplateDelegate>()));
+  // The label is part of the key: a syntax error names the template it is in.
+  const key = `${templates.label}\u0000${templates.source}`;
+  let template = bySource.get(key);
+  if (!template) {
+    const handlebars = templateEnvironment();
+    for (const [name, source] of templates.partials) {
+      // Compiled when first called: every built-in partial is registered, and a template calls a few.
+      let partial: Handlebars.TemplateDelegate | undefined;
+      const label = `partial ${templates.partialLabels.get(name) ?? name}`;
+      const call: Handlebars.TemplateDelegate = (context, options) => (partial ??= compile(handlebars, source, label))(context, options);
+      handlebars.registerPartial(name, call);
+    }
+    template = compile(handlebars, templates.source, `template ${templates.label}`);
+    bySource.set(key, template);
+  }
+  return template;
 }
 
 function compile(handlebars: typeof Handlebars, source: string, label: string): Handlebars.TemplateDelegate {

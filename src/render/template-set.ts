@@ -40,6 +40,37 @@ const MAIN_FILE = 'readme.md.hbs';
  * template is `default`), so one part changes without copying the rest.
  */
 export function loadTemplateSet(template: string, userPartials?: UserPartials): TemplateSet {
+  const builtIn = (BUILT_IN_TEMPLATES as readonly string[]).includes(template);
+  const set = builtIn
+    ? builtInSet(template)
+    : { label: template, builtIn, source: readUserTemplate(template), partials: builtInPartials(), partialLabels: new Map() };
+  return userPartials === undefined || userPartials.names.length === 0
+    ? set
+    : withUserPartials(set, userPartials, builtIn ? template : undefined);
+}
+
+/**
+ * The shipped files do not change while readme-gen runs: read once per
+ * process, and the same objects each time, so that renderTemplate compiles
+ * them once (an --all run used to read and compile them for every image).
+ * A user's template and partials are read each time: they may be edited
+ * between renders, and a set with them gets maps of its own.
+ */
+const builtInSets = new Map<string, TemplateSet>();
+let partialsRead: Map<string, string> | undefined;
+
+function builtInSet(template: string): TemplateSet {
+  let set = builtInSets.get(template);
+  if (!set) {
+    const source = readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8');
+    set = { label: template, builtIn: true, source, partials: builtInPartials(), partialLabels: new Map() };
+    builtInSets.set(template, set);
+  }
+  return set;
+}
+
+function builtInPartials(): Map<string, string> {
+  if (partialsRead) return partialsRead;
   const partials = new Map<string, string>();
   for (const builtIn of BUILT_IN_TEMPLATES) {
     const dir = packageFile('templates', builtIn, 'partials');
@@ -49,12 +80,7 @@ export function loadTemplateSet(template: string, userPartials?: UserPartials): 
       partials.set(`${builtIn}/${file.slice(0, -'.hbs'.length)}`, readFileSync(path.join(dir, file), 'utf8'));
     }
   }
-  const builtIn = (BUILT_IN_TEMPLATES as readonly string[]).includes(template);
-  const source = builtIn ? readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8') : readUserTemplate(template);
-  const set: TemplateSet = { label: template, builtIn, source, partials, partialLabels: new Map() };
-  return userPartials === undefined || userPartials.names.length === 0
-    ? set
-    : withUserPartials(set, userPartials, builtIn ? template : undefined);
+  return (partialsRead = partials);
 }
 
 function readUserTemplate(template: string): string {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { X509Certificate, crypto as sigstoreCrypto } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -19,6 +20,8 @@ export interface Trust {
   requiresSct: boolean;
   /** A public key given with --key or key:, for keyed (non-keyless) signatures. */
   publicKey?: sigstoreCrypto.KeyObject;
+  /** The hash of the root's and the key's bytes: what a cached verdict was reached with (verdict-cache.ts). */
+  fingerprint: string;
 }
 
 export interface TrustOptions {
@@ -30,15 +33,32 @@ export interface TrustOptions {
   label?: (file: string) => string;
 }
 
+/** Trust by the text of its root and key: every image of an --all run shares them, and parsing them cost a millisecond or more per image. */
+const loaded = new Map<string, Trust>();
+
+/**
+ * The trust in a trusted root (and key): read each time, parsed once per
+ * process for the same bytes, so a file changed meanwhile is read anew.
+ */
 export function loadTrust(options: TrustOptions = {}): Trust {
   const label = options.label ?? ((file: string) => file);
   const rootFile = options.trustedRootPath ?? PUBLIC_GOOD_TRUSTED_ROOT;
-  const root = parseTrustedRoot(readText(rootFile, label(rootFile), 'trusted root'), label(rootFile));
-  assertLogKeysHaveStart(root, label(rootFile));
-  const publicKey =
-    options.keyPath === undefined
-      ? undefined
-      : parsePublicKey(readText(options.keyPath, label(options.keyPath), 'key'), label(options.keyPath));
+  const rootText = readText(rootFile, label(rootFile), 'trusted root');
+  const keyText = options.keyPath === undefined ? undefined : readText(options.keyPath, label(options.keyPath), 'key');
+  const key = `${rootText}\u0000${keyText ?? ''}`;
+  let trust = loaded.get(key);
+  if (!trust) {
+    const fingerprint = createHash('sha256').update(key).digest('hex');
+    trust = parseTrust(rootText, label(rootFile), keyText, options.keyPath === undefined ? '' : label(options.keyPath), fingerprint);
+    loaded.set(key, trust);
+  }
+  return trust;
+}
+
+function parseTrust(rootText: string, rootLabel: string, keyText: string | undefined, keyLabel: string, fingerprint: string): Trust {
+  const root = parseTrustedRoot(rootText, rootLabel);
+  assertLogKeysHaveStart(root, rootLabel);
+  const publicKey = keyText === undefined ? undefined : parsePublicKey(keyText, keyLabel);
   const material = toTrustMaterial(root, () => {
     if (!publicKey) throw new InputError('a signature names a public key, but no key was given; pass --key FILE or set key: in the config');
     return { publicKey, validFor: () => true };
@@ -53,6 +73,7 @@ export function loadTrust(options: TrustOptions = {}): Trust {
   const trust: Trust = {
     material: anchored,
     requiresSct: root.ctlogs.length > 0,
+    fingerprint,
     forIssuer(issuerName) {
       const key = issuerName.toString('hex');
       let narrowed = byIssuer.get(key);

@@ -5,6 +5,7 @@ import { SignatureCheckError } from './signature-check-error.js';
 import { type BundleSignature, isSignatureBundle, readSigstoreBundle, verifySigstoreBundle } from './sigstore-bundle.js';
 import type { Trust } from './trusted-root.js';
 import type { VerifiedSigner } from './verify-bundle.js';
+import { type VerdictStore, verdictKey } from './verdict-cache.js';
 import { verifyCosignSignature } from './verify-cosign-signature.js';
 
 /** A signature in either of the layouts cosign stores them in. */
@@ -24,18 +25,24 @@ export interface LogEntry {
   logHost?: string;
 }
 
+/** Verdicts reached in this process, by verdictKey: an --all run over images that share a signature verifies it once. */
+const reached = new Map<string, SignatureVerdict>();
+
 /**
  * Verifies every signature attached to the given digests: legacy `.sig`
  * layers and Sigstore bundle referrers (attestations and SBOMs are not
  * signatures and are left out). A signature that fails is kept with its
  * reason, so the caller decides whether that stops the run (render) or
- * becomes a visible warning.
+ * becomes a visible warning. A verdict is a function of the signature, the
+ * digest, the trust and the policy alone (verdictKey), so each is reached
+ * once per process, and a verified one is kept in `store` for later runs.
  */
 export function verifyStateSignatures(
   state: ImageState,
   digests: Iterable<string>,
   trust: Trust,
   policy: IdentityPolicy,
+  store?: VerdictStore,
 ): Map<string, SignatureVerdict[]> {
   const verdicts = new Map<string, SignatureVerdict[]>();
   for (const digest of digests) {
@@ -43,19 +50,32 @@ export function verifyStateSignatures(
     const context = { digest, trust, policy };
     verdicts.set(
       digest,
-      records.filter(isSignature).map((record) =>
-        verdictFor(trust, () => {
-          if (record.format === 'cosign') {
-            const cosign = readCosignSignature(record, digest);
-            return { signature: { format: 'cosign', cosign }, signer: verifyCosignSignature(cosign, context) };
-          }
-          const bundle = readSigstoreBundle(record, digest);
-          return { signature: { format: 'sigstore-bundle', bundle }, signer: verifySigstoreBundle(bundle, context) };
-        }),
-      ),
+      records.filter(isSignature).map((record) => {
+        const key = verdictKey(digest, record, trust, policy);
+        let verdict = reached.get(key);
+        if (!verdict) {
+          verdict = verdictFor(trust, () => {
+            const signature = readSignature(record, digest);
+            const verify = () =>
+              signature.format === 'cosign'
+                ? verifyCosignSignature(signature.cosign, context)
+                : verifySigstoreBundle(signature.bundle, context);
+            return { signature, signer: store ? store.kept(key, verify) : verify() };
+          });
+          reached.set(key, verdict);
+        }
+        return verdict;
+      }),
     );
   }
   return verdicts;
+}
+
+/** A signature record read (parsed, not verified); a part that cannot be read fails its check. */
+function readSignature(record: SignatureRecord, digest: string): ImageSignature {
+  return record.format === 'cosign'
+    ? { format: 'cosign', cosign: readCosignSignature(record, digest) }
+    : { format: 'sigstore-bundle', bundle: readSigstoreBundle(record, digest) };
 }
 
 function isSignature(record: SignatureRecord): boolean {

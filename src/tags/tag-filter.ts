@@ -20,9 +20,16 @@ export function hidingPattern(tag: string, excludePatterns: readonly string[]): 
  */
 export function globMatches(pattern: string, tag: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === tag;
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(tag);
+  let expression = globExpressions.get(pattern);
+  if (!expression) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    globExpressions.set(pattern, (expression = new RegExp(`^${source}$`, 's')));
+  }
+  return expression.test(tag);
 }
+
+/** Each pattern compiled once: every tag of every image is matched against the same few. */
+const globExpressions = new Map<string, RegExp>();

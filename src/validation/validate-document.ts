@@ -40,18 +40,19 @@ export function parseValidated<T>(
   format: 'yaml' | 'json',
   crossCheck?: (value: T) => KeyProblem | undefined,
 ): T {
-  const lineCounter = new LineCounter();
   // The yaml parser reads JSON too; it is used for both so that a schema error
-  // can be traced back to the line that holds the offending key.
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // can be traced back to the line that holds the offending key. A valid JSON
+  // document (a state file) needs no positions, so it is parsed only for an error.
+  const locate = () => located(text);
   let value: unknown;
   if (format === 'json') {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new InputError(`${file}:${jsonErrorPosition(error, text, lineCounter)}: not valid JSON: ${jsonErrorReason(error)}`);
+      throw new InputError(`${file}:${jsonErrorPosition(error, text, locate().lineCounter)}: not valid JSON: ${jsonErrorReason(error)}`);
     }
   } else {
+    const { doc, lineCounter } = locate();
     const [first] = doc.errors;
     if (first) throw new InputError(describeYamlError(first, file, doc, lineCounter));
     value = doc.toJS({ maxAliasCount: 100 });
@@ -59,10 +60,12 @@ export function parseValidated<T>(
   const validate = validatorFor(schema);
   if (!validate(value)) {
     const [error] = validate.errors ?? [];
+    const { doc, lineCounter } = locate();
     throw new InputError(describeSchemaError(error, file, doc, lineCounter));
   }
   const broken = crossCheck?.(value as T);
   if (broken) {
+    const { doc, lineCounter } = locate();
     throw new InputError(`${file}:${positionIn(doc, lineCounter, broken.path)}: ${formatKeyPath(broken.path)}: ${broken.problem}`);
   }
   return value as T;
@@ -83,9 +86,26 @@ export interface KeyProblem {
  * nearest enclosing node when the key is absent.
  */
 export function positionOf(text: string, path: readonly string[]): string {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const { doc, lineCounter } = located(text);
   return positionIn(doc, lineCounter, path);
+}
+
+interface LocatedDocument {
+  text: string;
+  doc: ReturnType<typeof parseDocument>;
+  lineCounter: LineCounter;
+}
+
+/** The last document parsed: a config is validated, then asked for the positions of the settings it names, all from one parse. */
+let lastLocated: LocatedDocument | undefined;
+
+/** A document's syntax tree with line positions. */
+function located(text: string): LocatedDocument {
+  if (lastLocated?.text !== text) {
+    const lineCounter = new LineCounter();
+    lastLocated = { text, doc: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false }), lineCounter };
+  }
+  return lastLocated;
 }
 
 function positionIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly string[]): string {

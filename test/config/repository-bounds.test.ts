@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { gitTopLevel } from '../../src/config/repository-bounds.js';
 import { isInside } from '../../src/fs/is-inside.js';
 import { packageFile } from '../../src/package-root.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
@@ -115,5 +116,28 @@ describe('isInside', () => {
     assert.equal(isInside('/repo', '/repo/../other'), false);
     assert.equal(isInside('/repo', '/repository'), false);
     assert.equal(isInside('/repo/a', '/repo'), false);
+  });
+});
+
+describe('the repository root of many configs', () => {
+  test('git is asked once per work tree; a repository nested inside is its own', (t) => {
+    const root = realpathSync(temporaryDirectory(t));
+    const outer = path.join(root, 'outer');
+    const nested = path.join(outer, 'nested');
+    for (const dir of ['a/b', 'd/e', 'nested/c', 'nested/f']) mkdirSync(path.join(outer, dir), { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: outer });
+    execFileSync('git', ['init', '-q'], { cwd: nested });
+    assert.equal(gitTopLevel(path.join(outer, 'a', 'b')), outer);
+    assert.equal(gitTopLevel(path.join(nested, 'c')), nested);
+    // Without git on PATH, only what is known answers: every directory of either work tree.
+    const pathBefore = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      assert.equal(gitTopLevel(path.join(outer, 'd', 'e')), outer);
+      assert.equal(gitTopLevel(path.join(nested, 'f')), nested);
+      assert.equal(gitTopLevel(root), undefined, 'git cannot be asked about a directory above both');
+    } finally {
+      process.env.PATH = pathBefore;
+    }
   });
 });

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_MIRROR_URL } from '@sigstore/tuf';
 import { PUBLIC_GOOD_TRUSTED_ROOT } from '../../src/signatures/trusted-root.js';
 import { PUBLIC_GOOD_TUF_MIRROR, PUBLIC_GOOD_TUF_ROOT, offlineTrustedRoot } from '../../src/signatures/tuf-trusted-root.js';
 import { publicGoodTrustedRootFromSeeds, publicGoodTufRootFromSeeds } from '../../scripts/trusted-root-seed.js';
@@ -390,6 +391,7 @@ describe('the public-good defaults', () => {
     assert.deepEqual(offlineTrustedRoot({ cacheDir: dir }), { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' });
     assert.deepEqual(offlineTrustedRoot({ cacheDir: null }), { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' });
     assert.equal(PUBLIC_GOOD_TUF_MIRROR, 'https://tuf-repo-cdn.sigstore.dev');
+    assert.equal(PUBLIC_GOOD_TUF_MIRROR, DEFAULT_MIRROR_URL, "written out in tuf-trusted-root.ts; keep it @sigstore/tuf's");
     assert.equal(readFileSync(PUBLIC_GOOD_TRUSTED_ROOT, 'utf8'), publicGoodTrustedRootFromSeeds(), 'npm run update-trusted-root');
     assert.equal(readFileSync(PUBLIC_GOOD_TUF_ROOT, 'utf8'), publicGoodTufRootFromSeeds(), 'npm run update-trusted-root');
     const tufRoot = JSON.parse(readFileSync(PUBLIC_GOOD_TUF_ROOT, 'utf8')) as {
