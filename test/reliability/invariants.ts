@@ -59,12 +59,17 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The folders of results kept in the cache (verdicts, tags-table checks, authentic READMEs). */
+const KEPT_RESULT_FOLDERS = new Set(['verdicts', 'tags-tables', 'readmes']);
+
 /**
  * The content cache holds only complete entries: every file under
  * sha256/ sits at sha256/<first two hex>/<hex> and its bytes hash to <hex>;
- * every registry capability file is whole JSON; nothing else is there.
+ * every registry capability file is whole JSON; every kept result is whole
+ * JSON holding the key it is named by; nothing else is there.
  * Returns how many content entries there are.
  */
+
 export function assertCacheConsistent(cacheDir: string): number {
   let entries = 0;
   let files: string[];
@@ -87,6 +92,13 @@ export function assertCacheConsistent(cacheDir: string): number {
     } else if (parts[0] === 'registries') {
       assert.match(file, /\.json$/, `unexpected file in the cache: ${file}`);
       assert.doesNotThrow(() => JSON.parse(bytes.toString('utf8')), `cache file ${file} is not whole JSON`);
+    } else if (parts[0] !== undefined && KEPT_RESULT_FOLDERS.has(parts[0])) {
+      // src/fs/kept-results.ts: <folder>/<key>.json holding {key, value}, the key it was kept under.
+      assert.equal(parts.length, 2, `kept result at an unexpected depth: ${file}`);
+      const key = /^([0-9a-f]{64})\.json$/.exec(parts[1] ?? '')?.[1];
+      assert.ok(key !== undefined, `not a kept result's name: ${file}`);
+      const entry = JSON.parse(bytes.toString('utf8')) as { key?: unknown };
+      assert.equal(entry.key, key, `kept result ${file} holds another key: partial or wrong`);
     } else {
       assert.fail(`unexpected file in the cache: ${file}`);
     }
