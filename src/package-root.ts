@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -7,4 +8,11 @@ import path from 'node:path';
  */
 export function packageFile(...segments: string[]): string {
   return path.join(fileURLToPath(new URL('../..', import.meta.url)), ...segments);
+}
+
+let version: string | undefined;
+
+/** readme-gen's version, from its package.json, read once per process. */
+export function readmeGenVersion(): string {
+  return (version ??= (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version);
 }

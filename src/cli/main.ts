@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ExitCode, InternalError, ReadmeGenError } from '../errors.js';
-import { packageFile } from '../package-root.js';
+import { readmeGenVersion } from '../package-root.js';
 import { parseCommandLine } from './args.js';
 import { commandHelp, generalHelp } from './help.js';
 
@@ -14,7 +13,7 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
         process.stdout.write(commandLine.topic === undefined ? generalHelp() : commandHelp(commandLine.topic));
         return ExitCode.ok;
       case 'version':
-        process.stdout.write(`${(JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version}\n`);
+        process.stdout.write(`${readmeGenVersion()}\n`);
         return ExitCode.ok;
     }
     debug = commandLine.flags.boolean('debug');

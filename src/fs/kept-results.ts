@@ -1,20 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageFile } from '../package-root.js';
+import { readmeGenVersion } from '../package-root.js';
 import { writeFileAtomic } from './atomic-write.js';
-
-let version: string | undefined;
-
-/** readme-gen's version: a result is its checker's, and another version's may judge otherwise. */
-function readmeGenVersion(): string {
-  return (version ??= (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version);
-}
 
 /**
  * The key of a pure check's result: the hash of everything the check reads
  * (`inputs`, as JSON) and of readme-gen's version, so that another version's
- * checker is asked again.
+ * checker, which may judge otherwise, is asked again.
  */
 export function resultKey(inputs: readonly unknown[]): string {
   return createHash('sha256')

@@ -28,6 +28,14 @@ export function certsDirectories(env: NodeJS.ProcessEnv): string[] {
   return [path.join(configHome, 'containers', 'certs.d'), '/etc/containers/certs.d', '/etc/docker/certs.d'];
 }
 
+/**
+ * Where an error tells the user to put a host's CA: the user's own certs.d,
+ * the first place looked (certsDirectories), as the shell writes it.
+ */
+export function userCaFile(host: string): string {
+  return `~/.config/containers/certs.d/${host}/ca.crt`;
+}
+
 /** Finds and reads each host's certs.d directory once per run; undefined for a host that has none. */
 export class RegistryCertificateFinder {
   readonly #roots: readonly string[];

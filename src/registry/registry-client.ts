@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponse } from '../http/http-client.js';
 import { isLoopback } from '../http/loopback.js';
 import { MANIFEST_MEDIA_TYPES } from '../state/image-state.js';
 import { type ImageLocation, apiBase } from './image-location.js';
+import { userCaFile } from './registry-certificates.js';
 import { type Descriptor, MANIFEST_ACCEPT, type Manifest, parseManifest } from './oci-manifest.js';
 import type { RegistryHttpClient, RequestKind } from './registry-http.js';
 import { type PullQuota, artifactoryNextPage, dockerHubPullQuota, gcrTagDigests, isQuotaExhausted } from './registry-quirks.js';
@@ -529,7 +530,7 @@ function expectOk(response: HttpResponse, what: string): void {
   ) {
     const host = new URL(response.url).host;
     throw new RegistryError(
-      `${what}: ${host} speaks TLS, and readme-gen spoke plain HTTP to it (a loopback host, or one named with --insecure-registry); put the CA certificate of its TLS certificate in ~/.config/containers/certs.d/${host}/ca.crt (readme-gen then uses https), and leave it out of --insecure-registry`,
+      `${what}: ${host} speaks TLS, and readme-gen spoke plain HTTP to it (a loopback host, or one named with --insecure-registry); put the CA certificate of its TLS certificate in ${userCaFile(host)} (readme-gen then uses https), and leave it out of --insecure-registry`,
     );
   }
   throw new RegistryError(`${what}: HTTP ${response.status}${registryErrorText(response.body)}`);

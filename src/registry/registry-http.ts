@@ -1,5 +1,6 @@
 import { RegistryError } from '../errors.js';
 import { HttpClient, type HttpOptions, retryableStatus } from '../http/http-client.js';
+import { userCaFile } from './registry-certificates.js';
 import { isQuotaExhausted } from './registry-quirks.js';
 
 /** What a registry request is for, so runs can be counted by kind (`--json`, request-economy tests). */
@@ -18,7 +19,7 @@ export function registryHttpClient(options: Partial<HttpOptions> = {}): Registry
       unresolvableFix: "check the registry's host name, or that this machine can resolve it (DNS, VPN)",
       refusedFix: 'start the registry, or fix the host and port in the location',
       certificateFix: (host) =>
-        `if a private CA signed it, put the CA's certificate in ~/.config/containers/certs.d/${host}/ca.crt (or /etc/docker/certs.d/${host}/), or give it to Node (NODE_EXTRA_CA_CERTS=<file>)`,
+        `if a private CA signed it, put the CA's certificate in ${userCaFile(host)} (or /etc/docker/certs.d/${host}/), or give it to Node (NODE_EXTRA_CA_CERTS=<file>)`,
       // A spent pull quota is spent until its window resets: asking again only costs time.
       retryable: (response) => retryableStatus(response) && !isQuotaExhausted(response),
     },
