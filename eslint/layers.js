@@ -28,6 +28,7 @@ export const LAYERS = [
   ['commands'],
   ['config'],
   ['render', 'pr', 'verify'],
+  ['attestations'],
   ['registry', 'signatures', 'integrations'],
   ['state', 'markdown'],
   ['http', 'tags', 'validation', 'diff', 'fs', 'text'],

@@ -21,6 +21,8 @@ export interface ImageRecord {
   annotations?: Record<string, string>;
   labels?: Record<string, string>;
   signatures: SignatureRecord[];
+  /** in-toto attestations about this digest or its platforms (provenance, SBOMs, scans), in registry form; absent when none was found */
+  attestations?: AttestationRecord[];
 }
 
 export interface PlatformRecord {
@@ -58,6 +60,46 @@ export interface SigstoreBundleRecord {
   artifactType: string;
   annotations?: Record<string, string>;
   bundle: Record<string, unknown>;
+}
+
+/**
+ * An attestation in one of the three forms a registry holds them in: a layer
+ * of cosign's `sha256-<hex>.att` manifest, a Sigstore bundle referrer whose
+ * statement is not a cosign signature, or a layer of a BuildKit attestation
+ * manifest inside the index (never signed).
+ */
+export type AttestationRecord = CosignAttestationRecord | SigstoreBundleRecord | BuildkitAttestationRecord;
+
+/** One layer of cosign's `sha256-<hex>.att` manifest: a DSSE envelope holding an in-toto statement. */
+export interface CosignAttestationRecord {
+  format: 'cosign';
+  /** the `.att` manifest holding this layer */
+  manifestDigest: Digest;
+  /** application/vnd.dsse.envelope.v1+json */
+  mediaType: string;
+  /** the layer digest: sha256 of the envelope bytes */
+  digest: Digest;
+  /** base64 of the DSSE envelope bytes */
+  payload: string;
+  /** the layer's annotations: `predicateType`, `dev.sigstore.cosign/certificate`, `…/chain`, `…/bundle` (the Rekor entry) */
+  annotations: Record<string, string>;
+}
+
+/** One layer of a BuildKit attestation manifest (an index entry of platform unknown/unknown): an unsigned in-toto statement. */
+export interface BuildkitAttestationRecord {
+  format: 'buildkit';
+  /** the attestation manifest holding this layer */
+  manifestDigest: Digest;
+  /** the platform manifest it describes (the entry's `vnd.docker.reference.digest`) */
+  subject: Digest;
+  /** application/vnd.in-toto+json */
+  mediaType: string;
+  /** the layer digest: sha256 of the statement bytes */
+  digest: Digest;
+  /** the layer's `in-toto.io/predicate-type` annotation */
+  predicateType: string;
+  /** base64 of the statement bytes */
+  payload: string;
 }
 
 export const COSIGN_SIMPLESIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
