@@ -1,4 +1,13 @@
-import type { CosignSignatureRecord, Digest, ImageRecord, ImageState, SigstoreBundleRecord } from '../state/image-state.js';
+import type {
+  AttestationRecord,
+  CosignAttestationRecord,
+  CosignSignatureRecord,
+  Digest,
+  ImageRecord,
+  ImageState,
+  SignatureRecord,
+  SigstoreBundleRecord,
+} from '../state/image-state.js';
 
 /**
  * What the previous state (the committed state file) already says about
@@ -12,8 +21,14 @@ import type { CosignSignatureRecord, Digest, ImageRecord, ImageState, SigstoreBu
  *   layers, named by the manifest digest the state recorded for them; it is
  *   reused only when the `.sig` tag still points to that digest (a new
  *   signature makes a new manifest under the same tag);
+ * - BuildKit's attestations come from the index's attestation manifests,
+ *   named by the index, so they are part of the image's description;
+ * - a cosign attestation manifest's (`.att`) records, as a signature
+ *   manifest's, are reused while the tag points to the manifest recorded;
  * - a Sigstore bundle referrer's record comes from the referrer's manifest
- *   and its one layer, named by the referrer's digest.
+ *   and its one layer, named by the referrer's digest; it is found among the
+ *   signatures or the attestations, as a state written before attestations
+ *   were read has every bundle among the signatures.
  * Tags are not reused: a tag may move, so every tag is still looked up.
  */
 export class KnownContent {
@@ -27,9 +42,12 @@ export class KnownContent {
     return Object.hasOwn(this.#images, digest);
   }
 
-  /** The image's description without its signatures, which are looked up afresh. */
+  /** The image's description without its signatures and the attestations attached to it, which are looked up afresh. */
   image(digest: Digest): ImageRecord | undefined {
-    return this.has(digest) ? { ...(this.#images[digest] as ImageRecord), signatures: [] } : undefined;
+    if (!this.has(digest)) return undefined;
+    const { attestations, ...image } = this.#images[digest] as ImageRecord;
+    const ofIndex = (attestations ?? []).filter((record) => record.format === 'buildkit');
+    return { ...image, signatures: [], ...(ofIndex.length > 0 ? { attestations: ofIndex } : {}) };
   }
 
   /** The signatures of `digest` that the cosign signature manifest `manifestDigest` held; undefined when none were recorded. */
@@ -40,9 +58,19 @@ export class KnownContent {
     return records.length > 0 ? records : undefined;
   }
 
-  /** The bundle the referrer `referrerDigest` of `digest` held, when it was recorded. */
+  /** The attestations of `digest` that the cosign attestation manifest `manifestDigest` held; undefined when none were recorded. */
+  cosignAttestations(digest: Digest, manifestDigest: string): CosignAttestationRecord[] | undefined {
+    const records = (this.#images[digest]?.attestations ?? []).filter(
+      (record): record is CosignAttestationRecord => record.format === 'cosign' && record.manifestDigest === manifestDigest,
+    );
+    return records.length > 0 ? records : undefined;
+  }
+
+  /** The bundle the referrer `referrerDigest` of `digest` held, when it was recorded, as a signature or as an attestation. */
   bundle(digest: Digest, referrerDigest: string): SigstoreBundleRecord | undefined {
-    return this.#images[digest]?.signatures.find(
+    const image = this.#images[digest];
+    const records: (SignatureRecord | AttestationRecord)[] = [...(image?.signatures ?? []), ...(image?.attestations ?? [])];
+    return records.find(
       (record): record is SigstoreBundleRecord => record.format === 'sigstore-bundle' && record.manifestDigest === referrerDigest,
     );
   }

@@ -1,6 +1,8 @@
 import { isShownTag } from '../tags/tag-filter.js';
 import {
+  type AttestationRecord,
   COSIGN_SIMPLESIGNING_MEDIA_TYPE,
+  type CosignAttestationRecord,
   type CosignSignatureRecord,
   type Digest,
   type ImageRecord,
@@ -11,6 +13,7 @@ import {
   type TagRecord,
 } from '../state/image-state.js';
 import { RegistryError } from '../errors.js';
+import { buildkitAttestations, cosignAttestations, isAttestationBundle, isBuildkitAttestationEntry, withinCap } from './attestation-records.js';
 import type { SharedQuestion } from './content-cache.js';
 import { KnownContent } from './known-content.js';
 import { type Descriptor, type Manifest, type Platform, parseImageConfig } from './oci-manifest.js';
@@ -20,7 +23,9 @@ import { describeQuota } from './registry-quirks.js';
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const SIGNATURE_TAG = /^sha256-([0-9a-f]{64})\.sig$/;
 const REFERRERS_FALLBACK_TAG = /^sha256-([0-9a-f]{64})$/;
-const COSIGN_ARTIFACT_TAG = /^sha256-[0-9a-f]{64}\.(att|sbom)$/;
+const ATTESTATION_TAG = /^sha256-([0-9a-f]{64})\.att$/;
+/** `cosign attach sbom`'s tag (deprecated in cosign 2, gone in 3): an SBOM blob with no statement or signature, not read. */
+const COSIGN_SBOM_TAG = /^sha256-[0-9a-f]{64}\.sbom$/;
 /** cosign takes a referrer's one layer as a bundle when its media type starts so (pkg/oci/remote/signatures.go, Bundle). */
 const BUNDLE_MEDIA_TYPE_PREFIX = 'application/vnd.dev.sigstore.bundle';
 const OCI_IMAGE_ANNOTATION = 'org.opencontainers.image.';
@@ -34,6 +39,7 @@ const TAG_LOOKUPS_IN_FLIGHT = 256;
 export interface SnapshotProgress {
   tags: { done: number; total: number };
   manifests: { done: number; total: number };
+  /** images whose signatures and attestations (`.sig`, `.att`, referrers) are looked up */
   signatures: { done: number; total: number };
   /** in a run over many images (--all): how many are done */
   images?: { done: number; total: number };
@@ -58,9 +64,11 @@ export interface SnapshotOptions {
 /**
  * Everything the README needs from the registry, with the fewest requests:
  * the tag pages; one HEAD per shown tag; one GET per digest not seen before
- * (indexes, their platforms' manifests, a single-arch image's config); and for
- * signatures only what the tag list says exists — cosign's `sha256-<hex>.sig`
- * tags and, where the registry has no referrers API, its fallback tags. The
+ * (indexes, their platforms' manifests, a single-arch image's config, BuildKit's
+ * attestation manifests and statements the index lists); and for signatures
+ * and attestations only what the tag list says exists — cosign's
+ * `sha256-<hex>.sig` and `.att` tags and, where the registry has no referrers
+ * API, its fallback tags. The
  * referrers API is probed once; a registry without it is not asked again.
  * What the previous state describes under a digest is taken from it, not
  * fetched. When the registry announces a pull quota, the manifest GETs wait
@@ -71,7 +79,7 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   const progress: SnapshotProgress = { tags: { done: 0, total: 0 }, manifests: { done: 0, total: 0 }, signatures: { done: 0, total: 0 } };
   const report = () => options.onProgress?.(progress);
   const listed = await client.listTags();
-  const { shown, signatureTags, fallbackTags } = classifyTags(listed, options);
+  const { shown, signatureTags, attestationTags, fallbackTags } = classifyTags(listed, options);
   progress.tags.total = shown.length;
   report();
 
@@ -94,13 +102,20 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   });
   failure.catch(() => undefined);
   const describe = (digest: Digest): void => {
-    const signed = signatureTags.has(digest) || fallbackTags.has(digest);
+    const signed = signatureTags.has(digest) || attestationTags.has(digest) || fallbackTags.has(digest);
     progress.manifests.total++;
     if (signed) progress.signatures.total++;
     const image = describeWithSignatures(
       client,
       digest,
-      { signatureTag: signatureTags.get(digest), fallbackTag: fallbackTags.get(digest), referrers, known, warn: options.warn },
+      {
+        signatureTag: signatureTags.get(digest),
+        attestationTag: attestationTags.get(digest),
+        fallbackTag: fallbackTags.get(digest),
+        referrers,
+        known,
+        warn: options.warn,
+      },
       options.warn,
       () => {
         progress.manifests.done++;
@@ -141,7 +156,7 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   }
   if (held.size > 0) {
     const needed = [...held].reduce(
-      (sum, digest) => sum + pullsAtLeast(client, digest, { signatureTags, fallbackTags, known, options }),
+      (sum, digest) => sum + pullsAtLeast(client, digest, { signatureTags, attestationTags, fallbackTags, known, options }),
       0,
     );
     const quota = client.quota;
@@ -170,16 +185,18 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
 
 /**
  * The fewest manifest GETs an image not yet described can cost: its manifest
- * unless known, and for an image never seen its signature tag's manifest
- * (and its referrers fallback tag's, on a registry known to lack the
- * referrers API). An index's children are not known before it is read, so
- * they are not counted: the run may need more, never fewer.
+ * unless known, and for an image never seen its signature and attestation
+ * tags' manifests (and its referrers fallback tag's, on a registry known to
+ * lack the referrers API). An index's children (platforms, BuildKit's
+ * attestation manifests) are not known before it is read, so they are not
+ * counted: the run may need more, never fewer.
  */
 function pullsAtLeast(
   client: RegistryClient,
   digest: Digest,
   context: {
     signatureTags: Map<string, string>;
+    attestationTags: Map<string, string>;
     fallbackTags: Map<string, string>;
     known: KnownContent;
     options: SnapshotOptions;
@@ -188,10 +205,16 @@ function pullsAtLeast(
   const seenBefore = context.known.has(digest) || client.isCached(digest);
   if (seenBefore) return 0;
   const fallback = context.fallbackTags.has(digest) && context.options.referrersApi === false;
-  return 1 + (context.signatureTags.has(digest) ? 1 : 0) + (fallback ? 1 : 0);
+  return 1 + (context.signatureTags.has(digest) ? 1 : 0) + (context.attestationTags.has(digest) ? 1 : 0) + (fallback ? 1 : 0);
 }
 
-/** An image and its signatures, fetched side by side: the signature look-ups need not wait for the index. */
+/**
+ * An image, its signatures and its attestations, fetched side by side: the
+ * look-ups need not wait for the index. The attestations are BuildKit's (from
+ * the index), then cosign's `.att` layers, then bundle referrers, each in the
+ * order the registry gives them; the record has none when there are none, so
+ * a state without attestations is unchanged.
+ */
 async function describeWithSignatures(
   client: RegistryClient,
   digest: Digest,
@@ -201,11 +224,13 @@ async function describeWithSignatures(
 ): Promise<ImageRecord> {
   // Asked before describeImage caches the image: whether an earlier run saw it.
   const imageSeenBefore = sources.known.has(digest) || client.isCached(digest);
-  const [image, signatures] = await Promise.all([
+  const [image, attached] = await Promise.all([
     sources.known.image(digest) ?? describeImage(client, digest, warn),
-    signaturesOf(client, digest, { ...sources, imageSeenBefore }),
+    attachedTo(client, digest, { ...sources, imageSeenBefore }),
   ]);
-  image.signatures = signatures;
+  image.signatures = attached.signatures;
+  const attestations = [...(image.attestations ?? []), ...attached.attestations];
+  if (attestations.length > 0) image.attestations = attestations;
   done();
   return image;
 }
@@ -213,6 +238,7 @@ async function describeWithSignatures(
 function classifyTags(listed: readonly string[], options: SnapshotOptions) {
   const shown: string[] = [];
   const signatureTags = new Map<string, string>();
+  const attestationTags = new Map<string, string>();
   const fallbackTags = new Map<string, string>();
   for (const tag of listed) {
     if (!TAG_PATTERN.test(tag)) {
@@ -220,12 +246,14 @@ function classifyTags(listed: readonly string[], options: SnapshotOptions) {
       continue;
     }
     const signed = SIGNATURE_TAG.exec(tag)?.[1];
+    const attested = ATTESTATION_TAG.exec(tag)?.[1];
     const fallback = REFERRERS_FALLBACK_TAG.exec(tag)?.[1];
     if (signed) signatureTags.set(`sha256:${signed}`, tag);
+    else if (attested) attestationTags.set(`sha256:${attested}`, tag);
     else if (fallback) fallbackTags.set(`sha256:${fallback}`, tag);
-    else if (!COSIGN_ARTIFACT_TAG.test(tag) && isShownTag(tag, options.excludeTags)) shown.push(tag);
+    else if (!COSIGN_SBOM_TAG.test(tag) && isShownTag(tag, options.excludeTags)) shown.push(tag);
   }
-  return { shown, signatureTags, fallbackTags };
+  return { shown, signatureTags, attestationTags, fallbackTags };
 }
 
 async function describeImage(client: RegistryClient, digest: Digest, warn: (message: string) => void): Promise<ImageRecord> {
@@ -235,8 +263,12 @@ async function describeImage(client: RegistryClient, digest: Digest, warn: (mess
   if (annotations) image.annotations = annotations;
   if (manifest.kind === 'index') {
     const children = manifest.manifests.filter((child) => child.platform && !isAttestation(child));
-    const platforms = await Promise.all(children.map((child) => platformOfChild(client, digest, child, warn)));
+    const [platforms, attestations] = await Promise.all([
+      Promise.all(children.map((child) => platformOfChild(client, digest, child, warn))),
+      Promise.all(manifest.manifests.filter(isBuildkitAttestationEntry).map((entry) => buildkitAttestations(client, digest, entry, warn))),
+    ]);
     image.platforms = platforms.filter((platform): platform is PlatformRecord => platform !== undefined);
+    if (attestations.flat().length > 0) image.attestations = attestations.flat();
     return image;
   }
   const config = parseImageConfig(await client.blob(manifest.config.digest), manifest.config.digest);
@@ -296,6 +328,7 @@ function ociAnnotations(map: Record<string, string> | undefined): Record<string,
 
 interface SignatureSources {
   signatureTag: string | undefined;
+  attestationTag: string | undefined;
   fallbackTag: string | undefined;
   referrers: ReferrersProbe;
   known: KnownContent;
@@ -305,7 +338,7 @@ interface SignatureSources {
 }
 
 /**
- * What a signature tag (`.sig`, or the referrers fallback) points to: its
+ * What a signature tag (`.sig`, `.att`, or the referrers fallback) points to: its
  * digest, and its manifest when asked for. For an image seen before, a HEAD
  * first: the manifest is probably cached or its records known, and a warm run
  * GETs nothing. For an image never seen, nothing about it can be cached or
@@ -326,14 +359,33 @@ async function signatureTagTarget(
   return { digest: head.digest, manifest: async () => (await client.manifest(head.digest)).manifest };
 }
 
-async function signaturesOf(client: RegistryClient, digest: Digest, sources: SignatureSources): Promise<SignatureRecord[]> {
-  const records: SignatureRecord[] = [];
-  if (sources.signatureTag) records.push(...(await legacySignatures(client, digest, sources.signatureTag, sources)));
-  for (const referrer of await sources.referrers.of(digest, sources.fallbackTag, sources.imageSeenBefore)) {
-    const bundle = sources.known.bundle(digest, referrer.digest) ?? (await bundleReferrer(client, digest, referrer));
-    if (bundle) records.push(bundle);
+/**
+ * The signatures and attestations attached to an image: `.sig` and `.att`
+ * tags, and bundle referrers, each a signature or an attestation by its
+ * statement's predicate type (a bundle the previous state recorded is sorted
+ * again, as states written before attestations were read have every bundle
+ * among the signatures).
+ */
+async function attachedTo(
+  client: RegistryClient,
+  digest: Digest,
+  sources: SignatureSources,
+): Promise<{ signatures: SignatureRecord[]; attestations: AttestationRecord[] }> {
+  const signatures: SignatureRecord[] = [];
+  const attestations: AttestationRecord[] = [];
+  const [legacy, attested, referrers] = await Promise.all([
+    sources.signatureTag ? legacySignatures(client, digest, sources.signatureTag, sources) : [],
+    sources.attestationTag ? legacyAttestations(client, digest, sources.attestationTag, sources) : [],
+    sources.referrers.of(digest, sources.fallbackTag, sources.imageSeenBefore),
+  ]);
+  signatures.push(...legacy);
+  attestations.push(...attested);
+  for (const referrer of referrers) {
+    const bundle = sources.known.bundle(digest, referrer.digest) ?? (await bundleReferrer(client, digest, referrer, sources.warn));
+    if (bundle && isAttestationBundle(bundle)) attestations.push(bundle);
+    else if (bundle) signatures.push(bundle);
   }
-  return records;
+  return { signatures, attestations };
 }
 
 /** cosign's `sha256-<hex>.sig` manifest: one simple-signing layer per signature, the payload as the layer blob. */
@@ -369,6 +421,20 @@ async function legacySignatures(
   return records;
 }
 
+/** cosign's `sha256-<hex>.att` manifest: as the `.sig` manifest, reused from the previous state while the tag still points to it. */
+async function legacyAttestations(
+  client: RegistryClient,
+  digest: Digest,
+  tag: string,
+  sources: SignatureSources,
+): Promise<CosignAttestationRecord[]> {
+  const found = await signatureTagTarget(client, tag, sources.imageSeenBefore);
+  if (!found) return [];
+  const recorded = sources.known.cosignAttestations(digest, found.digest);
+  if (recorded) return recorded;
+  return cosignAttestations(client, tag, found.digest as Digest, await found.manifest(), sources.warn);
+}
+
 /**
  * A referrer that is a Sigstore bundle, recognised as cosign 3 recognises one
  * (GetBundles, then pkg/oci/remote Bundle): whatever the index says of it —
@@ -377,14 +443,21 @@ async function legacySignatures(
  * annotations — its manifest is read, and it is a bundle when that manifest
  * has exactly one layer whose media type starts with
  * application/vnd.dev.sigstore.bundle, holding a bundle of version 0.3 or
- * later. Its artifact type is what the manifest says, at the top or inside
+ * later, and not over the cap on statements. Its artifact type is what the manifest says, at the top or inside
  * `config`, else the layer's type.
  */
-async function bundleReferrer(client: RegistryClient, digest: Digest, referrer: Descriptor): Promise<SigstoreBundleRecord | undefined> {
+async function bundleReferrer(
+  client: RegistryClient,
+  digest: Digest,
+  referrer: Descriptor,
+  warn: (message: string) => void,
+): Promise<SigstoreBundleRecord | undefined> {
   const { manifest } = await client.manifest(referrer.digest);
   if (manifest.kind !== 'image' || manifest.subject?.digest !== digest) return undefined;
   const [layer, ...more] = manifest.layers;
   if (!layer || more.length > 0 || !layer.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX)) return undefined;
+  // A bundle's size is its statement's: a signature's is a few kB, an SBOM attestation's may be megabytes.
+  if (!withinCap(layer, `referrer ${referrer.digest} of ${digest}: bundle`, warn)) return undefined;
   let bundle: unknown;
   try {
     bundle = JSON.parse((await client.blob(layer.digest)).toString('utf8'));

@@ -1,12 +1,10 @@
 import type { Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
-import type { SigstoreBundleRecord } from '../state/image-state.js';
+import { COSIGN_SIGN_PREDICATE, type SigstoreBundleRecord } from '../state/image-state.js';
 import { type JsonObject, fromParsedSorted } from './ordered-json.js';
 import { SignatureCheckError } from './signature-check-error.js';
 import { type VerifiedSigner, type VerifyContext, parseSigstoreBundle, verifyBundle } from './verify-bundle.js';
 
-/** What `cosign sign` (v3) puts in its bundle's in-toto statement. */
-export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 /** A Sigstore bundle attached as an OCI referrer, read into what the README shows of it. */

@@ -211,10 +211,11 @@ describe('readme-gen snapshot against a real registry', () => {
     // Tag pages: distribution 2.8 returns every tag in one page.
     // HEADs: each shown tag. The signed images are new, so their .sig tag and referrers fallback tag are read
     // with one GET by tag each: nothing about them can be cached yet, and a HEAD first would only add a round trip.
-    // Manifest GETs: 3 images, their 6 platform manifests, the .sig manifest, the fallback index, the bundle's manifest.
-    // Blob GETs: the single-arch image's config, the signature payload, the bundle.
+    // Manifest GETs: 3 images, their 6 platform manifests, the index's 4 BuildKit attestation manifests, the .sig
+    // manifest, the fallback index, the bundle's manifest.
+    // Blob GETs: the single-arch image's config, the 4 BuildKit statements, the signature payload, the bundle.
     // Referrers: one probe, which tells that 2.8 has no referrers API.
-    assert.deepEqual(cold, { 'GET tags': 1, HEAD: shown, 'GET manifests': 3 + 6 + 3, 'GET blobs': 3, 'GET referrers': 1 });
+    assert.deepEqual(cold, { 'GET tags': 1, HEAD: shown, 'GET manifests': 3 + 6 + 4 + 3, 'GET blobs': 1 + 4 + 2, 'GET referrers': 1 });
     assert.equal(
       proxy.requests.filter((request) => request.method === 'GET' && /\/manifests\/sha256-[0-9a-f]{64}(\.sig)?$/.test(request.path)).length,
       2,
