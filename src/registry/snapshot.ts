@@ -13,7 +13,13 @@ import {
   type TagRecord,
 } from '../state/image-state.js';
 import { RegistryError } from '../errors.js';
-import { buildkitAttestations, cosignAttestations, isAttestationBundle, isBuildkitAttestationEntry, withinCap } from './attestation-records.js';
+import {
+  buildkitAttestations,
+  cosignAttestations,
+  isAttestationBundle,
+  isBuildkitAttestationEntry,
+  withinCap,
+} from './attestation-records.js';
 import type { SharedQuestion } from './content-cache.js';
 import { KnownContent } from './known-content.js';
 import { type Descriptor, type Manifest, type Platform, parseImageConfig } from './oci-manifest.js';

@@ -7,7 +7,8 @@
  * so a test can compare a snapshot readme-gen took with the truth.
  *
  * Layouts follow the tools that make them: BuildKit for indexes with
- * attestations, cosign 2 for `sha256-<hex>.sig` signatures, cosign 3 for
+ * attestations, cosign 2 for `sha256-<hex>.sig` signatures and `.att`
+ * attestations, cosign 3 for
  * Sigstore bundle referrers (with the `sha256-<hex>` fallback index, since
  * distribution 2.8 has no referrers API).
  */
@@ -15,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
   COSIGN_SIMPLESIGNING_MEDIA_TYPE,
+  type CosignAttestationRecord,
   type CosignSignatureRecord,
   type Digest,
   type SigstoreBundleRecord,
@@ -33,6 +35,7 @@ export const MEDIA_TYPES = {
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   inToto: 'application/vnd.in-toto+json',
+  dsseEnvelope: 'application/vnd.dsse.envelope.v1+json',
   sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
 } as const;
 
@@ -119,8 +122,8 @@ export interface IndexSpec {
   images: ImageSpec[];
   /** a Docker manifest list (and Docker child manifests) instead of an OCI index */
   docker?: boolean;
-  /** a BuildKit attestation manifest per image */
-  attestations?: boolean;
+  /** a BuildKit attestation manifest per image: its SLSA v0.2 provenance, and with 'with-sbom' an SPDX SBOM layer too (`--sbom=true`) */
+  attestations?: boolean | 'with-sbom';
   annotations?: Record<string, string>;
   tag?: string;
 }
@@ -128,6 +131,8 @@ export interface IndexSpec {
 export interface PushedAttestation extends PushedManifest {
   /** the image manifest it attests */
   subject: Digest;
+  /** its in-toto layers, in order: each statement's bytes and the predicate type its annotation names */
+  statements: { digest: Digest; predicateType: string; bytes: Buffer }[];
 }
 
 export interface PushedIndex extends PushedManifest {
@@ -224,7 +229,7 @@ export class Pusher {
     for (const image of spec.images) {
       const pushed = await this.pushImage({ ...image, docker: spec.docker ?? false });
       images.push(pushed);
-      if (spec.attestations) attestations.push(await this.#pushAttestation(pushed));
+      if (spec.attestations) attestations.push(await this.#pushAttestation(pushed, spec.attestations === 'with-sbom'));
     }
     const manifests: Descriptor[] = [
       ...images.map((image) => ({ ...descriptorOf(image), platform: image.platform })),
@@ -287,6 +292,27 @@ export class Pusher {
   }
 
   /**
+   * cosign's legacy attestation layout (specs/ATTESTATION_SPEC.md): tag
+   * `sha256-<hex>.att` holds an OCI manifest with one layer per attestation,
+   * each layer blob a DSSE envelope and the predicate type and signing
+   * material in its annotations. A second call replaces the tag.
+   */
+  async pushCosignAttestation(subjectDigest: Digest, records: Omit<CosignAttestationRecord, 'manifestDigest'>[]): Promise<PushedManifest> {
+    const layers: Descriptor[] = [];
+    for (const record of records) {
+      const pushed = await this.pushBlob(Buffer.from(record.payload, 'base64'), record.mediaType);
+      if (pushed.digest !== record.digest)
+        throw new Error(`record digest ${record.digest} is not the sha256 of its envelope (${pushed.digest})`);
+      layers.push({ ...pushed, annotations: record.annotations });
+    }
+    const config = await this.pushBlob(cosignConfig(layers), MEDIA_TYPES.ociConfig);
+    return this.pushManifest(
+      { schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config, layers },
+      `${tagForDigest(subjectDigest)}.att`,
+    );
+  }
+
+  /**
    * cosign 3's layout (pkg/oci/remote/write.go WriteReferrer): a manifest
    * whose subject is the image, whose config is the OCI empty blob naming the
    * artifact type, and whose one layer is the bundle JSON, pushed by digest;
@@ -338,25 +364,52 @@ export class Pusher {
     return { digest: sha256(bytes), size: bytes.length, mediaType: requiredHeader(response, 'content-type'), bytes };
   }
 
-  async #pushAttestation(image: PushedImage): Promise<PushedAttestation> {
-    const statement = {
-      _type: 'https://in-toto.io/Statement/v0.1',
-      predicateType: 'https://slsa.dev/provenance/v0.2',
-      subject: [{ name: `pkg:docker/${this.#repository}`, digest: { sha256: image.digest.slice('sha256:'.length) } }],
-      predicate: { buildType: 'https://mobyproject.org/buildkit@v1' },
-    };
-    const layer = await this.pushBlob(Buffer.from(JSON.stringify(statement)), MEDIA_TYPES.inToto);
+  async #pushAttestation(image: PushedImage, withSbom: boolean): Promise<PushedAttestation> {
+    const subject = [{ name: `pkg:docker/${this.#repository}`, digest: { sha256: image.digest.slice('sha256:'.length) } }];
+    const statements = [
+      {
+        _type: 'https://in-toto.io/Statement/v0.1',
+        predicateType: 'https://slsa.dev/provenance/v0.2',
+        subject,
+        predicate: { buildType: 'https://mobyproject.org/buildkit@v1' },
+      },
+      ...(withSbom
+        ? [
+            {
+              _type: 'https://in-toto.io/Statement/v0.1',
+              predicateType: 'https://spdx.dev/Document',
+              subject,
+              predicate: { spdxVersion: 'SPDX-2.3', packages: [{ name: 'busybox', versionInfo: '1.36.1' }] },
+            },
+          ]
+        : []),
+    ];
+    const pushed = [];
+    for (const statement of statements) {
+      const bytes = Buffer.from(JSON.stringify(statement));
+      const layer = await this.pushBlob(bytes, MEDIA_TYPES.inToto);
+      pushed.push({ layer, predicateType: statement.predicateType, bytes });
+    }
     const configBytes = Buffer.from(
-      JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
+      JSON.stringify({
+        architecture: 'unknown',
+        os: 'unknown',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: pushed.map(({ layer }) => layer.digest) },
+      }),
     );
     const config = await this.pushBlob(configBytes, MEDIA_TYPES.ociConfig);
     const manifest = await this.pushManifest({
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociManifest,
       config,
-      layers: [{ ...layer, annotations: { 'in-toto.io/predicate-type': statement.predicateType } }],
+      layers: pushed.map(({ layer, predicateType }) => ({ ...layer, annotations: { 'in-toto.io/predicate-type': predicateType } })),
     });
-    return { ...manifest, subject: image.digest };
+    return {
+      ...manifest,
+      subject: image.digest,
+      statements: pushed.map(({ layer, predicateType, bytes }) => ({ digest: layer.digest, predicateType, bytes })),
+    };
   }
 
   async #addToReferrersIndex(subjectDigest: Digest, entry: Descriptor): Promise<PushedManifest & { tag: string }> {

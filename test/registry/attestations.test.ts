@@ -1,0 +1,280 @@
+/**
+ * `readme-gen snapshot` reads attestations in the three forms a registry
+ * holds them in — BuildKit's attestation manifests in the index, cosign's
+ * `sha256-<hex>.att` tags, Sigstore bundle referrers whose statement is not a
+ * cosign signature — from a real registry (docker-registry 2.8) a test pushed
+ * to, and records exactly what was pushed; with the request economy of
+ * signatures, counted by a proxy in front of the registry: only what the tag
+ * list, the fallback index or the index says exists, each digest once, and
+ * nothing the committed state already holds.
+ */
+import assert from 'node:assert/strict';
+import { createHash, sign } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { AttestationRecord, CosignAttestationRecord, Digest, ImageState, SigstoreBundleRecord } from '../../src/state/image-state.js';
+import { type CountingProxy, countByKind, startCountingProxy } from '../harness/counting-proxy.js';
+import { MEDIA_TYPES, type PushedImage, type PushedIndex, type PushedManifest, type PushedReferrer, Pusher } from '../harness/push.js';
+import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
+import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
+import { createCa, createLog, createSigningKey, issueLeaf, preAuthEncoding, signBundle, trustedRoot } from '../helpers/signing.js';
+
+const REPOSITORY = 'acme/attested';
+const SLSA_V1 = 'https://slsa.dev/provenance/v1';
+const SPDX = 'https://spdx.dev/Document';
+const STATEMENT_CAP = 4 * 2 ** 20;
+
+type TestContext = Parameters<typeof temporaryDirectory>[0];
+
+let registry: RunningRegistry;
+let proxy: CountingProxy;
+/** `latest`: two platforms, each with a BuildKit attestation manifest holding provenance and an SBOM; a `.att` of two layers */
+let index: PushedIndex;
+let indexAtt: { manifest: PushedManifest; records: CosignAttestationRecord[] };
+/** `single`: a cosign 3 signature bundle and a GitHub-style provenance bundle, as referrers */
+let single: PushedImage;
+let signatureReferrer: PushedReferrer;
+let provenanceReferrer: PushedReferrer;
+let provenanceBundle: SigstoreBundleRecord;
+/** `big`: a `.att` whose second layer is over the cap */
+let big: PushedImage;
+let bigAtt: { manifest: PushedManifest; records: CosignAttestationRecord[]; oversized: Digest };
+/** the state a cold run writes, as a repository commits it */
+let cleanState: Buffer;
+/** the test CA's and log's root, pinned so that no run refreshes the public-good one */
+let rootJson: string;
+
+before(async () => {
+  registry = await startRegistry();
+  proxy = await startCountingProxy(registry.url);
+  const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
+  const key = createSigningKey();
+
+  index = await pusher.pushIndex({
+    tag: 'latest',
+    attestations: 'with-sbom',
+    images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+  });
+  const indexLayers = [
+    attestationLayer(index.digest, SLSA_V1, { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' } }, key),
+    attestationLayer(index.digest, SPDX, { spdxVersion: 'SPDX-2.3', packages: [] }, key),
+  ];
+  const indexAttManifest = await pusher.pushCosignAttestation(index.digest, indexLayers);
+  indexAtt = { manifest: indexAttManifest, records: indexLayers.map((layer) => ({ ...layer, manifestDigest: indexAttManifest.digest })) };
+
+  single = await pusher.pushImage({ tag: 'single', platform: { os: 'linux', architecture: 'amd64' } });
+  const ca = await createCa();
+  const log = createLog();
+  rootJson = JSON.stringify(trustedRoot(ca, log));
+  const leaf = await issueLeaf(ca, {
+    subject: 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main',
+    issuer: 'https://token.actions.githubusercontent.com',
+    notBefore: new Date(),
+  });
+  signatureReferrer = await pusher.pushSigstoreBundleReferrer(single.digest, signBundle({ digest: single.digest, leaf, log, logIndex: 1 }));
+  // Listed bare, as cosign 3.0 and GHCR write the fallback index: only the statement tells it is provenance.
+  provenanceBundle = signBundle({ digest: single.digest, leaf, log, logIndex: 2, predicateType: SLSA_V1 });
+  provenanceReferrer = await pusher.pushSigstoreBundleReferrer(single.digest, provenanceBundle, { listing: 'fallback-bare' });
+
+  big = await pusher.pushImage({ tag: 'big', platform: { os: 'linux', architecture: 'amd64' } });
+  const small = attestationLayer(big.digest, SLSA_V1, {}, key);
+  const huge = Buffer.alloc(STATEMENT_CAP + 1, 'x');
+  const hugeLayer: Omit<CosignAttestationRecord, 'manifestDigest'> = {
+    format: 'cosign',
+    mediaType: MEDIA_TYPES.dsseEnvelope,
+    digest: sha256(huge),
+    payload: huge.toString('base64'),
+    annotations: { 'dev.cosignproject.cosign/signature': '', predicateType: SPDX },
+  };
+  const bigAttManifest = await pusher.pushCosignAttestation(big.digest, [small, hugeLayer]);
+  bigAtt = { manifest: bigAttManifest, records: [{ ...small, manifestDigest: bigAttManifest.digest }], oversized: hugeLayer.digest };
+
+  const dir = workspace({ after: (cleanup) => void cleanups.push(cleanup) });
+  const run = await snapshot(dir, 'cache');
+  assert.equal(run.status, 0, run.stderr);
+  cleanState = readFileSync(path.join(dir, 'state.json'));
+});
+
+const cleanups: (() => void)[] = [];
+
+after(async () => {
+  await proxy?.stop();
+  await registry?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+beforeEach(() => proxy.reset());
+
+/** One layer of a `.att` manifest as cosign writes it: a DSSE envelope over an in-toto statement naming `subject`, signed by `key`. */
+function attestationLayer(
+  subject: Digest,
+  predicateType: string,
+  predicate: object,
+  key: ReturnType<typeof createSigningKey>,
+): Omit<CosignAttestationRecord, 'manifestDigest'> {
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: `127.0.0.1/${REPOSITORY}`, digest: { sha256: subject.slice('sha256:'.length) } }],
+      predicateType,
+      predicate,
+    }),
+  );
+  const signature = sign('sha256', preAuthEncoding(MEDIA_TYPES.inToto, statement), key.privateKey);
+  const envelope = Buffer.from(
+    JSON.stringify({
+      payloadType: MEDIA_TYPES.inToto,
+      payload: statement.toString('base64'),
+      signatures: [{ keyid: '', sig: signature.toString('base64') }],
+    }),
+  );
+  return {
+    format: 'cosign',
+    mediaType: MEDIA_TYPES.dsseEnvelope,
+    digest: sha256(envelope),
+    payload: envelope.toString('base64'),
+    annotations: { 'dev.cosignproject.cosign/signature': '', predicateType },
+  };
+}
+
+function sha256(bytes: Buffer): Digest {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function workspace(t: TestContext): string {
+  const dir = temporaryDirectory(t);
+  writeFileSync(
+    path.join(dir, 'readme-gen.yaml'),
+    `name: app\nlocation: ${proxy.host}/${REPOSITORY}\nstate: state.json\ntrusted-root: trusted_root.json\n`,
+  );
+  writeFileSync(path.join(dir, 'trusted_root.json'), rootJson);
+  return dir;
+}
+
+/** `readme-gen snapshot` in a workspace, with the cache `cache` under it. */
+function snapshot(dir: string, cache: string): Promise<CliRun> {
+  return runCliAsync(['snapshot', '--json', '--cache-dir', path.join(dir, cache)], dir, {}, { deadlineMs: 30_000 });
+}
+
+function stateIn(dir: string): ImageState {
+  return JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as ImageState;
+}
+
+/** A workspace holding the committed state. */
+function committed(t: TestContext, state: Buffer = cleanState): string {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, 'state.json'), state);
+  return dir;
+}
+
+/** What the index's BuildKit attestation manifests hold, as the state records it. */
+function buildkitRecords(): AttestationRecord[] {
+  return index.attestations.flatMap((attestation) =>
+    attestation.statements.map((statement) => ({
+      format: 'buildkit' as const,
+      manifestDigest: attestation.digest,
+      subject: attestation.subject,
+      mediaType: MEDIA_TYPES.inToto,
+      digest: statement.digest,
+      predicateType: statement.predicateType,
+      payload: statement.bytes.toString('base64'),
+    })),
+  );
+}
+
+describe('snapshot reads attestations in all three forms', () => {
+  test('the state records exactly what was pushed: BuildKit statements and .att layers of the index, a provenance bundle beside a signature', async (t) => {
+    const dir = workspace(t);
+    const run = await snapshot(dir, 'cache');
+    assert.equal(run.status, 0, run.stderr);
+    const state = stateIn(dir);
+
+    assert.deepEqual(state.images[index.digest]?.attestations, [...buildkitRecords(), ...indexAtt.records]);
+    assert.deepEqual(state.images[index.digest]?.signatures, []);
+    assert.equal(state.images[index.digest]?.platforms.length, 2, 'the attestation manifests are no platforms');
+
+    const image = state.images[single.digest];
+    assert.deepEqual(
+      image?.signatures.map((record) => record.format === 'sigstore-bundle' && record.manifestDigest),
+      [signatureReferrer.digest],
+      'the GitHub-style provenance bundle is no signature',
+    );
+    const [provenance, ...more] = image?.attestations ?? [];
+    assert.equal(more.length, 0);
+    assert.equal(provenance?.format, 'sigstore-bundle');
+    assert.equal(provenance.manifestDigest, provenanceReferrer.digest);
+    assert.deepEqual(provenance.bundle, JSON.parse(JSON.stringify(provenanceBundle.bundle)));
+
+    assert.deepEqual(state.tags.map((tag) => tag.name).sort(), ['big', 'latest', 'single'], 'no .att or fallback tag is shown');
+  });
+
+  test('cold: each manifest and statement fetched once, only what the tag list, the fallback index and the index name', async (t) => {
+    const dir = workspace(t);
+    const run = await snapshot(dir, 'cache');
+    assert.equal(run.status, 0, run.stderr);
+    // Manifests: the index, its 2 platforms and 2 BuildKit attestation manifests; single and big; the two .att tags and
+    // the fallback tag, by tag; the 2 referrers. Blobs: 2 configs, the 4 BuildKit statements, 3 .att envelopes (not the
+    // one over the cap), the 2 bundles.
+    assert.deepEqual(countByKind(proxy.requests), {
+      'GET tags': 1,
+      HEAD: 3,
+      'GET manifests': 1 + 2 + 2 + 2 + 3 + 2,
+      'GET blobs': 2 + 4 + 3 + 2,
+      'GET referrers': 1,
+    });
+    const gets = proxy.requests.filter((request) => request.method === 'GET').map((request) => request.path);
+    assert.equal(new Set(gets).size, gets.length, `a GET was sent twice: ${gets.join(', ')}`);
+  });
+
+  test('a statement over the cap: skipped before its GET, with one warning naming its digest', async (t) => {
+    const dir = workspace(t);
+    const run = await snapshot(dir, 'cache');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(stateIn(dir).images[big.digest]?.attestations, bigAtt.records);
+    const warnings = run.stderr.trim().split('\n');
+    assert.equal(warnings.length, 1, run.stderr);
+    assert.match(
+      warnings[0] ?? '',
+      new RegExp(`^readme-gen: warning: .*\\.att: attestation envelope ${bigAtt.oversized} is ${STATEMENT_CAP + 1} bytes, over the 4 MiB`),
+    );
+    assert.ok(!proxy.requests.some((request) => request.path.endsWith(bigAtt.oversized)), 'the oversized layer was fetched');
+  });
+});
+
+describe('the request economy: what the state or the cache holds is not fetched again', () => {
+  test('warm cache: only the tag list and HEADs of the tags, the .att tags and the fallback tag', async (t) => {
+    const dir = workspace(t);
+    assert.equal((await snapshot(dir, 'cache')).status, 0);
+    proxy.reset();
+    const run = await snapshot(dir, 'cache');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: 3 + 2 + 1 });
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+  });
+
+  test('committed state, empty cache: no attestation manifest or blob GET; only the fallback index, a list of referrers', async (t) => {
+    const dir = committed(t);
+    const run = await snapshot(dir, 'empty-cache');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(countByKind(proxy.requests), { 'GET tags': 1, HEAD: 3 + 2 + 1, 'GET referrers': 1, 'GET manifests': 1 });
+    assert.deepEqual(
+      proxy.requests.filter((request) => request.method === 'GET' && request.path.includes('/manifests/')).map((request) => request.path),
+      [`/v2/${REPOSITORY}/manifests/${provenanceReferrer.fallback?.digest ?? '(none)'}`],
+    );
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+  });
+
+  test('a state that has the provenance bundle among the signatures (written before attestations were read): moved, not fetched', async (t) => {
+    const old = JSON.parse(cleanState.toString('utf8')) as ImageState;
+    const image = old.images[single.digest];
+    assert.ok(image?.attestations);
+    image.signatures.push(...(image.attestations as SigstoreBundleRecord[]));
+    delete image.attestations;
+    const dir = committed(t, Buffer.from(JSON.stringify(old)));
+    const run = await snapshot(dir, 'empty-cache');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(countByKind(proxy.requests)['GET blobs'], undefined);
+    assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+  });
+});
