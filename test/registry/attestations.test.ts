@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { AttestationRecord, CosignAttestationRecord, Digest, ImageState, SigstoreBundleRecord } from '../../src/state/image-state.js';
-import { type CountingProxy, countByKind, startCountingProxy } from '../harness/counting-proxy.js';
+import { type CountingProxy, type Intercept, countByKind, startCountingProxy } from '../harness/counting-proxy.js';
 import { MEDIA_TYPES, type PushedImage, type PushedIndex, type PushedManifest, type PushedReferrer, Pusher } from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
@@ -29,6 +29,8 @@ type TestContext = Parameters<typeof temporaryDirectory>[0];
 
 let registry: RunningRegistry;
 let proxy: CountingProxy;
+/** what the proxy does to the registry's answers in a test; none by default */
+let front: Intercept | undefined;
 /** `latest`: two platforms, each with a BuildKit attestation manifest holding provenance and an SBOM; a `.att` of two layers */
 let index: PushedIndex;
 let indexAtt: { manifest: PushedManifest; records: CosignAttestationRecord[] };
@@ -47,7 +49,7 @@ let rootJson: string;
 
 before(async () => {
   registry = await startRegistry();
-  proxy = await startCountingProxy(registry.url);
+  proxy = await startCountingProxy(registry.url, { intercept: (request) => front?.(request) });
   const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
   const key = createSigningKey();
 
@@ -104,7 +106,10 @@ after(async () => {
   for (const cleanup of cleanups) cleanup();
 });
 
-beforeEach(() => proxy.reset());
+beforeEach(() => {
+  front = undefined;
+  proxy.reset();
+});
 
 /** One layer of a `.att` manifest as cosign writes it: a DSSE envelope over an in-toto statement naming `subject`, signed by `key`. */
 function attestationLayer(
@@ -276,5 +281,19 @@ describe('the request economy: what the state or the cache holds is not fetched 
     assert.equal(run.status, 0, run.stderr);
     assert.equal(countByKind(proxy.requests)['GET blobs'], undefined);
     assert.deepEqual(readFileSync(path.join(dir, 'state.json')), cleanState);
+  });
+});
+
+describe("a registry's pull quota", () => {
+  test('the .att tags of images never seen count among the pulls a run needs at the least', async (t) => {
+    // The 3 images and the 2 .att manifests: 5 (the referrers API is not known yet, so the fallback index is not counted).
+    front = async (request) => {
+      const answer = await request.forward();
+      return { ...answer, headers: { ...answer.headers, 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '4;w=21600' } };
+    };
+    const run = await snapshot(workspace(t), 'cache');
+    assert.equal(run.status, 3, run.stderr);
+    assert.match(run.stderr, /this run needs at least 5 manifest GETs \(pulls\), and the registry has 4 of 100 pulls left/);
+    assert.equal(countByKind(proxy.requests)['GET manifests'], undefined);
   });
 });
