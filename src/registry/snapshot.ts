@@ -2,7 +2,6 @@ import { isShownTag } from '../tags/tag-filter.js';
 import {
   type AttestationRecord,
   COSIGN_SIMPLESIGNING_MEDIA_TYPE,
-  type CosignAttestationRecord,
   type CosignSignatureRecord,
   type Digest,
   type ImageRecord,
@@ -379,9 +378,26 @@ async function attachedTo(
 ): Promise<{ signatures: SignatureRecord[]; attestations: AttestationRecord[] }> {
   const signatures: SignatureRecord[] = [];
   const attestations: AttestationRecord[] = [];
+  const { signatureTag, attestationTag, known, warn } = sources;
   const [legacy, attested, referrers] = await Promise.all([
-    sources.signatureTag ? legacySignatures(client, digest, sources.signatureTag, sources) : [],
-    sources.attestationTag ? legacyAttestations(client, digest, sources.attestationTag, sources) : [],
+    signatureTag
+      ? cosignTagRecords(
+          client,
+          signatureTag,
+          sources.imageSeenBefore,
+          (manifestDigest) => known.cosignSignatures(digest, manifestDigest),
+          (manifestDigest, manifest) => legacySignatures(client, digest, signatureTag, manifestDigest, manifest, warn),
+        )
+      : [],
+    attestationTag
+      ? cosignTagRecords(
+          client,
+          attestationTag,
+          sources.imageSeenBefore,
+          (manifestDigest) => known.cosignAttestations(digest, manifestDigest),
+          (manifestDigest, manifest) => cosignAttestations(client, attestationTag, manifestDigest, manifest, warn),
+        )
+      : [],
     sources.referrers.of(digest, sources.fallbackTag, sources.imageSeenBefore),
   ]);
   signatures.push(...legacy);
@@ -394,20 +410,34 @@ async function attachedTo(
   return { signatures, attestations };
 }
 
+/**
+ * The records of a cosign tag (`.sig`, `.att`): those the previous state has
+ * for the manifest the tag points to, else read from that manifest (a new
+ * signature or attestation makes a new manifest under the same tag).
+ */
+async function cosignTagRecords<R>(
+  client: RegistryClient,
+  tag: string,
+  imageSeenBefore: boolean,
+  recorded: (manifestDigest: string) => R[] | undefined,
+  read: (manifestDigest: Digest, manifest: Manifest) => Promise<R[]>,
+): Promise<R[]> {
+  const found = await signatureTagTarget(client, tag, imageSeenBefore);
+  if (!found) return [];
+  return recorded(found.digest) ?? read(found.digest as Digest, await found.manifest());
+}
+
 /** cosign's `sha256-<hex>.sig` manifest: one simple-signing layer per signature, the payload as the layer blob. */
 async function legacySignatures(
   client: RegistryClient,
   digest: Digest,
   tag: string,
-  sources: SignatureSources,
+  manifestDigest: Digest,
+  manifest: Manifest,
+  warn: (message: string) => void,
 ): Promise<CosignSignatureRecord[]> {
-  const found = await signatureTagTarget(client, tag, sources.imageSeenBefore);
-  if (!found) return [];
-  const recorded = sources.known.cosignSignatures(digest, found.digest);
-  if (recorded) return recorded;
-  const manifest = await found.manifest();
   if (manifest.kind !== 'image') {
-    sources.warn(`${tag} is not a signature manifest; its signatures of ${digest} are skipped`);
+    warn(`${tag} is not a signature manifest; its signatures of ${digest} are skipped`);
     return [];
   }
   const records: CosignSignatureRecord[] = [];
@@ -417,7 +447,7 @@ async function legacySignatures(
     const payload = await client.blob(layer.digest);
     records.push({
       format: 'cosign',
-      manifestDigest: found.digest as Digest,
+      manifestDigest,
       mediaType: layer.mediaType,
       digest: layer.digest as Digest,
       payload: payload.toString('base64'),
@@ -425,20 +455,6 @@ async function legacySignatures(
     });
   }
   return records;
-}
-
-/** cosign's `sha256-<hex>.att` manifest: as the `.sig` manifest, reused from the previous state while the tag still points to it. */
-async function legacyAttestations(
-  client: RegistryClient,
-  digest: Digest,
-  tag: string,
-  sources: SignatureSources,
-): Promise<CosignAttestationRecord[]> {
-  const found = await signatureTagTarget(client, tag, sources.imageSeenBefore);
-  if (!found) return [];
-  const recorded = sources.known.cosignAttestations(digest, found.digest);
-  if (recorded) return recorded;
-  return cosignAttestations(client, tag, found.digest as Digest, await found.manifest(), sources.warn);
 }
 
 /**
@@ -449,8 +465,9 @@ async function legacyAttestations(
  * annotations — its manifest is read, and it is a bundle when that manifest
  * has exactly one layer whose media type starts with
  * application/vnd.dev.sigstore.bundle, holding a bundle of version 0.3 or
- * later, and not over the cap on statements. Its artifact type is what the manifest says, at the top or inside
- * `config`, else the layer's type.
+ * later, and not over the cap on statements (STATEMENT_CAP_BYTES). Its
+ * artifact type is what the manifest says, at the top or inside `config`,
+ * else the layer's type.
  */
 async function bundleReferrer(
   client: RegistryClient,
