@@ -297,3 +297,30 @@ describe("a registry's pull quota", () => {
     assert.equal(countByKind(proxy.requests)['GET manifests'], undefined);
   });
 });
+
+describe('an index whose attestation manifest the registry does not have (a mirror that copied only the platforms)', () => {
+  test('its statements are left out with one warning naming the index and the manifest; the other platform’s are read', async (t) => {
+    const repository = 'acme/sparse';
+    const pusher = new Pusher({ registryUrl: registry.url, repository });
+    const sparse = await pusher.pushIndex({
+      tag: 'latest',
+      attestations: true,
+      images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
+    });
+    const [gone, kept] = sparse.attestations;
+    assert.ok(gone && kept);
+    await pusher.deleteManifest(gone.digest);
+    const dir = temporaryDirectory(t);
+    writeFileSync(path.join(dir, 'readme-gen.yaml'), `name: app\nlocation: ${proxy.host}/${repository}\nstate: state.json\n`);
+    const run = await runCliAsync(['snapshot', '--json', '--cache-dir', path.join(dir, 'cache')], dir, {}, { deadlineMs: 30_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(
+      run.stderr,
+      `readme-gen: warning: index ${sparse.digest}: the registry does not have its attestation manifest ${gone.digest} (404); its attestations are left out\n`,
+    );
+    assert.deepEqual(
+      stateIn(dir).images[sparse.digest]?.attestations?.map((record) => record.format === 'buildkit' && [record.subject, record.digest]),
+      kept.statements.map((statement) => [kept.subject, statement.digest]),
+    );
+  });
+});
