@@ -25,5 +25,6 @@ if (!isSupportedNode(process.versions.node)) {
 // pre-commit hook's check of one README, and the hook starts one run per commit.
 module.enableCompileCache();
 // The bundle of main.js that npm run build makes (scripts/bundle-cli.ts): the same code, in a few files instead of hundreds.
-const { main } = (await import('../../bundle/main.js' as string)) as typeof import('./main.js');
+const bundle = '../../bundle/main.js';
+const { main } = (await import(bundle)) as typeof import('./main.js');
 process.exitCode = await main(process.argv.slice(2), process.cwd());
