@@ -19,6 +19,8 @@ export function terminalProgress(
       last = now;
       const part = (name: string, { done, total }: { done: number; total: number }) => `${name} ${done}/${total}`;
       const parts = [part('tags', progress.tags), part('manifests', progress.manifests), part('signatures', progress.signatures)];
+      // Only once there are some: most images have none, and their line stays as it was.
+      if (progress.attestations.total > 0) parts.push(part('attestations', progress.attestations));
       if (progress.images) parts.unshift(part('images', progress.images));
       stream.write(`\r${parts.join(' · ')}\u001b[K`);
       drawn = true;

@@ -113,7 +113,7 @@ class SummedProgress {
   update(index: number, image: SnapshotProgress): void {
     if (!this.report) return;
     const seen = (this.#seen[index] ??= zeroProgress());
-    for (const part of ['tags', 'manifests', 'signatures'] as const) {
+    for (const part of ['tags', 'manifests', 'signatures', 'attestations'] as const) {
       this.#sum[part].done += image[part].done - seen[part].done;
       this.#sum[part].total += image[part].total - seen[part].total;
       seen[part] = { ...image[part] };
@@ -129,5 +129,10 @@ class SummedProgress {
 }
 
 function zeroProgress(): SnapshotProgress {
-  return { tags: { done: 0, total: 0 }, manifests: { done: 0, total: 0 }, signatures: { done: 0, total: 0 } };
+  return {
+    tags: { done: 0, total: 0 },
+    manifests: { done: 0, total: 0 },
+    signatures: { done: 0, total: 0 },
+    attestations: { done: 0, total: 0 },
+  };
 }

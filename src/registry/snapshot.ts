@@ -46,6 +46,8 @@ export interface SnapshotProgress {
   manifests: { done: number; total: number };
   /** images whose signatures and attestations (`.sig`, `.att`, referrers) are looked up */
   signatures: { done: number; total: number };
+  /** attestation manifests read: cosign's `.att` ones, and BuildKit's, counted as each index that lists them is read */
+  attestations: { done: number; total: number };
   /** in a run over many images (--all): how many are done */
   images?: { done: number; total: number };
 }
@@ -81,8 +83,23 @@ export interface SnapshotOptions {
  * more than the quota has left.
  */
 export async function takeSnapshot(client: RegistryClient, options: SnapshotOptions): Promise<ImageState> {
-  const progress: SnapshotProgress = { tags: { done: 0, total: 0 }, manifests: { done: 0, total: 0 }, signatures: { done: 0, total: 0 } };
+  const progress: SnapshotProgress = {
+    tags: { done: 0, total: 0 },
+    manifests: { done: 0, total: 0 },
+    signatures: { done: 0, total: 0 },
+    attestations: { done: 0, total: 0 },
+  };
   const report = () => options.onProgress?.(progress);
+  const buildkitTally: AttestationTally = {
+    found: (count) => {
+      progress.attestations.total += count;
+      report();
+    },
+    read: () => {
+      progress.attestations.done++;
+      report();
+    },
+  };
   const listed = await client.listTags();
   const { shown, signatureTags, attestationTags, fallbackTags } = classifyTags(listed, options);
   progress.tags.total = shown.length;
@@ -107,9 +124,11 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
   });
   failure.catch(() => undefined);
   const describe = (digest: Digest): void => {
-    const signed = signatureTags.has(digest) || attestationTags.has(digest) || fallbackTags.has(digest);
+    const attested = attestationTags.has(digest);
+    const signed = signatureTags.has(digest) || attested || fallbackTags.has(digest);
     progress.manifests.total++;
     if (signed) progress.signatures.total++;
+    if (attested) progress.attestations.total++;
     const image = describeWithSignatures(
       client,
       digest,
@@ -122,9 +141,11 @@ export async function takeSnapshot(client: RegistryClient, options: SnapshotOpti
         warn: options.warn,
       },
       options.warn,
+      buildkitTally,
       () => {
         progress.manifests.done++;
         if (signed) progress.signatures.done++;
+        if (attested) progress.attestations.done++;
         report();
       },
     );
@@ -225,12 +246,13 @@ async function describeWithSignatures(
   digest: Digest,
   sources: Omit<SignatureSources, 'imageSeenBefore'>,
   warn: (message: string) => void,
+  buildkitTally: AttestationTally,
   done: () => void,
 ): Promise<ImageRecord> {
   // Asked before describeImage caches the image: whether an earlier run saw it.
   const imageSeenBefore = sources.known.has(digest) || client.isCached(digest);
   const [image, attached] = await Promise.all([
-    sources.known.image(digest) ?? describeImage(client, digest, warn),
+    sources.known.image(digest) ?? describeImage(client, digest, warn, buildkitTally),
     attachedTo(client, digest, { ...sources, imageSeenBefore }),
   ]);
   image.signatures = attached.signatures;
@@ -261,16 +283,35 @@ function classifyTags(listed: readonly string[], options: SnapshotOptions) {
   return { shown, signatureTags, attestationTags, fallbackTags };
 }
 
-async function describeImage(client: RegistryClient, digest: Digest, warn: (message: string) => void): Promise<ImageRecord> {
+/** Progress told of BuildKit attestation manifests: how many an index lists, and each one read. */
+interface AttestationTally {
+  found: (count: number) => void;
+  read: () => void;
+}
+
+async function describeImage(
+  client: RegistryClient,
+  digest: Digest,
+  warn: (message: string) => void,
+  buildkitTally: AttestationTally,
+): Promise<ImageRecord> {
   const { bytes, manifest } = await client.manifest(digest);
   const image: ImageRecord = { mediaType: manifest.mediaType, platforms: [], signatures: [] };
   const annotations = ociAnnotations(manifest.annotations);
   if (annotations) image.annotations = annotations;
   if (manifest.kind === 'index') {
     const children = manifest.manifests.filter((child) => child.platform && !isAttestation(child));
+    const attestationEntries = manifest.manifests.filter(isBuildkitAttestationEntry);
+    if (attestationEntries.length > 0) buildkitTally.found(attestationEntries.length);
     const [platforms, attestations] = await Promise.all([
       Promise.all(children.map((child) => platformOfChild(client, digest, child, warn))),
-      Promise.all(manifest.manifests.filter(isBuildkitAttestationEntry).map((entry) => buildkitAttestations(client, digest, entry, warn))),
+      Promise.all(
+        attestationEntries.map(async (entry) => {
+          const records = await buildkitAttestations(client, digest, entry, warn);
+          buildkitTally.read();
+          return records;
+        }),
+      ),
     ]);
     image.platforms = platforms.filter((platform): platform is PlatformRecord => platform !== undefined);
     if (attestations.flat().length > 0) image.attestations = attestations.flat();

@@ -13,6 +13,8 @@ import { createHash, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { fetchState } from '../../src/registry/fetch-state.js';
+import type { SnapshotProgress } from '../../src/registry/snapshot.js';
 import type { AttestationRecord, CosignAttestationRecord, Digest, ImageState, SigstoreBundleRecord } from '../../src/state/image-state.js';
 import { type CountingProxy, type Intercept, countByKind, startCountingProxy } from '../harness/counting-proxy.js';
 import { MEDIA_TYPES, type PushedImage, type PushedIndex, type PushedManifest, type PushedReferrer, Pusher } from '../harness/push.js';
@@ -322,5 +324,21 @@ describe('an index whose attestation manifest the registry does not have (a mirr
       stateIn(dir).images[sparse.digest]?.attestations?.map((record) => record.format === 'buildkit' && [record.subject, record.digest]),
       kept.statements.map((statement) => [kept.subject, statement.digest]),
     );
+  });
+});
+
+describe('progress', () => {
+  test('counts the attestation manifests: the .att manifests, and the BuildKit ones as their index is read', async () => {
+    const seen: SnapshotProgress[] = [];
+    await fetchState(
+      { source: 'test', location: `${registry.host}/${REPOSITORY}`, excludeTags: [] },
+      { cacheDir: null, env: {}, warn: () => undefined, onProgress: (progress) => seen.push(structuredClone(progress)) },
+    );
+    // 2 .att manifests (latest, big) and the index's 2 BuildKit attestation manifests.
+    assert.deepEqual(seen.at(-1)?.attestations, { done: 4, total: 4 });
+    for (const [i, progress] of seen.entries()) {
+      assert.ok(progress.attestations.done <= progress.attestations.total, `more read than found at report ${i}`);
+      assert.ok(progress.attestations.total >= (seen[i - 1]?.attestations.total ?? 0), `the count went back at report ${i}`);
+    }
   });
 });

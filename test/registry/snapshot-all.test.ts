@@ -205,6 +205,7 @@ describe('snapshot --all: many images on one host', () => {
       tags: { done: IMAGES * TAGS.length, total: IMAGES * TAGS.length },
       manifests: { done: IMAGES, total: IMAGES },
       signatures: { done: 0, total: 0 },
+      attestations: { done: 0, total: 0 },
     });
     // Side by side: some image had its tags counted before another was done, image after image none would.
     const tagsBeforeFirstDone = Math.max(...seen.filter((progress) => progress.images?.done === 0).map((progress) => progress.tags.total));
