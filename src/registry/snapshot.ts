@@ -75,8 +75,8 @@ export interface SnapshotOptions {
  * attestation manifests and statements the index lists); and for signatures
  * and attestations only what the tag list says exists — cosign's
  * `sha256-<hex>.sig` and `.att` tags and, where the registry has no referrers
- * API, its fallback tags. The
- * referrers API is probed once; a registry without it is not asked again.
+ * API, its fallback tags. The referrers API is probed once; a registry
+ * without it is not asked again.
  * What the previous state describes under a digest is taken from it, not
  * fetched. When the registry announces a pull quota, the manifest GETs wait
  * until every tag is looked up, and the run stops before them if it needs
