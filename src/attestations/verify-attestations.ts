@@ -120,7 +120,7 @@ function readAttestation(record: AttestationRecord, digest: string): ReadAttesta
  * A layer of cosign's `.att` manifest: the DSSE envelope (the layer's bytes),
  * its certificate and Rekor entry (the layer's annotations), rebuilt as a
  * bundle as a `.sig` layer is. cosign logs attestations as `intoto` 0.0.2
- * entries (and as `dsse` 0.0.1 since v2.1's --rekor-entry-type=dsse): any
+ * entries (as `dsse` 0.0.1 when asked to, with --rekor-entry-type=dsse): any
  * other kind is not this envelope's entry.
  */
 function readCosignAttestation(record: CosignAttestationRecord, digest: string): ReadAttestation {
