@@ -19,6 +19,7 @@ import { packageFile } from '../src/package-root.js';
 
 /** Relative to test/: a folder (ending in /) stands for every test under it, now and later. */
 export const UNIT_TESTS: readonly string[] = [
+  'attestations/',
   'cli/',
   'diff/',
   'fs/',
@@ -34,6 +35,7 @@ export const UNIT_TESTS: readonly string[] = [
   'commands/all.test.ts',
   'commands/dockerhub-profile.test.ts',
   'commands/render-modes.test.ts',
+  'config/attestation-identity.test.ts',
   'config/original-flags.test.ts',
   'config/repository-bounds.test.ts',
   'harness/loopback-guard.test.ts',
