@@ -9,23 +9,34 @@
  * nothing the committed state already holds.
  */
 import assert from 'node:assert/strict';
-import { createHash, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { verifyStateAttestations } from '../../src/attestations/verify-attestations.js';
 import { fetchState } from '../../src/registry/fetch-state.js';
+import { loadTrust } from '../../src/signatures/trusted-root.js';
 import type { SnapshotProgress } from '../../src/registry/snapshot.js';
 import type { AttestationRecord, CosignAttestationRecord, Digest, ImageState, SigstoreBundleRecord } from '../../src/state/image-state.js';
 import { type CountingProxy, type Intercept, countByKind, startCountingProxy } from '../harness/counting-proxy.js';
-import { MEDIA_TYPES, type PushedImage, type PushedIndex, type PushedManifest, type PushedReferrer, Pusher } from '../harness/push.js';
+import {
+  MEDIA_TYPES,
+  type PushedImage,
+  type PushedIndex,
+  type PushedManifest,
+  type PushedReferrer,
+  Pusher,
+  sha256,
+} from '../harness/push.js';
 import { type RunningRegistry, startRegistry } from '../harness/registry-server.js';
 import { type CliRun, runCliAsync, temporaryDirectory } from '../helpers/run-cli.js';
-import { createCa, createLog, createSigningKey, issueLeaf, preAuthEncoding, signBundle, trustedRoot } from '../helpers/signing.js';
+import { SLSA_V1, SPDX, githubProvenance, signAttLayer, spdxDocument, statement } from '../helpers/attestation-signing.js';
+import { createCa, createLog, issueLeaf, signBundle, trustedRoot } from '../helpers/signing.js';
 
 const REPOSITORY = 'acme/attested';
-const SLSA_V1 = 'https://slsa.dev/provenance/v1';
-const SPDX = 'https://spdx.dev/Document';
 const STATEMENT_CAP = 4 * 2 ** 20;
+const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
+const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
 
 type TestContext = Parameters<typeof temporaryDirectory>[0];
 
@@ -53,7 +64,21 @@ before(async () => {
   registry = await startRegistry();
   proxy = await startCountingProxy(registry.url, { intercept: (request) => front?.(request) });
   const pusher = new Pusher({ registryUrl: registry.url, repository: REPOSITORY });
-  const key = createSigningKey();
+  const ca = await createCa();
+  const log = createLog();
+  rootJson = JSON.stringify(trustedRoot(ca, log));
+  const leaf = await issueLeaf(ca, { subject: IDENTITY, issuer: ISSUER, notBefore: new Date(SIGNED_AT) });
+  const logged = (logIndex: number) => ({ log, logIndex, integratedTime: SIGNED_AT / 1000 + 30 });
+  /** a `.att` layer as cosign writes it, signed by the leaf and logged (att-verify's helper: no manifest digest until pushed) */
+  const attLayer = (subject: Digest, predicateType: string, predicate: object, logIndex: number) => {
+    const { manifestDigest: _, ...layer } = signAttLayer({
+      statement: statement([subject], predicateType, predicate),
+      predicateType,
+      leaf,
+      log: logged(logIndex),
+    });
+    return layer;
+  };
 
   index = await pusher.pushIndex({
     tag: 'latest',
@@ -61,28 +86,25 @@ before(async () => {
     images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
   });
   const indexLayers = [
-    attestationLayer(index.digest, SLSA_V1, { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' } }, key),
-    attestationLayer(index.digest, SPDX, { spdxVersion: 'SPDX-2.3', packages: [] }, key),
+    attLayer(
+      index.digest,
+      SLSA_V1,
+      githubProvenance({ repository: 'https://github.com/acme/app', commit: 'c0ffee'.repeat(6) + 'c0ff' }),
+      3,
+    ),
+    attLayer(index.digest, SPDX, spdxDocument(['busybox', 'musl']), 4),
   ];
   const indexAttManifest = await pusher.pushCosignAttestation(index.digest, indexLayers);
   indexAtt = { manifest: indexAttManifest, records: indexLayers.map((layer) => ({ ...layer, manifestDigest: indexAttManifest.digest })) };
 
   single = await pusher.pushImage({ tag: 'single', platform: { os: 'linux', architecture: 'amd64' } });
-  const ca = await createCa();
-  const log = createLog();
-  rootJson = JSON.stringify(trustedRoot(ca, log));
-  const leaf = await issueLeaf(ca, {
-    subject: 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main',
-    issuer: 'https://token.actions.githubusercontent.com',
-    notBefore: new Date(),
-  });
-  signatureReferrer = await pusher.pushSigstoreBundleReferrer(single.digest, signBundle({ digest: single.digest, leaf, log, logIndex: 1 }));
+  signatureReferrer = await pusher.pushSigstoreBundleReferrer(single.digest, signBundle({ digest: single.digest, leaf, ...logged(1) }));
   // Listed bare, as cosign 3.0 and GHCR write the fallback index: only the statement tells it is provenance.
-  provenanceBundle = signBundle({ digest: single.digest, leaf, log, logIndex: 2, predicateType: SLSA_V1 });
+  provenanceBundle = signBundle({ digest: single.digest, leaf, ...logged(2), predicateType: SLSA_V1 });
   provenanceReferrer = await pusher.pushSigstoreBundleReferrer(single.digest, provenanceBundle, { listing: 'fallback-bare' });
 
   big = await pusher.pushImage({ tag: 'big', platform: { os: 'linux', architecture: 'amd64' } });
-  const small = attestationLayer(big.digest, SLSA_V1, {}, key);
+  const small = attLayer(big.digest, SLSA_V1, {}, 5);
   const huge = Buffer.alloc(STATEMENT_CAP + 1, 'x');
   const hugeLayer: Omit<CosignAttestationRecord, 'manifestDigest'> = {
     format: 'cosign',
@@ -112,42 +134,6 @@ beforeEach(() => {
   front = undefined;
   proxy.reset();
 });
-
-/** One layer of a `.att` manifest as cosign writes it: a DSSE envelope over an in-toto statement naming `subject`, signed by `key`. */
-function attestationLayer(
-  subject: Digest,
-  predicateType: string,
-  predicate: object,
-  key: ReturnType<typeof createSigningKey>,
-): Omit<CosignAttestationRecord, 'manifestDigest'> {
-  const statement = Buffer.from(
-    JSON.stringify({
-      _type: 'https://in-toto.io/Statement/v1',
-      subject: [{ name: `127.0.0.1/${REPOSITORY}`, digest: { sha256: subject.slice('sha256:'.length) } }],
-      predicateType,
-      predicate,
-    }),
-  );
-  const signature = sign('sha256', preAuthEncoding(MEDIA_TYPES.inToto, statement), key.privateKey);
-  const envelope = Buffer.from(
-    JSON.stringify({
-      payloadType: MEDIA_TYPES.inToto,
-      payload: statement.toString('base64'),
-      signatures: [{ keyid: '', sig: signature.toString('base64') }],
-    }),
-  );
-  return {
-    format: 'cosign',
-    mediaType: MEDIA_TYPES.dsseEnvelope,
-    digest: sha256(envelope),
-    payload: envelope.toString('base64'),
-    annotations: { 'dev.cosignproject.cosign/signature': '', predicateType },
-  };
-}
-
-function sha256(bytes: Buffer): Digest {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 function workspace(t: TestContext): string {
   const dir = temporaryDirectory(t);
@@ -340,5 +326,31 @@ describe('progress', () => {
       assert.ok(progress.attestations.done <= progress.attestations.total, `more read than found at report ${i}`);
       assert.ok(progress.attestations.total >= (seen[i - 1]?.attestations.total ?? 0), `the count went back at report ${i}`);
     }
+  });
+});
+
+describe('what snapshot records is what verification reads', () => {
+  test("every attestation verifies from the state snapshot wrote: the .att layers and the provenance bundle signed by the leaf, BuildKit's unsigned", (t) => {
+    const dir = committed(t);
+    const trust = loadTrust({ trustedRootPath: path.join(dir, 'trusted_root.json') });
+    const verdicts = verifyStateAttestations(stateIn(dir), [index.digest, single.digest], trust, {
+      certificateIdentity: IDENTITY,
+      certificateOidcIssuer: ISSUER,
+    });
+    const summary = (digest: Digest) =>
+      (verdicts.get(digest) ?? []).map((verdict) =>
+        verdict.verified
+          ? [verdict.facts.form, verdict.facts.kind, verdict.facts.signing.signed, verdict.facts.subject]
+          : ['failed', verdict.failure.message],
+      );
+    assert.deepEqual(summary(index.digest), [
+      ...index.attestations.flatMap((attestation) => [
+        ['buildkit', 'provenance', false, attestation.subject],
+        ['buildkit', 'sbom', false, attestation.subject],
+      ]),
+      ['cosign', 'provenance', true, index.digest],
+      ['cosign', 'sbom', true, index.digest],
+    ]);
+    assert.deepEqual(summary(single.digest), [['sigstore-bundle', 'provenance', true, single.digest]]);
   });
 });
