@@ -11,6 +11,7 @@ import { buildView } from '../../src/render/view-model.js';
 import { SignatureCheckError } from '../../src/signatures/signature-check-error.js';
 import type { Digest, ImageState } from '../../src/state/image-state.js';
 import { loadState } from '../../src/state/load-state.js';
+import { firstClaimDifference, printsProvenance, readmeClaims } from '../../src/verify/readme-claims.js';
 
 /**
  * The Provenance section, the SBOM line and the tags table's Attested column,
@@ -174,4 +175,38 @@ describe('the Provenance section', () => {
     assert.ok(markdown.includes('> **Warning:** an attestation of'), markdown);
     assert.ok(!markdown.includes('**Source:**'), markdown);
   });
+});
+
+describe("verify's claims of a Provenance section", () => {
+  const rendered = readme('default', new Map([[latest, [verified(provenance()), verified(sbom())]]]));
+  const claims = readmeClaims(rendered, 'README.md');
+
+  test('every fact is a claim named by its label, the SBOM line and its command too', () => {
+    assert.ok(printsProvenance(claims));
+    assert.ok(!printsProvenance(readmeClaims(readme('default', new Map()), 'README.md')), 'none without a Provenance section');
+    const byName = new Map(claims.map((claim) => [claim.name, claim.value]));
+    assert.equal(byName.get('the provenance fact "Commit"'), `[${SHA}](https://github.com/acme/glibc-dynamic/commit/${SHA})`);
+    assert.equal(byName.get('the provenance fact "Builder"'), '`https://github.com/actions/runner/github-hosted`');
+    assert.match(byName.get('the provenance fact "SBOM"') ?? '', /^SPDX \(`SPDX-2.3`\), 42 packages, signed by /);
+    assert.match(
+      byName.get('the provenance fact "command 1"') ?? '',
+      /^cosign download attestation --predicate-type https:\/\/spdx.dev\/Document /,
+    );
+    assert.match(byName.get('the provenance fact "text 1"') ?? '', /signed with \[Sigstore\]/);
+  });
+
+  for (const [fact, from, to] of [
+    ['Commit', SHA, 'f'.repeat(40)],
+    ['Builder', 'github-hosted', 'self-hosted'],
+    ['Trigger', '`push`', '`workflow_dispatch`'],
+    ['SBOM', '42 packages', '41 packages'],
+    ['text 1', 'signed with', 'not signed with'],
+  ] as const) {
+    test(`a README whose ${fact} was edited differs from the state's by that fact`, () => {
+      const edited = rendered.replace(from, to);
+      assert.notEqual(edited, rendered, 'test setup: the edit took');
+      const difference = firstClaimDifference(readmeClaims(edited, 'README.md'), claims);
+      assert.equal(difference?.name, `the provenance fact "${fact}"`);
+    });
+  }
 });
