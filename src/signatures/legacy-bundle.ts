@@ -42,26 +42,10 @@ export function decodeEntryBody(bundle: RekorBundle): RekorEntryBody | undefined
  * entry at all.
  */
 export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle | undefined, body: RekorEntryBody | undefined): Bundle {
-  const certificate = signature.certificate ? pem.toDER(signature.certificate.pem) : undefined;
   return bundleFromJSON({
-    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    mediaType: LEGACY_BUNDLE_MEDIA_TYPE,
     verificationMaterial: {
-      ...(certificate
-        ? { x509CertificateChain: { certificates: [{ rawBytes: certificate.toString('base64') }] } }
-        : { publicKey: { hint: '' } }),
-      tlogEntries:
-        !bundle || !body
-          ? []
-          : [
-              {
-                logIndex: String(bundle.payload.logIndex),
-                logId: { keyId: Buffer.from(bundle.payload.logID, 'hex').toString('base64') },
-                kindVersion: { kind: body.kind, version: body.apiVersion },
-                integratedTime: String(bundle.payload.integratedTime),
-                inclusionPromise: { signedEntryTimestamp: bundle.signedEntryTimestamp },
-                canonicalizedBody: bundle.payload.body,
-              },
-            ],
+      ...legacyVerificationMaterial(signature.certificate?.pem, bundle, body),
       // cosign stamps the raw signature bytes; sigstore-js checks a bundle's
       // timestamps over the message signature's bytes: the same imprint.
       timestampVerificationData: {
@@ -73,4 +57,53 @@ export function toLegacyBundle(signature: CosignSignature, bundle: RekorBundle |
       signature: signature.signature,
     },
   });
+}
+
+/**
+ * A layer of cosign's `.att` manifest as a Sigstore bundle v0.1: the layer is
+ * the DSSE envelope itself (cosign signs the statement's pre-authentication
+ * encoding), and its annotations carry the certificate and the Rekor entry
+ * (an `intoto` 0.0.2 or `dsse` 0.0.1 body) exactly as a `.sig` layer's do.
+ * The envelope is the JSON object the layer holds; a part that is not a
+ * bundle's fails when the bundle is read (bundleFromJSON), as a bundle referrer's would.
+ */
+export function toLegacyDsseBundle(
+  envelope: unknown,
+  certificatePem: string | undefined,
+  bundle: RekorBundle | undefined,
+  body: RekorEntryBody | undefined,
+): Bundle {
+  return bundleFromJSON({
+    mediaType: LEGACY_BUNDLE_MEDIA_TYPE,
+    verificationMaterial: {
+      ...legacyVerificationMaterial(certificatePem, bundle, body),
+      timestampVerificationData: { rfc3161Timestamps: [] },
+    },
+    dsseEnvelope: envelope,
+  });
+}
+
+const LEGACY_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
+
+/** The certificate (or a key hint) and the one Rekor entry with its inclusion promise, as cosign's annotations carry them. */
+function legacyVerificationMaterial(certificatePem: string | undefined, bundle: RekorBundle | undefined, body: RekorEntryBody | undefined) {
+  const certificate = certificatePem ? pem.toDER(certificatePem) : undefined;
+  return {
+    ...(certificate
+      ? { x509CertificateChain: { certificates: [{ rawBytes: certificate.toString('base64') }] } }
+      : { publicKey: { hint: '' } }),
+    tlogEntries:
+      !bundle || !body
+        ? []
+        : [
+            {
+              logIndex: String(bundle.payload.logIndex),
+              logId: { keyId: Buffer.from(bundle.payload.logID, 'hex').toString('base64') },
+              kindVersion: { kind: body.kind, version: body.apiVersion },
+              integratedTime: String(bundle.payload.integratedTime),
+              inclusionPromise: { signedEntryTimestamp: bundle.signedEntryTimestamp },
+              canonicalizedBody: bundle.payload.body,
+            },
+          ],
+  };
 }

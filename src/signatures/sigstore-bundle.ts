@@ -1,24 +1,16 @@
 import type { Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import type { SigstoreBundleRecord } from '../state/image-state.js';
-import { type JsonObject, fromParsedSorted } from './ordered-json.js';
+import { IN_TOTO_PAYLOAD_TYPE, type InTotoStatement, parseStatement } from './in-toto-statement.js';
 import { SignatureCheckError } from './signature-check-error.js';
 import { type VerifiedSigner, type VerifyContext, parseSigstoreBundle, verifyBundle } from './verify-bundle.js';
 
 /** What `cosign sign` (v3) puts in its bundle's in-toto statement. */
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
-const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
-/** A Sigstore bundle attached as an OCI referrer, read into what the README shows of it. */
-export interface BundleSignature {
+/** A Sigstore bundle attached as an OCI referrer, read into what the README shows of it: its in-toto statement, and the bundle. */
+export interface BundleSignature extends InTotoStatement {
   bundle: Bundle;
-  predicateType: string;
-  /** sha256 digests the in-toto statement names as its subjects, as sha256:<hex> */
-  subjects: string[];
-  /** the first subject's digest as `cosign verify` prints it (algorithm:hex); cosign signs one subject, the image */
-  subjectDigest?: string;
-  /** the first subject's annotations (`cosign sign -a`), keys in Go's map order: what `cosign verify` prints as optional */
-  annotations: JsonObject;
   /** the transparency-log entry, when there is one */
   logEntry?: { logIndex: number; integratedTime?: number; hasInclusionPromise: boolean; logId: Buffer };
   issuerName?: Buffer;
@@ -52,8 +44,7 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
   if (content?.$case !== 'dsseEnvelope' || content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     throw new SignatureCheckError(digest, 'a', `the Sigstore bundle in ${record.manifestDigest} does not hold an in-toto statement`);
   }
-  const statement = parseStatement(content.dsseEnvelope.payload, digest);
-  const signature: BundleSignature = { bundle, ...statement };
+  const signature: BundleSignature = { bundle, ...parseStatement(content.dsseEnvelope.payload, digest) };
   const logEntry = bundleLogEntry(bundle);
   if (logEntry) signature.logEntry = logEntry;
   const der = bundleCertificate(bundle);
@@ -92,41 +83,6 @@ export function bundleCertificate(bundle: Bundle): Buffer<ArrayBuffer> | undefin
         ? material.x509CertificateChain.certificates[0]?.rawBytes
         : undefined;
   return der ? Buffer.from(der) : undefined;
-}
-
-type Statement = Pick<BundleSignature, 'predicateType' | 'subjects' | 'subjectDigest' | 'annotations'>;
-
-export function parseStatement(payload: Buffer, digest: string): Statement {
-  let statement: unknown;
-  try {
-    statement = JSON.parse(payload.toString('utf8'));
-  } catch {
-    throw new SignatureCheckError(digest, 'a', 'the in-toto statement is not JSON');
-  }
-  if (!isObject(statement)) throw new SignatureCheckError(digest, 'a', 'the in-toto statement is not a JSON object');
-  const subjects = (Array.isArray(statement.subject) ? statement.subject : []).filter(isObject);
-  const digests = subjects.map((subject) => (isObject(subject.digest) ? subject.digest : {}));
-  const parsed: Statement = {
-    predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : '',
-    subjects: digests.flatMap((each) => (typeof each.sha256 === 'string' ? [`sha256:${each.sha256}`] : [])),
-    annotations: new Map(),
-  };
-  // cosign prints the first subject: its digest, and its annotations as optional.
-  const [first] = subjects;
-  const [algorithm, hex] =
-    Object.entries(digests[0] ?? {}).find(([name]) => name === 'sha256') ?? Object.entries(digests[0] ?? {})[0] ?? [];
-  if (algorithm !== undefined && typeof hex === 'string') parsed.subjectDigest = `${algorithm}:${hex}`;
-  if (first?.annotations !== undefined && first.annotations !== null) {
-    // cosign reads them into a protobuf Struct: anything but an object fails there.
-    if (!isObject(first.annotations))
-      throw new SignatureCheckError(digest, 'a', "the in-toto statement's subject annotations are not an object");
-    parsed.annotations = fromParsedSorted(first.annotations) as JsonObject;
-  }
-  return parsed;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

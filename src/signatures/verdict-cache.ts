@@ -1,5 +1,5 @@
 import { KeptResults, resultKey } from '../fs/kept-results.js';
-import type { SignatureRecord } from '../state/image-state.js';
+import type { AttestationRecord, SignatureRecord } from '../state/image-state.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import type { Trust } from './trusted-root.js';
 import type { VerifiedSigner } from './verify-bundle.js';
@@ -19,8 +19,15 @@ const VERDICT_FORMAT = 1;
  * verification reads no clock, checking each certificate at the time its log
  * entry or timestamp gives.
  */
-export function verdictKey(digest: string, record: SignatureRecord, trust: Pick<Trust, 'fingerprint'>, policy: IdentityPolicy): string {
-  return resultKey(['signature verdict', VERDICT_FORMAT, digest, record, trust.fingerprint, policyInKey(policy)]);
+export function verdictKey(
+  digest: string,
+  record: SignatureRecord | AttestationRecord,
+  trust: Pick<Trust, 'fingerprint'>,
+  policy: IdentityPolicy,
+  /** an attestation's signature is checked as one (no cosign predicate type): a bundle found in both lists gets two verdicts */
+  kind: 'signature' | 'attestation' = 'signature',
+): string {
+  return resultKey([`${kind} verdict`, VERDICT_FORMAT, digest, record, trust.fingerprint, policyInKey(policy)]);
 }
 
 /** A policy as a key holds it: its set parts, in one order. */

@@ -1,8 +1,9 @@
+import type { Bundle } from '@sigstore/bundle';
 import type { ImageState, SignatureRecord } from '../state/image-state.js';
 import { type CosignSignature, readCosignSignature } from './cosign-signature.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import { SignatureCheckError } from './signature-check-error.js';
-import { type BundleSignature, isSignatureBundle, readSigstoreBundle, verifySigstoreBundle } from './sigstore-bundle.js';
+import { type BundleSignature, bundleLogEntry, isSignatureBundle, readSigstoreBundle, verifySigstoreBundle } from './sigstore-bundle.js';
 import type { Trust } from './trusted-root.js';
 import type { VerifiedSigner } from './verify-bundle.js';
 import { type VerdictStore, verdictKey } from './verdict-cache.js';
@@ -109,7 +110,15 @@ export function logEntryOf(signature: ImageSignature, trust?: Pick<Trust, 'mater
       ? withLogHost({ logIndex: bundle.payload.logIndex, searchable: true }, Buffer.from(bundle.payload.logID, 'hex'), trust)
       : undefined;
   }
-  const entry = signature.bundle.logEntry;
+  return bundleEntryOf(signature.bundle.logEntry, trust);
+}
+
+/** The transparency-log entry of a verified bundle (an attestation's, whatever form it was stored in), as logEntryOf names it. */
+export function bundleLogEntryOf(bundle: Bundle, trust?: Pick<Trust, 'material'>): LogEntry | undefined {
+  return bundleEntryOf(bundleLogEntry(bundle), trust);
+}
+
+function bundleEntryOf(entry: BundleSignature['logEntry'], trust: Pick<Trust, 'material'> | undefined): LogEntry | undefined {
   if (!entry) return undefined;
   return withLogHost(
     { logIndex: entry.logIndex, searchable: entry.hasInclusionPromise || entry.integratedTime !== undefined },

@@ -218,14 +218,7 @@ export function signLegacy(options: SignOptions): CosignSignatureRecord {
         },
       }),
     ).toString('base64');
-    const { log, logIndex, integratedTime } = options.log;
-    // Rekor signs the canonical JSON of these four fields: keys sorted, no spaces.
-    const set = sign('sha256', Buffer.from(JSON.stringify({ body, integratedTime, logID: log.logID, logIndex })), log.privateKey).toString(
-      'base64',
-    );
-    annotations['dev.sigstore.cosign/bundle'] = formatGoCompact(
-      rekorBundleToJson({ signedEntryTimestamp: set, payload: { body, integratedTime, logIndex, logID: log.logID } }),
-    );
+    annotations['dev.sigstore.cosign/bundle'] = rekorBundleAnnotation(options.log, body);
   }
   return {
     format: 'cosign',
@@ -236,6 +229,15 @@ export function signLegacy(options: SignOptions): CosignSignatureRecord {
   };
 }
 
+/** cosign's `dev.sigstore.cosign/bundle` annotation: the base64 entry body as the log took it, with the log's SignedEntryTimestamp over it. */
+export function rekorBundleAnnotation({ log, logIndex, integratedTime }: NonNullable<SignOptions['log']>, body: string): string {
+  // Rekor signs the canonical JSON of these four fields: keys sorted, no spaces.
+  const set = sign('sha256', Buffer.from(JSON.stringify({ body, integratedTime, logID: log.logID, logIndex })), log.privateKey).toString(
+    'base64',
+  );
+  return formatGoCompact(rekorBundleToJson({ signedEntryTimestamp: set, payload: { body, integratedTime, logIndex, logID: log.logID } }));
+}
+
 /** A PEM public key and its private half, for keyed signing (`cosign generate-key-pair`). */
 export function createSigningKey(): { privateKey: KeyObject; publicKeyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -243,7 +245,7 @@ export function createSigningKey(): { privateKey: KeyObject; publicKeyPem: strin
 }
 
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
-const IN_TOTO = 'application/vnd.in-toto+json';
+export const IN_TOTO = 'application/vnd.in-toto+json';
 
 /**
  * How a cosign release serialises its in-toto statement (protojson, so the
@@ -295,6 +297,8 @@ export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
 }
 
 export interface BundleOptions extends StatementOptions {
+  /** the statement to sign (an attestation's), instead of cosign sign's statement for `digest` */
+  statement?: Buffer;
   /** the image digest the statement names */
   digest: string;
   /** keyless: the Fulcio-like certificate and its key */
@@ -333,7 +337,7 @@ export function signBundle(options: BundleOptions): SigstoreBundleRecord {
   if ((options.leaf === undefined) === (options.key === undefined))
     throw new Error('signBundle: give either leaf (keyless) or key (keyed)');
   const predicateType = options.predicateType ?? COSIGN_SIGN_PREDICATE;
-  const statement = cosignStatement(options.digest, options);
+  const statement = options.statement ?? cosignStatement(options.digest, options);
   const privateKey = options.leaf?.privateKey ?? (options.key as { privateKey: KeyObject }).privateKey;
   const signature = sign('sha256', options.message ?? preAuthEncoding(IN_TOTO, statement), privateKey);
   const envelope = { payload: statement.toString('base64'), payloadType: IN_TOTO, signatures: [{ sig: signature.toString('base64') }] };
@@ -389,7 +393,7 @@ export function signBundle(options: BundleOptions): SigstoreBundleRecord {
   };
 }
 
-interface Signed {
+export interface Signed {
   statement: Buffer;
   signature: Buffer;
   envelope: object;
@@ -451,7 +455,7 @@ function logEntry(options: BundleOptions, log: TestLog, signed: Signed): object 
 }
 
 /** Rekor v1's `dsse` 0.0.1 entry, as it canonicalises it. */
-function rekorV1DsseBody(signed: Signed): string {
+export function rekorV1DsseBody(signed: Pick<Signed, 'envelope' | 'statement' | 'signature' | 'verifierPem'>): string {
   return JSON.stringify({
     apiVersion: '0.0.1',
     kind: 'dsse',
