@@ -39,7 +39,7 @@ export interface ProvenanceView {
   platform?: string;
   /** The repository built from: its URL as the statement gives it, its owner/name and a link when it is on github.com. */
   source?: {
-    /** The repository as the statement names it (without the `git+` prefix or the ref after it that SLSA v1 URIs carry). */
+    /** The repository as the statement names it, without a clone URL's `.git`. */
     uri: string;
     /** owner/name, when uri is a github.com repository. */
     name?: string;
@@ -151,8 +151,6 @@ function signerView(facts: AttestationFacts): AttestationSignerView {
   return view;
 }
 
-/** `git+https://github.com/acme/app.git@refs/heads/main` names the repository https://github.com/acme/app. */
-const GIT_URI = /^(?:git\+)?(https:\/\/[^@\s]+?)(?:\.git)?(?:@[^\s]*)?$/;
 /** A repository on github.com, owner/name as GitHub allows them: what may stand in a link unescaped. */
 const GITHUB_REPOSITORY = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
 
@@ -164,7 +162,8 @@ function provenanceView(facts: ProvenanceFacts, platform: string | undefined): P
   };
   if (platform !== undefined) view.platform = platform;
   if (facts.sourceRepository !== undefined) {
-    const uri = GIT_URI.exec(facts.sourceRepository)?.[1] ?? facts.sourceRepository;
+    // The facts reader drops git+ and the ref; a clone URL's .git is no part of the repository's page.
+    const uri = facts.sourceRepository.replace(/\.git$/, '');
     const github = GITHUB_REPOSITORY.exec(uri);
     view.source = github ? { uri, name: github[1] as string, url: uri } : { uri };
   }

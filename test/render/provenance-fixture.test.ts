@@ -134,6 +134,15 @@ describe('the provenance fixture', () => {
     assert.equal(renderFixture(), readFileSync(expectedFile, 'utf8'));
   });
 
+  test("the README's example is this fixture's Provenance section, as rendered", () => {
+    const expected = readFileSync(expectedFile, 'utf8');
+    const section = expected.slice(expected.indexOf('## Provenance')).trimEnd();
+    assert.ok(
+      readFileSync(packageFile('README.md'), 'utf8').includes(`\`\`\`\`markdown\n${section}\n\`\`\`\``),
+      'README.md: paste the section again',
+    );
+  });
+
   test('render --check passes offline, and verify finds the README authentic against the committed state', () => {
     assert.equal(runCli(['render', '--check', '--offline'], dir).status, 0);
     const verified = runCli(['verify', 'expected.md'], dir);

@@ -45,7 +45,7 @@ function provenance(overrides: Partial<ProvenanceFacts> = {}): ProvenanceFacts {
     form: 'sigstore-bundle',
     manifestDigest: `sha256:${'9'.repeat(64)}`,
     signing: signed,
-    sourceRepository: 'git+https://github.com/acme/glibc-dynamic@refs/heads/main',
+    sourceRepository: 'https://github.com/acme/glibc-dynamic.git',
     sourceCommit: SHA,
     builderId: 'https://github.com/actions/runner/github-hosted',
     buildWorkflow: '.github/workflows/release.yml',
