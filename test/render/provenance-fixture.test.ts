@@ -180,3 +180,27 @@ describe('the provenance fixture', () => {
     assert.match(run.stderr, new RegExp(`${OLD}: check \\(a\\).*${'f'.repeat(64)}.*not this image \\(${OLD}\\)`));
   });
 });
+
+describe('the provenance fixture without an image signature', () => {
+  test('verify holds its provenance facts to the committed state though it prints no cosign output', (t) => {
+    const unsigned = copy(t);
+    const stateFile = path.join(unsigned, 'state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ImageState;
+    for (const image of Object.values(state.images)) image.signatures = [];
+    writeFileSync(stateFile, serializeState(state));
+    assert.equal(runCli(['render', '--write', '--offline'], unsigned).status, 0);
+
+    const verified = runCli(['verify', 'expected.md'], unsigned);
+    assert.equal(verified.status, 0, verified.stderr);
+    assert.match(
+      verified.stdout,
+      /^expected\.md: authentic: registry\.example\.com\/acme\/app:latest sha256:(5e)+ not signed, as the committed state/,
+    );
+
+    const readme = path.join(unsigned, 'expected.md');
+    writeFileSync(readme, readFileSync(readme, 'utf8').replace('6 packages', '7 packages'));
+    const tampered = runCli(['verify', 'expected.md'], unsigned);
+    assert.equal(tampered.status, 4, tampered.stderr);
+    assert.match(tampered.stderr, /the provenance fact "SBOM" is SPDX \(`SPDX-2\.3`\), 7 packages/);
+  });
+});
