@@ -35,6 +35,7 @@ export const UNIT_TESTS: readonly string[] = [
   'commands/all.test.ts',
   'commands/dockerhub-profile.test.ts',
   'commands/render-modes.test.ts',
+  'config/attestation-identity.test.ts',
   'config/original-flags.test.ts',
   'config/repository-bounds.test.ts',
   'harness/loopback-guard.test.ts',

@@ -1,4 +1,4 @@
-import { type RenderMode, type RenderOptions, type RenderResult, render, renderView } from '../commands/render.js';
+import { type RenderMode, type RenderOptions, type RenderResult, renderAll, renderView } from '../commands/render.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
 import { ExitCode, InputError } from '../errors.js';
 import { counted } from '../text/counted.js';
@@ -10,19 +10,14 @@ export async function runRender(invocation: CommandInvocation, cwd: string): Pro
   const { flags } = invocation;
   if (flags.boolean('print-view')) return printViews(invocation, cwd);
   const mode: RenderMode = flags.boolean('write') ? 'write' : flags.boolean('check') ? 'check' : flags.boolean('diff') ? 'diff' : 'print';
-  const { result: results, configs } = await withConfigs(invocation, cwd, async (configs, fetch) => {
-    const rendered: RenderResult[] = [];
-    for (const configPath of configs) {
-      rendered.push(
-        await render({
-          ...renderOptions(invocation, cwd, configPath, fetch),
-          mode,
-          ...(flags.string('profile') === 'dockerhub' ? { profile: 'dockerhub' as const } : {}),
-        }),
-      );
-    }
-    return rendered;
-  });
+  const { result: results, configs } = await withConfigs(invocation, cwd, (configs, fetch) =>
+    renderAll({
+      ...renderOptions(invocation, cwd, fetch),
+      configs,
+      mode,
+      ...(flags.string('profile') === 'dockerhub' ? { profile: 'dockerhub' as const } : {}),
+    }),
+  );
   const configNames = configs.map((config) => (config ? relative(cwd, config) : 'readme-gen.yaml'));
   const stale = results.filter((result) => !result.upToDate);
   const exitCode = mode === 'check' && stale.length > 0 ? ExitCode.outOfDate : ExitCode.ok;
@@ -49,16 +44,14 @@ export async function runRender(invocation: CommandInvocation, cwd: string): Pro
 function renderOptions(
   invocation: CommandInvocation,
   cwd: string,
-  configPath: string | undefined,
   fetch: FetchOptions,
-): Omit<RenderOptions, 'mode' | 'profile'> {
+): Omit<RenderOptions, 'mode' | 'profile' | 'configPath'> {
   return {
     cwd,
     overrides: invocation.overrides,
     allowOutside: invocation.flags.boolean('allow-outside'),
     allowUnverified: invocation.flags.boolean('allow-unverified'),
     fetch,
-    ...(configPath === undefined ? {} : { configPath }),
   };
 }
 
@@ -68,7 +61,8 @@ async function printViews(invocation: CommandInvocation, cwd: string): Promise<n
   if (flags.has('profile')) throw new InputError('--print-view prints the view, which no profile changes; drop --profile');
   const { result: views, configs } = await withConfigs(invocation, cwd, async (configs, fetch) => {
     const printed = [];
-    for (const configPath of configs) printed.push(await renderView(renderOptions(invocation, cwd, configPath, fetch)));
+    for (const configPath of configs)
+      printed.push(await renderView({ ...renderOptions(invocation, cwd, fetch), ...(configPath === undefined ? {} : { configPath }) }));
     return printed;
   });
   const listed = views.map(({ output, view }, index) => {

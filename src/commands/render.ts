@@ -12,6 +12,7 @@ import type { ReadmeView } from '../render/view-model.js';
 import type { Trust } from '../signatures/trusted-root.js';
 import type { ImageState } from '../state/image-state.js';
 import { renderReadmeFile } from './readme-file.js';
+import { sideBySide } from './side-by-side.js';
 import { keptChecks, trustFor } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
@@ -69,6 +70,26 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     result.written = true;
   }
   return result;
+}
+
+export interface RenderAllOptions extends Omit<RenderOptions, 'configPath'> {
+  /** the configs to render, in the order their results are given; undefined: readme-gen.yaml in cwd */
+  configs: readonly (string | undefined)[];
+}
+
+/**
+ * Every config's README. Images read live from the registry (configs without
+ * a state file) are read several at once over the one session, as snapshot
+ * --all reads them (see sideBySide); an offline run has nothing to wait for,
+ * so it renders one image after another.
+ */
+export async function renderAll(options: RenderAllOptions): Promise<RenderResult[]> {
+  const { configs, fetch, ...common } = options;
+  // Loaded only for a live run: the registry client is not part of the pre-commit hook's check.
+  const inFlight = fetch.offline ? 1 : (await import('../registry/fetch-state.js')).imagesInFlight(fetch);
+  return sideBySide({ cwd: common.cwd, configs, fetch, inFlight }, (configPath, imageFetch) =>
+    render({ ...common, ...(configPath === undefined ? {} : { configPath }), fetch: imageFetch }),
+  );
 }
 
 /**

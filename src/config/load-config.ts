@@ -7,7 +7,7 @@ import { locationProblem } from '../registry/image-location.js';
 import { parseTufMirror } from '../signatures/tuf-trusted-root.js';
 import { BUILT_IN_TEMPLATES, type UserPartials } from '../render/template-set.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
-import type { ConfigFile, ConfigOverrides, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
+import type { ConfigFile, ConfigOverrides, IdentityKeys, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'readme-gen.yaml';
 export const DEFAULT_OUTPUT_FILE = 'README.md';
@@ -206,6 +206,7 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
     tagNotes: tagNotes(config['tag-notes'] ?? [], where),
     cosignOutput: config['cosign-output'] ?? 'current',
     identity: {},
+    attestationIdentity: {},
     wording: {},
   };
   if (config.repo !== undefined) resolved.repo = config.repo;
@@ -236,6 +237,10 @@ function resolve(config: ConfigFile, context: ResolveContext): ResolvedConfig {
   const statePath = fileSetting('state');
   if (statePath !== undefined) resolved.statePath = statePath;
   resolved.identity = resolveIdentity(config.identity ?? {}, () => where('identity'));
+  resolved.attestationIdentity =
+    config['attestation-identity'] === undefined
+      ? resolved.identity
+      : resolveIdentity(config['attestation-identity'], () => where('attestation-identity'));
   const keyPath = fileSetting('key');
   if (keyPath !== undefined) resolved.keyPath = keyPath;
   const trustedRootPath = fileSetting('trusted-root');
@@ -275,7 +280,7 @@ function resolveTuf(
   if (root !== undefined) resolved.tufRootPath = root;
 }
 
-function resolveIdentity(identity: NonNullable<ConfigFile['identity']>, where: () => string): IdentityPolicy {
+function resolveIdentity(identity: IdentityKeys, where: () => string): IdentityPolicy {
   const policy: IdentityPolicy = {};
   if (identity['certificate-identity'] !== undefined) policy.certificateIdentity = identity['certificate-identity'];
   if (identity['certificate-identity-regexp'] !== undefined) policy.certificateIdentityRegexp = identity['certificate-identity-regexp'];

@@ -19,17 +19,22 @@ export interface ConfigFile {
   'primary-tag'?: string;
   'tag-notes'?: { tag: string; note: string }[];
   'cosign-output'?: CosignOutputGeneration;
-  identity?: {
-    'certificate-identity'?: string;
-    'certificate-identity-regexp'?: string;
-    'certificate-oidc-issuer'?: string;
-    'certificate-oidc-issuer-regexp'?: string;
-  };
+  identity?: IdentityKeys;
+  /** who must have signed attestations, when not `identity` (e.g. GitHub's attest-build-provenance workflow) */
+  'attestation-identity'?: IdentityKeys;
   key?: string;
   'trusted-root'?: string;
   'tuf-mirror'?: string;
   'tuf-root'?: string;
   wording?: { generator?: string; 'signed-images'?: string };
+}
+
+/** An identity policy as the config writes it: cosign's flag names. */
+export interface IdentityKeys {
+  'certificate-identity'?: string;
+  'certificate-identity-regexp'?: string;
+  'certificate-oidc-issuer'?: string;
+  'certificate-oidc-issuer-regexp'?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ImageState } from '../state/image-state.js';
 import { InputError } from '../errors.js';
-import { type RequestStats, proxyFromEnv } from '../http/http-client.js';
+import { DEFAULT_HTTP_OPTIONS, type RequestStats, proxyFromEnv } from '../http/http-client.js';
 import { ContentCache, defaultCacheDir } from './content-cache.js';
 import { CredentialFinder, DEFAULT_HELPER_TIMEOUT_MS } from './credentials.js';
 import { isLoopback } from '../http/loopback.js';
@@ -43,6 +43,18 @@ export function openSession(
     }),
     cache: new ContentCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir(options.env))),
   };
+}
+
+/**
+ * How many images of a run over many to read at once: an image spends part
+ * of its time between requests (the tag list, then the HEADs, then the GETs),
+ * so twice the host's limit in images keeps its slots full meanwhile. The
+ * limit is the larger one, HTTP/2's streams, where a host may speak it (TLS
+ * registries do).
+ */
+export function imagesInFlight(options: Pick<FetchOptions, 'concurrency' | 'streams' | 'http2'>): number {
+  const streams = options.http2 === false ? 0 : (options.streams ?? DEFAULT_HTTP_OPTIONS.streams);
+  return 2 * Math.max(options.concurrency ?? DEFAULT_HTTP_OPTIONS.concurrency, streams);
 }
 
 export interface FetchOptions {

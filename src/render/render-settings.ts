@@ -27,5 +27,7 @@ export interface RenderSettings {
   tagNotes: { tag: string; note: string; setting: string }[];
   cosignOutput: CosignOutputGeneration;
   identity: IdentityPolicy;
+  /** Who must have signed attestations: the config's attestation-identity, else `identity` (flags that override identity included). */
+  attestationIdentity: IdentityPolicy;
   wording: { generator?: string; signedImages?: string };
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, visit, type Node as YamlNode, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
 import { packageFile } from '../package-root.js';
@@ -13,19 +15,72 @@ export const schemaFiles: Record<SchemaName, string> = {
   config: packageFile('src', 'config', 'config.schema.json'),
 };
 
+/**
+ * verbose: errors carry the offending value and its schema, so messages can quote both.
+ * validateSchema: false — checking our own schemas against the 2020-12 meta-schema compiled that
+ * meta-schema on every start (30 ms of each run); test/validation/schemas.test.ts checks them instead.
+ */
+export const AJV_OPTIONS: Options = { allErrors: false, strict: true, verbose: true, validateSchema: false };
+
+/**
+ * The validators `npm run build` compiled ahead of time (scripts/compile-schemas.ts,
+ * ajv's standalone code, as CommonJS so that it loads synchronously): loading
+ * ajv and compiling both schemas took about 120 ms of every run, the largest
+ * part of the pre-commit hook's check of one README.
+ */
+export const PRECOMPILED_FILE = 'compiled-schemas.cjs';
+
+interface Precompiled {
+  /** sha256 of each schema file's text as it was compiled */
+  schemaHashes: Record<SchemaName, string>;
+  validators: Record<SchemaName, ValidateFunction>;
+}
+
+const require = createRequire(import.meta.url);
 const compiled = new Map<SchemaName, ValidateFunction>();
 
 function validatorFor(name: SchemaName): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
-    // verbose: errors carry the offending value and its schema, so messages can quote both.
-    // validateSchema: false — checking our own schemas against the 2020-12 meta-schema compiled that
-    // meta-schema on every start (30 ms of each run); test/validation/schemas.test.ts checks them instead.
-    const ajv = new Ajv2020({ allErrors: false, strict: true, verbose: true, validateSchema: false });
-    validate = ajv.compile(JSON.parse(readFileSync(schemaFiles[name], 'utf8')) as object);
+    validate = validatorFrom(name, readFileSync(schemaFiles[name], 'utf8'));
     compiled.set(name, validate);
   }
   return validate;
+}
+
+/** The build's validator for schema `name` when `text` is the text it was built from; else `text` compiled now. */
+export function validatorFrom(name: SchemaName, text: string): ValidateFunction {
+  const precompiled = loadPrecompiled();
+  // A schema edited after the build (or a build without the step) is compiled here, never validated by stale code.
+  return precompiled?.schemaHashes[name] === schemaHash(text) ? precompiled.validators[name] : newAjv().compile(JSON.parse(text) as object);
+}
+
+/** Whether the build's validators hold `name`, compiled from `text`. */
+export function isPrecompiled(name: SchemaName, text: string): boolean {
+  return loadPrecompiled()?.schemaHashes[name] === schemaHash(text);
+}
+
+export function schemaHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** ajv itself, loaded only when a schema must be compiled: never, after a build. */
+export function newAjv(options: Options = {}): Ajv2020 {
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new Ajv({ ...AJV_OPTIONS, ...options });
+}
+
+let precompiledLoaded: Precompiled | undefined | null = null;
+
+function loadPrecompiled(): Precompiled | undefined {
+  if (precompiledLoaded !== null) return precompiledLoaded;
+  try {
+    precompiledLoaded = require(`./${PRECOMPILED_FILE}`) as Precompiled;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    precompiledLoaded = undefined;
+  }
+  return precompiledLoaded;
 }
 
 /**

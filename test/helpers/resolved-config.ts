@@ -17,6 +17,8 @@ export function resolvedConfig(location: string, overrides: Partial<ResolvedConf
     tagNotes: [],
     cosignOutput: 'current',
     identity: {},
+    // as loadConfig resolves it without an attestation-identity: the identity
+    attestationIdentity: overrides.identity ?? {},
     wording: {},
     ...overrides,
   };

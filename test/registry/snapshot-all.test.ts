@@ -31,13 +31,13 @@ type TestContext = Parameters<typeof temporaryDirectory>[0];
 const repository = (i: number): string => `hosts/img-${String(i).padStart(2, '0')}`;
 const configOf = (i: number): string => `images/img-${String(i).padStart(2, '0')}/readme-gen.yaml`;
 
-/** A monorepo of IMAGES configs on `host`; `locations` replaces some images' repositories. */
-function monorepo(t: TestContext, host: string, locations: Record<number, string> = {}): string {
+/** A monorepo of IMAGES configs on `host`; `locations` replaces some images' repositories; `live`: no state file, read from the registry. */
+function monorepo(t: TestContext, host: string, locations: Record<number, string> = {}, live = false): string {
   const dir = temporaryDirectory(t);
   for (let i = 0; i < IMAGES; i++) {
     const config = path.join(dir, configOf(i));
     mkdirSync(path.dirname(config), { recursive: true });
-    writeFileSync(config, `name: img-${i}\nlocation: ${host}/${locations[i] ?? repository(i)}\nstate: state.json\n`);
+    writeFileSync(config, `name: img-${i}\nlocation: ${host}/${locations[i] ?? repository(i)}\n${live ? '' : 'state: state.json\n'}`);
   }
   return dir;
 }
@@ -95,6 +95,34 @@ describe('snapshot --all: many images on one host', () => {
     for (let i = 0; i < IMAGES; i++) {
       const state = JSON.parse(readFileSync(path.join(dir, path.dirname(configOf(i)), 'state.json'), 'utf8')) as { repository: string };
       assert.equal(state.repository, `${proxy.host}/${repository(i)}`);
+    }
+  });
+
+  test("render --all reads live images side by side too, and says what it wrote in the configs' order", async (t) => {
+    intercept = () => undefined;
+    const dir = monorepo(t, proxy.host, {}, true);
+    const args = (cache: string) => ['--concurrency', String(LIMIT), '--cache-dir', path.join(dir, cache)];
+
+    proxy.reset();
+    const one = await runCliAsync(['render', '--config', configOf(0), ...args('one')], dir);
+    assert.equal(one.status, 0, one.stderr);
+    const oneImageNeeds = proxy.peakInFlight;
+    assert.ok(oneImageNeeds < LIMIT, `one image alone had ${oneImageNeeds} requests in flight`);
+
+    proxy.reset();
+    const all = await runCliAsync(['render', '--all', '--write', ...args('all')], dir);
+    assert.equal(all.status, 0, all.stderr);
+    assert.ok(proxy.peakInFlight > oneImageNeeds, `--all had at most ${proxy.peakInFlight} in flight, one image ${oneImageNeeds}`);
+    assert.ok(proxy.peakInFlight <= LIMIT, `--all had ${proxy.peakInFlight} requests in flight, over --concurrency ${LIMIT}`);
+    assert.equal(countByKind(proxy.requests)['GET tags'], IMAGES);
+    const readme = (i: number) => path.join(path.dirname(configOf(i)), 'README.md');
+    assert.deepEqual(
+      all.stderr.trimEnd().split('\n'),
+      Array.from({ length: IMAGES }, (_, i) => `readme-gen: wrote ${readme(i)}`),
+    );
+    for (let i = 0; i < IMAGES; i++) {
+      const written = readFileSync(path.join(dir, readme(i)), 'utf8');
+      assert.ok(written.includes(`docker pull ${proxy.host}/${repository(i)}@sha256:`), `${readme(i)} does not pull its own image`);
     }
   });
 

@@ -22,13 +22,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import type { AttestationVerdict, ProvenanceFacts } from '../../src/attestations/attestation-facts.js';
+import { verifyStateAttestations } from '../../src/attestations/verify-attestations.js';
 import { ReadmeGenError } from '../../src/errors.js';
 import { packageFile } from '../../src/package-root.js';
 import { type Check, SignatureCheckError } from '../../src/signatures/signature-check-error.js';
 import { parseStatement } from '../../src/signatures/in-toto-statement.js';
 import { checkStatementSubject } from '../../src/signatures/sigstore-bundle.js';
-import { loadTrust } from '../../src/signatures/trusted-root.js';
+import type { IdentityPolicy } from '../../src/signatures/identity-policy.js';
+import { type Trust, loadTrust } from '../../src/signatures/trusted-root.js';
 import { type VerifiedSigner, parseSigstoreBundle, verifyBundle } from '../../src/signatures/verify-bundle.js';
+import type { Digest, ImageState } from '../../src/state/image-state.js';
 import { runCli, temporaryDirectory } from '../helpers/run-cli.js';
 
 const VECTORS = packageFile('fixtures', 'sigstore-conformance', 'bundle-verify');
@@ -211,8 +215,8 @@ function caseFile(name: string, file: string): string | undefined {
   return existsSync(full) ? full : undefined;
 }
 
-/** One case through readme-gen's verification path. */
-function verifyCase(name: string): VerifiedSigner {
+/** A case's trust (its trusted root or the public-good one, its key.pub), artifact digest and identity policy. */
+function caseSetup(name: string): { trust: Trust; artifact: Buffer; digest: string; policy: IdentityPolicy } {
   const trustedRootPath = caseFile(name, 'trusted_root.json');
   const keyPath = caseFile(name, 'key.pub');
   const trust = loadTrust({
@@ -228,7 +232,17 @@ function verifyCase(name: string): VerifiedSigner {
     certificateIdentity: identity ? readFileSync(identity, 'utf8').trim() : DEFAULT_IDENTITY,
     certificateOidcIssuer: issuer ? readFileSync(issuer, 'utf8').trim() : DEFAULT_ISSUER,
   };
-  const bundle = parseSigstoreBundle(JSON.parse(readFileSync(path.join(VECTORS, name, 'bundle.sigstore.json'), 'utf8')), digest);
+  return { trust, artifact, digest, policy };
+}
+
+function caseBundle(name: string): unknown {
+  return JSON.parse(readFileSync(path.join(VECTORS, name, 'bundle.sigstore.json'), 'utf8'));
+}
+
+/** One case through readme-gen's verification path. */
+function verifyCase(name: string): VerifiedSigner {
+  const { trust, artifact, digest, policy } = caseSetup(name);
+  const bundle = parseSigstoreBundle(caseBundle(name), digest);
   if (bundle.content.$case === 'dsseEnvelope')
     checkStatementSubject(parseStatement(bundle.content.dsseEnvelope.payload, digest).subjects, digest);
   return verifyBundle(bundle, { digest, trust, policy }, { artifact });
@@ -311,4 +325,103 @@ describe('Sigstore conformance: bundle-verify', () => {
     assert.ok(issuer);
     assert.equal(trust.forIssuer(issuer).timestampAuthorities.length, trust.material.timestampAuthorities.length);
   });
+});
+
+/**
+ * The vectors whose bundle holds an in-toto statement (GitHub artifact
+ * attestations: SLSA v1 provenance of the workflow build type) are
+ * attestations too: each goes through verifyStateAttestations as a bundle
+ * referrer of an image whose digest is the artifact's, the same statement
+ * parser and core as above, and ends as the same verdict: the facts its
+ * predicate gives, or the check written in EXPECTED_FAILURES.
+ */
+describe('Sigstore conformance: the in-toto vectors as attestations', () => {
+  const inToto = CASES.filter((name) => {
+    try {
+      return (
+        (caseBundle(name) as { dsseEnvelope?: { payloadType?: unknown } }).dsseEnvelope?.payloadType === 'application/vnd.in-toto+json'
+      );
+    } catch {
+      return false;
+    }
+  });
+
+  test('the in-toto vectors are the dsse-, intoto- and happy-path-intoto ones', () => {
+    assert.ok(inToto.includes('happy-path-intoto-in-dsse-v3') && inToto.includes('intoto-with-custom-trust-root'), inToto.join(', '));
+    assert.ok(inToto.length >= 14, `${inToto.length} in-toto vectors`);
+  });
+
+  /** The case as the only attestation of an image whose digest is the artifact's. */
+  function attestationVerdict(name: string): AttestationVerdict {
+    const { trust, digest, policy } = caseSetup(name);
+    const state: ImageState = {
+      schemaVersion: 1,
+      repository: 'registry.example.com/conformance',
+      tags: [],
+      images: {
+        [digest as Digest]: {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          platforms: [],
+          signatures: [],
+          attestations: [
+            {
+              format: 'sigstore-bundle',
+              manifestDigest: `sha256:${createHash('sha256').update(name).digest('hex')}`,
+              artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+              bundle: caseBundle(name) as Record<string, unknown>,
+            },
+          ],
+        },
+      },
+    };
+    const [verdict, ...more] = verifyStateAttestations(state, [digest], trust, policy).get(digest) ?? [];
+    assert.ok(verdict && more.length === 0, 'one verdict');
+    return verdict;
+  }
+
+  /** What each verifying vector's predicate says, read off it by hand. */
+  const FACTS: Record<string, { [fact in keyof ProvenanceFacts]?: ProvenanceFacts[fact] | undefined }> = {
+    'happy-path-intoto-in-dsse-v3': {
+      sourceRepository: 'https://github.com/loosebazooka/aa-test',
+      sourceCommit: 'ebff8dfbd609b7b22237c7719ce07f2dc7934f5f',
+      buildWorkflow: '.github/workflows/provenance.yaml',
+      trigger: 'workflow_dispatch',
+      builderId: 'https://github.com/loosebazooka/aa-test/.github/workflows/provenance.yaml@refs/heads/main',
+    },
+    'intoto-with-custom-trust-root': {
+      sourceRepository: 'https://github.com/sigstore/sigstore-conformance',
+      sourceCommit: 'c5f5fb255163ed85ddb32d54dcdd710ac3f04603',
+      buildWorkflow: '.github/workflows/conformance.yml',
+      trigger: 'push',
+      builderId: 'https://github.com/actions/runner/github-hosted',
+    },
+    'rekor2-dsse-happy-path': {
+      builderId: 'https://github.com/sigstore-conformance/rekor2-dsse-hashedrekord-regen',
+      sourceRepository: undefined,
+      sourceCommit: undefined,
+    },
+  };
+
+  for (const name of inToto) {
+    const expected = EXPECTED_FAILURES[name];
+    if (expected === undefined) {
+      test(`${name}: verifies, to provenance facts`, () => {
+        const verdict = attestationVerdict(name);
+        assert.ok(verdict.verified, verdict.verified ? '' : verdict.failure.message);
+        assert.equal(verdict.facts.kind, 'provenance');
+        assert.ok(verdict.facts.signing.signed);
+        const facts = FACTS[name];
+        assert.ok(facts, `FACTS says what ${name} holds`);
+        for (const [fact, value] of Object.entries(facts)) assert.equal(verdict.facts[fact as keyof typeof facts], value, fact);
+      });
+      continue;
+    }
+    assert.ok('check' in expected, `${name}: a vector holding a statement fails a check`);
+    test(`${name}: fails check (${expected.check}) as an attestation too`, () => {
+      const verdict = attestationVerdict(name);
+      assert.ok(!verdict.verified, 'fails');
+      assert.equal(verdict.failure.check, expected.check, verdict.failure.message);
+      assert.match(verdict.failure.message, expected.says);
+    });
+  }
 });

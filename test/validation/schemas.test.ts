@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { InputError } from '../../src/errors.js';
 import { packageFile } from '../../src/package-root.js';
-import { type SchemaName, parseValidated, schemaFiles } from '../../src/validation/validate-document.js';
+import { type SchemaName, isPrecompiled, parseValidated, schemaFiles, validatorFrom } from '../../src/validation/validate-document.js';
 
 // At run time the schemas are compiled without the meta-schema check (it cost every start 30 ms); it is done here.
 for (const [name, file] of Object.entries(schemaFiles) as [SchemaName, string][]) {
@@ -35,4 +35,20 @@ test('an unknown key in a state file is also given its nearest known key, at its
     (error: unknown) =>
       error instanceof InputError && /^state\.json:2:3: \$shema: unknown key "\$shema"; did you mean "\$schema"\?$/.test(error.message),
   );
+});
+
+for (const [name, file] of Object.entries(schemaFiles) as [SchemaName, string][]) {
+  test(`the build compiled the ${name} schema ahead of time, from the text in src/`, () => {
+    assert.equal(isPrecompiled(name, readFileSync(file, 'utf8')), true);
+  });
+}
+
+test('a schema changed after the build is compiled from its new text, not validated by the stale build', () => {
+  const text = readFileSync(schemaFiles.config, 'utf8');
+  const schema = JSON.parse(text) as { properties: { name: object } };
+  const stricter = JSON.stringify({ ...schema, properties: { ...schema.properties, name: { ...schema.properties.name, maxLength: 2 } } });
+  const config = { name: 'app', location: 'registry.example/app' };
+  assert.equal(isPrecompiled('config', stricter), false);
+  assert.equal(validatorFrom('config', text)(config), true);
+  assert.equal(validatorFrom('config', stricter)(config), false);
 });
