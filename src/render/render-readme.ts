@@ -43,8 +43,8 @@ export function readmeView(
 ): Omit<RenderedReadme, 'markdown'> {
   const digests = shownDigests(config, state);
   const verdicts = verifyStateSignatures(state, digests, trust, config.identity, options.kept?.verdicts);
-  // Attestations of the same digests, with the same trust and policy: a provenance fact is shown only once its statement verified.
-  const attestations = verifyStateAttestations(state, digests, trust, config.identity, options.kept?.verdicts);
+  // Attestations of the same digests, with the same trust and their own policy (attestation-identity, else identity): a provenance fact is shown only once its statement verified.
+  const attestations = verifyStateAttestations(state, digests, trust, config.attestationIdentity, options.kept?.verdicts);
   if (!options.allowUnverified) {
     for (const digestVerdicts of [...verdicts.values(), ...attestations.values()]) {
       for (const verdict of digestVerdicts) if (!verdict.verified) throw verdict.failure;

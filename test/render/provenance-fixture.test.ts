@@ -204,3 +204,22 @@ describe('the provenance fixture without an image signature', () => {
     assert.match(tampered.stderr, /the provenance fact "SBOM" is SPDX \(`SPDX-2\.3`\), 7 packages/);
   });
 });
+
+describe('the provenance fixture under an attestation-identity', () => {
+  test('a signer other than attestation-identity names is exit 4 (policy), though the image signature passes identity', (t) => {
+    const edited = copy(t);
+    const config = path.join(edited, 'readme-gen.yaml');
+    writeFileSync(
+      config,
+      `${readFileSync(config, 'utf8')}attestation-identity:\n  certificate-identity: https://github.com/acme/provenance/.github/workflows/attest.yml@refs/tags/v1\n  certificate-oidc-issuer: ${ISSUER}\n`,
+    );
+
+    const run = runCli(['render', '--check', '--offline'], edited);
+
+    assert.equal(run.status, 4, run.stderr);
+    assert.ok(
+      run.stderr.includes(`x`),
+      run.stderr,
+    );
+  });
+});
