@@ -217,9 +217,6 @@ describe('the provenance fixture under an attestation-identity', () => {
     const run = runCli(['render', '--check', '--offline'], edited);
 
     assert.equal(run.status, 4, run.stderr);
-    assert.ok(
-      run.stderr.includes(`x`),
-      run.stderr,
-    );
+    assert.ok(run.stderr.includes(`x`), run.stderr);
   });
 });
