@@ -239,7 +239,11 @@ function commandClaims(words: readonly string[], block: Code, add: Add): void {
 /** How readmeClaims names the facts of a Provenance section: `the provenance fact "Commit"`. */
 const PROVENANCE_FACT = 'the provenance fact';
 
-/** The README prints provenance or SBOM facts (a section under a heading that says Provenance). */
+/**
+ * The README prints provenance or SBOM facts: a `**Label:**` line in a
+ * section under a heading that says Provenance (prose alone there, as a
+ * hand-written README may have, is no fact readme-gen printed).
+ */
 export function printsProvenance(claims: readonly Claim[]): boolean {
   return claims.some((claim) => claim.name.startsWith(PROVENANCE_FACT));
 }
@@ -262,7 +266,7 @@ function provenanceClaims(tree: Root, add: Add): void {
       continue;
     }
     if (!inProvenance) continue;
-    if (node.type === 'code') add(`${PROVENANCE_FACT} "command ${++commands}"`, node.value, node);
+    if (node.type === 'code') add(`the command ${++commands} of the Provenance section`, node.value, node);
     const paragraphs =
       node.type === 'paragraph' ? [node] : node.type === 'list' ? node.children.flatMap((item) => item.children.filter(isParagraph)) : [];
     for (const paragraph of paragraphs) {
@@ -270,7 +274,7 @@ function provenanceClaims(tree: Root, add: Add): void {
       const label = first?.type === 'strong' ? inlineText(first.children) : '';
       // Unlabelled text says whether the statement is signed, and by whom: a claim as a whole.
       if (label.endsWith(':')) add(`${PROVENANCE_FACT} "${label.slice(0, -1)}"`, inlineText(rest), paragraph);
-      else add(`${PROVENANCE_FACT} "text ${++texts}"`, inlineText(paragraph.children), paragraph);
+      else add(`the text ${++texts} of the Provenance section`, inlineText(paragraph.children), paragraph);
     }
   }
 }

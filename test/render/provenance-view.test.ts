@@ -184,29 +184,31 @@ describe("verify's claims of a Provenance section", () => {
   test('every fact is a claim named by its label, the SBOM line and its command too', () => {
     assert.ok(printsProvenance(claims));
     assert.ok(!printsProvenance(readmeClaims(readme('default', new Map()), 'README.md')), 'none without a Provenance section');
+    const handWritten = '# app\n\n## Provenance\n\nBuilt by our CI from the main branch.\n';
+    assert.ok(!printsProvenance(readmeClaims(handWritten, 'README.md')), 'prose alone in a Provenance section is no printed fact');
     const byName = new Map(claims.map((claim) => [claim.name, claim.value]));
     assert.equal(byName.get('the provenance fact "Commit"'), `[${SHA}](https://github.com/acme/glibc-dynamic/commit/${SHA})`);
     assert.equal(byName.get('the provenance fact "Builder"'), '`https://github.com/actions/runner/github-hosted`');
     assert.match(byName.get('the provenance fact "SBOM"') ?? '', /^SPDX \(`SPDX-2.3`\), 42 packages, signed by /);
     assert.match(
-      byName.get('the provenance fact "command 1"') ?? '',
+      byName.get('the command 1 of the Provenance section') ?? '',
       /^cosign download attestation --predicate-type https:\/\/spdx.dev\/Document /,
     );
-    assert.match(byName.get('the provenance fact "text 1"') ?? '', /signed with \[Sigstore\]/);
+    assert.match(byName.get('the text 1 of the Provenance section') ?? '', /signed with \[Sigstore\]/);
   });
 
-  for (const [fact, from, to] of [
-    ['Commit', SHA, 'f'.repeat(40)],
-    ['Builder', 'github-hosted', 'self-hosted'],
-    ['Trigger', '`push`', '`workflow_dispatch`'],
-    ['SBOM', '42 packages', '41 packages'],
-    ['text 1', 'signed with', 'not signed with'],
+  for (const [fact, from, to, claim] of [
+    ['Commit', SHA, 'f'.repeat(40), 'the provenance fact "Commit"'],
+    ['Builder', 'github-hosted', 'self-hosted', 'the provenance fact "Builder"'],
+    ['Trigger', '`push`', '`workflow_dispatch`', 'the provenance fact "Trigger"'],
+    ['SBOM', '42 packages', '41 packages', 'the provenance fact "SBOM"'],
+    ['text 1', 'signed with', 'not signed with', 'the text 1 of the Provenance section'],
   ] as const) {
     test(`a README whose ${fact} was edited differs from the state's by that fact`, () => {
       const edited = rendered.replace(from, to);
       assert.notEqual(edited, rendered, 'test setup: the edit took');
       const difference = firstClaimDifference(readmeClaims(edited, 'README.md'), claims);
-      assert.equal(difference?.name, `the provenance fact "${fact}"`);
+      assert.equal(difference?.name, claim);
     });
   }
 });
