@@ -119,9 +119,10 @@ export function readAttestation(record: AttestationRecord, digest: string): Read
 /**
  * A layer of cosign's `.att` manifest: the DSSE envelope (the layer's bytes),
  * its certificate and Rekor entry (the layer's annotations), rebuilt as a
- * bundle as a `.sig` layer is. cosign logs attestations as `intoto` 0.0.2
- * entries (and as `dsse` 0.0.1 since v2.1's --rekor-entry-type=dsse): any
- * other kind is not this envelope's entry.
+ * bundle as a `.sig` layer is. cosign logged attestations as `intoto` 0.0.2
+ * entries until mid-2023 and as `dsse` 0.0.1 since (sigstore/cosign#3113;
+ * `--rekor-entry-type intoto` still asks for the old kind): any other kind is
+ * not this envelope's entry.
  */
 function readCosignAttestation(record: CosignAttestationRecord, digest: string): ReadAttestation {
   let envelope: unknown;

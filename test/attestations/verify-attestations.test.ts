@@ -40,7 +40,9 @@ import {
   type TestLog,
   createCa,
   createLog,
+  createSigningKey,
   issueLeaf,
+  rekorBundleAnnotation,
   signBundle,
   trustedRoot,
 } from '../helpers/signing.js';
@@ -60,6 +62,8 @@ let log: TestLog;
 let leaf: TestLeaf;
 let stranger: TestLeaf;
 let trust: Trust;
+let keyedTrust: Trust;
+const signingKey = createSigningKey();
 
 before(async () => {
   ca = await createCa();
@@ -70,6 +74,8 @@ before(async () => {
   try {
     writeFileSync(path.join(dir, 'root.json'), JSON.stringify(trustedRoot(ca, log)));
     trust = loadTrust({ trustedRootPath: path.join(dir, 'root.json') });
+    writeFileSync(path.join(dir, 'cosign.pub'), signingKey.publicKeyPem);
+    keyedTrust = loadTrust({ trustedRootPath: path.join(dir, 'root.json'), keyPath: path.join(dir, 'cosign.pub') });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -299,6 +305,32 @@ describe('verifyStateAttestations', () => {
     const record = signAttLayer({ statement: statement([INDEX], SLSA_V1, githubProvenance(SOURCE)), predicateType: SLSA_V1, leaf });
     const failure = failureOf(record);
     assert.ok(['d', 'f'].includes(failure.check), failure.message);
+  });
+
+  test('a keyed .att layer (cosign attest --key, no log entry) verifies with --key and is keyed; without the key it fails (b)', () => {
+    const record = signAttLayer({
+      statement: statement([INDEX], SPDX, spdxDocument(['a'])),
+      predicateType: SPDX,
+      key: signingKey.privateKey,
+    });
+    const [verdict] = verifyStateAttestations(stateWith([record]), [INDEX], keyedTrust, POLICY).get(INDEX) ?? [];
+    assert.ok(verdict?.verified, verdict && !verdict.verified ? verdict.failure.message : '');
+    assert.deepEqual(verdict.facts.signing, { signed: true, signer: { keyed: true } });
+    const failure = failureOf(record);
+    assert.equal(failure.check, 'b');
+    assert.match(failure.message, /pass the public key with --key FILE/);
+  });
+
+  test("a .att layer whose log entry is not an attestation's kind (a hashedrekord) fails (e), naming the kind", () => {
+    const record = att(SPDX, spdxDocument([]));
+    const body = Buffer.from(JSON.stringify({ apiVersion: '0.0.1', kind: 'hashedrekord', spec: {} })).toString('base64');
+    record.annotations['dev.sigstore.cosign/bundle'] = rekorBundleAnnotation({ log, logIndex: 7, integratedTime: LOGGED_AT }, body);
+    const failure = failureOf(record);
+    assert.equal(failure.check, 'e');
+    assert.match(
+      failure.message,
+      /the logged entry is a hashedrekord 0\.0\.1 entry; an attestation is logged as intoto 0\.0\.2 or dsse 0\.0\.1/,
+    );
   });
 
   test('values a predicate should not hold become no facts, or cut ones: huge strings, a commit that is not hex, a time that is not one', () => {

@@ -36,7 +36,7 @@ export interface AttOptions {
   key?: SignOptions['privateKey'];
   /** the log that took the entry; none: no bundle annotation */
   log?: NonNullable<SignOptions['log']>;
-  /** how the log recorded it: cosign's `intoto` 0.0.2 (default) or `dsse` 0.0.1 (--rekor-entry-type=dsse) */
+  /** how the log recorded it: `intoto` 0.0.2 (default; cosign until mid-2023, or with --rekor-entry-type intoto) or `dsse` 0.0.1 (cosign since) */
   entry?: 'intoto' | 'dsse';
   /** the `.att` manifest's digest; default a made-up one */
   manifestDigest?: Digest;
