@@ -19,6 +19,8 @@ export interface AttestationsView {
 export interface AttestationSignerView {
   /** Signed, and the signature, its certificate or key, its log entry and the statement's subject all verified. */
   signed: boolean;
+  /** Signed with a key (`cosign attest --key`), verified with the configured public key: no certificate names a signer. */
+  keyed: boolean;
   /** The keyless signer's certificate identity (a workflow's URL, an email); absent for a keyed or unsigned one. */
   identity?: string;
   /** The OIDC issuer that vouched for identity. */
@@ -142,8 +144,12 @@ function subjectPlatform(image: Pick<ImageRecord, 'platforms'>, digest: string, 
 
 function signerView(facts: AttestationFacts): AttestationSignerView {
   const { signing } = facts;
-  if (!signing.signed) return { signed: false, rekorEntries: [] };
-  const view: AttestationSignerView = { signed: true, rekorEntries: signing.logEntry ? [rekorEntryView(signing.logEntry)] : [] };
+  if (!signing.signed) return { signed: false, keyed: false, rekorEntries: [] };
+  const view: AttestationSignerView = {
+    signed: true,
+    keyed: signing.signer.keyed,
+    rekorEntries: signing.logEntry ? [rekorEntryView(signing.logEntry)] : [],
+  };
   if (!signing.signer.keyed) {
     if (signing.signer.subject !== undefined) view.identity = signing.signer.subject;
     if (signing.signer.issuer !== undefined) view.issuer = signing.signer.issuer;

@@ -163,6 +163,12 @@ describe('the Provenance section', () => {
     assert.ok(buildkit.includes(`docker buildx imagetools inspect ${base.location}@${latest} --format '{{ json .SBOM }}'`), buildkit);
   });
 
+  test('a keyed provenance says it is signed with a key, and names no signer', () => {
+    const keyed = provenance({ signing: { signed: true, signer: { keyed: true }, logEntry: { logIndex: 7, searchable: true } } });
+    const markdown = readme('default', new Map([[latest, [verified(keyed)]]]));
+    assert.ok(markdown.includes('(v1), signed with a key; readme-gen verified its signature'), markdown);
+  });
+
   test('a signed provenance is shown before an unsigned one, whatever the order', () => {
     const unsigned = provenance({ form: 'buildkit', signing: { signed: false }, sourceCommit: 'f'.repeat(40) });
     const markdown = readme('default', new Map([[latest, [verified(unsigned), verified(provenance())]]]));
