@@ -905,16 +905,9 @@ describe('no generated value defeats an escaper', () => {
       }
     });
   }
-});
 
-describe('a hostile provenance or SBOM value stays inert', () => {
-  const dir = packageFile('fixtures', 'multi-arch');
-  const base = loadConfig({ cwd: dir });
-  assert.ok(base.statePath);
-  const state = loadState(base.statePath, dir);
-  const latest = state.tags.find((tag) => tag.name === 'latest')?.digest as Digest;
-  const templates = { default: loadTemplateSet('default'), distroless: loadTemplateSet('distroless') };
-  const VALUES = [
+  /** Named hostile values, and every generated one: a statement is whatever its builder wrote. */
+  const PROVENANCE_VALUES = [
     '**bold** _em_ [link](https://evil.example) https://evil.example/bare www.evil.example',
     '<img src=x onerror=alert(1)><script>alert(1)</script></details><!--',
     '| injected | row |\n## Injected heading\n```\n~~~',
@@ -922,10 +915,11 @@ describe('a hostile provenance or SBOM value stays inert', () => {
     '`code` ``x`` ```',
     `https://github.com/acme/app/commit/${'0'.repeat(40)}) [x](y`,
     'v'.repeat(10_000),
+    ...values,
   ];
 
   /** Every string fact of a signed provenance and SBOM holds `value`; times are left valid, as the view drops one that is no date. */
-  function readme(template: 'default' | 'distroless', value: string): string {
+  function provenanceReadme(template: 'default' | 'distroless', value: string): string {
     const signing = {
       signed: true,
       signer: { keyed: false, subject: value, issuer: value },
@@ -967,11 +961,11 @@ describe('a hostile provenance or SBOM value stays inert', () => {
   }
 
   for (const template of ['default', 'distroless'] as const) {
-    test(`${template} template: the structure of the clean README, every value whole in prose code, no control character`, () => {
-      const twin = structure(readme(template, 'x'));
-      for (const [index, value] of VALUES.entries()) {
+    test(`provenance and SBOM facts, ${template} template: the structure of the clean README, every value whole in prose code, no control character`, () => {
+      const twin = structure(provenanceReadme(template, 'x'));
+      for (const [index, value] of PROVENANCE_VALUES.entries()) {
         const label = `value ${index}: ${JSON.stringify(value.slice(0, 60))}`;
-        const markdown = readme(template, value);
+        const markdown = provenanceReadme(template, value);
         assert.deepEqual(controls(markdown), [], `${label}: no control character`);
         assert.deepEqual(structure(markdown), twin, `${label}: the structure of the clean README`);
         const prose = nodes(markdown)
