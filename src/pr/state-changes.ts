@@ -3,7 +3,7 @@ import { readFulcioIdentity } from '../signatures/fulcio-certificate.js';
 import { parseRekorBundle } from '../signatures/rekor-bundle.js';
 import { bundleCertificate, bundleLogEntry, isSignatureBundle } from '../signatures/sigstore-bundle.js';
 import { parseSigstoreBundle } from '../signatures/verify-bundle.js';
-import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../state/image-state.js';
+import type { AttestationRecord, Digest, ImageState, PlatformRecord, SignatureRecord } from '../state/image-state.js';
 import { canonicalJson } from '../state/serialize-state.js';
 import { isProvenance, readProvenanceFacts } from '../attestations/provenance-facts.js';
 import { readSbomFacts } from '../attestations/sbom-facts.js';
@@ -304,6 +304,8 @@ function provenanceChanges(before: ImageState | undefined, after: ImageState): P
   }
   const changes: ProvenanceChange[] = [];
   for (const { from, to, tags } of pairs.values()) {
+    // The same records say the same: most tags of a bot run stay put, and an SBOM can be megabytes to parse.
+    if (sameRecords(before.images[from]?.attestations, after.images[to]?.attestations)) continue;
     const was = attestedSummary(before, from);
     const is = attestedSummary(after, to);
     const sorted = tags.sort(compareTags);
@@ -326,6 +328,12 @@ function provenanceChanges(before: ImageState | undefined, after: ImageState): P
     if (was.sbom?.signed && is.sbom && !is.sbom.signed) add('SBOM unsigned');
   }
   return changes.sort((a, b) => compareTags(a.tags[0] ?? '', b.tags[0] ?? ''));
+}
+
+function sameRecords(a: readonly AttestationRecord[] = [], b: readonly AttestationRecord[] = []): boolean {
+  const names = (records: readonly AttestationRecord[]) =>
+    records.map((record) => `${record.manifestDigest} ${'digest' in record ? record.digest : ''}`).join('\n');
+  return names(a) === names(b);
 }
 
 function attestedSummary(state: ImageState, digest: Digest): AttestedSummary {
