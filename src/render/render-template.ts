@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
+import { packageFile } from '../package-root.js';
 import { proseList } from '../text/prose-list.js';
 import {
   closesFence,
@@ -36,7 +39,6 @@ export function renderTemplate(templates: TemplateSet, view: object, settings?: 
   }
 }
 
-/**
 /**
  * A Handlebars environment with every helper a template can call (each
  * documented with an example in the README: test/render/helpers-doc.test.ts
@@ -80,15 +82,64 @@ function compiledTemplate(templates: TemplateSet): Handlebars.TemplateDelegate {
 }
 
 function compile(handlebars: typeof Handlebars, source: string, label: string): Handlebars.TemplateDelegate {
+  const spec = precompiledSpecs()[templateHash(source)];
+  if (spec !== undefined) return handlebars.template(spec);
   try {
-    // compile() is lazy; parsing first makes a syntax error surface here, under this template's name.
-    const program = handlebars.parse(source);
-    escapeByContext(program, label);
-    return handlebars.compile(program, { strict: true });
+    return handlebars.compile(templateProgram(handlebars, source, label), COMPILE_OPTIONS);
   } catch (error) {
     throw templateError(error, label);
   }
 }
+
+/** Strict: a field the view lacks is an error naming it, never a blank. */
+export const COMPILE_OPTIONS = { strict: true } as const;
+
+/**
+ * A template's syntax tree as it is compiled: parsed (compile() is lazy; parsing first makes a syntax
+ * error surface here, under this template's name) and each {{x}} written in code given its context's helper.
+ */
+export function templateProgram(handlebars: typeof Handlebars, source: string, label: string): hbs.AST.Program {
+  const program = handlebars.parse(source);
+  escapeByContext(program, label);
+  return program;
+}
+
+/**
+ * The shipped templates and partials compiled by `npm run build`
+ * (scripts/precompile-templates.ts), by the sha256 of their source: compiling
+ * them was about a tenth of the pre-commit hook's check of one README. Keyed by
+ * the source, so a file edited after the build, or a user's copy that differs,
+ * is compiled here, and one identical to a shipped file is not.
+ */
+export const PRECOMPILED_TEMPLATES_FILE = 'precompiled-templates.cjs';
+
+/** Whether the build compiled this source (a shipped template or partial, unedited). */
+export function isPrecompiled(source: string): boolean {
+  return precompiledSpecs()[templateHash(source)] !== undefined;
+}
+
+export function templateHash(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+let specs: Readonly<Record<string, TemplateSpecification>> | undefined;
+
+function precompiledSpecs(): Readonly<Record<string, TemplateSpecification>> {
+  if (specs) return specs;
+  try {
+    // By its place in dist/src, not beside this module: the CLI runs this code from dist/bundle.
+    specs = createRequire(import.meta.url)(packageFile('dist', 'src', 'render', PRECOMPILED_TEMPLATES_FILE)) as Record<
+      string,
+      TemplateSpecification
+    >;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    specs = {};
+  }
+  return specs;
+}
+
+type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 
 function templateError(error: unknown, label: string, settings?: ViewSettings): Error {
   if (error instanceof InputError) return error;

@@ -75,7 +75,8 @@ let precompiledLoaded: Precompiled | undefined | null = null;
 function loadPrecompiled(): Precompiled | undefined {
   if (precompiledLoaded !== null) return precompiledLoaded;
   try {
-    precompiledLoaded = require(`./${PRECOMPILED_FILE}`) as Precompiled;
+    // By its place in dist/src, not beside this module: the CLI runs this code from dist/bundle.
+    precompiledLoaded = require(packageFile('dist', 'src', 'validation', PRECOMPILED_FILE)) as Precompiled;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
     precompiledLoaded = undefined;
