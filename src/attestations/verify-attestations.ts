@@ -16,7 +16,7 @@ import { isProvenance, readProvenanceFacts } from './provenance-facts.js';
 import { readSbomFacts } from './sbom-facts.js';
 
 /** An attestation record read: its statement, and the bundle that signs it (none for BuildKit's). */
-interface ReadAttestation {
+export interface ReadAttestation {
   statement: InTotoStatement;
   bundle?: Bundle;
 }
@@ -103,7 +103,7 @@ function verifyAttestation(
 }
 
 /** A record in any of the three forms as its statement and, when signed, its bundle; what cannot be read fails the check it belongs to. */
-function readAttestation(record: AttestationRecord, digest: string): ReadAttestation {
+export function readAttestation(record: AttestationRecord, digest: string): ReadAttestation {
   switch (record.format) {
     case 'buildkit':
       return { statement: parseStatement(Buffer.from(record.payload, 'base64'), digest) };

@@ -84,6 +84,8 @@ function print(verdict: ReadmeVerdict): void {
   const signers = readme.signers.map((signer) =>
     signer.subject ? `signed by ${signer.subject}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}` : 'signed with the given key',
   );
+  // An unsigned image's README is checked for its provenance facts alone.
+  if (signers.length === 0) signers.push('not signed');
   const logged = readme.logEntries.length > 0 ? `, ${readme.logEntries.join(', ')}` : '';
   const total = readme.signers.length;
   const unlogged =

@@ -31,7 +31,7 @@ import type { Trust } from '../signatures/trusted-root.js';
 import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
 import type { CosignSignatureRecord } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
-import { type ClaimDifference, firstClaimDifference, readmeClaims } from '../verify/readme-claims.js';
+import { type ClaimDifference, firstClaimDifference, printsProvenance, readmeClaims } from '../verify/readme-claims.js';
 import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
 import { keepingDir, keptChecks, offlineTrust, offlineTrustFor } from './trust.js';
 
@@ -124,7 +124,14 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
     if (kept) return { verified: true, readme: { file: name, ...kept } };
     let proof: Proof | undefined;
     try {
-      const printed = printedOutput(parseMarkdown(markdown), name);
+      // Provenance facts come from statements the README cannot carry: only the committed state can vouch for them.
+      const provenance = printsProvenance(readmeClaims(markdown, name));
+      const tree = parseMarkdown(markdown);
+      if (provenance && !hasPrintedOutput(tree)) {
+        proof = 'committed state';
+        return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options, PROVENANCE_REASON) };
+      }
+      const printed = printedOutput(tree, name);
       proof = printed.selfContained ? 'self-contained' : 'committed state';
       if (printed.selfContained) {
         const verify: Verify = (signature, digest, record) =>
@@ -132,11 +139,16 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
             verifyCosignSignature(signature, { digest, trust, policy: options.policy, payloadName: 'printed payload' }),
           );
         const readme = verifyReadme(printed, name, verify);
+        if (provenance) {
+          // Its signature proves itself; its provenance facts are held to the state (so this verdict is not kept: it depends on more files).
+          verifyAgainstState(markdown, absolute, name, options, PROVENANCE_REASON);
+          return { verified: true, readme };
+        }
         const { file: _file, ...verdict } = readme;
         authentic.put(keptKey, verdict);
         return { verified: true, readme };
       }
-      return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options) };
+      return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options, BUNDLE_REASON) };
     } catch (error) {
       if (!(error instanceof VerificationError)) throw error;
       const failed = { verified: false as const, file: name, ...(proof ? { proof } : {}) };
@@ -197,8 +209,16 @@ interface PrintedOutput {
   selfContained: boolean;
 }
 
+function printedBlock(tree: Root): Code | undefined {
+  return [...walk(tree)].find((node): node is Code => node.type === 'code' && isPrintedVerifyOutput(node.value));
+}
+
+function hasPrintedOutput(tree: Root): boolean {
+  return printedBlock(tree) !== undefined;
+}
+
 function printedOutput(tree: Root, file: string): PrintedOutput {
-  const block = [...walk(tree)].find((node): node is Code => node.type === 'code' && isPrintedVerifyOutput(node.value));
+  const block = printedBlock(tree);
   if (!block)
     throw new VerificationError(`${file}: no \`cosign verify\` output in the README, so nothing vouches for it; render it with readme-gen`);
   const where = `${file}:${(block.position?.start.line ?? 0) + 1}`;
@@ -219,12 +239,12 @@ function printedOutput(tree: Root, file: string): PrintedOutput {
  * offline as `render` renders it; and every claim the committed README makes
  * must be the one the rendered README makes (readmeClaims reads both).
  */
-function verifyAgainstState(markdown: string, absolute: string, file: string, options: VerifyOptions): VerifiedReadme {
-  const config = options.config ?? configOf(absolute, file, options);
+function verifyAgainstState(markdown: string, absolute: string, file: string, options: VerifyOptions, reason: string): VerifiedReadme {
+  const config = options.config ?? configOf(absolute, file, options, reason);
   const configLabel = config.source;
   if (config.statePath === undefined) {
     throw new InputError(
-      `${file}: its printed claims (a Sigstore bundle's) carry no log proof, so verify checks them against the committed state, but ${configLabel} names no state: file; set state: in it, or pass --config FILE naming the config that renders ${file} from a committed state`,
+      `${file}: ${reason}, so verify checks them against the committed state, but ${configLabel} names no state: file; set state: in it, or pass --config FILE naming the config that renders ${file} from a committed state`,
     );
   }
   const stateLabel = path.relative(options.cwd, config.statePath) || config.statePath;
@@ -268,7 +288,7 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
 }
 
 /** The config `file` is rendered from, looked for; none is an input error that says what to pass. */
-function configOf(absolute: string, file: string, options: VerifyOptions): ResolvedConfig {
+function configOf(absolute: string, file: string, options: VerifyOptions, reason: string): ResolvedConfig {
   const search = findReadmeConfig(absolute, {
     cwd: options.cwd,
     ...(options.overrides ? { overrides: options.overrides } : {}),
@@ -281,9 +301,13 @@ function configOf(absolute: string, file: string, options: VerifyOptions): Resol
       ? path.relative(options.cwd, top) || '.'
       : `${path.relative(options.cwd, path.dirname(absolute)) || '.'} up to ${path.relative(options.cwd, top) || '.'}`;
   throw new InputError(
-    `${file}: its printed claims (a Sigstore bundle's) carry no log proof, so verify checks them against the committed state, but no ${DEFAULT_CONFIG_FILE} in ${range} renders ${file}; pass --config FILE naming the config it was rendered from`,
+    `${file}: ${reason}, so verify checks them against the committed state, but no ${DEFAULT_CONFIG_FILE} in ${range} renders ${file}; pass --config FILE naming the config it was rendered from`,
   );
 }
+
+/** Why a README is held to its committed state, as messages say it. */
+const BUNDLE_REASON = "its printed claims (a Sigstore bundle's) carry no log proof";
+const PROVENANCE_REASON = 'its provenance facts come from attestations it cannot print the proof of';
 
 /** A claim of the README that is not what its committed state renders. */
 class ClaimMismatch extends VerificationError {

@@ -1,7 +1,7 @@
 import { unifiedDiff } from '../diff/unified-diff.js';
 import { fencedCode, inlineCodeInProse, inlineText } from '../markdown/markdown-escape.js';
 import { counted } from '../text/counted.js';
-import { type StateChanges, describeChanges, isEmpty, shortDigest } from './state-changes.js';
+import { type StateChanges, describeChanges, describeProvenanceChange, isEmpty, shortDigest } from './state-changes.js';
 
 /**
  * The pull request `readme-gen pr` proposes, as values: commit message, title
@@ -82,6 +82,7 @@ function headline(update: ImageUpdate): string {
   else if (changes.moved.length > 1) parts.push(count(changes.moved.length, 'moved'));
   if (changes.signatures.length > 0) parts.push(`signatures of ${counted(changes.signatures.length, 'digest')} changed`);
   if (changes.signer) parts.push('new signer');
+  if (changes.provenance.length > 0) parts.push('provenance changed');
   if (parts.length > 0) return parts.join(', ');
   return changes.otherChanges ? 'metadata changed' : 'README re-rendered';
 }
@@ -218,6 +219,10 @@ function changeLists(changes: StateChanges | undefined, maxItems: number): strin
       `**Signing identity** of ${code(changes.signer.tag)} (the certificate SAN of its latest signature)\n\n- ${who(changes.signer.from)} → ${who(changes.signer.to)}`,
     );
   }
+  list(
+    'Provenance',
+    changes.provenance.map((change) => describeProvenanceChange(change, code, '→')),
+  );
   if (blocks.length === 0) {
     blocks.push(
       isEmpty(changes)

@@ -3,8 +3,12 @@ import { readFulcioIdentity } from '../signatures/fulcio-certificate.js';
 import { parseRekorBundle } from '../signatures/rekor-bundle.js';
 import { bundleCertificate, bundleLogEntry, isSignatureBundle } from '../signatures/sigstore-bundle.js';
 import { parseSigstoreBundle } from '../signatures/verify-bundle.js';
-import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../state/image-state.js';
+import type { AttestationRecord, Digest, ImageState, PlatformRecord, SignatureRecord } from '../state/image-state.js';
 import { canonicalJson } from '../state/serialize-state.js';
+import { isProvenance, readProvenanceFacts } from '../attestations/provenance-facts.js';
+import { readSbomFacts } from '../attestations/sbom-facts.js';
+import { readAttestation } from '../attestations/verify-attestations.js';
+import type { InTotoStatement } from '../signatures/in-toto-statement.js';
 import { compareTags } from '../tags/tag-order.js';
 
 /**
@@ -21,6 +25,8 @@ export interface StateChanges {
   signatures: SignaturesChange[];
   /** the signing identity of the primary tag, when it changed */
   signer?: SignerChange;
+  /** what a reviewer should see of the provenance and SBOMs of tags in both states */
+  provenance: ProvenanceChange[];
   /** the state's bytes changed in ways none of the above describes (sizes, labels, annotations…) */
   otherChanges: boolean;
 }
@@ -32,6 +38,20 @@ export interface SignaturesChange {
   /** how many signatures the digest had, and has */
   before: number;
   after: number;
+}
+
+/**
+ * A change in what a tag's attestations say that the README's Provenance
+ * section shows: the source commit moved, the builder changed, provenance or
+ * an SBOM disappeared, or one that was signed is now only unsigned.
+ */
+export interface ProvenanceChange {
+  /** the tags (in both states, pointing at the same digests before and after) whose attestations changed so */
+  tags: string[];
+  what: 'source commit' | 'builder' | 'provenance removed' | 'SBOM removed' | 'provenance unsigned' | 'SBOM unsigned';
+  /** for source commit and builder: the value before and after (undefined: the provenance does not say) */
+  from?: string;
+  to?: string;
 }
 
 export interface AddedTag {
@@ -106,7 +126,7 @@ export function summarizeStateChanges(before: ImageState | undefined, after: Ima
     })
     .sort((a, b) => compareTags(a.tags[0] ?? '', b.tags[0] ?? ''));
 
-  const changes: StateChanges = { added, removed, moved, signatures, otherChanges: false };
+  const changes: StateChanges = { added, removed, moved, signatures, provenance: provenanceChanges(before, after), otherChanges: false };
   const signerBefore = before ? signerOf(before, primaryTag) : undefined;
   const signerAfter = signerOf(after, primaryTag);
   if (signerBefore !== signerAfter) changes.signer = { tag: primaryTag, from: signerBefore, to: signerAfter };
@@ -116,7 +136,8 @@ export function summarizeStateChanges(before: ImageState | undefined, after: Ima
 
 function hasNamedChanges(changes: StateChanges): boolean {
   return (
-    changes.added.length + changes.removed.length + changes.moved.length + changes.signatures.length > 0 || changes.signer !== undefined
+    changes.added.length + changes.removed.length + changes.moved.length + changes.signatures.length + changes.provenance.length > 0 ||
+    changes.signer !== undefined
   );
 }
 
@@ -140,6 +161,7 @@ export function describeChanges(changes: StateChanges): string[] {
   ];
   if (changes.signer)
     lines.push(`signer of ${changes.signer.tag}: ${changes.signer.from ?? '(unsigned)'} -> ${changes.signer.to ?? '(unsigned)'}`);
+  lines.push(...changes.provenance.map((change) => describeProvenanceChange(change)));
   if (changes.otherChanges) lines.push('sizes, labels or annotations changed; tags point where they did');
   return lines;
 }
@@ -229,4 +251,110 @@ function subjectOf(certificate: string | Buffer<ArrayBuffer>, digest: Digest, un
 
 function sameContent(before: ImageState | undefined, after: ImageState): boolean {
   return before !== undefined && canonicalJson(before) === canonicalJson(after);
+}
+
+/**
+ * A provenance change as one sentence: plain for a commit message, or with
+ * `show` making tags and values code and an arrow of its own for the pull
+ * request's Markdown.
+ */
+export function describeProvenanceChange(change: ProvenanceChange, show = (text: string) => text, arrow = '->'): string {
+  const tags = change.tags.map(show).join(', ');
+  const value = (text: string | undefined) => (text === undefined ? '(not said)' : show(text));
+  switch (change.what) {
+    case 'source commit':
+      return `provenance of ${tags}: source commit ${value(change.from)} ${arrow} ${value(change.to)}`;
+    case 'builder':
+      return `provenance of ${tags}: builder ${value(change.from)} ${arrow} ${value(change.to)}`;
+    case 'provenance removed':
+      return `provenance of ${tags} disappeared`;
+    case 'SBOM removed':
+      return `SBOM of ${tags} disappeared`;
+    case 'provenance unsigned':
+      return `provenance of ${tags} is no longer signed`;
+    case 'SBOM unsigned':
+      return `SBOM of ${tags} is no longer signed`;
+  }
+}
+
+/** What a digest's attestations say, as the Provenance section shows it: a signed one over an unsigned one. */
+interface AttestedSummary {
+  provenance?: { signed: boolean; sourceCommit?: string; builderId?: string };
+  sbom?: { signed: boolean };
+}
+
+/**
+ * The provenance changes of the tags in both states, grouped by the digest
+ * pair they point at (a tag that stayed put compares its digest with itself:
+ * its attestations may still change). Statements are read, not verified, as
+ * signerOf reads certificates: the description says what changed, render
+ * verifies what is shown. A record that cannot be read counts as absent.
+ */
+function provenanceChanges(before: ImageState | undefined, after: ImageState): ProvenanceChange[] {
+  if (!before) return [];
+  const old = new Map(before.tags.map((tag) => [tag.name, tag.digest]));
+  const pairs = new Map<string, { from: Digest; to: Digest; tags: string[] }>();
+  for (const tag of after.tags) {
+    const from = old.get(tag.name);
+    if (from === undefined) continue;
+    const key = `${from} ${tag.digest}`;
+    const pair = pairs.get(key) ?? { from, to: tag.digest, tags: [] };
+    pair.tags.push(tag.name);
+    pairs.set(key, pair);
+  }
+  const changes: ProvenanceChange[] = [];
+  for (const { from, to, tags } of pairs.values()) {
+    // The same records say the same: most tags of a bot run stay put, and an SBOM can be megabytes to parse.
+    if (sameRecords(before.images[from]?.attestations, after.images[to]?.attestations)) continue;
+    const was = attestedSummary(before, from);
+    const is = attestedSummary(after, to);
+    const sorted = tags.sort(compareTags);
+    const add = (what: ProvenanceChange['what'], values?: { from: string | undefined; to: string | undefined }) =>
+      changes.push({
+        tags: sorted,
+        what,
+        ...(values?.from === undefined ? {} : { from: values.from }),
+        ...(values?.to === undefined ? {} : { to: values.to }),
+      });
+    if (was.provenance && !is.provenance) add('provenance removed');
+    if (was.provenance && is.provenance) {
+      if (was.provenance.sourceCommit !== is.provenance.sourceCommit)
+        add('source commit', { from: was.provenance.sourceCommit, to: is.provenance.sourceCommit });
+      if (was.provenance.builderId !== is.provenance.builderId)
+        add('builder', { from: was.provenance.builderId, to: is.provenance.builderId });
+      if (was.provenance.signed && !is.provenance.signed) add('provenance unsigned');
+    }
+    if (was.sbom && !is.sbom) add('SBOM removed');
+    if (was.sbom?.signed && is.sbom && !is.sbom.signed) add('SBOM unsigned');
+  }
+  return changes.sort((a, b) => compareTags(a.tags[0] ?? '', b.tags[0] ?? ''));
+}
+
+function sameRecords(a: readonly AttestationRecord[] = [], b: readonly AttestationRecord[] = []): boolean {
+  const names = (records: readonly AttestationRecord[]) =>
+    records.map((record) => `${record.manifestDigest} ${'digest' in record ? record.digest : ''}`).join('\n');
+  return names(a) === names(b);
+}
+
+function attestedSummary(state: ImageState, digest: Digest): AttestedSummary {
+  const summary: AttestedSummary = {};
+  for (const record of state.images[digest]?.attestations ?? []) {
+    let statement: InTotoStatement;
+    try {
+      statement = readAttestation(record, digest).statement;
+    } catch {
+      continue;
+    }
+    const signed = record.format !== 'buildkit';
+    if (isProvenance(statement.predicateType)) {
+      if (summary.provenance?.signed === true || (summary.provenance && !signed)) continue;
+      const facts = readProvenanceFacts(statement.predicateType, statement.predicate);
+      summary.provenance = { signed };
+      if (facts.sourceCommit !== undefined) summary.provenance.sourceCommit = facts.sourceCommit;
+      if (facts.builderId !== undefined) summary.provenance.builderId = facts.builderId;
+    } else if (readSbomFacts(statement.predicateType, statement.predicate)) {
+      if (summary.sbom?.signed !== true) summary.sbom = { signed };
+    }
+  }
+  return summary;
 }

@@ -2,6 +2,7 @@ import type { RenderSettings } from './render-settings.js';
 import type { Trust } from '../signatures/trusted-root.js';
 import type { VerdictStore } from '../signatures/verdict-cache.js';
 import { type SignatureVerdict, verifyStateSignatures } from '../signatures/verify-state.js';
+import { verifyStateAttestations } from '../attestations/verify-attestations.js';
 import type { ImageState } from '../state/image-state.js';
 import { TagsTableChecks, checkTagsTable } from './check-tags-table.js';
 import { renderTemplate } from './render-template.js';
@@ -30,8 +31,9 @@ export interface RenderedReadme {
 
 /**
  * The view a template renders, and the signature verdicts behind it: every
- * signature the README shows is verified first; one that fails stops here
- * (exit 4) unless allowUnverified turns it into a warning the view carries.
+ * signature and attestation the README shows is verified first; one that
+ * fails stops here (exit 4) unless allowUnverified turns it into a warning
+ * the view carries.
  */
 export function readmeView(
   config: RenderSettings,
@@ -39,13 +41,16 @@ export function readmeView(
   trust: Trust,
   options: RenderReadmeOptions = {},
 ): Omit<RenderedReadme, 'markdown'> {
-  const verdicts = verifyStateSignatures(state, shownDigests(config, state), trust, config.identity, options.kept?.verdicts);
+  const digests = shownDigests(config, state);
+  const verdicts = verifyStateSignatures(state, digests, trust, config.identity, options.kept?.verdicts);
+  // Attestations of the same digests, with the same trust and their own policy (attestation-identity, else identity): a provenance fact is shown only once its statement verified.
+  const attestations = verifyStateAttestations(state, digests, trust, config.attestationIdentity, options.kept?.verdicts);
   if (!options.allowUnverified) {
-    for (const digestVerdicts of verdicts.values()) {
+    for (const digestVerdicts of [...verdicts.values(), ...attestations.values()]) {
       for (const verdict of digestVerdicts) if (!verdict.verified) throw verdict.failure;
     }
   }
-  return { view: buildView(config, state, verdicts), verdicts };
+  return { view: buildView(config, state, verdicts, attestations), verdicts };
 }
 
 /**

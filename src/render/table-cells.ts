@@ -17,6 +17,7 @@ export function registerCellHelpers(handlebars: typeof Handlebars): void {
   cell('updatedOn', updatedOn);
   cell('signedMark', signedMark);
   cell('logEntry', logEntry);
+  cell('attestedMark', attestedMark);
   cell('platformDigests', platformDigests);
 }
 
@@ -78,6 +79,15 @@ function logEntry(row: TagRowView): string {
       .join('<br/>');
   }
   return row.signed ? '**unverified**' : 'unsigned';
+}
+
+/** `provenance` and `SBOM`, one a line, each `(unsigned)` when only BuildKit's unsigned one vouches for it; — when neither. */
+function attestedMark(row: TagRowView): string {
+  const marks = [
+    ...(row.provenance ? [row.provenance === 'signed' ? 'provenance' : 'provenance (unsigned)'] : []),
+    ...(row.sbom ? [row.sbom === 'signed' ? 'SBOM' : 'SBOM (unsigned)'] : []),
+  ];
+  return marks.length === 0 ? '—' : marks.join('<br/>');
 }
 
 /** Each platform with its own manifest digest and compressed size, one a line. */

@@ -8,7 +8,12 @@ import { type CosignOutputGeneration, formatBundleVerifyOutput, formatCosignVeri
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
 import type { ImageSignature, SignatureVerdict } from '../signatures/verify-state.js';
 import { type Digest, type ImageState, INDEX_MEDIA_TYPES, type PlatformRecord } from '../state/image-state.js';
+import type { AttestationVerdict } from '../attestations/attestation-facts.js';
+import { type AttestationsView, attestationsView, attestedKinds } from './attestation-view.js';
 import { type BuildToolView, buildToolView } from './build-tools.js';
+import { type RekorEntryView, rekorEntryView } from './log-entry-view.js';
+import { platformName } from './platform-name.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { primaryTagOf } from './primary-tag.js';
 import { type TagNoteView, tagNotesOf } from './tag-notes.js';
 import { isShownTag } from '../tags/tag-filter.js';
@@ -57,6 +62,10 @@ export interface ReadmeView {
   anySigned: boolean;
   /** The primary tag's signing: what the Signing section says and the commands it prints. */
   signing: SigningView;
+  /** Some row has provenance or an SBOM (signed or not): the tags table gets a column for them. */
+  anyAttested: boolean;
+  /** The primary tag's provenance and SBOM, for the Provenance section; absent when its digest has neither. */
+  attestations?: AttestationsView;
 }
 
 /** One row of the tags table: a digest and every shown tag pointing at it. */
@@ -91,6 +100,10 @@ export interface TagRowView {
   unlogged: boolean;
   /** Logged, but only in Rekor v2 logs, which no search page shows: nothing may link to one. */
   unsearchable: boolean;
+  /** The digest (or one of its platforms) has build provenance that verified: `signed`, or `unsigned` (BuildKit's). */
+  provenance?: 'signed' | 'unsigned';
+  /** The digest (or one of its platforms) has an SBOM that verified: `signed`, or `unsigned` (BuildKit's). */
+  sbom?: 'signed' | 'unsigned';
 }
 
 export interface UpdatedView {
@@ -115,17 +128,6 @@ export interface PlatformView {
   digest?: string;
   /** Bytes of the platform's manifest plus its layers, compressed (what a pull downloads); absent where the state did not record it. */
   size?: number;
-}
-
-export interface RekorEntryView {
-  /** The entry's index in its log. */
-  logIndex: number;
-  /** Rekor's search page for the entry; absent for logs it cannot search (Rekor v2). */
-  url?: string;
-  /** The host of the entry's log in the trusted root, e.g. log2025-1.rekor.sigstore.dev. */
-  log?: string;
-  /** How the README names the entry: `Rekor entry 4242` (linked), `log2025-1.rekor.sigstore.dev #669` (Rekor v2, not linked). */
-  name: string;
 }
 
 export interface SigningView {
@@ -187,10 +189,6 @@ export interface SigningFactsView {
   signedOn?: string;
 }
 
-export function rekorSearchUrl(logIndex: number): string {
-  return `https://search.sigstore.dev/?logIndex=${logIndex}`;
-}
-
 /**
  * The view fields a config key sets, by the last part of their path (all a
  * strict-mode error names), so that an error can name the key to set.
@@ -209,10 +207,18 @@ export function shownDigests(config: RenderSettings, state: ImageState): Set<str
   return new Set(state.tags.filter((tag) => isShownTag(tag.name, config.excludeTags)).map((tag) => tag.digest as string));
 }
 
-/** `verdicts` holds the verification of every signature of the digests shownDigests names. */
-export function buildView(config: RenderSettings, state: ImageState, verdicts: ReadonlyMap<string, SignatureVerdict[]>): ReadmeView {
+/**
+ * `verdicts` holds the verification of every signature of the digests
+ * shownDigests names, `attestations` of every attestation of them.
+ */
+export function buildView(
+  config: RenderSettings,
+  state: ImageState,
+  verdicts: ReadonlyMap<string, SignatureVerdict[]>,
+  attestations: ReadonlyMap<string, AttestationVerdict[]> = new Map(),
+): ReadmeView {
   const primaryTag = primaryTagOf(config, state);
-  const rows = buildRows(state, config.excludeTags, verdicts);
+  const rows = buildRows(state, config.excludeTags, verdicts, attestations);
   const signing = buildSigning(config, state, verdicts, rows, primaryTag);
   const view: ReadmeView = {
     name: config.name,
@@ -226,8 +232,14 @@ export function buildView(config: RenderSettings, state: ImageState, verdicts: R
     tagNotes: tagNotesOf(config, state, new Set(rows.flatMap((row) => row.tags))),
     anySigned: signing.signed || rows.some((row) => row.signed),
     signing,
+    anyAttested: rows.some((row) => row.provenance !== undefined || row.sbom !== undefined),
   };
-  if (signing.digest !== undefined) view.primaryDigest = signing.digest;
+  if (signing.digest !== undefined) {
+    view.primaryDigest = signing.digest;
+    const image = state.images[signing.digest as Digest];
+    const shown = image && attestationsView(config.location, signing.digest, image, attestations.get(signing.digest) ?? []);
+    if (shown) view.attestations = shown;
+  }
   if (config.repo !== undefined) view.repo = config.repo;
   if (config.ciWorkflow !== undefined) view.ciWorkflow = config.ciWorkflow;
   if (config.description !== undefined) view.description = config.description;
@@ -237,7 +249,12 @@ export function buildView(config: RenderSettings, state: ImageState, verdicts: R
 
 type Verdicts = ReadonlyMap<string, SignatureVerdict[]>;
 
-function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: Verdicts): TagRowView[] {
+function buildRows(
+  state: ImageState,
+  excludeTags: readonly string[],
+  verdicts: Verdicts,
+  attestations: ReadonlyMap<string, AttestationVerdict[]>,
+): TagRowView[] {
   const tagsByDigest = new Map<Digest, string[]>();
   for (const tag of state.tags) {
     if (!isShownTag(tag.name, excludeTags)) continue;
@@ -266,6 +283,7 @@ function buildRows(state: ImageState, excludeTags: readonly string[], verdicts: 
     };
     const failure = firstFailure(rowVerdicts);
     if (failure !== undefined) row.failure = failure;
+    Object.assign(row, attestedKinds(attestations.get(digest) ?? []));
     const updated = updatedOf(image.annotations, image.labels, rowVerdicts);
     if (updated) row.updated = updated;
     return row;
@@ -284,12 +302,6 @@ function platformView(platform: PlatformRecord): PlatformView {
   if (platform.digest !== undefined) view.digest = platform.digest;
   if (platform.size !== undefined) view.size = platform.size;
   return view;
-}
-
-function platformName(platform: PlatformRecord): string {
-  return [platform.os === 'linux' ? undefined : platform.os, platform.architecture, platform.variant]
-    .filter((part) => part !== undefined)
-    .join('/');
 }
 
 const CREATED = 'org.opencontainers.image.created';
@@ -323,13 +335,7 @@ function firstFailure(verdicts: readonly SignatureVerdict[]): string | undefined
 }
 
 function rekorEntries(verdicts: readonly Verified[]): RekorEntryView[] {
-  return verdicts.flatMap(({ logEntry }) => {
-    if (!logEntry) return [];
-    const { logIndex, logHost } = logEntry;
-    if (logEntry.searchable)
-      return [{ logIndex, url: rekorSearchUrl(logIndex), name: `Rekor entry ${logIndex}`, ...(logHost ? { log: logHost } : {}) }];
-    return [logHost ? { logIndex, log: logHost, name: `${logHost} #${logIndex}` } : { logIndex, name: `log entry ${logIndex}` }];
-  });
+  return verdicts.flatMap(({ logEntry }) => (logEntry ? [rekorEntryView(logEntry)] : []));
 }
 
 type Verified = Extract<SignatureVerdict, { verified: true }>;
@@ -501,9 +507,4 @@ function exactPattern(value: string): string {
     .replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x{${char.charCodeAt(0).toString(16)}}`);
   return `^${quoted}$`;
-}
-
-/** Single-quotes a word for sh unless it is made only of characters sh leaves alone. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

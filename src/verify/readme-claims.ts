@@ -1,4 +1,4 @@
-import type { Code, Nodes, PhrasingContent, Root, Table, TableRow } from 'mdast';
+import type { Code, Nodes, Paragraph, PhrasingContent, Root, Table, TableRow } from 'mdast';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell, rowShortDigestCell } from '../markdown/table-digest.js';
 import { isDownloadOutput, parseDownloadOutput } from '../signatures/cosign-download-output.js';
@@ -33,6 +33,7 @@ export function readmeClaims(markdown: string, label: string): Claim[] {
   const claims: Claim[] = [];
   const add = (name: string, value: string, node: Nodes) => claims.push({ name, value, line: node.position?.start.line ?? 0 });
   tableClaims(tree, add);
+  provenanceClaims(tree, add);
   for (const node of walk(tree)) {
     if (node.type === 'code') codeClaims(node, label, add);
     else if (node.type === 'paragraph') signerClaims(node.children, add);
@@ -233,6 +234,53 @@ function commandClaims(words: readonly string[], block: Code, add: Add): void {
     add(`the ${equals === -1 ? word : word.slice(0, equals)} of the printed \`cosign verify\` command`, value, block);
   }
   add('the reference the printed `cosign verify` command names', references.join(' '), block);
+}
+
+/** How readmeClaims names the facts of a Provenance section: `the provenance fact "Commit"`. */
+const PROVENANCE_FACT = 'the provenance fact';
+
+/**
+ * The README prints provenance or SBOM facts: a `**Label:**` line in a
+ * section under a heading that says Provenance (prose alone there, as a
+ * hand-written README may have, is no fact readme-gen printed).
+ */
+export function printsProvenance(claims: readonly Claim[]): boolean {
+  return claims.some((claim) => claim.name.startsWith(PROVENANCE_FACT));
+}
+
+/**
+ * The facts of each section whose heading says Provenance, as the built-in
+ * templates print them: every `**Label:** value` line (a list item or a
+ * paragraph, e.g. the SBOM line) is a fact named by its label; other text
+ * (whether it is signed, by whom) and each code block (the SBOM download
+ * command) are facts named by their place. Facts a statement
+ * gives prove nothing by themselves: verify holds them to the committed state.
+ */
+function provenanceClaims(tree: Root, add: Add): void {
+  let inProvenance = false;
+  let commands = 0;
+  let texts = 0;
+  for (const node of tree.children) {
+    if (node.type === 'heading') {
+      inProvenance = /\bprovenance\b/i.test(inlineText(node.children));
+      continue;
+    }
+    if (!inProvenance) continue;
+    if (node.type === 'code') add(`the command ${++commands} of the Provenance section`, node.value, node);
+    const paragraphs =
+      node.type === 'paragraph' ? [node] : node.type === 'list' ? node.children.flatMap((item) => item.children.filter(isParagraph)) : [];
+    for (const paragraph of paragraphs) {
+      const [first, ...rest] = paragraph.children;
+      const label = first?.type === 'strong' ? inlineText(first.children) : '';
+      // Unlabelled text says whether the statement is signed, and by whom: a claim as a whole.
+      if (label.endsWith(':')) add(`${PROVENANCE_FACT} "${label.slice(0, -1)}"`, inlineText(rest), paragraph);
+      else add(`the text ${++texts} of the Provenance section`, inlineText(paragraph.children), paragraph);
+    }
+  }
+}
+
+function isParagraph(node: Nodes): node is Paragraph {
+  return node.type === 'paragraph';
 }
 
 /** "… by `identity` (issuer `issuer`) …": the signer the text names, as the built-in templates print it. */

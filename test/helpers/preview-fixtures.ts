@@ -6,6 +6,7 @@ import { loadTemplateSet } from '../../src/render/template-set.js';
 import { loadTrust } from '../../src/signatures/trusted-root.js';
 import type { Digest, ImageState, PlatformRecord } from '../../src/state/image-state.js';
 import { loadState } from '../../src/state/load-state.js';
+import { SLSA_V02, SPDX, buildkitLayer, buildkitProvenanceV02, spdxDocument, statement } from './attestation-signing.js';
 
 /**
  * READMEs of the default template for the browser test and the screenshots:
@@ -67,6 +68,22 @@ function withManyDigests(state: ImageState): ImageState {
   return state;
 }
 
+/** Every image with BuildKit's unsigned provenance and SBOM per platform: the widest Attested cell. */
+function withAttestations(state: ImageState): ImageState {
+  for (const image of Object.values(state.images)) {
+    image.attestations = image.platforms.flatMap((record) => {
+      const subject = record.digest as Digest;
+      return [
+        buildkitLayer(subject, SLSA_V02, statement([subject], SLSA_V02, buildkitProvenanceV02(SOURCE, 'https://github.com/docker/buildx'))),
+        buildkitLayer(subject, SPDX, statement([subject], SPDX, spdxDocument(['busybox', 'glibc']))),
+      ];
+    });
+  }
+  return state;
+}
+
+const SOURCE = { repository: 'https://github.com/acme/glibc-dynamic', commit: '0123456789abcdef0123456789abcdef01234567' };
+
 const LONG_TAGS = ['2.36.1-r0-bookworm-20240101', '2.36-bookworm-slim-nonroot', 'latest-dev'];
 
 export const PREVIEW_FIXTURES: Record<string, () => ImageState> = {
@@ -77,6 +94,7 @@ export const PREVIEW_FIXTURES: Record<string, () => ImageState> = {
   '4 platforms with variants': () => withLatestPlatforms(VARIANTS),
   'long tags, 4 platforms': () => withTags(withLatestPlatforms(FOUR), LONG_TAGS),
   '200 more digests, 4 platforms': () => withManyDigests(withLatestPlatforms(FOUR)),
+  'attested (unsigned), long tags, 4 platforms': () => withAttestations(withTags(withLatestPlatforms(FOUR), LONG_TAGS)),
 };
 
 export function renderPreviewFixture(state: ImageState = fixtureState): string {

@@ -19,7 +19,7 @@ const OLD_SIGNER = 'https://github.com/acme/app/.github/workflows/release.yaml@r
 const NEW_SIGNER = 'keyless@example.com';
 
 function changes(partial: Partial<StateChanges> = {}): StateChanges {
-  return { added: [], removed: [], moved: [], signatures: [], otherChanges: false, ...partial };
+  return { added: [], removed: [], moved: [], signatures: [], provenance: [], otherChanges: false, ...partial };
 }
 
 function update(
@@ -187,5 +187,27 @@ describe('pull request body', () => {
 
     assert.equal(content.commitMessage.split('\n')[0], content.title);
     assert.equal(content.body, pullRequestBody([update('app', TYPICAL)], CONTEXT));
+  });
+});
+
+describe('provenance changes in a pull request', () => {
+  const moved = changes({
+    provenance: [
+      { tags: ['latest', '1.0'], what: 'source commit', from: '1'.repeat(40), to: '2'.repeat(40) },
+      { tags: ['latest'], what: 'SBOM unsigned' },
+    ],
+  });
+
+  test('the title says so, the body lists each under Provenance with tags and values as code, the commit message in plain text', () => {
+    const updates = [update('app', moved)];
+    assert.equal(pullRequestTitle(updates), 'readme-gen: update app (provenance changed)');
+    const body = pullRequestBody(updates, CONTEXT);
+    assert.ok(
+      body.includes(
+        `**Provenance**\n\n- provenance of \`latest\`, \`1.0\`: source commit \`${'1'.repeat(40)}\` → \`${'2'.repeat(40)}\`\n- SBOM of \`latest\` is no longer signed`,
+      ),
+      body,
+    );
+    assert.ok(commitMessage('t', updates).includes(`- provenance of latest, 1.0: source commit ${'1'.repeat(40)} -> ${'2'.repeat(40)}`));
   });
 });

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { KEYED_SIGNER, describeChanges, isEmpty, shortDigest, signerOf, summarizeStateChanges } from '../../src/pr/state-changes.js';
-import type { Digest, ImageState, PlatformRecord, SignatureRecord } from '../../src/state/image-state.js';
+import type { AttestationRecord, Digest, ImageState, PlatformRecord, SignatureRecord } from '../../src/state/image-state.js';
+import {
+  SLSA_V1,
+  SPDX,
+  buildkitLayer,
+  buildkitProvenanceV1,
+  signAttLayer,
+  spdxDocument,
+  statement,
+} from '../helpers/attestation-signing.js';
 import {
   type TestCa,
   type TestLog,
@@ -224,5 +233,84 @@ describe('signing identity', () => {
 
     assert.deepEqual(summarizeStateChanges(unsigned, signed, 'latest').signer, { tag: 'latest', from: undefined, to: OLD_SIGNER });
     assert.deepEqual(summarizeStateChanges(unsigned, signed, '1.0').signer, { tag: '1.0', from: undefined, to: NEW_SIGNER });
+  });
+});
+
+describe('provenance changes', () => {
+  const BUILDER = 'https://github.com/acme/app/.github/workflows/build.yml';
+  const OLD_COMMIT = '1'.repeat(40);
+  const NEW_COMMIT = '2'.repeat(40);
+  const source = (commit: string) => ({ repository: 'https://github.com/acme/app', commit });
+  const provenanceOf = (digest: Digest, commit: string, builder = BUILDER) =>
+    buildkitLayer(digest, SLSA_V1, statement([digest], SLSA_V1, buildkitProvenanceV1(source(commit), builder)));
+  const sbomOf = (digest: Digest) => buildkitLayer(digest, SPDX, statement([digest], SPDX, spdxDocument(['a', 'b'])));
+  let signedSbom: AttestationRecord;
+
+  before(async () => {
+    const leaf = await issueLeaf(await createCa(), {
+      subject: NEW_SIGNER,
+      issuer: 'https://token.actions.githubusercontent.com',
+      notBefore: new Date(SIGNED_AT),
+    });
+    signedSbom = signAttLayer({ statement: statement([A], SPDX, spdxDocument(['a'])), predicateType: SPDX, leaf });
+  });
+
+  /** A state with these tags, each image's attestations as given. */
+  function attested(tags: Record<string, Digest>, attestations: Partial<Record<Digest, AttestationRecord[]>>): ImageState {
+    const built = state(tags, Object.fromEntries(Object.keys(attestations).map((digest) => [digest, { platforms: ['linux/amd64'] }])));
+    for (const [digest, records] of Object.entries(attestations)) {
+      const image = built.images[digest as Digest];
+      if (image && records) image.attestations = records;
+    }
+    return built;
+  }
+
+  test('a moved tag whose new build comes from another commit, by another builder: both listed, with its tags', () => {
+    const before = attested({ latest: A, '1.0': A }, { [A]: [provenanceOf(A, OLD_COMMIT)] });
+    const after = attested({ latest: B, '1.0': B }, { [B]: [provenanceOf(B, NEW_COMMIT, 'https://ci.example/runner')] });
+
+    const changes = summarizeStateChanges(before, after, 'latest');
+
+    assert.deepEqual(changes.provenance, [
+      { tags: ['latest', '1.0'], what: 'source commit', from: OLD_COMMIT, to: NEW_COMMIT },
+      { tags: ['latest', '1.0'], what: 'builder', from: BUILDER, to: 'https://ci.example/runner' },
+    ]);
+    assert.deepEqual(describeChanges(changes).slice(-2), [
+      `provenance of latest, 1.0: source commit ${OLD_COMMIT} -> ${NEW_COMMIT}`,
+      `provenance of latest, 1.0: builder ${BUILDER} -> https://ci.example/runner`,
+    ]);
+  });
+
+  test('the same commit rebuilt is no provenance change; nothing attested before or after is none either', () => {
+    const before = attested({ latest: A }, { [A]: [provenanceOf(A, OLD_COMMIT)] });
+    const after = attested({ latest: B }, { [B]: [provenanceOf(B, OLD_COMMIT)] });
+    assert.deepEqual(summarizeStateChanges(before, after, 'latest').provenance, []);
+    assert.deepEqual(
+      summarizeStateChanges(state({ latest: A }, { [A]: { platforms: [] } }), state({ latest: B }, { [B]: { platforms: [] } }), 'latest')
+        .provenance,
+      [],
+    );
+  });
+
+  test('provenance and an SBOM that disappear are listed, and the change is not "other"', () => {
+    const before = attested({ latest: A }, { [A]: [provenanceOf(A, OLD_COMMIT), sbomOf(A)] });
+    const after = attested({ latest: A }, { [A]: [] });
+
+    const changes = summarizeStateChanges(before, after, 'latest');
+
+    assert.deepEqual(
+      changes.provenance.map((change) => change.what),
+      ['provenance removed', 'SBOM removed'],
+    );
+    assert.equal(changes.otherChanges, false);
+    assert.deepEqual(describeChanges(changes), ['provenance of latest disappeared', 'SBOM of latest disappeared']);
+  });
+
+  test('a signed SBOM replaced by an unsigned one is listed as no longer signed', () => {
+    const before = attested({ latest: A }, { [A]: [signedSbom] });
+    const after = attested({ latest: A }, { [A]: [sbomOf(A)] });
+
+    assert.deepEqual(describeChanges(summarizeStateChanges(before, after, 'latest')), ['SBOM of latest is no longer signed']);
+    assert.deepEqual(summarizeStateChanges(after, before, 'latest').provenance, [], 'becoming signed is no warning');
   });
 });

@@ -17,6 +17,7 @@ import { loadTemplateSet } from '../../src/render/template-set.js';
 import { buildView } from '../../src/render/view-model.js';
 import { GITHUB_WORKFLOW_EXTENSIONS } from '../../src/signatures/fulcio-certificate.js';
 import { SignatureCheckError } from '../../src/signatures/signature-check-error.js';
+import type { AttestationVerdict } from '../../src/attestations/attestation-facts.js';
 import type { SignatureVerdict } from '../../src/signatures/verify-state.js';
 import type { Digest, ImageState } from '../../src/state/image-state.js';
 import { loadState } from '../../src/state/load-state.js';
@@ -901,6 +902,78 @@ describe('no generated value defeats an escaper', () => {
             assert.ok(word.startsWith(`--${name}-regexp=`) && matchesExactly(pattern, value), `${label}: ${JSON.stringify(word)}`);
           }
         }
+      }
+    });
+  }
+
+  /** Named hostile values, and every generated one: a statement is whatever its builder wrote. */
+  const PROVENANCE_VALUES = [
+    '**bold** _em_ [link](https://evil.example) https://evil.example/bare www.evil.example',
+    '<img src=x onerror=alert(1)><script>alert(1)</script></details><!--',
+    '| injected | row |\n## Injected heading\n```\n~~~',
+    `${ESC}[2J${ESC}]0;evil\u0007\u009b\r\n\u2028`,
+    '`code` ``x`` ```',
+    `https://github.com/acme/app/commit/${'0'.repeat(40)}) [x](y`,
+    'v'.repeat(10_000),
+    ...values,
+  ];
+
+  /** Every string fact of a signed provenance and SBOM holds `value`; times are left valid, as the view drops one that is no date. */
+  function provenanceReadme(template: 'default' | 'distroless', value: string): string {
+    const signing = {
+      signed: true,
+      signer: { keyed: false, subject: value, issuer: value },
+      logEntry: { logIndex: 1, searchable: true },
+    } as const;
+    const common = { subject: latest, form: 'sigstore-bundle', manifestDigest: latest, signing } as const;
+    const verdicts: AttestationVerdict[] = [
+      {
+        verified: true,
+        facts: {
+          ...common,
+          kind: 'provenance',
+          predicateType: 'https://slsa.dev/provenance/v1',
+          sourceRepository: value,
+          sourceCommit: value,
+          builderId: value,
+          buildWorkflow: value,
+          trigger: value,
+          buildStartedOn: '2026-01-02T03:04:05Z',
+        },
+      },
+      {
+        verified: true,
+        facts: {
+          ...common,
+          kind: 'sbom',
+          predicateType: 'https://spdx.dev/Document',
+          format: 'SPDX',
+          formatVersion: value,
+          packageCount: 3,
+        },
+      },
+    ];
+    const config: ResolvedConfig = { ...base, template, wording: { generator: 'https://example.com/gen', signedImages: 'Acme images' } };
+    const view = buildView(config, state, new Map(), new Map([[latest, verdicts]]));
+    const markdown = renderTemplate(templates[template], view);
+    checkTagsTable(markdown, view.rows, templates[template]);
+    return markdown;
+  }
+
+  for (const template of ['default', 'distroless'] as const) {
+    test(`provenance and SBOM facts, ${template} template: the structure of the clean README, every value whole in prose code, no control character`, () => {
+      const twin = structure(provenanceReadme(template, 'x'));
+      for (const [index, value] of PROVENANCE_VALUES.entries()) {
+        const label = `value ${index}: ${JSON.stringify(value.slice(0, 60))}`;
+        const markdown = provenanceReadme(template, value);
+        assert.deepEqual(controls(markdown), [], `${label}: no control character`);
+        assert.deepEqual(structure(markdown), twin, `${label}: the structure of the clean README`);
+        const prose = nodes(markdown)
+          .filter((node) => node.type === 'listItem' || node.type === 'paragraph')
+          .flatMap(inlineCodes);
+        // source, commit, builder, workflow, trigger, the signer twice and its issuer, the SBOM's version: each shown whole.
+        assert.ok(prose.filter((code) => code === visible(value)).length >= 8, `${label}: ${JSON.stringify(prose).slice(0, 300)}`);
+        assert.ok(!outsideCode(markdown).some(({ text }) => text.includes('evil.example')), `${label}: no link or text outside code`);
       }
     });
   }

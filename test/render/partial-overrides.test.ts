@@ -44,7 +44,7 @@ describe('a partial of your own beside the config', () => {
     assert.equal(run.stdout, '');
     assert.match(
       run.stderr,
-      /^readme-gen: templates\/partials\/tag-table\.hbs: the default template has no partial "tag-table" to replace \(it has build, digests-table, get-it, signing, signing-facts, signing-verified, tag-notes, tags-table, usage\), .*; rename the file .*\n$/,
+      /^readme-gen: templates\/partials\/tag-table\.hbs: the default template has no partial "tag-table" to replace \(it has build, digests-table, get-it, provenance, signing, signing-facts, signing-verified, tag-notes, tags-table, usage\), .*; rename the file .*\n$/,
     );
   });
 
