@@ -37,6 +37,8 @@ const STATEMENT_CAP = 4 * 2 ** 20;
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12);
 const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yaml@refs/heads/main';
 const ISSUER = 'https://token.actions.githubusercontent.com';
+/** the commit the index's signed provenance names */
+const COMMIT = 'c0ffee'.repeat(6) + 'c0ff';
 
 type TestContext = Parameters<typeof temporaryDirectory>[0];
 
@@ -86,12 +88,7 @@ before(async () => {
     images: [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }],
   });
   const indexLayers = [
-    attLayer(
-      index.digest,
-      SLSA_V1,
-      githubProvenance({ repository: 'https://github.com/acme/app', commit: 'c0ffee'.repeat(6) + 'c0ff' }),
-      3,
-    ),
+    attLayer(index.digest, SLSA_V1, githubProvenance({ repository: 'https://github.com/acme/app', commit: COMMIT }), 3),
     attLayer(index.digest, SPDX, spdxDocument(['busybox', 'musl']), 4),
   ];
   const indexAttManifest = await pusher.pushCosignAttestation(index.digest, indexLayers);
@@ -352,5 +349,33 @@ describe('what snapshot records is what verification reads', () => {
       ['cosign', 'sbom', true, index.digest],
     ]);
     assert.deepEqual(summary(single.digest), [['sigstore-bundle', 'provenance', true, single.digest]]);
+  });
+});
+
+describe('snapshot, render, verify', () => {
+  test('the README rendered from the state snapshot wrote shows the signed provenance and SBOM of the primary tag, and verifies', async (t) => {
+    const dir = committed(t);
+    writeFileSync(
+      path.join(dir, 'readme-gen.yaml'),
+      [
+        'name: app',
+        `location: ${registry.host}/${REPOSITORY}`,
+        'state: state.json',
+        'primary-tag: latest',
+        'trusted-root: trusted_root.json',
+        'identity:',
+        `  certificate-identity: ${IDENTITY}`,
+        `  certificate-oidc-issuer: ${ISSUER}`,
+        '',
+      ].join('\n'),
+    );
+    const render = await runCliAsync(['render', '--write'], dir, {}, { deadlineMs: 30_000 });
+    assert.equal(render.status, 0, render.stderr);
+    const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
+    assert.match(readme, /^## Provenance$/m);
+    assert.ok(readme.includes(`[${COMMIT}](https://github.com/acme/app/commit/${COMMIT})`), 'the commit the signed .att provenance names');
+    assert.match(readme, /\*\*SBOM:\*\* SPDX .*2 packages, signed by `https:\/\/github\.com\/acme\/app\//);
+    const verify = await runCliAsync(['verify', 'README.md'], dir, {}, { deadlineMs: 30_000 });
+    assert.equal(verify.status, 0, verify.stderr);
   });
 });
