@@ -43,7 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'snapshot',
     synopsis: 'readme-gen snapshot [--config FILE | --all] [--out FILE | --check] [flags]',
-    brief: 'read the registry and record the image state (tags, digests, platforms, signatures)',
+    brief: 'read the registry and record the image state (tags, digests, platforms, signatures, attestations)',
     summary:
       "Reads the image's tags, digests, platforms and signatures from its registry and writes them to the state file (the config's state:), atomically and only when they changed. With --check it writes nothing: it compares the registry with the committed state and says what moved.",
     examples: [

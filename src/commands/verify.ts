@@ -220,7 +220,9 @@ function hasPrintedOutput(tree: Root): boolean {
 function printedOutput(tree: Root, file: string): PrintedOutput {
   const block = printedBlock(tree);
   if (!block)
-    throw new VerificationError(`${file}: no \`cosign verify\` output in the README, so nothing vouches for it; render it with readme-gen`);
+    throw new VerificationError(
+      `${file}: no \`cosign verify\` output in the README, so nothing vouches for it: its image is unsigned, or it was not rendered from a signed state (\`readme-gen render --check\` compares it with its committed state)`,
+    );
   const where = `${file}:${(block.position?.start.line ?? 0) + 1}`;
   const printed = parsePrintedVerifyOutput(block.value, where);
   const downloaded = downloadedSignatures(tree, file);
