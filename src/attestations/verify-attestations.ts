@@ -10,7 +10,7 @@ import type { Trust } from '../signatures/trusted-root.js';
 import { type VerifiedSigner, sigstoreFailure, verifyBundle } from '../signatures/verify-bundle.js';
 import { bundleLogEntryOf } from '../signatures/verify-state.js';
 import { type VerdictStore, verdictKey } from '../signatures/verdict-cache.js';
-import type { AttestationRecord, CosignAttestationRecord, Digest, ImageState } from '../state/image-state.js';
+import type { AttestationRecord, BuildkitAttestationRecord, CosignAttestationRecord, Digest, ImageState } from '../state/image-state.js';
 import type { AttestationFacts, AttestationSigning, AttestationVerdict } from './attestation-facts.js';
 import { isProvenance, readProvenanceFacts } from './provenance-facts.js';
 import { readSbomFacts } from './sbom-facts.js';
@@ -164,6 +164,7 @@ function readCosignAttestation(record: CosignAttestationRecord, digest: string):
 
 /** The subject the statement names among the image's digest and its platforms'; none is check (a), naming both sides. */
 function checkSubject(subjects: readonly string[], digest: string, named: readonly string[], record: AttestationRecord): Digest {
+  if (record.format === 'buildkit') return checkBuildkitSubject(subjects, digest, named.slice(1), record);
   const subject = named.find((candidate) => subjects.includes(candidate));
   if (subject !== undefined) return subject as Digest;
   const platforms = named.length > 1 ? ` or one of its platforms (${named.slice(1).join(', ')})` : '';
@@ -172,6 +173,34 @@ function checkSubject(subjects: readonly string[], digest: string, named: readon
     'a',
     `the attestation in ${record.manifestDigest} is about ${subjects.join(', ') || 'no sha256 digest'}, not this image (${digest})${platforms}`,
   );
+}
+
+/**
+ * A BuildKit statement is about the one platform its index entry names
+ * (`vnd.docker.reference.digest`): that platform must be one of this image's,
+ * and the statement must name it. Check (a).
+ */
+function checkBuildkitSubject(
+  subjects: readonly string[],
+  digest: string,
+  platforms: readonly string[],
+  record: BuildkitAttestationRecord,
+): Digest {
+  if (!platforms.includes(record.subject)) {
+    throw new SignatureCheckError(
+      digest,
+      'a',
+      `the attestation manifest ${record.manifestDigest} is listed for ${record.subject}, which is not one of this image's platforms (${platforms.join(', ') || 'none'})`,
+    );
+  }
+  if (!subjects.includes(record.subject)) {
+    throw new SignatureCheckError(
+      digest,
+      'a',
+      `the attestation in ${record.manifestDigest} is listed for the platform ${record.subject}, but its statement is about ${subjects.join(', ') || 'no sha256 digest'}`,
+    );
+  }
+  return record.subject;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

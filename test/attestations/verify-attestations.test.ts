@@ -263,6 +263,18 @@ describe('verifyStateAttestations', () => {
     assert.equal(buildkit.check, 'a', 'an unsigned statement is held to its subject too');
   });
 
+  test("a BuildKit statement is about the platform its index entry names, not another of the image's", () => {
+    const otherPlatform = failureOf(buildkitLayer(AMD64, SPDX, statement([ARM64], SPDX, spdxDocument([]))));
+    assert.equal(otherPlatform.check, 'a');
+    assert.ok(
+      otherPlatform.message.includes(`listed for the platform ${AMD64}, but its statement is about ${ARM64}`),
+      otherPlatform.message,
+    );
+    const notAPlatform = failureOf(buildkitLayer(OTHER, SPDX, statement([OTHER], SPDX, spdxDocument([]))));
+    assert.equal(notAPlatform.check, 'a');
+    assert.ok(notAPlatform.message.includes(`is listed for ${OTHER}, which is not one of this image's platforms`), notAPlatform.message);
+  });
+
   test('tampering: the subject changed after signing fails check (a) before the signature is looked at', () => {
     const failure = failureOf(
       withStatement(att(SLSA_V1, githubProvenance(SOURCE)), (changed) => {
