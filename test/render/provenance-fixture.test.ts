@@ -179,6 +179,24 @@ describe('the provenance fixture', () => {
     assert.equal(run.status, 4, run.stderr);
     assert.match(run.stderr, new RegExp(`${OLD}: check \\(a\\).*${'f'.repeat(64)}.*not this image \\(${OLD}\\)`));
   });
+
+  test('a predicate changed after signing stops render with exit 4, check (e): the statement is not the one the log holds', (t) => {
+    const edited = copy(t);
+    const stateFile = path.join(edited, 'state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ImageState;
+    const record = state.images[LATEST]?.attestations?.find((each) => each.format === 'sigstore-bundle');
+    assert.ok(record?.format === 'sigstore-bundle', 'test setup: latest has a provenance bundle');
+    const envelope = record.bundle.dsseEnvelope as { payload: string };
+    const statement = Buffer.from(envelope.payload, 'base64').toString('utf8');
+    assert.ok(statement.includes(SOURCE.commit), 'test setup: the statement names the commit');
+    envelope.payload = Buffer.from(statement.replaceAll(SOURCE.commit, OLD_SOURCE.commit)).toString('base64');
+    writeFileSync(stateFile, serializeState(state));
+
+    const run = runCli(['render', '--check', '--offline'], edited);
+
+    assert.equal(run.status, 4, run.stderr);
+    assert.match(run.stderr, new RegExp(`${LATEST}: check \\(e\\) log entry failed: the statement does not match the logged entry`));
+  });
 });
 
 describe('the provenance fixture without an image signature', () => {
