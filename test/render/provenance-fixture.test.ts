@@ -177,7 +177,10 @@ describe('the provenance fixture', () => {
     const run = runCli(['render', '--check', '--offline'], edited);
 
     assert.equal(run.status, 4, run.stderr);
-    assert.match(run.stderr, new RegExp(`${OLD}: check \\(a\\).*${'f'.repeat(64)}.*not this image \\(${OLD}\\)`));
+    assert.match(
+      run.stderr,
+      new RegExp(`${OLD}: check \\(a\\).*listed for the platform ${record.subject}, but its statement is about sha256:${'f'.repeat(64)}`),
+    );
   });
 
   test('a predicate changed after signing stops render with exit 4, check (e): the statement is not the one the log holds', (t) => {
