@@ -78,6 +78,8 @@ interface Fixture {
   signatureTags: number;
   indexes: number;
   platformManifests: number;
+  /** BuildKit attestation manifests, one statement each */
+  attestationManifests: number;
   signaturePayloads: number;
   pushMs: number;
 }
@@ -290,7 +292,15 @@ async function pushFixture(registry: RunningRegistry): Promise<Fixture> {
     MEDIA_TYPES.ociConfig,
   );
   const key = createSigningKey();
-  const fixture: Fixture = { tags: 0, signatureTags: 0, indexes: 0, platformManifests: 0, signaturePayloads: 0, pushMs: 0 };
+  const fixture: Fixture = {
+    tags: 0,
+    signatureTags: 0,
+    indexes: 0,
+    platformManifests: 0,
+    attestationManifests: 0,
+    signaturePayloads: 0,
+    pushMs: 0,
+  };
 
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -358,6 +368,7 @@ async function pushFixture(registry: RunningRegistry): Promise<Fixture> {
       fixture.indexes++;
       fixture.tags += TAGS_PER_IMAGE;
       fixture.platformManifests += images.length;
+      fixture.attestationManifests += attestations.length;
       if (fixture.indexes % 50 === 0) say(`pushed ${fixture.indexes}/${IMAGES} images (${((now() - started) / 1000).toFixed(1)} s)`);
     }
   };
@@ -387,8 +398,9 @@ async function pushManyTagsFixture(registry: RunningRegistry): Promise<number> {
  * What a cold run cannot do without, by issue 4's definition: the tag pages
  * (distribution 2.8 sends every tag in one page); one HEAD per image tag; one
  * GET per digest not seen before — each index and each of its platform
- * manifests (attestations are skipped), each signature manifest and its
- * payload blob; no config blob, since every image is an index; and one
+ * manifests, each BuildKit attestation manifest the index lists and its one
+ * statement (issue 16), each signature manifest and its payload blob; no
+ * config blob, since every image is an index; and one
  * referrers probe, which tells that 2.8 has no referrers API. A `.sig` tag of
  * an image never seen needs no HEAD: its manifest is fetched by tag, in the
  * one GET it needs anyway (a warm run, whose images are known, HEADs it).
@@ -397,8 +409,8 @@ function minimumRequests(fixture: Fixture): Record<string, number> {
   return {
     'GET tags': 1,
     HEAD: fixture.tags,
-    'GET manifests': fixture.indexes + fixture.platformManifests + fixture.signatureTags,
-    'GET blobs': fixture.signaturePayloads,
+    'GET manifests': fixture.indexes + fixture.platformManifests + fixture.attestationManifests + fixture.signatureTags,
+    'GET blobs': fixture.attestationManifests + fixture.signaturePayloads,
     'GET referrers': 1,
   };
 }
@@ -895,7 +907,7 @@ function report(results: Results): string {
 
 \`readme-gen snapshot\` against docker-registry 2.8.2 on 127.0.0.1 (test/harness), the benchmark of issue 4. Wall times are of the whole process, spawned from the bench; ${RUNS} runs each (median, best, worst) unless the note says otherwise. Peak RSS is \`peakRssBytes\` from \`--json\` (\`maxRSS\`), the highest of the runs. "Through the 10 ms proxy" is the test harness's counting proxy, in the bench process, holding each request and each response ${DELAY_MS} ms: ${2 * DELAY_MS} ms a round trip, like a registry across the internet. The registry, readme-gen and the proxy share this machine's CPUs; CPU times are from /proc. Connections are those readme-gen's undici opened (bench/count-connections.ts, preloaded). Load average when this section started: ${results.loadAverage.map((load) => load.toFixed(2)).join(', ')}.
 
-Fixture (bench/registry.ts): repository \`${REPOSITORY}\`, ${fixture.tags} tags over ${fixture.indexes} OCI indexes of 1–4 platforms (${fixture.platformManifests} platform manifests), half with BuildKit attestations, ${fixture.signatureTags} signed with a cosign \`.sig\` tag, ${TAGS_PER_IMAGE} tags per image; pushed in ${seconds(fixture.pushMs)} by ${PUSHERS} pushers. Repository \`${MANY_TAGS_REPOSITORY}\`: ${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags over ${MANY_TAGS_IMAGES} two-platform indexes, pushed in ${seconds(results.manyTagsPushMs)}. ${hostsFixtureText(results.hosts)}
+Fixture (bench/registry.ts): repository \`${REPOSITORY}\`, ${fixture.tags} tags over ${fixture.indexes} OCI indexes of 1–4 platforms (${fixture.platformManifests} platform manifests), half with BuildKit attestations (${fixture.attestationManifests} attestation manifests of one statement each), ${fixture.signatureTags} signed with a cosign \`.sig\` tag, ${TAGS_PER_IMAGE} tags per image; pushed in ${seconds(fixture.pushMs)} by ${PUSHERS} pushers. Repository \`${MANY_TAGS_REPOSITORY}\`: ${MANY_TAGS_IMAGES * MANY_TAGS_PER_IMAGE} tags over ${MANY_TAGS_IMAGES} two-platform indexes, pushed in ${seconds(results.manyTagsPushMs)}. ${hostsFixtureText(results.hosts)}
 
 Baseline: the original tool's algorithm (list tags; one HEAD per tag with the full Accept list; one manifest GET per distinct digest), one request at a time over one kept-alive undici connection, cosign's \`sha256-…\` tags left out. Ideal: the minimum requests of a cold run × ${2 * DELAY_MS} ms ÷ ${CONCURRENCY} (the default concurrency) + start-up. For proxied runs the proxy also tells where the time went: from spawn to the first request, the requests (mean requests in flight and mean time each spent in the proxy, by Little's law from arrival and completion times), and from the last response to exit.
 
