@@ -1,7 +1,7 @@
 import type { Bundle } from '@sigstore/bundle';
 import { readFulcioIdentity } from '../signatures/fulcio-certificate.js';
 import type { IdentityPolicy } from '../signatures/identity-policy.js';
-import { IN_TOTO_PAYLOAD_TYPE, type InTotoStatement, isObject, parseStatement } from '../signatures/in-toto-statement.js';
+import { type InTotoStatement, isObject, parseStatement } from '../signatures/in-toto-statement.js';
 import { decodeEntryBody, toLegacyDsseBundle } from '../signatures/legacy-bundle.js';
 import { parseRekorBundle } from '../signatures/rekor-bundle.js';
 import { SignatureCheckError } from '../signatures/signature-check-error.js';
@@ -10,7 +10,14 @@ import type { Trust } from '../signatures/trusted-root.js';
 import { type VerifiedSigner, sigstoreFailure, verifyBundle } from '../signatures/verify-bundle.js';
 import { bundleLogEntryOf } from '../signatures/verify-state.js';
 import { type VerdictStore, verdictKey } from '../signatures/verdict-cache.js';
-import type { AttestationRecord, BuildkitAttestationRecord, CosignAttestationRecord, Digest, ImageState } from '../state/image-state.js';
+import {
+  type AttestationRecord,
+  type BuildkitAttestationRecord,
+  type CosignAttestationRecord,
+  type Digest,
+  IN_TOTO_MEDIA_TYPE,
+  type ImageState,
+} from '../state/image-state.js';
 import type { AttestationFacts, AttestationSigning, AttestationVerdict } from './attestation-facts.js';
 import { isProvenance, readProvenanceFacts } from './provenance-facts.js';
 import { readSbomFacts } from './sbom-facts.js';
@@ -135,7 +142,7 @@ function readCosignAttestation(record: CosignAttestationRecord, digest: string):
       `the .att layer ${record.digest} in ${record.manifestDigest} is not a DSSE envelope (not JSON)`,
     );
   }
-  if (!isObject(envelope) || envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE || typeof envelope.payload !== 'string') {
+  if (!isObject(envelope) || envelope.payloadType !== IN_TOTO_MEDIA_TYPE || typeof envelope.payload !== 'string') {
     throw new SignatureCheckError(
       digest,
       'a',

@@ -3,6 +3,7 @@ import {
   COSIGN_SIGN_PREDICATE,
   type CosignAttestationRecord,
   type Digest,
+  IN_TOTO_MEDIA_TYPE,
   type SigstoreBundleRecord,
 } from '../state/image-state.js';
 import type { Descriptor, Manifest } from './oci-manifest.js';
@@ -10,8 +11,6 @@ import type { RegistryClient } from './registry-client.js';
 
 /** The layer type of cosign's `.att` manifest (specs/ATTESTATION_SPEC.md): a DSSE envelope. */
 const DSSE_ENVELOPE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
-/** The layer type of a BuildKit attestation manifest, and a DSSE envelope's payloadType for an in-toto statement. */
-const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
 const BUILDKIT_PREDICATE_ANNOTATION = 'in-toto.io/predicate-type';
 const BUILDKIT_REFERENCE_TYPE = 'vnd.docker.reference.type';
 const BUILDKIT_REFERENCE_DIGEST = 'vnd.docker.reference.digest';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
-import { packageFile } from '../package-root.js';
+import { builtModule } from '../package-root.js';
 import { proseList } from '../text/prose-list.js';
 import {
   closesFence,
@@ -125,18 +124,7 @@ export function templateHash(source: string): string {
 let specs: Readonly<Record<string, TemplateSpecification>> | undefined;
 
 function precompiledSpecs(): Readonly<Record<string, TemplateSpecification>> {
-  if (specs) return specs;
-  try {
-    // By its place in dist/src, not beside this module: the CLI runs this code from dist/bundle.
-    specs = createRequire(import.meta.url)(packageFile('dist', 'src', 'render', PRECOMPILED_TEMPLATES_FILE)) as Record<
-      string,
-      TemplateSpecification
-    >;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-    specs = {};
-  }
-  return specs;
+  return (specs ??= builtModule<Record<string, TemplateSpecification>>('render', PRECOMPILED_TEMPLATES_FILE) ?? {});
 }
 
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];

@@ -9,8 +9,6 @@ import { SignatureCheckError } from './signature-check-error.js';
  * signature bundle's statement is one too.
  */
 
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-
 /** What an in-toto statement says, as far as readme-gen reads it. */
 export interface InTotoStatement {
   /** the predicate type the statement names; '' when it names none */

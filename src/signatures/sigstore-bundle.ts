@@ -1,7 +1,7 @@
 import type { Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
-import { COSIGN_SIGN_PREDICATE, type SigstoreBundleRecord } from '../state/image-state.js';
-import { IN_TOTO_PAYLOAD_TYPE, type InTotoStatement, parseStatement } from './in-toto-statement.js';
+import { COSIGN_SIGN_PREDICATE, IN_TOTO_MEDIA_TYPE, type SigstoreBundleRecord } from '../state/image-state.js';
+import { type InTotoStatement, parseStatement } from './in-toto-statement.js';
 import { SignatureCheckError } from './signature-check-error.js';
 import { type VerifiedSigner, type VerifyContext, parseSigstoreBundle, verifyBundle } from './verify-bundle.js';
 
@@ -38,7 +38,7 @@ export function readSigstoreBundle(record: SigstoreBundleRecord, digest: string)
       `the Sigstore bundle in ${record.manifestDigest} holds a message signature, which cosign does not accept as an image signature (it verifies only DSSE-envelope bundles for images)`,
     );
   }
-  if (content?.$case !== 'dsseEnvelope' || content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+  if (content?.$case !== 'dsseEnvelope' || content.dsseEnvelope.payloadType !== IN_TOTO_MEDIA_TYPE) {
     throw new SignatureCheckError(digest, 'a', `the Sigstore bundle in ${record.manifestDigest} does not hold an in-toto statement`);
   }
   const signature: BundleSignature = { bundle, ...parseStatement(content.dsseEnvelope.payload, digest) };

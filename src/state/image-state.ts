@@ -108,6 +108,9 @@ export const COSIGN_SIMPLESIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simpl
  * statement: a bundle referrer whose statement has it is a signature
  * (`signatures`), any other predicate type makes it an attestation.
  */
+/** An in-toto statement: a BuildKit attestation layer's media type, and a DSSE envelope's payloadType. */
+export const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
+
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 /** The manifest types a registry serves: an index (a multi-platform image) in OCI's or Docker's form, or one image's manifest. */
 export const MANIFEST_MEDIA_TYPES = {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, visit, type Node as YamlNode, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
-import { packageFile } from '../package-root.js';
+import { builtModule, packageFile } from '../package-root.js';
 import { nearestName } from './nearest-name.js';
 
 /** The JSON Schemas shipped in src/; each validates one kind of external document. */
@@ -73,14 +73,7 @@ export function newAjv(options: Options = {}): Ajv2020 {
 let precompiledLoaded: Precompiled | undefined | null = null;
 
 function loadPrecompiled(): Precompiled | undefined {
-  if (precompiledLoaded !== null) return precompiledLoaded;
-  try {
-    // By its place in dist/src, not beside this module: the CLI runs this code from dist/bundle.
-    precompiledLoaded = require(packageFile('dist', 'src', 'validation', PRECOMPILED_FILE)) as Precompiled;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-    precompiledLoaded = undefined;
-  }
+  if (precompiledLoaded === null) precompiledLoaded = builtModule<Precompiled>('validation', PRECOMPILED_FILE);
   return precompiledLoaded;
 }
 
