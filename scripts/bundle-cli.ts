@@ -10,10 +10,15 @@
  * dist/bundle/ sits as deep below the repository as dist/src/, so
  * package-root's `../..` names the same root from either.
  *
+ * It writes the build's identity last (dist/bundle/build-id).
+ *
  * Usage: node dist/scripts/bundle-cli.js   (part of npm run build)
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
-import { packageFile } from '../src/package-root.js';
+import { BUILD_ID_FILE, packageFile } from '../src/package-root.js';
 
 await build({
   entryPoints: [packageFile('dist', 'src', 'cli', 'main.js')],
@@ -28,3 +33,33 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+/**
+ * The build's identity (package-root's readmeGenBuild): every file of the
+ * bundle, the generated modules beside dist/src, and what readme-gen reads as
+ * its own at run time (templates, JSON Schemas), by path and content.
+ */
+function buildId(): string {
+  const files = [
+    ...filesUnder(packageFile('dist', 'bundle')),
+    ...filesUnder(packageFile('dist', 'src')).filter((file) => file.endsWith('.cjs')),
+    ...filesUnder(packageFile('templates')),
+    ...filesUnder(packageFile('src')).filter((file) => file.endsWith('.schema.json')),
+    packageFile('package.json'),
+  ].filter((file) => file !== packageFile(...BUILD_ID_FILE));
+  const digest = createHash('sha256');
+  for (const file of files.sort())
+    digest
+      .update(`${path.relative(packageFile(), file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
+  return digest.digest('hex');
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+writeFileSync(packageFile(...BUILD_ID_FILE), `${buildId()}\n`);

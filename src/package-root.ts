@@ -18,6 +18,29 @@ export function readmeGenVersion(): string {
   return (version ??= (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version);
 }
 
+/** Where `npm run build` writes the build's identity (scripts/bundle-cli.ts). */
+export const BUILD_ID_FILE = ['dist', 'bundle', 'build-id'] as const;
+
+let build: string | null | undefined;
+
+/**
+ * The identity of this build of readme-gen: the sha256 of the bundled code
+ * and of the files it reads as its own (templates, schemas), which `npm run
+ * build` writes. Results kept across runs are keyed by it where the version
+ * alone would be too coarse: a checkout rebuilt with changed code is another
+ * readme-gen. Undefined when there is no build to name.
+ */
+export function readmeGenBuild(): string | undefined {
+  if (build === undefined) {
+    try {
+      build = readFileSync(packageFile(...BUILD_ID_FILE), 'utf8').trim();
+    } catch {
+      build = null;
+    }
+  }
+  return build ?? undefined;
+}
+
 /**
  * A CommonJS module `npm run build` generated under dist/src (precompiled
  * schemas and templates), loaded synchronously; undefined when the build did

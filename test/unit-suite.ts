@@ -34,6 +34,8 @@ export const UNIT_TESTS: readonly string[] = [
   'validation/',
   'commands/all.test.ts',
   'commands/dockerhub-profile.test.ts',
+  'commands/kept-renders.test.ts',
+  'commands/render-inputs.test.ts',
   'commands/render-modes.test.ts',
   'config/attestation-identity.test.ts',
   'config/original-flags.test.ts',

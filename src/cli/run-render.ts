@@ -1,4 +1,5 @@
-import { type RenderMode, type RenderOptions, type RenderResult, renderAll, renderView } from '../commands/render.js';
+import type { RenderMode, RenderOptions, RenderResult } from '../commands/render.js';
+import { renderAll } from '../commands/render-all.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
 import { ExitCode, InputError } from '../errors.js';
 import { counted } from '../text/counted.js';
@@ -61,6 +62,8 @@ async function printViews(invocation: CommandInvocation, cwd: string): Promise<n
   if (flags.has('profile')) throw new InputError('--print-view prints the view, which no profile changes; drop --profile');
   const { result: views, configs } = await withConfigs(invocation, cwd, async (configs, fetch) => {
     const printed = [];
+    // Loaded here: renderAll loads the render machinery only for a README it has to render.
+    const { renderView } = await import('../commands/render.js');
     for (const configPath of configs)
       printed.push(await renderView({ ...renderOptions(invocation, cwd, fetch), ...(configPath === undefined ? {} : { configPath }) }));
     return printed;

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { ConfigOverrides } from '../config/readme-gen-config.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { noteFile } from '../fs/input-log.js';
 import { readIfExists } from '../fs/read-if-exists.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
 import { loadState } from '../state/load-state.js';
@@ -12,7 +13,6 @@ import type { ReadmeView } from '../render/view-model.js';
 import type { Trust } from '../signatures/trusted-root.js';
 import type { ImageState } from '../state/image-state.js';
 import { renderReadmeFile } from './readme-file.js';
-import { sideBySide } from './side-by-side.js';
 import { keptChecks, trustFor } from './trust.js';
 
 /** print: the file to stdout; write: update it; check: compare, exit 1 when stale; diff: show the change. */
@@ -67,29 +67,11 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   const result: RenderResult = { output, content, previous, upToDate, diff, written: false };
   if (options.mode === 'write' && !upToDate) {
     writeFileAtomic(config.outputPath, content, output);
+    // What the file holds now: a later run finds it up to date while it still holds that (see KeptRenders).
+    noteFile(config.outputPath, content);
     result.written = true;
   }
   return result;
-}
-
-export interface RenderAllOptions extends Omit<RenderOptions, 'configPath'> {
-  /** the configs to render, in the order their results are given; undefined: readme-gen.yaml in cwd */
-  configs: readonly (string | undefined)[];
-}
-
-/**
- * Every config's README. Images read live from the registry (configs without
- * a state file) are read several at once over the one session, as snapshot
- * --all reads them (see sideBySide); an offline run has nothing to wait for,
- * so it renders one image after another.
- */
-export async function renderAll(options: RenderAllOptions): Promise<RenderResult[]> {
-  const { configs, fetch, ...common } = options;
-  // Loaded only for a live run: the registry client is not part of the pre-commit hook's check.
-  const inFlight = fetch.offline ? 1 : (await import('../registry/fetch-state.js')).imagesInFlight(fetch);
-  return sideBySide({ cwd: common.cwd, configs, fetch, inFlight }, (configPath, imageFetch) =>
-    render({ ...common, ...(configPath === undefined ? {} : { configPath }), fetch: imageFetch }),
-  );
 }
 
 /**

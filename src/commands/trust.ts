@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/readme-gen-config.js';
-import { defaultCacheDir } from '../registry/content-cache.js';
+import { defaultCacheDir, keepingDir } from '../registry/content-cache.js';
 import type { FetchOptions } from '../registry/fetch-state.js';
 import { TagsTableChecks } from '../render/check-tags-table.js';
 import type { KeptChecks } from '../render/render-readme.js';
@@ -98,11 +98,6 @@ function offlineRootFor(config: ResolvedConfig, state: ImageState, cache: Pick<F
 export function keptChecks(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): KeptChecks {
   const dir = keepingDir(cache);
   return { verdicts: new VerdictStore(dir), tagsTables: new TagsTableChecks(dir) };
-}
-
-/** The cache directory results are kept in; undefined (keep nothing) with cacheDir null. */
-export function keepingDir(cache: Pick<FetchOptions, 'cacheDir' | 'env'>): string | undefined {
-  return cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env));
 }
 
 /** The cache directory and TUF repository a config's trusted root lives in. */

@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Code, Nodes, Root, TableRow } from 'mdast';
-import { findReadmeConfig } from '../config/discover-configs.js';
-import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
+import { DEFAULT_CONFIG_FILE } from '../config/discover-configs.js';
+import { findReadmeConfig } from '../config/find-readme-config.js';
 import type { ConfigOverrides, ResolvedConfig } from '../config/readme-gen-config.js';
 import { InputError, VerificationError } from '../errors.js';
 import { KeptResults, resultKey } from '../fs/kept-results.js';
+import { keepingDir } from '../registry/content-cache.js';
 import { signaturesCosignVerifies } from '../render/view-model.js';
 import { parseMarkdown, walk } from '../markdown/parse-markdown.js';
 import { rowDigestCell } from '../markdown/table-digest.js';
@@ -33,7 +34,7 @@ import type { CosignSignatureRecord } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
 import { type ClaimDifference, firstClaimDifference, printsProvenance, readmeClaims } from '../verify/readme-claims.js';
 import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
-import { keepingDir, keptChecks, offlineTrust, offlineTrustFor } from './trust.js';
+import { keptChecks, offlineTrust, offlineTrustFor } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { noteAbsent, noteFile, noteListing } from '../fs/input-log.js';
 import { parseValidated, positionOf, validateValue } from '../validation/validate-document.js';
 import { type IdentityPolicy, checkPolicyExpressions } from '../signatures/identity-policy.js';
 import { locationProblem } from '../registry/image-location.js';
 import { parseTufMirror } from '../signatures/tuf-trusted-root.js';
 import { BUILT_IN_TEMPLATES, type UserPartials } from '../render/template-set.js';
+import { DEFAULT_CONFIG_FILE } from './discover-configs.js';
 import { assertInside, repositoryRoot } from './repository-bounds.js';
 import type { ConfigFile, ConfigOverrides, IdentityKeys, OverridableKey, ResolvedConfig } from './readme-gen-config.js';
 
-export const DEFAULT_CONFIG_FILE = 'readme-gen.yaml';
 export const DEFAULT_OUTPUT_FILE = 'README.md';
 
 export interface LoadConfigOptions {
@@ -45,6 +46,8 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   if (existsSync(configFile)) {
     return fromConfigFile(configFile, cwd, overrides, boundsFor(path.dirname(configFile), options));
   }
+  // A config written later would be read instead of the flags.
+  noteAbsent(configFile);
   if (explicit) {
     throw new InputError(`${options.configPath}: config file not found; check the path given to --config`);
   }
@@ -72,6 +75,7 @@ function fromConfigFile(configFile: string, cwd: string, overrides: ConfigOverri
   let text: string;
   try {
     text = readFileSync(configFile, 'utf8');
+    noteFile(configFile, text);
   } catch (error) {
     throw new InputError(`${label}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
       cause: error,
@@ -315,9 +319,14 @@ const PARTIALS_DIR = path.join('templates', 'partials');
 /** The *.hbs files in templates/partials/ beside the config, each confined to the repository like any file a config names. */
 function userPartials(baseDir: string, cwd: string, bounded: (file: string, key: () => string) => string): UserPartials | undefined {
   const dir = path.join(baseDir, PARTIALS_DIR);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    noteAbsent(dir);
+    return undefined;
+  }
   const label = path.relative(cwd, dir) || dir;
-  const names = readdirSync(dir)
+  const listing = readdirSync(dir);
+  noteListing(dir, listing);
+  const names = listing
     .filter((file) => file.endsWith('.hbs'))
     .sort()
     .map((file) => {
@@ -345,7 +354,9 @@ function resolveTemplate(template: string, baseDir: string, where: () => string)
 
 function readTextFile(file: string, where: () => string): string {
   try {
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    noteFile(file, text);
+    return text;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new InputError(`${where()}: cannot read ${file} (${code}); fix the path or create the file`, { cause: error });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { noteAbsent, noteFile } from './input-log.js';
 
 /**
  * A file's text, or undefined when it does not exist (a README or state not
@@ -8,10 +9,15 @@ import { InputError } from '../errors.js';
  */
 export function readIfExists(file: string, label: string, what?: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    noteFile(file, text);
+    return text;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOENT') {
+      noteAbsent(file);
+      return undefined;
+    }
     throw new InputError(`${label}: cannot read${what === undefined ? '' : ` ${what}`} (${code ?? String(error)})`, { cause: error });
   }
 }

@@ -170,3 +170,8 @@ export function sha256Digest(bytes: Uint8Array): string {
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'readme-gen');
 }
+
+/** The cache directory results are kept in; undefined (keep nothing) with cacheDir null. */
+export function keepingDir(cache: { cacheDir?: string | null; env?: NodeJS.ProcessEnv }): string | undefined {
+  return cache.cacheDir === null ? undefined : (cache.cacheDir ?? defaultCacheDir(cache.env));
+}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { noteFile } from '../fs/input-log.js';
 import { packageFile } from '../package-root.js';
 
 /** A template's source with every partial it may call, read from disk once. */
@@ -57,30 +58,42 @@ export function loadTemplateSet(template: string, userPartials?: UserPartials): 
  * between renders, and a set with them gets maps of its own.
  */
 const builtInSets = new Map<string, TemplateSet>();
-let partialsRead: Map<string, string> | undefined;
+let partialsRead: { partials: Map<string, string>; files: Map<string, string> } | undefined;
 
 function builtInSet(template: string): TemplateSet {
   let set = builtInSets.get(template);
   if (!set) {
-    const source = readFileSync(packageFile('templates', template, MAIN_FILE), 'utf8');
+    const source = readFileSync(builtInFile(template, MAIN_FILE), 'utf8');
     set = { label: template, builtIn: true, source, partials: builtInPartials(), partialLabels: new Map() };
     builtInSets.set(template, set);
   }
+  noteFile(builtInFile(template, MAIN_FILE), set.source);
   return set;
 }
 
+/** The built-in partials; each noted as read every time they are handed out (see recordInputs). */
 function builtInPartials(): Map<string, string> {
-  if (partialsRead) return partialsRead;
-  const partials = new Map<string, string>();
-  for (const builtIn of BUILT_IN_TEMPLATES) {
-    const dir = packageFile('templates', builtIn, 'partials');
-    for (const file of readdirSync(dir)
-      .filter((name) => name.endsWith('.hbs'))
-      .sort()) {
-      partials.set(`${builtIn}/${file.slice(0, -'.hbs'.length)}`, readFileSync(path.join(dir, file), 'utf8'));
+  if (!partialsRead) {
+    const partials = new Map<string, string>();
+    const files = new Map<string, string>();
+    for (const builtIn of BUILT_IN_TEMPLATES) {
+      const dir = builtInFile(builtIn, 'partials');
+      for (const file of readdirSync(dir)
+        .filter((name) => name.endsWith('.hbs'))
+        .sort()) {
+        const source = readFileSync(path.join(dir, file), 'utf8');
+        partials.set(`${builtIn}/${file.slice(0, -'.hbs'.length)}`, source);
+        files.set(path.join(dir, file), source);
+      }
     }
+    partialsRead = { partials, files };
   }
-  return (partialsRead = partials);
+  for (const [file, source] of partialsRead.files) noteFile(file, source);
+  return partialsRead.partials;
+}
+
+function builtInFile(template: string, ...segments: string[]): string {
+  return packageFile('templates', template, ...segments);
 }
 
 function readUserTemplate(template: string): string {
@@ -92,7 +105,9 @@ function readUserTemplate(template: string): string {
 
 function readText(file: string, label: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    noteFile(file, text);
+    return text;
   } catch (error) {
     throw new InputError(`${label}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }

@@ -6,6 +6,7 @@ import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
 
 type CertAuthority = TrustMaterial['certificateAuthorities'][number];
 import { InputError, VerificationError } from '../errors.js';
+import { noteFile } from '../fs/input-log.js';
 import { packageFile } from '../package-root.js';
 
 /** The Sigstore public-good trusted root, copied from @sigstore/tuf's seed by `npm run update-trusted-root`. */
@@ -181,7 +182,9 @@ function parsePublicKey(pem: string, label: string): sigstoreCrypto.KeyObject {
 
 function readText(file: string, label: string, what: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    noteFile(file, text);
+    return text;
   } catch (error) {
     throw new InputError(`${label}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }

@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { noteAbsent, noteFile } from '../fs/input-log.js';
 import { isLoopback } from '../http/loopback.js';
 import { packageFile } from '../package-root.js';
 import type { ImageState, SignatureRecord } from '../state/image-state.js';
@@ -158,7 +159,7 @@ export function offlineTrustedRoot(options: TrustedRootCacheOptions): PublicTrus
   }
   const shipped: PublicTrustedRoot = { file: PUBLIC_GOOD_TRUSTED_ROOT, origin: 'shipped' };
   if (!cached) return shipped;
-  return newestKeyStart(readFileSync(PUBLIC_GOOD_TRUSTED_ROOT, 'utf8')) > newestKeyStart(readFileSync(cached.file, 'utf8'))
+  return newestKeyStart(readNoted(PUBLIC_GOOD_TRUSTED_ROOT).toString('utf8')) > newestKeyStart(readNoted(cached.file).toString('utf8'))
     ? shipped
     : cached;
 }
@@ -172,8 +173,8 @@ function readCachedRoot(directory: string): PublicTrustedRoot | undefined {
     const generation = path.join(directory, pointer.generation);
     const file = path.join(generation, 'targets', encodeURIComponent(TRUSTED_ROOT_TARGET));
     try {
-      const bytes = readFileSync(file);
-      const targets = JSON.parse(readFileSync(path.join(generation, 'targets.json'), 'utf8')) as {
+      const bytes = readNoted(file);
+      const targets = JSON.parse(readNoted(path.join(generation, 'targets.json')).toString('utf8')) as {
         signed?: { targets?: Record<string, { hashes?: Record<string, string> }> };
       };
       const expected = targets.signed?.targets?.[TRUSTED_ROOT_TARGET]?.hashes?.sha256;
@@ -195,12 +196,27 @@ export interface Pointer {
 
 export function readPointer(directory: string): Pointer | undefined {
   try {
-    const pointer = JSON.parse(readFileSync(path.join(directory, POINTER), 'utf8')) as Partial<Pointer>;
+    const pointer = JSON.parse(readNoted(path.join(directory, POINTER)).toString('utf8')) as Partial<Pointer>;
     if (typeof pointer.generation !== 'string' || !/^gen-[A-Za-z0-9-]+$/.test(pointer.generation)) return undefined;
     if (typeof pointer.refreshed !== 'string' || typeof pointer.mirror !== 'string') return undefined;
     return pointer as Pointer;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A file of the cache an offline run chooses its root by, noted as an input
+ * of the run (see recordInputs): a later refresh changes the choice.
+ */
+function readNoted(file: string): Buffer {
+  try {
+    const bytes = readFileSync(file);
+    noteFile(file, bytes);
+    return bytes;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') noteAbsent(file);
+    throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { noteFile } from '../fs/input-log.js';
 import { type KeyProblem, parseValidated } from '../validation/validate-document.js';
 import type { ImageState } from './image-state.js';
 
@@ -10,6 +11,7 @@ export function loadState(file: string, cwd: string): ImageState {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
+    noteFile(file, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new InputError(`${label}: cannot read the state file (${code}); run \`readme-gen snapshot\` or fix the path`, { cause: error });

@@ -6,7 +6,8 @@ import { type CommandInvocation, parseCommandLine } from '../../src/cli/args.js'
 import { COMMANDS, COMMAND_NAMES, FLAGS, flagsOf } from '../../src/cli/flags.js';
 import { DEFAULT_TOKEN_ENV } from '../../src/cli/run-pr.js';
 import { DEFAULT_BRANCH } from '../../src/commands/pr.js';
-import { DEFAULT_CONFIG_FILE, DEFAULT_OUTPUT_FILE, loadConfig, signatureSettingsFromFlags } from '../../src/config/load-config.js';
+import { DEFAULT_CONFIG_FILE } from '../../src/config/discover-configs.js';
+import { DEFAULT_OUTPUT_FILE, loadConfig, signatureSettingsFromFlags } from '../../src/config/load-config.js';
 import type { OverridableKey, ResolvedConfig } from '../../src/config/readme-gen-config.js';
 import { DEFAULT_HTTP_OPTIONS } from '../../src/http/http-client.js';
 import { DEFAULT_API_URL } from '../../src/integrations/github.js';

@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { type Input, sameAsNow, textIfSame } from '../fs/input-log.js';
+import { KeptResults, resultKey } from '../fs/kept-results.js';
+import { readmeGenBuild } from '../package-root.js';
+import type { RenderResult } from './render.js';
+
+/** One config's README as a render found it up to date: the file, as messages name it, and every input the render read. */
+interface KeptRender {
+  output: string;
+  inputs: Input[];
+}
+
+/**
+ * An entry on disk: each input once, and each render by the indices of its
+ * inputs, so that 1,000 images sharing their templates and trusted root list
+ * those once. Renders by config path ('' for readme-gen.yaml in the working
+ * directory).
+ */
+interface KeptRun {
+  inputs: [file: string, kind: Input['kind'], digest: string][];
+  renders: Record<string, { output: string; inputs: number[] }>;
+}
+
+/**
+ * The renders of an offline run that found their README up to date (or
+ * wrote it), kept in the cache directory (renders/<key>.json) so that the
+ * next run over an unchanged repository — the pre-commit hook's, on every
+ * commit — reads each config's inputs and compares their bytes instead of
+ * loading, verifying and rendering everything again. A render is a function
+ * of what it reads from disk (recorded by recordInputs) and of the run's
+ * question (the key: this build of readme-gen, the working directory, the
+ * configs, the flags); a kept render is used only while every one of its
+ * inputs is byte for byte as it was, and is otherwise rendered again.
+ */
+export class KeptRenders {
+  readonly #store: KeptResults<KeptRun>;
+  readonly #key: string;
+  readonly #renders: Map<string, KeptRender>;
+  /** Whether each input is as it was, asked once per process: the images of an --all run share most of theirs (one object each, see unpack). */
+  readonly #same = new Map<Input, boolean>();
+  #changed = false;
+
+  /** `question`: everything besides the files read that the renders' results depend on. Nothing is kept without a cache directory or a build to key it by. */
+  constructor(cacheDir: string | undefined, question: unknown[]) {
+    const build = readmeGenBuild();
+    this.#store = new KeptResults(build === undefined ? undefined : cacheDir, 'renders', readKeptRun);
+    this.#key = resultKey(['render', build, ...question]);
+    this.#renders = unpack(this.#store.get(this.#key));
+  }
+
+  /** The config's README as up to date, when it was and nothing the render read has changed since. */
+  upToDate(configPath: string | undefined, cwd: string): RenderResult | undefined {
+    const kept = this.#renders.get(configPath ?? '');
+    if (!kept) return undefined;
+    const outputFile = path.resolve(cwd, kept.output);
+    const output = kept.inputs.find((input) => input.file === outputFile);
+    if (output === undefined || !kept.inputs.every((input) => input === output || this.#sameAsNow(input))) return undefined;
+    const content = textIfSame(output);
+    if (content === undefined) return undefined;
+    return { output: kept.output, content, previous: content, upToDate: true, diff: '', written: false };
+  }
+
+  /** Keeps the render of a config that left its README up to date; forgets one that did not. */
+  record(configPath: string | undefined, result: RenderResult, inputs: Input[]): void {
+    if (result.upToDate || result.written) this.#renders.set(configPath ?? '', { output: result.output, inputs });
+    else if (!this.#renders.delete(configPath ?? '')) return;
+    this.#changed = true;
+  }
+
+  /** Writes what changed; a cache that cannot be written is only slower. */
+  save(): void {
+    if (this.#changed) this.#store.put(this.#key, pack(this.#renders));
+    this.#changed = false;
+  }
+
+  #sameAsNow(input: Input): boolean {
+    let same = this.#same.get(input);
+    if (same === undefined) this.#same.set(input, (same = sameAsNow(input)));
+    return same;
+  }
+}
+
+function pack(renders: Map<string, KeptRender>): KeptRun {
+  const run: KeptRun = { inputs: [], renders: {} };
+  const indices = new Map<string, number>();
+  for (const [config, render] of renders) {
+    run.renders[config] = {
+      output: render.output,
+      inputs: render.inputs.map(({ file, kind, digest }) => {
+        const id = `${kind}\0${digest}\0${file}`;
+        let index = indices.get(id);
+        if (index === undefined) indices.set(id, (index = run.inputs.push([file, kind, digest]) - 1));
+        return index;
+      }),
+    };
+  }
+  return run;
+}
+
+function unpack(run: KeptRun | undefined): Map<string, KeptRender> {
+  const inputs = (run?.inputs ?? []).map(([file, kind, digest]): Input => ({ file, kind, digest }));
+  return new Map(
+    Object.entries(run?.renders ?? {}).map(([config, render]) => [
+      config,
+      { output: render.output, inputs: render.inputs.map((index) => inputs[index] as Input) },
+    ]),
+  );
+}
+
+/** A kept entry's value, when it has the shape of one; anything else is a miss. */
+function readKeptRun(value: unknown): KeptRun | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { inputs, renders } = value as Partial<KeptRun>;
+  if (!Array.isArray(inputs) || renders === null || typeof renders !== 'object' || Array.isArray(renders)) return undefined;
+  const isInput = (input: unknown) =>
+    Array.isArray(input) &&
+    input.length === 3 &&
+    typeof input[0] === 'string' &&
+    ['file', 'listing', 'absent'].includes(input[1] as string) &&
+    typeof input[2] === 'string';
+  if (!inputs.every(isInput)) return undefined;
+  const isRender = (render: unknown) => {
+    const { output, inputs: indices } = (render ?? {}) as Partial<KeptRun['renders'][string]>;
+    return (
+      typeof output === 'string' &&
+      Array.isArray(indices) &&
+      indices.every((index) => Number.isInteger(index) && index >= 0 && index < inputs.length)
+    );
+  };
+  return Object.values(renders).every(isRender) ? { inputs, renders } : undefined;
+}
