@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Input, sameAsNow, textIfSame } from '../fs/input-log.js';
+import { type Input, confirmed, confirmedText } from '../fs/input-log.js';
 import { KeptResults, resultKey } from '../fs/kept-results.js';
 import { readmeGenBuild } from '../package-root.js';
 import type { RenderResult } from './render.js';
@@ -17,7 +17,7 @@ interface KeptRender {
  * directory).
  */
 interface KeptRun {
-  inputs: [file: string, kind: Input['kind'], digest: string][];
+  inputs: ([file: string, kind: Input['kind'], digest: string] | [file: string, kind: Input['kind'], digest: string, stat: string])[];
   renders: Record<string, { output: string; inputs: number[] }>;
 }
 
@@ -30,14 +30,15 @@ interface KeptRun {
  * of what it reads from disk (recorded by recordInputs) and of the run's
  * question (the key: this build of readme-gen, the working directory, the
  * configs, the flags); a kept render is used only while every one of its
- * inputs is byte for byte as it was, and is otherwise rendered again.
+ * inputs is byte for byte as it was (see confirmed: the same content, or a
+ * stat that vouches for it), and is otherwise rendered again.
  */
 export class KeptRenders {
   readonly #store: KeptResults<KeptRun>;
   readonly #key: string;
   readonly #renders: Map<string, KeptRender>;
-  /** Whether each input is as it was, asked once per process: the images of an --all run share most of theirs (one object each, see unpack). */
-  readonly #same = new Map<Input, boolean>();
+  /** Each input as it is now (undefined: changed), asked once per process: the images of an --all run share most of theirs (one object each, see unpack). */
+  readonly #now = new Map<Input, Input | undefined>();
   #changed = false;
 
   /** `question`: everything besides the files read that the renders' results depend on. Nothing is kept without a cache directory or a build to key it by. */
@@ -53,11 +54,18 @@ export class KeptRenders {
     const kept = this.#renders.get(configPath ?? '');
     if (!kept) return undefined;
     const outputFile = path.resolve(cwd, kept.output);
-    const output = kept.inputs.find((input) => input.file === outputFile);
-    if (output === undefined || !kept.inputs.every((input) => input === output || this.#sameAsNow(input))) return undefined;
-    const content = textIfSame(output);
-    if (content === undefined) return undefined;
-    return { output: kept.output, content, previous: content, upToDate: true, diff: '', written: false };
+    const output = kept.inputs.findIndex((input) => input.file === outputFile);
+    const inputs = kept.inputs.map((input, index) => (index === output ? input : this.#confirmed(input)));
+    if (output < 0 || inputs.some((input) => input === undefined)) return undefined;
+    const readme = confirmedText(kept.inputs[output] as Input);
+    if (!readme) return undefined;
+    inputs[output] = readme.input;
+    // A stat confirmed anew (see confirmed) is kept, so that the next run need not read the file.
+    if (inputs.some((input, index) => input !== kept.inputs[index])) {
+      this.#renders.set(configPath ?? '', { output: kept.output, inputs: inputs as Input[] });
+      this.#changed = true;
+    }
+    return { output: kept.output, content: readme.text, previous: readme.text, upToDate: true, diff: '', written: false };
   }
 
   /** Keeps the render of a config that left its README up to date; forgets one that did not. */
@@ -73,10 +81,9 @@ export class KeptRenders {
     this.#changed = false;
   }
 
-  #sameAsNow(input: Input): boolean {
-    let same = this.#same.get(input);
-    if (same === undefined) this.#same.set(input, (same = sameAsNow(input)));
-    return same;
+  #confirmed(input: Input): Input | undefined {
+    if (!this.#now.has(input)) this.#now.set(input, confirmed(input));
+    return this.#now.get(input);
   }
 }
 
@@ -86,10 +93,11 @@ function pack(renders: Map<string, KeptRender>): KeptRun {
   for (const [config, render] of renders) {
     run.renders[config] = {
       output: render.output,
-      inputs: render.inputs.map(({ file, kind, digest }) => {
-        const id = `${kind}\0${digest}\0${file}`;
+      inputs: render.inputs.map(({ file, kind, digest, stat }) => {
+        const id = `${kind}\0${digest}\0${stat ?? ''}\0${file}`;
         let index = indices.get(id);
-        if (index === undefined) indices.set(id, (index = run.inputs.push([file, kind, digest]) - 1));
+        if (index === undefined)
+          indices.set(id, (index = run.inputs.push(stat === undefined ? [file, kind, digest] : [file, kind, digest, stat]) - 1));
         return index;
       }),
     };
@@ -98,7 +106,9 @@ function pack(renders: Map<string, KeptRender>): KeptRun {
 }
 
 function unpack(run: KeptRun | undefined): Map<string, KeptRender> {
-  const inputs = (run?.inputs ?? []).map(([file, kind, digest]): Input => ({ file, kind, digest }));
+  const inputs = (run?.inputs ?? []).map(([file, kind, digest, stat]): Input =>
+    stat === undefined ? { file, kind, digest } : { file, kind, digest, stat },
+  );
   return new Map(
     Object.entries(run?.renders ?? {}).map(([config, render]) => [
       config,
@@ -114,9 +124,9 @@ function readKeptRun(value: unknown): KeptRun | undefined {
   if (!Array.isArray(inputs) || renders === null || typeof renders !== 'object' || Array.isArray(renders)) return undefined;
   const isInput = (input: unknown) =>
     Array.isArray(input) &&
-    input.length === 3 &&
+    (input.length === 3 || (input.length === 4 && typeof input[3] === 'string')) &&
     typeof input[0] === 'string' &&
-    ['file', 'listing', 'absent'].includes(input[1] as string) &&
+    ['text', 'bytes', 'listing', 'absent'].includes(input[1] as string) &&
     typeof input[2] === 'string';
   if (!inputs.every(isInput)) return undefined;
   const isRender = (render: unknown) => {

@@ -9,7 +9,8 @@
  * whatever changed, the hook must say what that run says.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { packageFile } from '../../src/package-root.js';
@@ -72,7 +73,16 @@ function keptProject(t: Context, options: ProjectOptions = {}): { dir: string; c
   const first = hook(dir, cache);
   assert.equal(first.status, 0, first.stderr);
   assert.equal(keptEntries(cache).length, 1, 'the run kept its renders');
+  assert.deepEqual(statsKept(dir, cache), [], 'files written a moment ago are not vouched for by their stats: they are read and hashed');
   return { dir, cache };
+}
+
+/** The project's files the kept entry holds a stat for (see input-log's Input). */
+function statsKept(dir: string, cache: string): string[] {
+  const [entry] = keptEntries(cache);
+  assert.ok(entry);
+  const { inputs } = (JSON.parse(readFileSync(path.join(cache, 'renders', entry), 'utf8')) as { value: { inputs: string[][] } }).value;
+  return inputs.filter((input) => input[0]?.startsWith(dir) && input[3] !== undefined).map((input) => path.relative(dir, input[0] ?? ''));
 }
 
 function edit(file: string, from: string | RegExp, to: string): void {
@@ -176,6 +186,32 @@ describe('kept renders', () => {
     const { dir, cache } = keptProject(t, { extra: 'trusted-root: root.json\n', files: { 'root.json': root } });
     const other = JSON.stringify(trustedRoot(await createCa(), createLog()));
     assertSeen(dir, cache, 4, () => writeFileSync(path.join(dir, 'two', 'root.json'), other));
+  });
+
+  test('a file left alone is vouched for by its stat; a write that keeps its size and modification time is still seen', async (t) => {
+    const { dir, cache } = keptProject(t);
+    // Older than the time a file must be left alone before its stat stands for its bytes (input-log's SETTLED_NS):
+    // the next run confirms each file by its bytes once more, and keeps its stat.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    assert.equal(hook(dir, cache).status, 0);
+    assert.deepEqual(
+      statsKept(dir, cache).sort(),
+      ['one', 'two'].flatMap((image) => ['README.md', 'readme-gen.yaml', 'state.json'].map((name) => path.join(image, name))).sort(),
+      "each image's files were settled, and are kept with their stats",
+    );
+    assert.equal(hook(dir, cache).status, 0);
+
+    // touch -r keeps the times to the nanosecond (Node's utimes takes seconds as a double): what an editor or a checkout could leave.
+    const config = path.join(dir, 'one', 'readme-gen.yaml');
+    const times = path.join(dir, 'times');
+    execFileSync('touch', ['-r', config, times]);
+    const before = statSync(config, { bigint: true });
+    edit(config, 'Base image with', 'Base imagE with');
+    execFileSync('touch', ['-r', times, config]);
+    const after = statSync(config, { bigint: true });
+    assert.deepEqual([after.size, after.mtimeNs, after.ino], [before.size, before.mtimeNs, before.ino]);
+    assert.notEqual(after.ctimeNs, before.ctimeNs, 'only the change time tells');
+    assertSeen(dir, cache, 1, () => {});
   });
 
   test('a render is kept per question: other flags or another working directory render again', (t) => {

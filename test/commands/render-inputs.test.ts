@@ -82,7 +82,7 @@ test("a render's recorded inputs are every file it looked at", async (t) => {
   // Not vacuous: what the render must have read was seen, and listed with how it was found.
   for (const name of ['readme-gen.yaml', 'state.json', 'README.md', 'description.md', path.join('templates', 'partials', 'usage.hbs')]) {
     assert.ok(paths.has(path.join(dir, name)), `${name} was looked at`);
-    assert.equal(value.inputs.find((input) => input.file === path.join(dir, name))?.kind, 'file', name);
+    assert.equal(value.inputs.find((input) => input.file === path.join(dir, name))?.kind, 'text', name);
   }
   assert.equal(value.inputs.find((input) => input.file === path.join(dir, 'templates', 'partials'))?.kind, 'listing');
   assert.ok(value.inputs.some((input) => input.file === packageFile('templates', 'distroless', 'readme.md.hbs')));
