@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Input, confirmed, confirmedText } from '../fs/input-log.js';
 import { KeptResults, resultKey } from '../fs/kept-results.js';
@@ -42,36 +43,61 @@ export class KeptRenders {
   #changed = false;
 
   /** `question`: everything besides the files read that the renders' results depend on. Nothing is kept without a cache directory or a build to key it by. */
-  constructor(cacheDir: string | undefined, question: unknown[]) {
+  constructor(
+    cacheDir: string | undefined,
+    readonly cwd: string,
+    question: unknown[],
+  ) {
     const build = readmeGenBuild();
     this.#store = new KeptResults(build === undefined ? undefined : cacheDir, 'renders', readKeptRun);
-    this.#key = resultKey(['render', build, ...question]);
+    this.#key = resultKey(['render', build, cwd, ...question]);
     this.#renders = unpack(this.#store.get(this.#key));
   }
 
-  /** The config's README as up to date, when it was and nothing the render read has changed since. */
-  upToDate(configPath: string | undefined, cwd: string): RenderResult | undefined {
+  /**
+   * The config's README as up to date, when it was and nothing the render
+   * read has changed since. Its text is read when `text` asks for it (to
+   * print it), else when the result's content is first asked for: the hook's
+   * check of 1,000 READMEs needs to know they are unchanged, not what they say.
+   */
+  upToDate(configPath: string | undefined, text: boolean): RenderResult | undefined {
     const kept = this.#renders.get(configPath ?? '');
-    if (!kept) return undefined;
-    const outputFile = path.resolve(cwd, kept.output);
-    const output = kept.inputs.findIndex((input) => input.file === outputFile);
-    const inputs = kept.inputs.map((input, index) => (index === output ? input : this.#confirmed(input)));
-    if (output < 0 || inputs.some((input) => input === undefined)) return undefined;
-    const readme = confirmedText(kept.inputs[output] as Input);
-    if (!readme) return undefined;
-    inputs[output] = readme.input;
+    // The README is first (see record).
+    const [readme, ...others] = kept?.inputs ?? [];
+    if (!kept || !readme) return undefined;
+    const othersNow = others.map((input) => this.#confirmed(input));
+    if (othersNow.some((input) => input === undefined)) return undefined;
+    const readmeNow = text ? confirmedText(readme) : confirmed(readme);
+    if (!readmeNow) return undefined;
+    const inputs = ['text' in readmeNow ? readmeNow.input : readmeNow, ...othersNow] as Input[];
     // A stat confirmed anew (see confirmed) is kept, so that the next run need not read the file.
     if (inputs.some((input, index) => input !== kept.inputs[index])) {
-      this.#renders.set(configPath ?? '', { output: kept.output, inputs: inputs as Input[] });
+      this.#renders.set(configPath ?? '', { output: kept.output, inputs });
       this.#changed = true;
     }
-    return { output: kept.output, content: readme.text, previous: readme.text, upToDate: true, diff: '', written: false };
+    let content = 'text' in readmeNow ? readmeNow.text : undefined;
+    const read = () => (content ??= readFileSync(readme.file, 'utf8'));
+    return {
+      output: kept.output,
+      get content() {
+        return read();
+      },
+      get previous() {
+        return read();
+      },
+      upToDate: true,
+      diff: '',
+      written: false,
+    };
   }
 
-  /** Keeps the render of a config that left its README up to date; forgets one that did not. */
+  /** Keeps the render of a config that left its README up to date, its README first among its inputs; forgets one that did not. */
   record(configPath: string | undefined, result: RenderResult, inputs: Input[]): void {
-    if (result.upToDate || result.written) this.#renders.set(configPath ?? '', { output: result.output, inputs });
-    else if (!this.#renders.delete(configPath ?? '')) return;
+    const readmeFile = path.resolve(this.cwd, result.output);
+    const readme = inputs.find((input) => input.file === readmeFile && input.kind === 'text');
+    if ((result.upToDate || result.written) && readme) {
+      this.#renders.set(configPath ?? '', { output: result.output, inputs: [readme, ...inputs.filter((input) => input !== readme)] });
+    } else if (!this.#renders.delete(configPath ?? '')) return;
     this.#changed = true;
   }
 

@@ -27,10 +27,10 @@ export async function renderAll(options: RenderAllOptions): Promise<RenderResult
       render({ ...common, ...(configPath === undefined ? {} : { configPath }), fetch: imageFetch }),
     );
   }
-  const kept = new KeptRenders(keepingDir(fetch), [common, configs]);
+  const kept = new KeptRenders(keepingDir(fetch), common.cwd, [common, configs]);
   try {
     return await sideBySide({ cwd: common.cwd, configs, fetch, inFlight: 1 }, async (configPath, imageFetch) => {
-      const upToDate = kept.upToDate(configPath, common.cwd);
+      const upToDate = kept.upToDate(configPath, common.mode === 'print');
       if (upToDate) return upToDate;
       const { render } = await import('./render.js');
       let warned = false;

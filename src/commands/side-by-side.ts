@@ -37,11 +37,16 @@ export async function sideBySide<T>(
     while (failures.length === 0 && next < configs.length) {
       const index = next++;
       const configPath = configs[index];
-      const label = configs.length > 1 && configPath !== undefined ? path.relative(options.cwd, configPath) || configPath : undefined;
+      // Named when a warning comes: an --all check of 1,000 unchanged images says nothing.
+      const label = () =>
+        configs.length > 1 && configPath !== undefined ? path.relative(options.cwd, configPath) || configPath : undefined;
       try {
         results[index] = await run(configPath, {
           ...fetch,
-          warn: (message) => warnings.add(index, label === undefined ? message : `${label}: ${message}`),
+          warn: (message) => {
+            const name = label();
+            warnings.add(index, name === undefined ? message : `${name}: ${message}`);
+          },
           onProgress: (image) => progress.update(index, image),
         });
       } catch (error) {

@@ -112,6 +112,12 @@ describe('kept renders', () => {
     assert.equal(second.status, 0);
     assert.equal(second.stderr, 'readme-gen: all 2 READMEs are up to date\n');
     assert.deepEqual(hook(dir, cache, ['--json']), hook(dir, path.join(dir, '.json-cache'), ['--json']));
+    // Printing from a kept render prints the README; twice, so that the second is kept.
+    const print = (cacheDir: string) => runCli(['render', '--all', '--offline', '--cache-dir', cacheDir], dir);
+    assert.equal(print(cache).status, 0);
+    const printed = print(cache);
+    assert.deepEqual(printed, print(path.join(dir, '.print-cache')));
+    assert.ok(printed.stdout.includes(readFileSync(path.join(dir, 'two', 'README.md'), 'utf8')));
 
     // A verdict planted in the cache that would fail the config's identity if a render asked for it:
     // a kept render does not ask. Without the kept renders, the render does, and refuses.
