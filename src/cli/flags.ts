@@ -409,7 +409,7 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'DIR',
     commands: ALL,
     group: 'registry',
-    help: 'the cache: registry content by digest, and the trusted root as TUF last refreshed it',
+    help: 'the cache: registry content by digest, the trusted root as TUF last refreshed it, verified signatures, and offline renders found up to date (safe to delete)',
     default: '$XDG_CACHE_HOME/readme-gen, else ~/.cache/readme-gen',
   },
   {
