@@ -152,7 +152,7 @@ function readKeptRun(value: unknown): KeptRun | undefined {
     Array.isArray(input) &&
     (input.length === 3 || (input.length === 4 && typeof input[3] === 'string')) &&
     typeof input[0] === 'string' &&
-    ['text', 'bytes', 'listing', 'absent'].includes(input[1] as string) &&
+    ['text', 'bytes', 'listing', 'absent', 'present'].includes(input[1] as string) &&
     typeof input[2] === 'string';
   if (!inputs.every(isInput)) return undefined;
   const isRender = (render: unknown) => {

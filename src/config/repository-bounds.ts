@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { noteAbsent, notePresent } from '../fs/input-log.js';
 import { isInside } from '../fs/is-inside.js';
 
 /**
@@ -10,7 +11,24 @@ import { isInside } from '../fs/is-inside.js';
  * pull request, say) cannot make readme-gen read or overwrite files elsewhere.
  */
 export function repositoryRoot(dir: string): string {
-  return gitTopLevel(dir) ?? dir;
+  const top = gitTopLevel(dir);
+  noteDiscovery(dir, top);
+  return top ?? dir;
+}
+
+/**
+ * What git's discovery found between `dir` and the top of its work tree, as
+ * inputs of the render under way (see recordInputs): no .git below the top,
+ * and the top's own. A .git added or removed there moves the repository's
+ * bounds, and a file a config names may no longer be inside them.
+ */
+function noteDiscovery(dir: string, top: string | undefined): void {
+  for (let current = realpath(dir); ; current = path.dirname(current)) {
+    const git = path.join(current, '.git');
+    if (current === top) return notePresent(git);
+    noteAbsent(git);
+    if (path.dirname(current) === current) return;
+  }
 }
 
 /** Top levels git gave, by the real path of the directory asked about (undefined: not in a work tree). */

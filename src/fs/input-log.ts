@@ -5,8 +5,8 @@ import { type BigIntStats, existsSync, readFileSync, readdirSync, statSync } fro
 /**
  * One thing a run read from disk, as it found it: a file's text (read as
  * UTF-8, as the run read it) or bytes, a directory's names, or that a path it
- * looked for was not there. `digest` is the sha256 of the text or bytes, or
- * of the names sorted and joined by NUL; empty for an absent path.
+ * looked for was there or not. `digest` is the sha256 of the text or bytes,
+ * or of the names sorted and joined by NUL; empty for a path looked for.
  *
  * `stat` vouches for a file's content without reading it, as git's index
  * does: the file's size, modification and change times and inode when its
@@ -17,7 +17,7 @@ import { type BigIntStats, existsSync, readFileSync, readdirSync, statSync } fro
  */
 export interface Input {
   file: string;
-  kind: 'text' | 'bytes' | 'listing' | 'absent';
+  kind: 'text' | 'bytes' | 'listing' | 'absent' | 'present';
   digest: string;
   stat?: string;
 }
@@ -71,14 +71,19 @@ export function noteAbsent(file: string): void {
   recording.getStore()?.set(file, { file, kind: 'absent', digest: '' });
 }
 
+/** Notes that a path looked for was there, whatever it is: its disappearing changes the result. */
+export function notePresent(file: string): void {
+  recording.getStore()?.set(file, { file, kind: 'present', digest: '' });
+}
+
 /**
  * `input` as it is now, when it is what was noted: the same stat, else the
  * same text or bytes, read and hashed (then with the stat that vouches for
  * them from now on, once the file has settled); the same names; or still
- * absent. Undefined when it changed, or cannot be read.
+ * absent, or present. Undefined when it changed, or cannot be read.
  */
 export function confirmed(input: Input): Input | undefined {
-  if (input.kind === 'absent') return existsSync(input.file) ? undefined : input;
+  if (input.kind === 'absent' || input.kind === 'present') return existsSync(input.file) === (input.kind === 'present') ? input : undefined;
   if (input.kind === 'listing') return sameListing(input) ? input : undefined;
   try {
     if (input.stat !== undefined && statKey(statSync(input.file, { bigint: true })) === input.stat) return input;

@@ -220,6 +220,29 @@ describe('kept renders', () => {
     assertSeen(dir, cache, 1, () => {});
   });
 
+  test('a .git made between a config and a file it names is seen: the file is outside its repository now', (t) => {
+    const dir = temporaryDirectory(t);
+    execFileSync('git', ['init', '--quiet', dir]);
+    mkdirSync(path.join(dir, 'image'));
+    const config = readFileSync(packageFile('fixtures', 'glibc-dynamic', 'readme-gen.yaml'), 'utf8');
+    writeFileSync(path.join(dir, 'image', 'readme-gen.yaml'), `${config}usage-file: ../usage.md\n`);
+    copyFileSync(packageFile('fixtures', 'glibc-dynamic', 'state.json'), path.join(dir, 'image', 'state.json'));
+    writeFileSync(path.join(dir, 'usage.md'), 'Run it.\n');
+    const check = (cache: string) =>
+      runCli(['render', '--config', 'image/readme-gen.yaml', '--check', '--offline', '--cache-dir', cache], dir);
+    const cache = path.join(dir, '.cache');
+    assert.equal(runCli(['render', '--config', 'image/readme-gen.yaml', '--write', '--offline', '--cache-dir', cache], dir).status, 0);
+    assert.equal(check(cache).status, 0);
+    assert.equal(keptEntries(cache).length, 2, 'the write and the check each kept their render');
+
+    execFileSync('git', ['init', '--quiet', path.join(dir, 'image')]);
+    const kept = check(cache);
+    const without = check(path.join(dir, '.fresh-cache'));
+    assert.equal(without.status, 2, without.stderr);
+    assert.match(without.stderr, /usage\.md/);
+    assert.deepEqual(kept, without);
+  });
+
   test('a render is kept per question: other flags or another working directory render again', (t) => {
     const { dir, cache } = keptProject(t);
     assert.equal(hook(dir, cache, ['--allow-unverified']).status, 0);

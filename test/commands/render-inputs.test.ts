@@ -1,14 +1,17 @@
 /**
  * A render's inputs, as recordInputs lists them (src/fs/input-log.ts), are
  * every file it looks at: what KeptRenders trusts a kept render by. The file
- * system functions are watched while one render runs in this process, and
- * every path they were given must be in the list — except what the build's
- * identity covers (readme-gen's own code, schemas and package.json; see
- * readmeGenBuild) and the results kept in the cache directory, which are
- * functions of the inputs themselves.
+ * system functions are watched while the first render of this process runs
+ * (nothing read earlier and held), and every path they were given must be in
+ * the list — except what the build's identity covers (readme-gen's own code,
+ * templates, schemas and package.json; see readmeGenBuild), the results kept
+ * in the cache directory, which are functions of the inputs themselves, and
+ * the directories repository-bounds asks the device of: git's discovery
+ * stops at a mount point, and a file system mounted between a config and
+ * the top of its repository is not recorded.
  */
 import assert from 'node:assert/strict';
-import fs, { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import fs, { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -47,9 +50,15 @@ function isReadmeGensOwn(file: string): boolean {
   return (
     inside(packageFile('node_modules')) ||
     inside(packageFile('dist')) ||
+    inside(packageFile('templates')) ||
     file === packageFile('package.json') ||
     (inside(packageFile('src')) && file.endsWith('.schema.json'))
   );
+}
+
+/** `dir` and every directory above it. */
+function ancestors(dir: string): string[] {
+  return path.dirname(dir) === dir ? [dir] : [dir, ...ancestors(path.dirname(dir))];
 }
 
 test("a render's recorded inputs are every file it looked at", async (t) => {
@@ -65,18 +74,20 @@ test("a render's recorded inputs are every file it looked at", async (t) => {
   mkdirSync(path.join(dir, 'templates', 'partials'), { recursive: true });
   writeFileSync(path.join(dir, 'templates', 'partials', 'usage.hbs'), 'Use it.\n');
   writeFileSync(path.join(dir, 'README.md'), 'An old README.\n');
-  // The verdict cache is filled first, as the hook finds it; its entries are results, not inputs.
   const options = { cwd: dir, mode: 'check' as const, fetch: { offline: true, cacheDir, warn: () => {} } };
-  await render(options);
 
   const { value, paths } = await pathsLookedAt(() => recordInputs(() => render(options)));
 
   assert.equal(value.value.upToDate, false);
   const inputs = new Set(value.inputs.map((input) => input.file));
   const kept = ['verdicts', 'tags-tables', 'renders'].map((folder) => path.join(cacheDir, folder));
+  const devicesAsked = ancestors(realpathSync(dir));
   const unlisted = [...paths].filter(
     (file) =>
-      !inputs.has(file) && !isReadmeGensOwn(file) && !kept.some((folder) => file === folder || file.startsWith(`${folder}${path.sep}`)),
+      !inputs.has(file) &&
+      !isReadmeGensOwn(file) &&
+      !devicesAsked.includes(file) &&
+      !kept.some((folder) => file === folder || file.startsWith(`${folder}${path.sep}`)),
   );
   assert.deepEqual(unlisted, [], 'looked at but not recorded');
   // Not vacuous: what the render must have read was seen, and listed with how it was found.
@@ -87,4 +98,5 @@ test("a render's recorded inputs are every file it looked at", async (t) => {
   assert.equal(value.inputs.find((input) => input.file === path.join(dir, 'templates', 'partials'))?.kind, 'listing');
   assert.ok(value.inputs.some((input) => input.file === packageFile('templates', 'distroless', 'readme.md.hbs')));
   assert.ok(value.inputs.some((input) => input.file.endsWith('trusted-root.json')));
+  assert.equal(value.inputs.find((input) => input.file === path.join(realpathSync(dir), '.git'))?.kind, 'absent');
 });
