@@ -19,28 +19,25 @@ export interface RenderAllOptions extends Omit<RenderOptions, 'configPath'> {
  */
 export async function renderAll(options: RenderAllOptions): Promise<RenderResult[]> {
   const { configs, fetch, ...common } = options;
+  const renderOne = async (configPath: string | undefined, imageFetch: RenderOptions['fetch']) =>
+    (await import('./render.js')).render({ ...common, ...(configPath === undefined ? {} : { configPath }), fetch: imageFetch });
   if (!fetch.offline) {
     // Loaded only for a live run: the registry client is not part of the pre-commit hook's check.
     const inFlight = (await import('../registry/fetch-state.js')).imagesInFlight(fetch);
-    const { render } = await import('./render.js');
-    return sideBySide({ cwd: common.cwd, configs, fetch, inFlight }, (configPath, imageFetch) =>
-      render({ ...common, ...(configPath === undefined ? {} : { configPath }), fetch: imageFetch }),
-    );
+    return sideBySide({ cwd: common.cwd, configs, fetch, inFlight }, renderOne);
   }
-  const kept = new KeptRenders(keepingDir(fetch), common.cwd, [common, configs]);
+  const { cwd, ...flags } = common;
+  const kept = new KeptRenders(keepingDir(fetch), cwd, [flags, configs]);
   try {
     return await sideBySide({ cwd: common.cwd, configs, fetch, inFlight: 1 }, async (configPath, imageFetch) => {
       const upToDate = kept.upToDate(configPath, common.mode === 'print');
       if (upToDate) return upToDate;
-      const { render } = await import('./render.js');
       let warned = false;
       const warn = (message: string) => {
         warned = true;
         imageFetch.warn(message);
       };
-      const { value, inputs } = await recordInputs(() =>
-        render({ ...common, ...(configPath === undefined ? {} : { configPath }), fetch: { ...imageFetch, warn } }),
-      );
+      const { value, inputs } = await recordInputs(() => renderOne(configPath, { ...imageFetch, warn }));
       // A render that warned is rendered again next time, to say so again.
       if (!warned) kept.record(configPath, value, inputs);
       return value;

@@ -32,7 +32,7 @@ import type { Trust } from '../signatures/trusted-root.js';
 import { verifyCosignSignature } from '../signatures/verify-cosign-signature.js';
 import type { CosignSignatureRecord } from '../state/image-state.js';
 import { loadState } from '../state/load-state.js';
-import { type ClaimDifference, firstClaimDifference, printsProvenance, readmeClaims } from '../verify/readme-claims.js';
+import { type Claim, type ClaimDifference, firstClaimDifference, printsProvenance, readmeClaims } from '../verify/readme-claims.js';
 import { type ReadmeFile, renderReadmeFile } from './readme-file.js';
 import { keptChecks, offlineTrust, offlineTrustFor } from './trust.js';
 
@@ -126,11 +126,12 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
     let proof: Proof | undefined;
     try {
       // Provenance facts come from statements the README cannot carry: only the committed state can vouch for them.
-      const provenance = printsProvenance(readmeClaims(markdown, name));
       const tree = parseMarkdown(markdown);
+      const claims = readmeClaims(tree, name);
+      const provenance = printsProvenance(claims);
       if (provenance && !hasPrintedOutput(tree)) {
         proof = 'committed state';
-        return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options, PROVENANCE_REASON) };
+        return { verified: true, readme: verifyAgainstState(markdown, claims, absolute, name, options, PROVENANCE_REASON) };
       }
       const printed = printedOutput(tree, name);
       proof = printed.selfContained ? 'self-contained' : 'committed state';
@@ -142,14 +143,14 @@ export function verifyReadmes(options: VerifyOptions): ReadmeVerdict[] {
         const readme = verifyReadme(printed, name, verify);
         if (provenance) {
           // Its signature proves itself; its provenance facts are held to the state (so this verdict is not kept: it depends on more files).
-          verifyAgainstState(markdown, absolute, name, options, PROVENANCE_REASON);
+          verifyAgainstState(markdown, claims, absolute, name, options, PROVENANCE_REASON);
           return { verified: true, readme };
         }
         const { file: _file, ...verdict } = readme;
         authentic.put(keptKey, verdict);
         return { verified: true, readme };
       }
-      return { verified: true, readme: verifyAgainstState(markdown, absolute, name, options, BUNDLE_REASON) };
+      return { verified: true, readme: verifyAgainstState(markdown, claims, absolute, name, options, BUNDLE_REASON) };
     } catch (error) {
       if (!(error instanceof VerificationError)) throw error;
       const failed = { verified: false as const, file: name, ...(proof ? { proof } : {}) };
@@ -240,9 +241,17 @@ function printedOutput(tree: Root, file: string): PrintedOutput {
  * verified (render's full checks, with the config's identity policy, key and
  * trusted root, which flags override); the README is rendered from it
  * offline as `render` renders it; and every claim the committed README makes
- * must be the one the rendered README makes (readmeClaims reads both).
+ * must be the one the rendered README makes (readmeClaims reads both;
+ * `claims` are the committed README's, read once by the caller).
  */
-function verifyAgainstState(markdown: string, absolute: string, file: string, options: VerifyOptions, reason: string): VerifiedReadme {
+function verifyAgainstState(
+  markdown: string,
+  claims: readonly Claim[],
+  absolute: string,
+  file: string,
+  options: VerifyOptions,
+  reason: string,
+): VerifiedReadme {
   const config = options.config ?? configOf(absolute, file, options, reason);
   const configLabel = config.source;
   if (config.statePath === undefined) {
@@ -269,7 +278,7 @@ function verifyAgainstState(markdown: string, absolute: string, file: string, op
     // The state's own signatures fail: the message names the state, the digest and the check.
     throw new SignatureCheckError(error.digest, error.check, `${reasonOf(error)} (in the committed state ${stateLabel})`, { cause: error });
   }
-  const difference = firstClaimDifference(readmeClaims(markdown, file), readmeClaims(rendered.content, file));
+  const difference = firstClaimDifference(claims, readmeClaims(rendered.content, file));
   if (difference) throw new ClaimMismatch(file, difference);
 
   const { signing } = rendered.view;

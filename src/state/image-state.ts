@@ -103,14 +103,13 @@ export interface BuildkitAttestationRecord {
 }
 
 export const COSIGN_SIMPLESIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+/** An in-toto statement: a BuildKit attestation layer's media type, and a DSSE envelope's payloadType. */
+export const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
 /**
  * The predicate type of what `cosign sign` (v3) puts in its bundle's in-toto
  * statement: a bundle referrer whose statement has it is a signature
  * (`signatures`), any other predicate type makes it an attestation.
  */
-/** An in-toto statement: a BuildKit attestation layer's media type, and a DSSE envelope's payloadType. */
-export const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
-
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 /** The manifest types a registry serves: an index (a multi-platform image) in OCI's or Docker's form, or one image's manifest. */
 export const MANIFEST_MEDIA_TYPES = {

@@ -28,8 +28,9 @@ export interface Claim {
   line: number;
 }
 
-export function readmeClaims(markdown: string, label: string): Claim[] {
-  const tree = parseMarkdown(markdown);
+/** The claims of a README, from its text or its tree when the caller has parsed it already. */
+export function readmeClaims(markdown: string | Root, label: string): Claim[] {
+  const tree = typeof markdown === 'string' ? parseMarkdown(markdown) : markdown;
   const claims: Claim[] = [];
   const add = (name: string, value: string, node: Nodes) => claims.push({ name, value, line: node.position?.start.line ?? 0 });
   tableClaims(tree, add);
